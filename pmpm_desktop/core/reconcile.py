@@ -1,0 +1,165 @@
+"""Reconciliation (SPEC §7): give every member-month one kind, and summarise by month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pmpm_desktop.core.summary import KINDS
+
+#: The remittance frame: one row per paid line of the payer in the range.
+LINES_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "line_id": pl.Int64,
+    "member_id": pl.Utf8,  # as the payer wrote it (normalised)
+    "month": pl.Int32,  # Month.index of the coverage month
+    "amount_cents": pl.Int64,
+}
+#: Which member each ID stands for: roster members under their own ID, and linked aliases.
+IDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "member_id": pl.Utf8,
+    "member_pk": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """``member_months``: member_pk (null for unknown members), member_ref (the roster member's ID,
+    or the unknown ID), month, expected_cents, paid_cents, variance_cents, eligible, kind.
+    ``months``: the per-month summary frame (see :func:`summarise`)."""
+
+    member_months: pl.DataFrame
+    months: pl.DataFrame
+
+
+def paid_member_months(lines: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """Sum the payer's lines per member and coverage month (SPEC §5), noting duplicate lines.
+
+    A line whose ID is a roster member's, or an alias linked to one, counts as that member's.
+    """
+    resolved = lines.cast(LINES_SCHEMA).join(  # type: ignore[arg-type]
+        ids.cast(IDS_SCHEMA),
+        on="member_id",
+        how="left",  # type: ignore[arg-type]
+    )
+    per_amount = (
+        resolved.filter(pl.col("amount_cents") > 0)
+        .group_by("member_pk", "member_id", "month", "amount_cents")
+        .len()
+        .filter(pl.col("len") >= 2)
+    )
+    # Unknown members are keyed by the ID they were paid under; known ones by their pk.
+    key = pl.coalesce(pl.col("member_pk").cast(pl.Utf8), pl.lit("?") + pl.col("member_id"))
+    dups = (
+        per_amount.select(key=key, month="month")
+        .unique()
+        .with_columns(has_duplicate_lines=pl.lit(True))
+    )
+    paid = (
+        resolved.with_columns(key=key)
+        .group_by("key", "month")
+        .agg(
+            member_pk=pl.col("member_pk").first(),
+            paid_id=pl.col("member_id").first(),
+            paid_cents=pl.col("amount_cents").sum(),
+            line_count=pl.len(),
+        )
+        .join(dups, on=["key", "month"], how="left")
+        .with_columns(pl.col("has_duplicate_lines").fill_null(False))
+        .drop("key")
+    )
+    return paid
+
+
+def classify(expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFrame) -> pl.DataFrame:
+    """One row and one kind for every member-month that is eligible or has a paid line.
+
+    ``expected`` is the engine's member-month frame; ``paid`` comes from :func:`paid_member_months`;
+    ``member_ids`` maps member_pk to the member's own ID (member_pk, member_id).
+    """
+    exp = expected.select(
+        "member_pk", "month", "eligible", "no_rate", "expected_cents", "tolerance_cents"
+    )
+    known = paid.filter(pl.col("member_pk").is_not_null()).drop("paid_id")
+    unknown = paid.filter(pl.col("member_pk").is_null())
+    joined = exp.join(known, on=["member_pk", "month"], how="full", coalesce=True)
+    joined = pl.concat(
+        [
+            joined.with_columns(unknown_id=pl.lit(None, dtype=pl.Utf8)),
+            unknown.select(
+                "member_pk",
+                "month",
+                "paid_cents",
+                "line_count",
+                "has_duplicate_lines",
+                unknown_id=pl.col("paid_id"),
+            ),
+        ],
+        how="diagonal_relaxed",
+    ).with_columns(
+        pl.col("eligible").fill_null(False),
+        pl.col("no_rate").fill_null(False),
+        pl.col("expected_cents").fill_null(0),
+        pl.col("tolerance_cents").fill_null(1),
+        pl.col("paid_cents").fill_null(0),
+        pl.col("line_count").fill_null(0),
+        pl.col("has_duplicate_lines").fill_null(False),
+    )
+    in_scope = joined.filter(pl.col("eligible") | (pl.col("line_count") > 0))
+    exp_c, paid_c, tol = pl.col("expected_cents"), pl.col("paid_cents"), pl.col("tolerance_cents")
+    kind = (
+        pl.when(pl.col("member_pk").is_null())
+        .then(pl.lit("unknown_member"))
+        .when(pl.col("eligible") & pl.col("no_rate"))
+        .then(pl.lit("no_rate"))
+        .when(~pl.col("eligible") & (paid_c != 0))
+        .then(pl.lit("not_eligible"))
+        .when((exp_c > 0) & (paid_c == 0))
+        .then(pl.lit("missing"))
+        .when(pl.col("has_duplicate_lines") & (paid_c > exp_c + tol))
+        .then(pl.lit("duplicate"))
+        .when(paid_c < exp_c - tol)
+        .then(pl.lit("underpaid"))
+        .when(paid_c > exp_c + tol)
+        .then(pl.lit("overpaid"))
+        .otherwise(pl.lit("matched"))
+    )
+    return (
+        in_scope.join(member_ids.cast(IDS_SCHEMA), on="member_pk", how="left")  # type: ignore[arg-type]
+        .select(
+            "member_pk",
+            member_ref=pl.coalesce("member_id", "unknown_id"),
+            month="month",
+            expected_cents=exp_c,
+            paid_cents=paid_c,
+            variance_cents=paid_c - exp_c,
+            eligible="eligible",
+            kind=kind,
+        )
+        .sort("month", "member_ref")
+    )
+
+
+def summarise(kinds: pl.DataFrame, first_index: int, last_index: int) -> pl.DataFrame:
+    """Per coverage month: eligible members, paid members, expected, paid, variance, and the
+    count and amount (sum of variance) of each kind; every month of the range is present."""
+    months = pl.DataFrame(
+        {"month": list(range(first_index, last_index + 1))}, schema={"month": pl.Int32}
+    )
+    aggs = [
+        pl.col("eligible").sum().cast(pl.Int64).alias("eligible_members"),
+        (pl.col("paid_cents") > 0).sum().cast(pl.Int64).alias("paid_members"),
+        pl.col("expected_cents").sum().alias("expected_cents"),
+        pl.col("paid_cents").sum().alias("paid_cents"),
+    ]
+    for kind in KINDS:
+        is_kind = pl.col("kind") == kind
+        aggs.append(is_kind.sum().cast(pl.Int64).alias(f"count_{kind}"))
+        aggs.append(pl.col("variance_cents").filter(is_kind).sum().alias(f"amount_{kind}"))
+    per_month = kinds.group_by("month").agg(aggs)
+    return (
+        months.join(per_month, on="month", how="left")
+        .fill_null(0)
+        .with_columns(variance_cents=pl.col("paid_cents") - pl.col("expected_cents"))
+        .sort("month")
+    )

@@ -1,0 +1,88 @@
+"""Plain result types of a reconciliation: what the CLI prints, reports export and the UI shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pmpm_desktop.core.month import Month
+
+#: Every reconciliation kind in SPEC §7's order of testing (``matched`` last).
+KINDS_IN_TEST_ORDER: tuple[str, ...] = (
+    "unknown_member",
+    "no_rate",
+    "not_eligible",
+    "missing",
+    "duplicate",
+    "underpaid",
+    "overpaid",
+    "matched",
+)
+#: The kinds in the order the CLI's JSON ``counts`` object lists them.
+KINDS: tuple[str, ...] = (
+    "matched",
+    "missing",
+    "underpaid",
+    "overpaid",
+    "duplicate",
+    "not_eligible",
+    "unknown_member",
+    "no_rate",
+)
+#: Kinds that are discrepancies (everything but ``matched``).
+DISCREPANCY_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "matched")
+#: Discrepancy statuses, in their usual life order.
+STATUSES: tuple[str, ...] = ("open", "disputed", "resolved", "written_off")
+CLOSED_STATUSES: frozenset[str] = frozenset({"resolved", "written_off"})
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """One coverage month of one payer."""
+
+    month: Month
+    eligible_members: int
+    paid_members: int
+    expected: Decimal
+    paid: Decimal
+    variance: Decimal
+    #: member-months of each kind (every kind of ``KINDS`` present, zero included)
+    counts: dict[str, int] = field(default_factory=dict)
+    #: sum of (paid - expected) of the member-months of each kind
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DiscrepancyRow:
+    """One stored discrepancy, flattened for display and export."""
+
+    payer_code: str
+    member_id: str
+    last_name: str | None
+    first_name: str | None
+    dob: dt.date | None
+    month: Month
+    kind: str
+    expected: Decimal
+    paid: Decimal
+    variance: Decimal
+    status: str
+    created_at: dt.datetime
+    last_note: str | None
+
+
+@dataclass(frozen=True)
+class ReconcileSummary:
+    """A payer's reconciliation over a range of coverage months."""
+
+    payer_code: str
+    payer_name: str
+    first: Month
+    last: Month
+    months: list[MonthSummary]
+    counts: dict[str, int]
+    expected: Decimal
+    paid: Decimal
+    variance: Decimal
+    discrepancies: list[DiscrepancyRow]

@@ -1,0 +1,236 @@
+"""SQLAlchemy models: one table per entity of SPEC §2."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.db.types import Money, MonthType, Scaled
+
+# Named constraints keep Alembic's batch mode (SQLite table rebuilds) deterministic.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Payer(Base):
+    __tablename__ = "payers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    id_width: Mapped[int | None] = mapped_column(Integer)
+
+    contracts: Mapped[list[Contract]] = relationship(back_populates="payer")
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("payer_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: roster product values that select this contract (trimmed, compared case-insensitively)
+    product_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    effective_from: Mapped[Month] = mapped_column(MonthType())
+    effective_to: Mapped[Month | None] = mapped_column(MonthType())
+    eligibility: Mapped[str] = mapped_column(String(20), default="first-of-month")
+    age_basis: Mapped[str] = mapped_column(String(20), default="first-of-month")
+    risk_adjusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    withhold_pct: Mapped[Decimal] = mapped_column(Scaled(4), default=Decimal("0"))
+    tolerance: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.01"))
+    retro_window_months: Mapped[int] = mapped_column(Integer, default=12)
+    payment_due_day: Mapped[int] = mapped_column(Integer, default=15)
+
+    payer: Mapped[Payer] = relationship(back_populates="contracts")
+
+
+class RateRow(Base):
+    __tablename__ = "rate_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    effective_from: Mapped[Month] = mapped_column(MonthType())
+    effective_to: Mapped[Month | None] = mapped_column(MonthType())
+    component: Mapped[str] = mapped_column(String(60), default="capitation")
+    rate_cell: Mapped[str | None] = mapped_column(String(60))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    #: the row of the rate exhibit file it came from, so overlaps and traces can name it
+    source_row: Mapped[int | None] = mapped_column(Integer)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("payer_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    member_id: Mapped[str] = mapped_column(String(40))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    dob: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+
+
+class MemberAlias(Base):
+    """Another ID under which the payer paid a roster member (linked by the user)."""
+
+    __tablename__ = "member_aliases"
+    __table_args__ = (UniqueConstraint("payer_id", "alias_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    alias_id: Mapped[str] = mapped_column(String(40))
+    member_pk: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class RosterImport(Base):
+    __tablename__ = "roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"), index=True)
+    roster_month: Mapped[Month] = mapped_column(MonthType())
+    file_name: Mapped[str] = mapped_column(String(400))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    row_count: Mapped[int] = mapped_column(Integer)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: False once a later import of the same roster month replaced it (kept as history)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("roster_imports.id"))
+
+
+class RosterRow(Base):
+    __tablename__ = "roster_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("roster_imports.id", ondelete="CASCADE"))
+    member_pk: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    dob: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    product: Mapped[str | None] = mapped_column(String(60))
+    rate_cell: Mapped[str | None] = mapped_column(String(60))
+    pcp: Mapped[str | None] = mapped_column(String(60))
+    effective_date: Mapped[dt.date | None] = mapped_column(Date)
+    term_date: Mapped[dt.date | None] = mapped_column(Date)
+    risk_score: Mapped[Decimal | None] = mapped_column(Scaled(6))
+    source_row: Mapped[int] = mapped_column(Integer)
+
+
+class RemittanceImport(Base):
+    __tablename__ = "remittance_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(400))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    payment_date: Mapped[dt.date | None] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(100))
+    stated_total: Mapped[Decimal | None] = mapped_column(Money())
+    row_count: Mapped[int] = mapped_column(Integer)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RemittanceLine(Base):
+    __tablename__ = "remittance_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("remittance_imports.id", ondelete="CASCADE"))
+    #: denormalised so a payer's lines are read without a join
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    #: the member ID as the payer wrote it (normalised per SPEC §6), not a foreign key
+    member_id: Mapped[str] = mapped_column(String(40))
+    coverage_month: Mapped[Month] = mapped_column(MonthType())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    line_type: Mapped[str | None] = mapped_column(String(100))
+    member_name: Mapped[str | None] = mapped_column(String(200))
+    source_row: Mapped[int] = mapped_column(Integer)
+
+
+class Discrepancy(Base):
+    __tablename__ = "discrepancies"
+    __table_args__ = (UniqueConstraint("payer_id", "member_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    #: the roster member's ID, or for unknown members the ID the payer paid under
+    member_id: Mapped[str] = mapped_column(String(40))
+    month: Mapped[Month] = mapped_column(MonthType())
+    kind: Mapped[str] = mapped_column(String(20))
+    expected: Mapped[Decimal] = mapped_column(Money())
+    paid: Mapped[Decimal] = mapped_column(Money())
+    variance: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    #: True when the reconciliation (not a person) closed it, so a new difference reopens it
+    auto_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    events: Mapped[list[DiscrepancyEvent]] = relationship(
+        back_populates="discrepancy", order_by="DiscrepancyEvent.id"
+    )
+
+
+class DiscrepancyEvent(Base):
+    """One dated change of a discrepancy: creation, status, amounts, note."""
+
+    __tablename__ = "discrepancy_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discrepancy_id: Mapped[int] = mapped_column(
+        ForeignKey("discrepancies.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    #: created | status | amounts | note
+    event: Mapped[str] = mapped_column(String(20))
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    #: who made the change: the user, or "reconcile"
+    actor: Mapped[str] = mapped_column(String(40), default="user")
+
+    discrepancy: Mapped[Discrepancy] = relationship(back_populates="events")
+
+
+# Indexes for the hot reads of reconciliation, declared apart so the bulk loader can find them.
+Index("ix_roster_rows_import", RosterRow.import_id)
+Index("ix_roster_rows_member", RosterRow.member_pk)
+Index("ix_remittance_lines_payer_month", RemittanceLine.payer_id, RemittanceLine.coverage_month)
+Index("ix_remittance_lines_import", RemittanceLine.import_id)
+Index("ix_discrepancies_payer_month", Discrepancy.payer_id, Discrepancy.month)
