@@ -97,6 +97,7 @@ def _div_half_up(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
 
 
 def _first_day(idx: pl.Expr) -> pl.Expr:
+    # The month index fits Int32; pl.date wants plain integers.
     return pl.date(idx // 12, idx % 12 + 1, 1)
 
 
@@ -139,6 +140,20 @@ def _empty_result() -> Expected:
     return Expected(mm, comps)
 
 
+def _with_spans(roster: pl.DataFrame) -> pl.DataFrame:
+    """Apply SPEC §3's defaults: no effective date → day 1 of the roster month; no term → open;
+    neither → exactly the roster month. ``speaks_from``: the first month the row speaks about."""
+    first_of_roster = _first_day(pl.col("roster_month"))
+    return roster.with_columns(
+        eff=pl.coalesce("effective_date", first_of_roster),
+        term=pl.when(pl.col("effective_date").is_null() & pl.col("term_date").is_null())
+        .then(first_of_roster.dt.month_end())
+        .otherwise(pl.col("term_date")),
+    ).with_columns(
+        speaks_from=pl.min_horizontal(_month_idx(pl.col("eff")), pl.col("roster_month"))
+    )
+
+
 def deciding_rows(roster: pl.DataFrame, first: Month, last: Month) -> pl.DataFrame:
     """For each member-month in [first, last] some roster speaks about, the rows that decide it.
 
@@ -147,93 +162,106 @@ def deciding_rows(roster: pl.DataFrame, first: Month, last: Month) -> pl.DataFra
     from the latest R down, import k decides the months of [s_k, R_k] that no later import
     claimed, which are those below the smallest s of the later imports — a running minimum, so
     no member-month is ever materialised twice.
+
+    Returns the roster rows (with ``eff``, ``term`` and ``multi``: the member has several rows in
+    the deciding import) exploded to one row per decided ``month``.
     """
-    rows = roster.with_columns(
-        eff=pl.coalesce("effective_date", _first_day(pl.col("roster_month"))),
-        term=pl.when(pl.col("effective_date").is_null() & pl.col("term_date").is_null())
-        .then(_first_day(pl.col("roster_month")).dt.month_end())
-        .otherwise(pl.col("term_date")),
-    ).with_columns(speaks_from=pl.min_horizontal(_month_idx(pl.col("eff")), pl.col("roster_month")))
-    imports = (
-        rows.group_by("member_pk", "roster_month")
-        .agg(pl.col("speaks_from").min())
-        .sort(["member_pk", "roster_month"], descending=[False, True])
+    rows = _with_spans(roster)
+    # Almost every member has one row per import; several rows (disjoint spans) are handled apart.
+    rows = rows.with_columns(multi=pl.struct("member_pk", "roster_month").is_duplicated())
+    single = rows.filter(~pl.col("multi"))
+    several = rows.filter(pl.col("multi"))
+    imports = pl.concat(
+        [
+            single.select("member_pk", "roster_month", "speaks_from"),
+            several.group_by("member_pk", "roster_month").agg(pl.col("speaks_from").min()),
+        ]
+    )
+    decided = (
+        imports.sort(["member_pk", "roster_month"], descending=[False, True])
         .with_columns(
             claimed_below=pl.col("speaks_from").cum_min().shift(1).over("member_pk").fill_null(_FAR)
         )
         .with_columns(
-            lo=pl.max_horizontal("speaks_from", pl.lit(first.index)),
-            hi=pl.min_horizontal("roster_month", pl.col("claimed_below") - 1, pl.lit(last.index)),
+            lo=pl.max_horizontal("speaks_from", pl.lit(first.index, dtype=pl.Int32)),
+            hi=pl.min_horizontal(
+                "roster_month", pl.col("claimed_below") - 1, pl.lit(last.index, dtype=pl.Int32)
+            ),
         )
         .filter(pl.col("lo") <= pl.col("hi"))
-        .with_columns(month=pl.int_ranges("lo", pl.col("hi") + 1, dtype=pl.Int32))
+        .select("member_pk", "roster_month", "lo", "hi")
+    )
+    joined = pl.concat(
+        [
+            single.join(decided, on=["member_pk", "roster_month"], how="inner"),
+            several.join(decided, on=["member_pk", "roster_month"], how="inner"),
+        ]
+    )
+    return (
+        joined.with_columns(month=pl.int_ranges("lo", pl.col("hi") + 1, dtype=pl.Int32))
         .explode("month")
-        .select("member_pk", "roster_month", "month")
-    )
-    return imports.join(rows, on=["member_pk", "roster_month"], how="inner")
-
-
-def _contract_frame(contracts: Sequence[ContractTerms]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "contract_id": [c.id for c in contracts],
-            "c_from": [c.effective_from.index for c in contracts],
-            "c_to": [c.effective_to.index if c.effective_to else _FAR for c in contracts],
-            "rule_kind": [c.rule.kind for c in contracts],
-            "rule_day": [c.rule.day for c in contracts],
-            "age_by_year": [c.age_basis == "first-of-year" for c in contracts],
-            "risk_adjusted": [c.risk_adjusted for c in contracts],
-            "withhold_e4": [int(c.withhold_pct * WITHHOLD_SCALE) for c in contracts],
-            "tolerance_cents": [money_to_cents(c.tolerance) for c in contracts],
-        },
-        schema={
-            "contract_id": pl.Int64,
-            "c_from": pl.Int32,
-            "c_to": pl.Int32,
-            "rule_kind": pl.Utf8,
-            "rule_day": pl.Int32,
-            "age_by_year": pl.Boolean,
-            "risk_adjusted": pl.Boolean,
-            "withhold_e4": pl.Int64,
-            "tolerance_cents": pl.Int64,
-        },
+        .drop("lo", "hi", "speaks_from")
     )
 
 
-def _select_contracts(picked: pl.DataFrame, contracts: Sequence[ContractTerms]) -> pl.DataFrame:
-    """Add contract_id: the contract whose product codes hold the row's product, or the payer's
-    only contract, and whose effective range holds the month (SPEC §4)."""
-    cframe = _contract_frame(contracts)
+_CONTRACT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "contract_id": pl.Int64,
+    "rule_kind": pl.Utf8,
+    "rule_day": pl.Int32,
+    "age_by_year": pl.Boolean,
+    "risk_adjusted": pl.Boolean,
+    "withhold_e4": pl.Int64,
+    "tolerance_cents": pl.Int64,
+}
+
+
+def _contract_values(c: ContractTerms) -> dict[str, object]:
+    return {
+        "contract_id": c.id,
+        "rule_kind": c.rule.kind,
+        "rule_day": c.rule.day,
+        "age_by_year": c.age_basis == "first-of-year",
+        "risk_adjusted": c.risk_adjusted,
+        "withhold_e4": int(c.withhold_pct * WITHHOLD_SCALE),
+        "tolerance_cents": money_to_cents(c.tolerance),
+    }
+
+
+def _attach_contracts(
+    frame: pl.DataFrame, contracts: Sequence[ContractTerms], first: Month, last: Month
+) -> pl.DataFrame:
+    """Add the contract (and its terms) of each member-month: the contract whose product codes
+    hold the row's product, or the payer's only contract, and whose range holds the month."""
+    months = range(first.index, last.index + 1)
+
+    def covers(c: ContractTerms, m: int) -> bool:
+        return c.effective_from.index <= m and (c.effective_to is None or m <= c.effective_to.index)
+
     if len(contracts) == 1:
-        cand = picked.select("member_pk", "month").join(
-            cframe.select("contract_id", "c_from", "c_to"), how="cross"
+        c = contracts[0]
+        in_range = (pl.col("month") >= c.effective_from.index) & (
+            pl.col("month") <= (c.effective_to.index if c.effective_to else _FAR)
         )
-    else:
-        codes = pl.DataFrame(
-            {
-                "product_key": [
-                    code.strip().upper() for c in contracts for code in c.product_codes
-                ],
-                "contract_id": [c.id for c in contracts for _ in c.product_codes],
-            },
-            schema={"product_key": pl.Utf8, "contract_id": pl.Int64},
-        ).join(cframe.select("contract_id", "c_from", "c_to"), on="contract_id")
-        cand = (
-            picked.select(
-                "member_pk",
-                "month",
-                product_key=pl.col("product").str.strip_chars().str.to_uppercase(),
-            )
-            .join(codes, on="product_key", how="inner")
-            .drop("product_key")
+        return frame.with_columns(
+            [
+                pl.when(in_range).then(pl.lit(v, dtype=_CONTRACT_SCHEMA[k])).alias(k)
+                for k, v in _contract_values(c).items()
+            ]
         )
-    chosen = (
-        cand.filter((pl.col("c_from") <= pl.col("month")) & (pl.col("month") <= pl.col("c_to")))
-        .group_by("member_pk", "month")
-        .agg(pl.col("contract_id").min())
+    table: dict[tuple[str, int], ContractTerms] = {}
+    for c in sorted(contracts, key=lambda c: c.id, reverse=True):  # lowest id wins a clash
+        for code in c.product_codes:
+            for m in months:
+                if covers(c, m):
+                    table[(code.strip().upper(), m)] = c
+    lookup = pl.DataFrame(
+        [{"product_key": k[0], "month": k[1], **_contract_values(c)} for k, c in table.items()],
+        schema={"product_key": pl.Utf8, "month": pl.Int32, **_CONTRACT_SCHEMA},
     )
-    return picked.join(chosen, on=["member_pk", "month"], how="left").join(
-        cframe.drop("c_from", "c_to"), on="contract_id", how="left"
+    return (
+        frame.with_columns(product_key=pl.col("product").str.strip_chars().str.to_uppercase())
+        .join(lookup, on=["product_key", "month"], how="left")
+        .drop("product_key")
     )
 
 
@@ -252,22 +280,20 @@ def _rate_frame(rates: Sequence[RateTerms]) -> pl.DataFrame:
             "rate_cents": [money_to_cents(r.amount) for r in rates],
         },
         schema={
-            "rate_row_id": pl.Int64,
-            "contract_id": pl.Int64,
-            "r_from": pl.Int32,
-            "r_to": pl.Int32,
-            "component": pl.Utf8,
-            "r_cell": pl.Utf8,
-            "r_sex": pl.Utf8,
-            "age_min": pl.Int32,
-            "age_max": pl.Int32,
-            "rate_cents": pl.Int64,
+            "rate_row_id": pl.Int64, "contract_id": pl.Int64, "r_from": pl.Int32,
+            "r_to": pl.Int32, "component": pl.Utf8, "r_cell": pl.Utf8, "r_sex": pl.Utf8,
+            "age_min": pl.Int32, "age_max": pl.Int32, "rate_cents": pl.Int64,
         },
     )
 
 
+_RATE_KEY = ["contract_id", "month", "cell_key", "sex_key", "age"]
+_AMOUNT_KEY = [*_RATE_KEY, "fraction_num", "fraction_den"]
+
+
 def _match_rates(keys: pl.DataFrame, rates: Sequence[RateTerms]) -> pl.DataFrame:
-    """For each distinct (contract, month, cell, sex, age) the one matching row per component."""
+    """For each distinct rate key the one matching row per component, with its amount for the
+    key's fraction (before any risk score)."""
     rframe = _rate_frame(rates)
     age = pl.col("age")
     matched = keys.join(rframe, on="contract_id", how="inner").filter(
@@ -286,8 +312,60 @@ def _match_rates(keys: pl.DataFrame, rates: Sequence[RateTerms]) -> pl.DataFrame
     # choice deterministic should a database ever hold an overlap anyway.
     return (
         matched.sort("rate_row_id")
-        .group_by("contract_id", "month", "cell_key", "sex_key", "age", "component")
+        .group_by(*_AMOUNT_KEY, "component")
         .agg(pl.col("rate_row_id").first(), pl.col("rate_cents").first())
+        .with_columns(
+            amount_cents=_div_half_up(
+                pl.col("rate_cents") * pl.col("fraction_num"), pl.col("fraction_den")
+            )
+        )
+    )
+
+
+def _fraction(rows: pl.DataFrame) -> pl.DataFrame:
+    """Payable fraction of each member-month under its contract's rule (SPEC §3); a month with no
+    contract counts as eligible when day 1 is covered. Rows of one member in one import are
+    disjoint (the importer merged overlaps), so their covered days add up."""
+    point_day = pl.col("m_first") + pl.duration(days=pl.col("rule_day").fill_null(1) - 1)
+    rows = rows.with_columns(
+        covered_days=pl.max_horizontal(
+            pl.lit(0, dtype=pl.Int64),
+            (
+                pl.min_horizontal(pl.col("term").fill_null(pl.date(9999, 12, 31)), "m_last")
+                - pl.max_horizontal("eff", "m_first")
+            ).dt.total_days()
+            + 1,
+        ),
+        covers_point=(pl.col("eff") <= point_day)
+        & (pl.col("term").is_null() | (point_day <= pl.col("term"))),
+    )
+    single = rows.filter(~pl.col("multi"))
+    several = rows.filter(pl.col("multi"))
+    if several.height:
+        # The row covering most of the month gives the product, cell, DOB, sex and risk score.
+        keys = ["member_pk", "month"]
+        agg = several.group_by(keys).agg(
+            pl.col("covered_days").sum().alias("total_days"),
+            pl.col("covers_point").any().alias("any_point"),
+        )
+        several = (
+            several.sort([*keys, "covered_days", "row_id"], descending=[False, False, True, False])
+            .group_by(keys, maintain_order=True)
+            .first()
+            .join(agg, on=keys)
+            .with_columns(covered_days=pl.col("total_days"), covers_point=pl.col("any_point"))
+            .drop("total_days", "any_point")
+        )
+    # group_by puts the keys first: restore the column order before stacking.
+    rows = pl.concat([single, several.select(single.columns)], how="vertical_relaxed")
+    kind = pl.col("rule_kind")
+    return rows.with_columns(
+        fraction_num=pl.when(kind == "daily")
+        .then(pl.col("covered_days"))
+        .when(kind == "any-day")
+        .then((pl.col("covered_days") > 0).cast(pl.Int64))
+        .otherwise(pl.col("covers_point").cast(pl.Int64)),
+        fraction_den=pl.when(kind == "daily").then(pl.col("days_in_month")).otherwise(1),
     )
 
 
@@ -297,100 +375,35 @@ def compute_expected(
     rates: Sequence[RateTerms],
     first: Month,
     last: Month,
+    *,
+    with_components: bool = True,
 ) -> Expected:
-    """Expected amounts of every member-month in [first, last] that some roster speaks about."""
+    """Expected amounts of every member-month in [first, last] that some roster speaks about.
+
+    ``with_components=False`` skips the per-component frame (reconciliation needs only the
+    totals; the explanation of one member-month asks for the components).
+    """
     if roster.height == 0 or last < first:
         return _empty_result()
     rows = deciding_rows(roster.cast(ROSTER_SCHEMA), first, last)  # type: ignore[arg-type]
     if rows.height == 0:
         return _empty_result()
-    rows = (
-        rows.with_columns(
-            m_first=_first_day(pl.col("month")),
-        )
-        .with_columns(
-            m_last=pl.col("m_first").dt.month_end(),
-            days_in_month=pl.col("m_first").dt.month_end().dt.day().cast(pl.Int64),
-        )
-        .with_columns(
-            covered_days=pl.max_horizontal(
-                pl.lit(0, dtype=pl.Int64),
-                (
-                    pl.min_horizontal(pl.col("term").fill_null(pl.date(9999, 12, 31)), "m_last")
-                    - pl.max_horizontal("eff", "m_first")
-                ).dt.total_days()
-                + 1,
-            )
-        )
+    m_first = _first_day(pl.col("month"))
+    rows = rows.with_columns(
+        m_first=m_first,
+        m_last=m_first.dt.month_end(),
+        days_in_month=m_first.dt.month_end().dt.day().cast(pl.Int64),
     )
-    # Rows of one member in one import are disjoint after the importer merged overlaps; the row
-    # covering most of the month gives its product, cell, DOB, sex and risk score.
-    picked = (
-        rows.sort(
-            ["member_pk", "month", "covered_days", "row_id"], descending=[False, False, True, False]
+    if contracts:
+        rows = _attach_contracts(rows, contracts, first, last)
+    else:
+        rows = rows.with_columns(
+            [pl.lit(None, dtype=t).alias(k) for k, t in _CONTRACT_SCHEMA.items()]
         )
-        .group_by("member_pk", "month", maintain_order=True)
-        .first()
-        .select(
-            "member_pk",
-            "month",
-            "row_id",
-            "roster_month",
-            "product",
-            "rate_cell",
-            "dob",
-            "sex",
-            "risk_micro",
-            "days_in_month",
-            "m_first",
-        )
-    )
-    picked = (
-        _select_contracts(picked, contracts)
-        if contracts
-        else picked.with_columns(
-            contract_id=pl.lit(None, dtype=pl.Int64),
-            rule_kind=pl.lit(None, dtype=pl.Utf8),
-            rule_day=pl.lit(None, dtype=pl.Int32),
-            age_by_year=pl.lit(None, dtype=pl.Boolean),
-            risk_adjusted=pl.lit(None, dtype=pl.Boolean),
-            withhold_e4=pl.lit(None, dtype=pl.Int64),
-            tolerance_cents=pl.lit(None, dtype=pl.Int64),
-        )
-    )
+    mm = _fraction(rows)
 
-    # Payable fraction under the contract's rule (no contract: covered on day 1 → eligible).
-    rule = rows.select("member_pk", "month", "eff", "term", "m_first", "covered_days").join(
-        picked.select("member_pk", "month", "rule_kind", "rule_day"), on=["member_pk", "month"]
-    )
-    point_day = pl.col("m_first") + pl.duration(days=pl.col("rule_day").fill_null(1) - 1)
-    covers_point = (pl.col("eff") <= point_day) & (
-        pl.col("term").is_null() | (point_day <= pl.col("term"))
-    )
-    fractions = rule.group_by("member_pk", "month").agg(
-        covers_point=covers_point.any(),
-        covers_any=(pl.col("covered_days") > 0).any(),
-        covered_days=pl.col("covered_days").sum(),
-        rule_kind=pl.col("rule_kind").first(),
-    )
-    kind = pl.col("rule_kind")
-    fractions = fractions.select(
-        "member_pk",
-        "month",
-        "covered_days",
-        fraction_num=pl.when(kind == "daily")
-        .then(pl.col("covered_days"))
-        .when(kind == "any-day")
-        .then(pl.col("covers_any").cast(pl.Int64))
-        .otherwise(pl.col("covers_point").cast(pl.Int64)),
-        daily=(kind == "daily").fill_null(False),
-    )
-    mm = picked.join(fractions, on=["member_pk", "month"]).with_columns(
-        fraction_den=pl.when(pl.col("daily")).then(pl.col("days_in_month")).otherwise(1),
-    )
-
-    # Age in whole years on the age date (day 1 of M, or 1 January of M's year).
-    # (dt.month() is Int8: widen before arithmetic.)
+    # Age in whole years on the age date (day 1 of M, or 1 January of M's year); dt.month() is
+    # Int8, so widen before arithmetic.
     age_month = (
         pl.when(pl.col("age_by_year").fill_null(False))
         .then(1)
@@ -398,60 +411,77 @@ def compute_expected(
     )
     dob = pl.col("dob")
     dob_md = dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
+    age = (
+        pl.col("m_first").dt.year().cast(pl.Int32)
+        - dob.dt.year().cast(pl.Int32)
+        - ((age_month * 100 + 1) < dob_md).cast(pl.Int32)
+    )
     mm = mm.with_columns(
         eligible=pl.col("fraction_num") > 0,
-        age=(
-            pl.col("m_first").dt.year().cast(pl.Int32)
-            - dob.dt.year().cast(pl.Int32)
-            - ((age_month * 100 + 1) < dob_md).cast(pl.Int32)
-        ).cast(pl.Int32),
+        # Someone born after the age date (a newborn added mid-month) is aged 0, not unknown.
+        age=pl.when(age < 0).then(0).otherwise(age).cast(pl.Int32),
         cell_key=pl.col("rate_cell").str.strip_chars().str.to_uppercase(),
         sex_key=pl.when(pl.col("sex").is_in(["M", "F"])).then(pl.col("sex")),
-        # Someone born after the age date (a newborn added mid-month) is aged 0, not unknown.
-    ).with_columns(
-        pl.when(pl.col("age") < 0).then(0).otherwise(pl.col("age")).cast(pl.Int32).alias("age")
     )
 
-    # Rates: match on the few distinct keys, then join back to the member-months.
-    eligible = mm.filter(pl.col("eligible") & pl.col("contract_id").is_not_null())
-    keys = eligible.select("contract_id", "month", "cell_key", "sex_key", "age").unique()
-    matches = (
-        _match_rates(keys, rates)
-        if rates
-        else pl.DataFrame(
+    # Rates are matched on the few distinct keys and joined back: a member-month's components
+    # depend only on its contract, month, cell, sex, age and fraction.
+    payable = pl.col("eligible") & pl.col("contract_id").is_not_null()
+    keys = mm.filter(payable).select(_AMOUNT_KEY).unique()
+    matches = _match_rates(keys, rates) if rates and keys.height else None
+    is_cap = pl.col("component") == BASE_COMPONENT
+    if matches is not None:
+        per_key = matches.group_by(_AMOUNT_KEY).agg(
+            cap_rate_cents=pl.col("rate_cents").filter(is_cap).first(),
+            other_cents=pl.col("amount_cents").filter(~is_cap).sum(),
+        )
+    else:
+        per_key = pl.DataFrame(
             schema={
-                "contract_id": pl.Int64,
-                "month": pl.Int32,
-                "cell_key": pl.Utf8,
-                "sex_key": pl.Utf8,
-                "age": pl.Int32,
-                "component": pl.Utf8,
-                "rate_row_id": pl.Int64,
-                "rate_cents": pl.Int64,
+                **{k: mm.schema[k] for k in _AMOUNT_KEY},
+                "cap_rate_cents": pl.Int64,
+                "other_cents": pl.Int64,
             }
         )
-    )
+    mm = mm.join(per_key, on=_AMOUNT_KEY, how="left", nulls_equal=True)
     risk = pl.col("risk_micro").fill_null(RISK_SCALE)
-    is_cap = pl.col("component") == BASE_COMPONENT
+    num = pl.col("cap_rate_cents") * pl.col("fraction_num")
+    capitation = (
+        pl.when(pl.col("risk_adjusted"))
+        .then(_div_half_up(num * risk, pl.col("fraction_den") * RISK_SCALE))
+        .otherwise(_div_half_up(num, pl.col("fraction_den")))
+    )
+    mm = mm.with_columns(
+        no_rate=pl.col("eligible") & pl.col("cap_rate_cents").is_null(),
+        capitation_cents=pl.when(payable).then(capitation).otherwise(None),
+    ).with_columns(
+        capitation_cents=pl.when(pl.col("no_rate")).then(0).otherwise(pl.col("capitation_cents").fill_null(0)).cast(pl.Int64),
+    )
+    withhold = _div_half_up(
+        pl.col("capitation_cents") * pl.col("withhold_e4"), 100 * WITHHOLD_SCALE
+    )
+    counted = pl.col("eligible") & ~pl.col("no_rate")
+    mm = mm.with_columns(
+        withhold_cents=pl.when(counted).then(withhold.fill_null(0)).otherwise(0).cast(pl.Int64),
+    ).with_columns(
+        expected_cents=pl.when(counted)
+        .then(pl.col("capitation_cents") - pl.col("withhold_cents") + pl.col("other_cents").fill_null(0))
+        .otherwise(0)
+        .cast(pl.Int64),
+        tolerance_cents=pl.col("tolerance_cents").fill_null(1),
+    )
+    member_months = mm.select(
+        "member_pk", "month", "row_id", "roster_month", "contract_id", "fraction_num",
+        "fraction_den", "eligible", "no_rate", "age", "sex", "rate_cell", "risk_micro",
+        "capitation_cents", "withhold_cents", "expected_cents", "tolerance_cents",
+    )
+    if not with_components or matches is None:
+        return Expected(member_months, _empty_result().components)
+    # A no_rate member-month keeps its components out (SPEC §7: it counts as 0).
     comps = (
-        eligible.select(
-            "member_pk",
-            "month",
-            "contract_id",
-            "cell_key",
-            "sex_key",
-            "age",
-            "fraction_num",
-            "fraction_den",
-            "risk_adjusted",
-            "risk_micro",
-        )
-        .join(
-            matches,
-            on=["contract_id", "month", "cell_key", "sex_key", "age"],
-            how="inner",
-            nulls_equal=True,
-        )
+        mm.filter(counted)
+        .select("member_pk", "month", *[k for k in _AMOUNT_KEY if k != "month"], "risk_adjusted", "risk_micro")
+        .join(matches, on=_AMOUNT_KEY, how="inner", nulls_equal=True)
         .with_columns(
             amount_cents=pl.when(is_cap & pl.col("risk_adjusted"))
             .then(
@@ -460,64 +490,8 @@ def compute_expected(
                     pl.col("fraction_den") * RISK_SCALE,
                 )
             )
-            .otherwise(
-                _div_half_up(pl.col("rate_cents") * pl.col("fraction_num"), pl.col("fraction_den"))
-            )
+            .otherwise(pl.col("amount_cents"))
         )
         .select("member_pk", "month", "component", "rate_row_id", "rate_cents", "amount_cents")
     )
-    totals = comps.group_by("member_pk", "month").agg(
-        capitation_cents=pl.col("amount_cents").filter(pl.col("component") == BASE_COMPONENT).sum(),
-        has_capitation=(pl.col("component") == BASE_COMPONENT).any(),
-        components_cents=pl.col("amount_cents").sum(),
-    )
-    mm = mm.join(totals, on=["member_pk", "month"], how="left").with_columns(
-        no_rate=pl.col("eligible") & ~pl.col("has_capitation").fill_null(False),
-    )
-    withhold = _div_half_up(
-        pl.col("capitation_cents") * pl.col("withhold_e4"), 100 * WITHHOLD_SCALE
-    )
-    mm = mm.with_columns(
-        capitation_cents=pl.when(pl.col("no_rate"))
-        .then(0)
-        .otherwise(pl.col("capitation_cents").fill_null(0)),
-        withhold_cents=pl.when(pl.col("eligible") & ~pl.col("no_rate"))
-        .then(withhold.fill_null(0))
-        .otherwise(0),
-    ).with_columns(
-        expected_cents=pl.when(pl.col("eligible") & ~pl.col("no_rate"))
-        .then(pl.col("components_cents") - pl.col("withhold_cents"))
-        .otherwise(0)
-        .cast(pl.Int64),
-        tolerance_cents=pl.col("tolerance_cents").fill_null(1),
-    )
-    # A no_rate member-month keeps its components out of the totals (SPEC §7: it counts as 0).
-    comps = comps.join(
-        mm.filter(~pl.col("no_rate")).select("member_pk", "month"),
-        on=["member_pk", "month"],
-        how="semi",
-    )
-    return Expected(
-        member_months=mm.select(
-            "member_pk",
-            "month",
-            "row_id",
-            "roster_month",
-            "contract_id",
-            "fraction_num",
-            "fraction_den",
-            "eligible",
-            "no_rate",
-            "age",
-            "sex",
-            "rate_cell",
-            "risk_micro",
-            "capitation_cents",
-            "withhold_cents",
-            "expected_cents",
-            "tolerance_cents",
-        ).with_columns(
-            pl.col("capitation_cents").cast(pl.Int64), pl.col("withhold_cents").cast(pl.Int64)
-        ),
-        components=comps,
-    )
+    return Expected(member_months, comps)

@@ -32,46 +32,52 @@ class Reconciled:
     months: pl.DataFrame
 
 
-def paid_member_months(lines: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
-    """Sum the payer's lines per member and coverage month (SPEC §5), noting duplicate lines.
-
-    A line whose ID is a roster member's, or an alias linked to one, counts as that member's.
-    """
-    resolved = lines.cast(LINES_SCHEMA).join(  # type: ignore[arg-type]
-        ids.cast(IDS_SCHEMA),
-        on="member_id",
-        how="left",  # type: ignore[arg-type]
+def _sum_lines(lines: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Paid total, line count and duplicate flag per (key, month)."""
+    sums = lines.group_by(key, "month").agg(
+        paid_cents=pl.col("amount_cents").sum(),
+        line_count=pl.len(),
+        paid_id=pl.col("member_id").first(),
     )
-    per_amount = (
-        resolved.filter(pl.col("amount_cents") > 0)
-        .group_by("member_pk", "member_id", "month", "amount_cents")
+    # Duplicates need several lines in one member-month: look only at those few.
+    several = sums.filter(pl.col("line_count") >= 2).select(key, "month")
+    dups = (
+        lines.join(several, on=[key, "month"], how="semi")
+        .filter(pl.col("amount_cents") > 0)
+        .group_by(key, "month", "amount_cents")
         .len()
         .filter(pl.col("len") >= 2)
-    )
-    # Unknown members are keyed by the ID they were paid under; known ones by their pk.
-    key = pl.coalesce(pl.col("member_pk").cast(pl.Utf8), pl.lit("?") + pl.col("member_id"))
-    dups = (
-        per_amount.select(key=key, month="month")
+        .select(key, "month")
         .unique()
         .with_columns(has_duplicate_lines=pl.lit(True))
     )
-    paid = (
-        resolved.with_columns(key=key)
-        .group_by("key", "month")
-        .agg(
-            member_pk=pl.col("member_pk").first(),
-            paid_id=pl.col("member_id").first(),
-            paid_cents=pl.col("amount_cents").sum(),
-            line_count=pl.len(),
-        )
-        .join(dups, on=["key", "month"], how="left")
-        .with_columns(pl.col("has_duplicate_lines").fill_null(False))
-        .drop("key")
+    return sums.join(dups, on=[key, "month"], how="left").with_columns(
+        pl.col("has_duplicate_lines").fill_null(False)
     )
-    return paid
 
 
-def classify(expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFrame) -> pl.DataFrame:
+def paid_member_months(lines: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """Sum the payer's lines per member and coverage month (SPEC §5), noting duplicate lines.
+
+    A line whose ID is a roster member's, or an alias linked to one, counts as that member's;
+    other lines stay under the ID they were paid under (``member_pk`` null, ``paid_id`` set).
+    """
+    resolved = lines.cast(LINES_SCHEMA).join(  # type: ignore[arg-type]
+        ids.cast(IDS_SCHEMA),  # type: ignore[arg-type]
+        on="member_id",
+        how="left",
+    )
+    columns = ["member_pk", "paid_id", "month", "paid_cents", "line_count", "has_duplicate_lines"]
+    known = _sum_lines(resolved.filter(pl.col("member_pk").is_not_null()), "member_pk")
+    unknown = _sum_lines(resolved.filter(pl.col("member_pk").is_null()), "member_id").with_columns(
+        member_pk=pl.lit(None, dtype=pl.Int64)
+    )
+    return pl.concat([known.select(columns), unknown.select(columns)])
+
+
+def classify(
+    expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFrame
+) -> pl.DataFrame:
     """One row and one kind for every member-month that is eligible or has a paid line.
 
     ``expected`` is the engine's member-month frame; ``paid`` comes from :func:`paid_member_months`;
@@ -87,11 +93,7 @@ def classify(expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFram
         [
             joined.with_columns(unknown_id=pl.lit(None, dtype=pl.Utf8)),
             unknown.select(
-                "member_pk",
-                "month",
-                "paid_cents",
-                "line_count",
-                "has_duplicate_lines",
+                "member_pk", "month", "paid_cents", "line_count", "has_duplicate_lines",
                 unknown_id=pl.col("paid_id"),
             ),
         ],
@@ -124,19 +126,19 @@ def classify(expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFram
         .then(pl.lit("overpaid"))
         .otherwise(pl.lit("matched"))
     )
-    return (
-        in_scope.join(member_ids.cast(IDS_SCHEMA), on="member_pk", how="left")  # type: ignore[arg-type]
-        .select(
-            "member_pk",
-            member_ref=pl.coalesce("member_id", "unknown_id"),
-            month="month",
-            expected_cents=exp_c,
-            paid_cents=paid_c,
-            variance_cents=paid_c - exp_c,
-            eligible="eligible",
-            kind=kind,
-        )
-        .sort("month", "member_ref")
+    return in_scope.join(
+        member_ids.cast(IDS_SCHEMA),  # type: ignore[arg-type]
+        on="member_pk",
+        how="left",
+    ).select(
+        "member_pk",
+        member_ref=pl.coalesce("member_id", "unknown_id"),
+        month="month",
+        expected_cents=exp_c,
+        paid_cents=paid_c,
+        variance_cents=paid_c - exp_c,
+        eligible="eligible",
+        kind=kind,
     )
 
 
