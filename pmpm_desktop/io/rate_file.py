@@ -1,0 +1,89 @@
+"""Read a contract's rate exhibit into canonical columns (SPEC §2, §4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.remittance_file import amount_cents, month_text
+from pmpm_desktop.io.values import normalize_component, parse_int, parse_text
+
+BASE_COMPONENT = "capitation"
+_ANY_SEX = {"any", "all", "both", "b", "a", "*"}
+
+
+def rate_sex(text: str) -> str | None:
+    """M or F; a blank, ``Any`` or ``All`` rate row matches either sex (null)."""
+    value = text.strip()
+    if not value or value.lower() in _ANY_SEX:
+        return None
+    sex = {"m": "M", "male": "M", "f": "F", "female": "F"}.get(value.lower())
+    if sex is None:
+        raise ValueError("not a sex for a rate row (expected M, F, or blank/Any for either)")
+    return sex
+
+
+def age(text: str) -> int | None:
+    years = parse_int(text)
+    if years is not None and not 0 <= years <= 150:
+        raise ValueError("not an age in years (expected 0 to 150)")
+    return years
+
+
+def component(text: str) -> str:
+    return normalize_component(text) or BASE_COMPONENT
+
+
+def read_rates(
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> ParsedFile:
+    """Read and validate a rate exhibit.
+
+    Columns: effective_from ('YYYY-MM'), effective_to ('YYYY-MM' or null), component
+    (normalized; 'capitation' when absent or blank), rate_cell, sex ('M'/'F'/null), age_min,
+    age_max (Int64), amount_cents (Int64), source_row. Overlaps between rows are the core's
+    business (core.rates.validate_rate_rows).
+    """
+    raw = read_raw(path, "rates", sheet=sheet, header_row=header_row)
+    cols = Columns.open(raw, "rates", mapping)
+    cols.drop_rows(cols.footer_rows("amount"))
+
+    start = cols.parse("effective_from", month_text, pl.String)
+    cols.require("effective_from", "effective from")
+    end = cols.parse("effective_to", month_text, pl.String)
+    amount = cols.parse("amount", amount_cents, pl.Int64).alias("amount_cents")
+    cols.require("amount", "amount")
+    age_min = cols.parse("age_min", age, pl.Int64)
+    age_max = cols.parse("age_max", age, pl.Int64)
+    ranges = pl.DataFrame([start, end, age_min, age_max])
+    cols.row_problem(
+        (end < start).fill_null(False),
+        "effective_to",
+        lambda r: f"effective to {r['effective_to']} is before effective from "
+        f"{r['effective_from']}",
+        ranges,
+    )
+    cols.row_problem(
+        (age_min > age_max).fill_null(False),
+        "age_max",
+        lambda r: f"age max {r['age_max']} is below age min {r['age_min']}",
+        ranges,
+    )
+    return cols.finish(
+        [
+            start,
+            end,
+            cols.parse("component", component, pl.String).fill_null(BASE_COMPONENT),
+            cols.parse("rate_cell", parse_text, pl.String),
+            cols.parse("sex", rate_sex, pl.String),
+            age_min,
+            age_max,
+            amount,
+        ]
+    )

@@ -1,0 +1,71 @@
+"""Read a payer's remittance / capitation statement into canonical columns (SPEC §2, §5, §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pmpm_desktop.core.money import money_to_cents
+from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.values import (
+    member_id_shortcut,
+    parse_amount,
+    parse_date,
+    parse_member_id,
+    parse_month,
+    parse_text,
+)
+
+
+def month_text(text: str) -> str | None:
+    """A payer's month cell as canonical ``YYYY-MM`` text."""
+    month = parse_month(text)
+    return None if month is None else str(month)
+
+
+def amount_cents(text: str) -> int | None:
+    """A money cell as signed integer cents."""
+    amount = parse_amount(text)
+    return None if amount is None else money_to_cents(amount)
+
+
+def read_remittance(
+    path: Path,
+    *,
+    id_width: int | None = None,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> ParsedFile:
+    """Read and validate a remittance file: one line per member per coverage month paid.
+
+    Columns: member_id, coverage_month ('YYYY-MM'), amount_cents (Int64, signed), line_type,
+    member_name, payment_date, reference, source_row. Total/footer rows are skipped.
+    """
+    raw = read_raw(path, "remittance", sheet=sheet, header_row=header_row)
+    cols = Columns.open(raw, "remittance", mapping)
+    cols.drop_rows(cols.footer_rows("member_id", amount_field="amount"))
+
+    member_id = cols.parse(
+        "member_id",
+        lambda v: parse_member_id(v, id_width),
+        pl.String,
+        lambda raw: member_id_shortcut(raw, id_width),
+    )
+    cols.require("member_id", "member ID")
+    coverage = cols.parse("coverage_month", month_text, pl.String)
+    cols.require("coverage_month", "coverage month")
+    amount = cols.parse("amount", amount_cents, pl.Int64).alias("amount_cents")
+    cols.require("amount", "amount")
+    return cols.finish(
+        [
+            member_id,
+            coverage,
+            amount,
+            cols.parse("line_type", parse_text, pl.String),
+            cols.parse("member_name", parse_text, pl.String),
+            cols.parse("payment_date", parse_date, pl.Date),
+            cols.parse("reference", parse_text, pl.String),
+        ]
+    )

@@ -1,0 +1,165 @@
+"""Read a payer's monthly roster into canonical columns (SPEC §2, §3, §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
+from pmpm_desktop.io.table import SOURCE_ROW
+from pmpm_desktop.io.values import (
+    date_shortcut,
+    member_id_shortcut,
+    parse_date,
+    parse_decimal,
+    parse_member_id,
+    parse_sex,
+    parse_text,
+    split_full_name,
+)
+
+ROSTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "member_id": pl.String,
+    "last_name": pl.String,
+    "first_name": pl.String,
+    "dob": pl.Date,
+    "sex": pl.String,
+    "product": pl.String,
+    "rate_cell": pl.String,
+    "pcp": pl.String,
+    "effective_date": pl.Date,
+    "term_date": pl.Date,
+    "risk_score": pl.Int64,
+    SOURCE_ROW: pl.Int64,
+}
+_MICRO = Decimal(1_000_000)
+
+
+def _risk_micro(text: str) -> int:
+    """Risk score in millionths: ``1.234`` → 1234000 (integers keep it exact in frames)."""
+    score = parse_decimal(text, 6)
+    if score is None:
+        raise ValueError("not a number")
+    if score < 0:
+        raise ValueError("a risk score cannot be negative")
+    return int(score * _MICRO)
+
+
+def read_roster(
+    path: Path,
+    *,
+    roster_month: Month,
+    id_width: int | None = None,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> ParsedFile:
+    """Read and validate a roster file; the result lists every problem of every row.
+
+    ``roster_month`` gives rows without dates their span (for the duplicate-member check).
+    """
+    raw = read_raw(path, "roster", sheet=sheet, header_row=header_row)
+    cols = Columns.open(raw, "roster", mapping)
+    cols.drop_rows(cols.footer_rows("member_id"))
+
+    member_id = cols.parse(
+        "member_id",
+        lambda v: parse_member_id(v, id_width),
+        pl.String,
+        lambda raw: member_id_shortcut(raw, id_width),
+    )
+    cols.require("member_id", "member ID")
+    if cols.has("last_name") or cols.has("first_name") or not cols.has("full_name"):
+        last = cols.parse("last_name", parse_text, pl.String)
+        first = cols.parse("first_name", parse_text, pl.String)
+    else:
+        last, first = _split_names(cols)
+    effective = cols.parse("effective_date", parse_date, pl.Date, date_shortcut)
+    term = cols.parse("term_date", parse_date, pl.Date, date_shortcut)
+    rate_cell = cols.parse("rate_cell", parse_text, pl.String)
+    product = cols.parse("product", parse_text, pl.String)
+
+    spans = pl.DataFrame([effective.alias("eff"), term.alias("term")])
+    cols.row_problem(
+        (term < effective).fill_null(False),
+        "term_date",
+        lambda r: f"term date {r['term']} is before effective date {r['eff']}",
+        spans,
+    )
+    columns = [
+        member_id,
+        last.alias("last_name"),
+        first.alias("first_name"),
+        cols.parse("dob", parse_date, pl.Date, date_shortcut),
+        cols.parse("sex", parse_sex, pl.String),
+        product,
+        rate_cell,
+        cols.parse("pcp", parse_text, pl.String),
+        effective,
+        term,
+        cols.parse("risk_score", _risk_micro, pl.Int64),
+    ]
+    _conflicting_duplicates(cols, roster_month, pl.DataFrame(columns))
+    return cols.finish(columns)
+
+
+def _split_names(cols: Columns) -> tuple[pl.Series, pl.Series]:
+    raw = cols.text("full_name")
+    uniques = raw.drop_nulls().unique().to_list()
+    pairs = {v: split_full_name(v) for v in uniques}
+    last = raw.replace_strict(
+        uniques, [pairs[v][0] for v in uniques], default=None, return_dtype=pl.String
+    )
+    first = raw.replace_strict(
+        uniques, [pairs[v][1] for v in uniques], default=None, return_dtype=pl.String
+    )
+    return last, first
+
+
+def _conflicting_duplicates(cols: Columns, roster_month: Month, frame: pl.DataFrame) -> None:
+    """A member listed twice with spans sharing a month must agree on rate cell and product
+    (SPEC §3); each disagreement is a problem naming both rows."""
+    frame = frame.with_columns(cols.rows.alias(SOURCE_ROW))
+    dup = frame.filter(pl.col("member_id").is_not_null() & pl.col("member_id").is_duplicated())
+    if dup.height == 0:
+        return
+    for _, group in dup.group_by("member_id", maintain_order=True):
+        rows = sorted(group.iter_rows(named=True), key=lambda r: r[SOURCE_ROW])
+        for i, later in enumerate(rows):
+            for earlier in rows[:i]:
+                if not _months_overlap(earlier, later, roster_month):
+                    continue
+                for name, label in (("rate_cell", "rate cell"), ("product", "product")):
+                    if earlier[name] != later[name]:
+                        cols.problems.append(
+                            RowProblem(
+                                int(later[SOURCE_ROW]),
+                                cols.mapping.get(name, name),
+                                later[name] or "",
+                                f"member {later['member_id']} is also on row "
+                                f"{earlier[SOURCE_ROW]} with {label} "
+                                f"{earlier[name] or '(blank)'!r} for an overlapping month",
+                            )
+                        )
+
+
+def _span_months(row: dict[str, Any], roster_month: Month) -> tuple[Month, Month | None]:
+    eff: dt.date | None = row["effective_date"]
+    term: dt.date | None = row["term_date"]
+    if eff is None and term is None:
+        return roster_month, roster_month
+    start = Month.of(eff) if eff is not None else roster_month
+    return start, Month.of(term) if term is not None else None
+
+
+def _months_overlap(a: dict[str, Any], b: dict[str, Any], roster_month: Month) -> bool:
+    a_start, a_end = _span_months(a, roster_month)
+    b_start, b_end = _span_months(b, roster_month)
+    a_last = a_end if a_end is not None else Month(9999, 12)
+    b_last = b_end if b_end is not None else Month(9999, 12)
+    return a_start <= b_last and b_start <= a_last
