@@ -149,9 +149,7 @@ def _with_spans(roster: pl.DataFrame) -> pl.DataFrame:
         term=pl.when(pl.col("effective_date").is_null() & pl.col("term_date").is_null())
         .then(first_of_roster.dt.month_end())
         .otherwise(pl.col("term_date")),
-    ).with_columns(
-        speaks_from=pl.min_horizontal(_month_idx(pl.col("eff")), pl.col("roster_month"))
-    )
+    ).with_columns(speaks_from=pl.min_horizontal(_month_idx(pl.col("eff")), pl.col("roster_month")))
 
 
 def deciding_rows(roster: pl.DataFrame, first: Month, last: Month) -> pl.DataFrame:
@@ -280,9 +278,16 @@ def _rate_frame(rates: Sequence[RateTerms]) -> pl.DataFrame:
             "rate_cents": [money_to_cents(r.amount) for r in rates],
         },
         schema={
-            "rate_row_id": pl.Int64, "contract_id": pl.Int64, "r_from": pl.Int32,
-            "r_to": pl.Int32, "component": pl.Utf8, "r_cell": pl.Utf8, "r_sex": pl.Utf8,
-            "age_min": pl.Int32, "age_max": pl.Int32, "rate_cents": pl.Int64,
+            "rate_row_id": pl.Int64,
+            "contract_id": pl.Int64,
+            "r_from": pl.Int32,
+            "r_to": pl.Int32,
+            "component": pl.Utf8,
+            "r_cell": pl.Utf8,
+            "r_sex": pl.Utf8,
+            "age_min": pl.Int32,
+            "age_max": pl.Int32,
+            "rate_cents": pl.Int64,
         },
     )
 
@@ -455,7 +460,10 @@ def compute_expected(
         no_rate=pl.col("eligible") & pl.col("cap_rate_cents").is_null(),
         capitation_cents=pl.when(payable).then(capitation).otherwise(None),
     ).with_columns(
-        capitation_cents=pl.when(pl.col("no_rate")).then(0).otherwise(pl.col("capitation_cents").fill_null(0)).cast(pl.Int64),
+        capitation_cents=pl.when(pl.col("no_rate"))
+        .then(0)
+        .otherwise(pl.col("capitation_cents").fill_null(0))
+        .cast(pl.Int64),
     )
     withhold = _div_half_up(
         pl.col("capitation_cents") * pl.col("withhold_e4"), 100 * WITHHOLD_SCALE
@@ -465,22 +473,40 @@ def compute_expected(
         withhold_cents=pl.when(counted).then(withhold.fill_null(0)).otherwise(0).cast(pl.Int64),
     ).with_columns(
         expected_cents=pl.when(counted)
-        .then(pl.col("capitation_cents") - pl.col("withhold_cents") + pl.col("other_cents").fill_null(0))
+        .then(
+            pl.col("capitation_cents")
+            - pl.col("withhold_cents")
+            + pl.col("other_cents").fill_null(0)
+        )
         .otherwise(0)
         .cast(pl.Int64),
         tolerance_cents=pl.col("tolerance_cents").fill_null(1),
     )
     member_months = mm.select(
-        "member_pk", "month", "row_id", "roster_month", "contract_id", "fraction_num",
-        "fraction_den", "eligible", "no_rate", "age", "sex", "rate_cell", "risk_micro",
-        "capitation_cents", "withhold_cents", "expected_cents", "tolerance_cents",
+        "member_pk",
+        "month",
+        "row_id",
+        "roster_month",
+        "contract_id",
+        "fraction_num",
+        "fraction_den",
+        "eligible",
+        "no_rate",
+        "age",
+        "sex",
+        "rate_cell",
+        "risk_micro",
+        "capitation_cents",
+        "withhold_cents",
+        "expected_cents",
+        "tolerance_cents",
     )
     if not with_components or matches is None:
         return Expected(member_months, _empty_result().components)
     # A no_rate member-month keeps its components out (SPEC §7: it counts as 0).
     comps = (
         mm.filter(counted)
-        .select("member_pk", "month", *[k for k in _AMOUNT_KEY if k != "month"], "risk_adjusted", "risk_micro")
+        .select("member_pk", *_AMOUNT_KEY, "risk_adjusted", "risk_micro")
         .join(matches, on=_AMOUNT_KEY, how="inner", nulls_equal=True)
         .with_columns(
             amount_cents=pl.when(is_cap & pl.col("risk_adjusted"))

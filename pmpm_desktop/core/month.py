@@ -27,7 +27,7 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """Parse the canonical ``YYYY-MM`` form (see ``io.values.parse_month`` for payer formats)."""
+        """Parse ``YYYY-MM`` (payer formats: ``io.values.parse_month``)."""
         m = _ISO_MONTH.match(text)
         if not m:
             raise ValueError(f"not a month (expected YYYY-MM): {text!r}")

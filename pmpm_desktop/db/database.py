@@ -1,4 +1,4 @@
-"""Opening a database: resolve its location, connect, and bring the schema to the latest revision."""
+"""Opening a database: find it, connect, and bring its schema to the latest revision."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Reading query results straight into polars frames, fast, for the set-based engine.
+"""Reading query results into polars frames with the types the engine expects.
 
-Reading 2.4M rows through the sqlite3 module costs ~8 s in Python objects; the ADBC SQLite
-driver hands over Arrow columns in ~1.5 s, so SQLite files go through it. Other databases use
-polars' SQLAlchemy path. Either way the frame is cast to the schema the caller names, because
-SQLite stores dates as text and drivers infer types from the data (an all-null column).
+Python's sqlite3 builds one object per value (~5 s for 2.4M roster rows), so the bulk of a
+reconciliation does not come through here: each import also keeps its rows as an Arrow blob
+(see :mod:`pmpm_desktop.db.frame_cache`). This path serves the smaller reads and the fallback.
+Native readers (ADBC, connectorx) are not an option for SQLite: they link a second copy of
+SQLite into the process, and two copies on one file break each other's POSIX locks (seen here
+as stale reads and "disk I/O error").
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Select
 
+from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 
 Schema = Mapping[str, pl.DataType | type[pl.DataType]]
 
 
-def _adbc_available() -> bool:
-    try:
-        import adbc_driver_sqlite.dbapi  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def month_index(text: pl.Expr) -> pl.Expr:
+    """``YYYY-MM`` text → Month.index (Int32), the form the engine computes with."""
+    return (
+        text.str.slice(0, 4).cast(pl.Int32) * 12 + text.str.slice(5, 2).cast(pl.Int32) - 1
+    ).cast(pl.Int32)
 
 
 def _coerce(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
@@ -40,11 +42,7 @@ def _coerce(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
             exprs.append(col.dt.date().alias(name))
         elif dtype == pl.Int32 and current == pl.Utf8:
             # ``YYYY-MM`` month text → Month.index, the form the engine computes with.
-            exprs.append(
-                (col.str.slice(0, 4).cast(pl.Int32) * 12 + col.str.slice(5, 2).cast(pl.Int32) - 1)
-                .cast(pl.Int32)
-                .alias(name)
-            )
+            exprs.append(month_index(col).alias(name))
         else:
             exprs.append(col.cast(dtype))
     return frame.select(exprs)
@@ -56,24 +54,28 @@ def read_frame(db: Database, query: Select[Any], schema: Schema) -> pl.DataFrame
     Conversions on the way: ISO date text → Date; ``YYYY-MM`` text into an Int32 column →
     Month.index. Money and scaled decimals are best selected as integers (see :func:`scaled`).
     """
-    if db.is_sqlite and _adbc_available() and db.engine.url.database not in (None, "", ":memory:"):
-        import adbc_driver_sqlite.dbapi as adbc
-
-        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-        with adbc.connect(str(db.engine.url.database)) as conn:
-            cursor = conn.cursor()
-            # The driver infers each column's type from its first batch; one batch for the whole
-            # result means a column that starts with nulls is still read with its real type.
-            cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "1000000000"})
-            cursor.execute(sql)
-            frame = pl.from_arrow(cursor.fetch_arrow_table())
-            cursor.close()
-        assert isinstance(frame, pl.DataFrame)
-    else:
-        with db.engine.connect() as conn:
-            frame = pl.read_database(query, conn, infer_schema_length=None)
-    if frame.height == 0:
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            # Raw SQL hands back SQLite's stored text and numbers without SQLAlchemy's per-value
+            # result processing; _coerce converts whole columns at once instead.
+            sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            result = conn.exec_driver_sql(sql)
+            columns = list(zip(*result.fetchall(), strict=False))
+        else:
+            # Other databases go through our column types; months come back as Month objects.
+            rows = conn.execute(query).fetchall()
+            columns = [
+                tuple(str(v) if isinstance(v, Month) else v for v in col)
+                for col in zip(*rows, strict=False)
+            ]
+    if not columns:
         return pl.DataFrame(schema=dict(schema))
+    frame = pl.DataFrame(
+        {
+            name: pl.Series(name, values, strict=False)
+            for name, values in zip(schema, columns, strict=True)
+        }
+    )
     return _coerce(frame, schema)
 
 

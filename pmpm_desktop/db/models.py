@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -131,6 +132,8 @@ class RosterImport(Base):
     #: False once a later import of the same roster month replaced it (kept as history)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("roster_imports.id"))
+    #: the import's rows as an Arrow blob for fast reconciliation (see db/frame_cache.py)
+    rows_cache: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class RosterRow(Base):
@@ -165,6 +168,8 @@ class RemittanceImport(Base):
     stated_total: Mapped[Decimal | None] = mapped_column(Money())
     row_count: Mapped[int] = mapped_column(Integer)
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: the import's lines as an Arrow blob for fast reconciliation (see db/frame_cache.py)
+    lines_cache: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class RemittanceLine(Base):

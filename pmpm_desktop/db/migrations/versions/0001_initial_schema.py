@@ -109,6 +109,7 @@ def upgrade() -> None:
         sa.Column("stated_total", sa.Numeric(12, 2), nullable=True),
         sa.Column("row_count", sa.Integer(), nullable=False),
         sa.Column("mapping", sa.JSON(), nullable=False),
+        sa.Column("lines_cache", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["payer_id"],
             ["payers.id"],
@@ -135,6 +136,7 @@ def upgrade() -> None:
         sa.Column("mapping", sa.JSON(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("replaced_by_id", sa.Integer(), nullable=True),
+        sa.Column("rows_cache", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["payer_id"],
             ["payers.id"],

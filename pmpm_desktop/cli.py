@@ -1,0 +1,479 @@
+"""The ``pmpm`` command line (shared/docs/CLI.md): automation over the same core as the app."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pmpm_desktop import __version__
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import format_money
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import (
+    DISCREPANCY_KINDS,
+    KINDS,
+    STATUSES,
+    DiscrepancyRow,
+    ReconcileSummary,
+)
+from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
+from pmpm_desktop.errors import PmpmError, UsageError
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (expected YYYY-MM): {text!r}") from None
+
+
+def _date(text: str) -> dt.date:
+    from pmpm_desktop.io.values import parse_date
+
+    try:
+        value = parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None:
+        raise argparse.ArgumentTypeError("a date is required")
+    return value
+
+
+def _mapping(pairs: Sequence[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    result: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise UsageError(f"--map takes FIELD=COLUMN, not {pair!r}")
+        result[field.strip()] = column.strip()
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pmpm", description="PMPM capitation reconciliation (command line)."
+    )
+    p.add_argument(
+        "--db",
+        help="database file or SQLAlchemy URL (default: $PMPM_DB, else the user data folder)",
+    )
+    p.add_argument("--version", action="version", version=f"pmpm {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", help="create or upgrade the database")
+
+    payer = sub.add_parser("payer", help="add or list payers").add_subparsers(
+        dest="action", required=True
+    )
+    pa = payer.add_parser("add", help="add a payer")
+    pa.add_argument("--code", required=True)
+    pa.add_argument("--name", required=True)
+    pa.add_argument("--id-width", type=int)
+    pl_ = payer.add_parser("list", help="list payers")
+    pl_.add_argument("--json", action="store_true")
+
+    contract = sub.add_parser("contract", help="add a contract").add_subparsers(
+        dest="action", required=True
+    )
+    ca = contract.add_parser("add", help="add a contract")
+    ca.add_argument("--payer", required=True)
+    ca.add_argument("--name", required=True)
+    ca.add_argument("--from", dest="start", required=True, type=_month)
+    ca.add_argument("--to", dest="end", type=_month)
+    ca.add_argument("--products", default="", help="comma-separated roster product values")
+    ca.add_argument("--eligibility", default="first-of-month")
+    ca.add_argument("--age-basis", default="first-of-month")
+    ca.add_argument("--withhold", default="0")
+    ca.add_argument("--risk-adjusted", action="store_true")
+    ca.add_argument("--tolerance", default="0.01")
+    ca.add_argument("--retro-window", type=int, default=12)
+    ca.add_argument("--due-day", type=int, default=15)
+
+    def file_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--payer", required=True)
+        sp.add_argument("--map", action="append", metavar="FIELD=COLUMN")
+        sp.add_argument("--sheet")
+        sp.add_argument("--header-row", type=int)
+        sp.add_argument("file", type=Path)
+
+    rates = sub.add_parser("rates", help="load a rate exhibit").add_subparsers(
+        dest="action", required=True
+    )
+    ri = rates.add_parser("import", help="load a rate exhibit, replacing the contract's rates")
+    ri.add_argument("--contract", required=True)
+    file_options(ri)
+
+    roster = sub.add_parser("roster", help="load a roster").add_subparsers(
+        dest="action", required=True
+    )
+    ro = roster.add_parser("import", help="load a roster for one month")
+    ro.add_argument("--month", required=True, type=_month)
+    file_options(ro)
+
+    remit = sub.add_parser("remit", help="load a remittance").add_subparsers(
+        dest="action", required=True
+    )
+    rm = remit.add_parser("import", help="load a remittance / statement")
+    rm.add_argument("--payment-date", type=_date)
+    rm.add_argument("--reference")
+    file_options(rm)
+
+    rc = sub.add_parser("reconcile", help="reconcile and store discrepancies")
+    rc.add_argument("--payer", required=True)
+    rc.add_argument("--from", dest="start", required=True, type=_month)
+    rc.add_argument("--to", dest="end", required=True, type=_month)
+    rc.add_argument("--json", action="store_true")
+
+    ds = sub.add_parser("discrepancies", help="list discrepancies")
+    ds.add_argument("--payer")
+    ds.add_argument("--kind", choices=DISCREPANCY_KINDS)
+    ds.add_argument("--status", choices=STATUSES)
+    ds.add_argument("--json", action="store_true")
+
+    d1 = sub.add_parser("discrepancy", help="change a discrepancy").add_subparsers(
+        dest="action", required=True
+    )
+    ss = d1.add_parser("set-status", help="change a status")
+    ss.add_argument("--payer", required=True)
+    ss.add_argument("--member", required=True)
+    ss.add_argument("--month", required=True, type=_month)
+    ss.add_argument("--status", required=True, choices=STATUSES)
+    ss.add_argument("--note")
+
+    ex = sub.add_parser("explain", help="why a member-month is expected to pay what it does")
+    ex.add_argument("--payer", required=True)
+    ex.add_argument("--member", required=True)
+    ex.add_argument("--month", required=True, type=_month)
+    ex.add_argument("--json", action="store_true")
+
+    rp = sub.add_parser("report", help="export the Excel report")
+    rp.add_argument("--payer", help="one payer (default: every payer)")
+    rp.add_argument("--from", dest="start", required=True, type=_month)
+    rp.add_argument("--to", dest="end", required=True, type=_month)
+    rp.add_argument("--out", required=True, type=Path)
+
+    dm = sub.add_parser("demo", help="fill the database with a realistic demo practice")
+    dm.add_argument("--members", type=int, default=300)
+    return p
+
+
+def _money(value: Decimal) -> str:
+    return format_money(value)
+
+
+def summary_json(summary: ReconcileSummary) -> dict[str, Any]:
+    """The exact shape CLI.md gives for ``reconcile --json``."""
+    return {
+        "payer": summary.payer_code,
+        "from": str(summary.first),
+        "to": str(summary.last),
+        "totals": {
+            "expected": _money(summary.expected),
+            "paid": _money(summary.paid),
+            "variance": _money(summary.variance),
+        },
+        "months": [
+            {
+                "month": str(m.month),
+                "eligible_members": m.eligible_members,
+                "paid_members": m.paid_members,
+                "expected": _money(m.expected),
+                "paid": _money(m.paid),
+                "variance": _money(m.variance),
+            }
+            for m in summary.months
+        ],
+        "counts": {k: summary.counts.get(k, 0) for k in KINDS},
+        "discrepancies": [_discrepancy_json(d) for d in summary.discrepancies],
+    }
+
+
+def _discrepancy_json(d: DiscrepancyRow, with_payer: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if with_payer:
+        out["payer"] = d.payer_code
+    out.update(
+        {
+            "member_id": d.member_id,
+            "month": str(d.month),
+            "kind": d.kind,
+            "expected": _money(d.expected),
+            "paid": _money(d.paid),
+            "variance": _money(d.variance),
+            "status": d.status,
+        }
+    )
+    if with_payer:
+        out["last_note"] = d.last_note
+    return out
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: set[int]) -> None:
+    cells = [[str(h) for h in headers]] + [[("" if c is None else str(c)) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, r in enumerate(cells):
+        print(
+            "  ".join(
+                c.rjust(w) if i in right else c.ljust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _print_summary(s: ReconcileSummary) -> None:
+    print(f"{s.payer_code} — {s.payer_name}: {s.first} to {s.last}")
+    _print_table(
+        ["month", "eligible", "paid members", "expected", "paid", "variance"],
+        [
+            [
+                str(m.month),
+                m.eligible_members,
+                m.paid_members,
+                _money(m.expected),
+                _money(m.paid),
+                _money(m.variance),
+            ]
+            for m in s.months
+        ]
+        + [["total", "", "", _money(s.expected), _money(s.paid), _money(s.variance)]],
+        {1, 2, 3, 4, 5},
+    )
+    print()
+    print("  ".join(f"{k}: {s.counts.get(k, 0)}" for k in KINDS))
+    print(
+        f"{len(s.discrepancies)} discrepancies stored "
+        f"(see `pmpm discrepancies --payer {s.payer_code}`)"
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    db = open_database(args.db)
+    try:
+        return _dispatch(db, args)
+    finally:
+        db.dispose()
+
+
+def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - one branch per command
+    from pmpm_desktop.services import payers
+
+    cmd = args.command
+    if cmd == "init":
+        print(f"database ready: {resolve_url(args.db)}")
+        return 0
+    if cmd == "payer" and args.action == "add":
+        info = payers.add_payer(db, args.code, args.name, args.id_width)
+        print(f"added payer {info.code} ({info.name})")
+        return 0
+    if cmd == "payer" and args.action == "list":
+        items = payers.list_payers(db)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "code": p.code,
+                            "name": p.name,
+                            "id_width": p.id_width,
+                            "contracts": list(p.contracts),
+                        }
+                        for p in items
+                    ],
+                    indent=2,
+                )
+            )
+        elif not items:
+            print("no payers yet: add one with `pmpm payer add --code CODE --name NAME`")
+        else:
+            _print_table(
+                ["code", "name", "ID width", "contracts"],
+                [[p.code, p.name, p.id_width or "", ", ".join(p.contracts)] for p in items],
+                set(),
+            )
+        return 0
+    if cmd == "contract":
+        spec = payers.ContractSpec(
+            name=args.name,
+            effective_from=args.start,
+            effective_to=args.end,
+            products=[x for x in args.products.split(",") if x.strip()],
+            eligibility=args.eligibility,
+            age_basis=args.age_basis,
+            withhold_pct=args.withhold,
+            risk_adjusted=args.risk_adjusted,
+            tolerance=args.tolerance,
+            retro_window_months=args.retro_window,
+            payment_due_day=args.due_day,
+        )
+        payers.add_contract(db, args.payer, spec)
+        print(f"added contract {args.name!r} to {args.payer.upper()}")
+        return 0
+    if cmd in ("rates", "roster", "remit"):
+        return _import(db, args)
+    if cmd == "reconcile":
+        from pmpm_desktop.services.reconciling import reconcile
+
+        summary = reconcile(db, args.payer, args.start, args.end)
+        if args.json:
+            print(json.dumps(summary_json(summary), indent=2))
+        else:
+            _print_summary(summary)
+        return 0
+    if cmd == "discrepancies":
+        from pmpm_desktop.services.discrepancies import discrepancy_rows
+
+        rows = discrepancy_rows(db, payer_code=args.payer, kind=args.kind, status=args.status)
+        if args.json:
+            print(json.dumps([_discrepancy_json(d, with_payer=True) for d in rows], indent=2))
+        elif not rows:
+            print("no discrepancies match")
+        else:
+            _print_table(
+                [
+                    "payer",
+                    "member",
+                    "name",
+                    "month",
+                    "kind",
+                    "expected",
+                    "paid",
+                    "variance",
+                    "status",
+                ],
+                [
+                    [
+                        d.payer_code,
+                        d.member_id,
+                        ", ".join(x for x in (d.last_name, d.first_name) if x),
+                        str(d.month),
+                        d.kind,
+                        _money(d.expected),
+                        _money(d.paid),
+                        _money(d.variance),
+                        d.status,
+                    ]
+                    for d in rows
+                ],
+                {5, 6, 7},
+            )
+        return 0
+    if cmd == "discrepancy":
+        from pmpm_desktop.services.discrepancies import set_status
+
+        d = set_status(db, args.payer, args.member, args.month, args.status, args.note)
+        print(f"{d.payer_code} {d.member_id} {d.month}: {d.kind}, status {d.status}")
+        return 0
+    if cmd == "explain":
+        from pmpm_desktop.services.explain import explain, explanation_json, explanation_text
+
+        exp = explain(db, args.payer, args.member, args.month)
+        print(json.dumps(explanation_json(exp), indent=2) if args.json else explanation_text(exp))
+        return 0
+    if cmd == "report":
+        return _report(db, args)
+    if cmd == "demo":
+        from pmpm_desktop.services.demo import build_demo
+
+        if not 10 <= args.members <= 200_000:
+            raise UsageError("--members must be between 10 and 200000")
+        result = build_demo(db, members=args.members)
+        print(result.describe())
+        return 0
+    raise UsageError(f"unknown command {cmd}")
+
+
+def _import(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.services import importing
+
+    mapping = _mapping(args.map)
+    if args.command == "rates":
+        r = importing.import_rates(
+            db,
+            args.payer,
+            args.contract,
+            args.file,
+            mapping=mapping,
+            sheet=args.sheet,
+            header_row=args.header_row,
+        )
+        print(f"loaded {r.rows} rate rows into {r.contract!r} (replaced {r.replaced})")
+    elif args.command == "roster":
+        res = importing.import_roster(
+            db,
+            args.payer,
+            args.month,
+            args.file,
+            mapping=mapping,
+            sheet=args.sheet,
+            header_row=args.header_row,
+        )
+        replaced = f"; replaced the earlier {args.month} roster" if res.replaced_import_id else ""
+        print(
+            f"imported {res.file_name}: {res.rows} rows, {res.members} members "
+            f"({res.new_members} new){replaced}"
+        )
+    else:
+        res = importing.import_remittance(
+            db,
+            args.payer,
+            args.file,
+            mapping=mapping,
+            sheet=args.sheet,
+            header_row=args.header_row,
+            payment_date=args.payment_date,
+            reference=args.reference,
+        )
+        print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
+    return 0
+
+
+def _report(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.io.report import write_report
+    from pmpm_desktop.services.reconciling import reconcile, reconcile_all_payers
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise UsageError("--out must name an .xlsx file")
+    summaries = (
+        [reconcile(db, args.payer, args.start, args.end)]
+        if args.payer
+        else reconcile_all_payers(db, args.start, args.end)
+    )
+    try:
+        write_report(args.out, summaries, generated_at=now())
+    except OSError as exc:
+        raise PmpmError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {args.out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except PmpmError as exc:
+        print(f"pmpm: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except DatabaseError as exc:
+        print(f"pmpm: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pmpm: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        print(f"pmpm: unexpected error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,421 @@
+"""A realistic demo practice: three payers, four contracts, six months of files with the
+mistakes payers make — loaded through the same import path as real files.
+
+The payer files are written as real ``.xlsx`` workbooks beside the database (``demo-files/``)
+so a new user can open them and try importing one by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import platformdirs
+import polars as pl
+
+from pmpm_desktop.core.month import Month, month_range
+from pmpm_desktop.core.summary import KINDS
+from pmpm_desktop.db.database import APP_NAME, Database
+from pmpm_desktop.errors import UsageError
+from pmpm_desktop.io.xlsx_writer import write_sheet
+from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services.reconciling import compute, load_inputs, reconcile
+
+FIRST = Month(2026, 1)
+LAST = Month(2026, 6)
+
+_LAST_NAMES = (
+    "Garcia Smith Johnson Nguyen Williams Brown Jones Miller Davis Rodriguez Martinez Hernandez "
+    "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White "
+    "Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres "
+    "Peña Muñoz Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter"
+).split()
+_FIRST_F = (
+    "Maria Olivia Emma Ava Sophia Isabella Mia Amelia Harper Evelyn Ana Linh Grace Chloe Zoe"
+).split()
+_FIRST_M = (
+    "James Liam Noah Oliver Elijah Lucas Mason Logan Ethan Jacob Minh José Daniel Henry Leo".split()
+)
+
+
+@dataclass
+class DemoMember:
+    member_id: str
+    last: str
+    first: str
+    dob: dt.date
+    sex: str
+    product: str
+    cell: str
+    join: Month
+    leave: Month | None
+    effective: dt.date
+    risk: Decimal | None = None
+    pcp: str = ""
+
+
+@dataclass
+class PayerPlan:
+    code: str
+    name: str
+    id_width: int | None
+    contracts: list[payers.ContractSpec]
+    rates: dict[str, list[list[object]]]  # contract name -> rate exhibit rows
+    dated_rosters: bool
+    members: list[DemoMember] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    members: int
+    files: int
+    counts: dict[str, int]
+
+    def describe(self) -> str:
+        kinds = ", ".join(f"{k} {self.counts.get(k, 0)}" for k in KINDS)
+        return (
+            f"demo practice ready: 3 payers, {self.members} members, {FIRST} to {LAST}, "
+            f"{self.files} payer files in {self.folder}\nreconciled: {kinds}"
+        )
+
+
+_RATE_HEADERS = [
+    "Effective From",
+    "Effective To",
+    "Component",
+    "Rate Cell",
+    "Sex",
+    "Age Min",
+    "Age Max",
+    "PMPM",
+]
+
+
+def _plans() -> list[PayerPlan]:
+    d = Decimal
+    return [
+        PayerPlan(
+            "SUN",
+            "Sunrise Health Plan",
+            9,
+            [payers.ContractSpec("Medicaid HMO", FIRST, products=("MCD",), withhold_pct="2")],
+            {
+                "Medicaid HMO": [
+                    ["2026-01", None, "Capitation", "TANF", None, 0, 1, d("210.00")],
+                    ["2026-01", None, "Capitation", "TANF", None, 2, 20, d("95.00")],
+                    ["2026-01", None, "Capitation", "TANF", "F", 21, None, d("180.00")],
+                    ["2026-01", None, "Capitation", "TANF", "M", 21, None, d("150.00")],
+                    ["2026-01", "2026-03", "Capitation", "ABD", None, None, None, d("320.00")],
+                    ["2026-04", None, "Capitation", "ABD", None, None, None, d("335.00")],
+                    ["2026-01", None, "Care Management", None, None, None, None, d("4.50")],
+                ]
+            },
+            dated_rosters=False,
+        ),
+        PayerPlan(
+            "BAY",
+            "Bayview Medicare Advantage",
+            None,
+            [
+                payers.ContractSpec(
+                    "Medicare Advantage",
+                    FIRST,
+                    products=("MAPD",),
+                    risk_adjusted=True,
+                    age_basis="first-of-year",
+                    withhold_pct="1.5",
+                )
+            ],
+            {
+                "Medicare Advantage": [
+                    ["2026-01", None, "Capitation", None, "F", 0, 74, d("612.40")],
+                    ["2026-01", None, "Capitation", None, "M", 0, 74, d("598.10")],
+                    ["2026-01", None, "Capitation", None, "F", 75, None, d("701.25")],
+                    ["2026-01", None, "Capitation", None, "M", 75, None, d("688.90")],
+                ]
+            },
+            dated_rosters=True,
+        ),
+        PayerPlan(
+            "HCA",
+            "Harbor Community Alliance",
+            None,
+            [
+                payers.ContractSpec(
+                    "Commercial HMO", FIRST, products=("HMO",), eligibility="daily"
+                ),
+                payers.ContractSpec(
+                    "Exchange",
+                    FIRST,
+                    products=("EXCH", "QHP"),
+                    eligibility="mid-month:15",
+                    tolerance="0.50",
+                ),
+            ],
+            {
+                "Commercial HMO": [
+                    ["2026-01", None, "Capitation", None, None, 0, 17, d("38.00")],
+                    ["2026-01", None, "Capitation", None, None, 18, 64, d("52.75")],
+                    ["2026-01", None, "Capitation", None, None, 65, None, d("61.00")],
+                ],
+                "Exchange": [["2026-01", None, "Capitation", None, None, None, None, d("44.10")]],
+            },
+            dated_rosters=True,
+        ),
+    ]
+
+
+def _make_members(plan: PayerPlan, count: int, rnd: random.Random) -> None:
+    months = month_range(FIRST, LAST)
+    for i in range(count):
+        sex = rnd.choice("FM")
+        first = rnd.choice(_FIRST_F if sex == "F" else _FIRST_M)
+        last = rnd.choice(_LAST_NAMES)
+        join = FIRST if rnd.random() < 0.8 else rnd.choice(months[1:])
+        leave = None if rnd.random() < 0.9 else rnd.choice(months[2:])
+        if leave is not None and leave < join:
+            join, leave = leave, join
+        if plan.code == "SUN":
+            mid = f"{rnd.randrange(1, 99_999_999):09d}"
+            cell = "ABD" if rnd.random() < 0.1 else "TANF"
+            age = rnd.choice([0, 1, 2, 5, 9, 14, 19, 20, 25, 33, 41, 52])
+            product, risk = "MCD", None
+        elif plan.code == "BAY":
+            mid = "".join(rnd.choice("ACDEFGHJKMNPQRTUVWXY0123456789") for _ in range(11))
+            mid = str(rnd.randint(1, 9)) + mid[1:]
+            cell, product = "", "MAPD"
+            age = rnd.randint(66, 92)
+            risk = Decimal(rnd.randint(650, 2400)) / 1000
+        else:
+            mid = f"H{rnd.randrange(10_000_000, 99_999_999)}"
+            product = "HMO" if rnd.random() < 0.6 else rnd.choice(["EXCH", "QHP"])
+            cell, risk = "", None
+            age = rnd.randint(0, 70)
+        dob = dt.date(2026 - age - 1, rnd.randint(1, 12), rnd.randint(1, 28))
+        if plan.code == "SUN" and i == 0:
+            dob = dt.date(2024, 2, 1)  # turns 2 on 1 February: an age-band change on a birthday
+        effective = (
+            join.first_day if rnd.random() < 0.85 or join == FIRST else join.day(rnd.randint(2, 27))
+        )
+        if join == FIRST and rnd.random() < 0.7:
+            effective = dt.date(rnd.randint(2018, 2025), rnd.randint(1, 12), 1)
+        plan.members.append(
+            DemoMember(
+                mid,
+                last,
+                first,
+                dob,
+                sex,
+                product,
+                cell,
+                join,
+                leave,
+                effective,
+                risk,
+                f"PCP{rnd.randint(100, 130)}",
+            )
+        )
+
+
+def _roster_rows(
+    plan: PayerPlan, month: Month, retro: dict[str, tuple[Month, dt.date]], late: str
+) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for m in plan.members:
+        if m.join > month or (m.leave is not None and m.leave < month):
+            continue
+        eff: dt.date | None = None
+        term: dt.date | None = None
+        if m.member_id in retro:
+            told_in, retro_term = retro[m.member_id]
+            if month > told_in:
+                continue
+            if month == told_in:
+                eff, term = m.effective, retro_term
+            elif plan.dated_rosters:
+                eff = m.effective
+        elif plan.dated_rosters or m.member_id == late:
+            eff = m.effective
+            term = m.leave.last_day if m.leave is not None else None
+        rows.append(
+            [
+                m.member_id,
+                f"{m.last}, {m.first}",
+                m.dob,
+                m.sex,
+                m.product,
+                m.cell or None,
+                m.pcp,
+                eff,
+                term,
+                m.risk,
+            ]
+        )
+    return rows
+
+
+_ROSTER_HEADERS = [
+    "Member ID",
+    "Member Name",
+    "DOB",
+    "Gender",
+    "Product",
+    "Rate Cell",
+    "PCP",
+    "Eff Date",
+    "Term Date",
+    "Risk Score",
+]
+_REMIT_HEADERS = ["Member ID", "Member Name", "Coverage Month", "Paid Amount", "Line Type"]
+
+
+def demo_folder(db: Database) -> Path:
+    database = db.engine.url.database
+    if db.is_sqlite and database not in (None, "", ":memory:"):
+        return Path(str(database)).parent / "demo-files"
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo-files"
+
+
+def build_demo(db: Database, members: int = 300, seed: int = 20260101) -> DemoResult:
+    """Create the demo payers, load six months of their files, and reconcile each."""
+    if payers.list_payers(db):
+        raise UsageError("the demo practice needs an empty database (use --db with a new file)")
+    rnd = random.Random(seed)
+    folder = demo_folder(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    plans = _plans()
+    shares = [0.45, 0.25, 0.30]
+    files = 0
+    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+    for plan, share in zip(plans, shares, strict=True):
+        payers.add_payer(db, plan.code, plan.name, plan.id_width)
+        for spec in plan.contracts:
+            payers.add_contract(db, plan.code, spec)
+            path = folder / f"{plan.code} rates {spec.name}.xlsx"
+            write_sheet(path, _RATE_HEADERS, plan.rates[spec.name])
+            importing.import_rates(db, plan.code, spec.name, path)
+            files += 1
+        _make_members(plan, max(10, int(members * share)), rnd)
+        files += _load_months(db, plan, folder, rnd)
+        summary = reconcile(db, plan.code, FIRST, LAST)
+        for k, v in summary.counts.items():
+            counts[k] += v
+    return DemoResult(folder, sum(len(p.members) for p in plans), files, counts)
+
+
+def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random) -> int:
+    """Rosters for every month (with a retro term, a retro add, a no-rate member), then
+    statements computed from them with the payer's usual mistakes."""
+    months = month_range(FIRST, LAST)
+    ms = plan.members
+    # Retro term: listed for Jan–Apr, the May roster terms them back to mid-February.
+    retro = {m.member_id: (Month(2026, 5), dt.date(2026, 2, 14)) for m in ms[1:4]}
+    for m in ms[1:4]:
+        m.join, m.leave, m.effective = FIRST, None, min(m.effective, FIRST.first_day)
+    # Retro add: first listed on the April roster, effective 1 February.
+    late = ms[4]
+    late.join, late.leave, late.effective = Month(2026, 4), None, dt.date(2026, 2, 1)
+    if plan.code == "SUN":
+        ms[5].cell = "SSI"  # a rate cell the contract has no rate for → no_rate
+        ms[5].join, ms[5].leave, ms[5].effective = FIRST, None, FIRST.first_day
+    files = 0
+    for month in months:
+        path = folder / f"{plan.code} roster {month}.xlsx"
+        write_sheet(
+            path,
+            _ROSTER_HEADERS,
+            _roster_rows(plan, month, retro, late.member_id),
+            title_rows=[f"{plan.name} — eligibility roster", f"Roster month {month}", ""],
+        )
+        importing.import_roster(db, plan.code, month, path)
+        files += 1
+    inputs = load_inputs(db, plan.code, FIRST, LAST)
+    expected, _ = compute(inputs, FIRST, LAST)
+    ids = dict(
+        zip(
+            inputs.members["member_pk"].to_list(),
+            inputs.members["member_id"].to_list(),
+            strict=True,
+        )
+    )
+    by_id = {m.member_id: m for m in ms}
+    owed = (
+        expected.member_months.filter(pl.col("eligible"))
+        .select("member_pk", "month", "expected_cents", "no_rate")
+        .sort("month", "member_pk")
+        .rows()
+    )
+    statements: dict[Month, list[list[object]]] = {m: [] for m in months}
+
+    def pay(pay_month: Month, member_id: str, month: Month, cents: int, kind: str = "CAP") -> None:
+        m = by_id.get(member_id)
+        name = f"{m.last.upper()}, {m.first.upper()}" if m else "DOE, JANE"
+        statements[pay_month].append([member_id, name, str(month), Decimal(cents).scaleb(-2), kind])
+
+    for pk, month_idx, cents, no_rate in owed:
+        month = Month.from_index(month_idx)
+        mid = ids[pk]
+        if no_rate:
+            pay(month, mid, month, 31_000)  # the payer pays the SSI member its own figure
+            continue
+        if mid == late.member_id:
+            pay(Month(2026, 5), mid, month, cents, "RETRO ADD")  # paid late, in May
+            continue
+        roll = rnd.random()
+        if roll < 0.02:
+            continue  # missing
+        if roll < 0.04:
+            short = 450 if plan.code == "SUN" else max(1, cents // 10)
+            pay(month, mid, month, cents - short)  # underpaid (care management left out)
+        elif roll < 0.05:
+            pay(month, mid, month, cents + 2_500)  # overpaid (wrong age band)
+        elif roll < 0.06:
+            pay(month, mid, month, cents)
+            pay(month, mid, month, cents)  # duplicate line
+        elif roll < 0.07 and month < LAST:
+            pay(month, mid, month, cents // 2)
+            pay(month + 1, mid, month, cents - cents // 2, "ADJ")  # rest paid next month: matched
+        else:
+            pay(month, mid, month, cents)
+    # Retro-termed members were paid March and April before the May roster termed them;
+    # the payer recouped March for the first of them in June, and nothing else.
+    for n, m in enumerate(ms[1:4]):
+        for month in (Month(2026, 3), Month(2026, 4)):
+            pay(month, m.member_id, month, 9_760 if plan.code == "SUN" else 20_000)
+        if n == 0:
+            pay(
+                LAST,
+                m.member_id,
+                Month(2026, 3),
+                -(9_760 if plan.code == "SUN" else 20_000),
+                "RECOUP",
+            )
+    # Lines under IDs no roster ever listed (a transposed digit, a stranger).
+    for n in range(2):
+        real = ms[6 + n].member_id
+        wrong = real[:-2] + real[-1] + real[-2] if real[-1] != real[-2] else real[:-1] + "X"
+        pay(Month(2026, 2), wrong, Month(2026, 2), 9_500)
+    files_written = 0
+    for pay_month, lines in statements.items():
+        path = folder / f"{plan.code} statement {pay_month}.xlsx"
+        total = sum((Decimal(str(line[3])) for line in lines), Decimal(0))
+        rows = [*lines, [None, "Grand Total", None, total, None]]
+        write_sheet(
+            path,
+            _REMIT_HEADERS,
+            rows,
+            title_rows=[f"{plan.name} capitation statement", f"Payment {pay_month}", ""],
+        )
+        importing.import_remittance(
+            db,
+            plan.code,
+            path,
+            payment_date=pay_month.day(15),
+            reference=f"EFT{pay_month.year}{pay_month.month:02d}{plan.code}",
+        )
+        files_written += 1
+    return files + files_written

@@ -1,0 +1,161 @@
+"""Listing discrepancies and changing their status, with a dated history of every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow
+from pmpm_desktop.db.database import Database
+from pmpm_desktop.db.models import Discrepancy, DiscrepancyEvent, Member, Payer
+from pmpm_desktop.errors import NotFound, UsageError
+from pmpm_desktop.services.payers import get_payer
+
+
+def discrepancy_rows(
+    db: Database,
+    *,
+    payer_code: str | None = None,
+    first: Month | None = None,
+    last: Month | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> list[DiscrepancyRow]:
+    """Stored discrepancies with the member's name and the latest note, by payer, month, ID."""
+    if kind is not None and kind not in DISCREPANCY_KINDS:
+        raise UsageError(f"unknown kind {kind!r} (kinds: {', '.join(DISCREPANCY_KINDS)})")
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+    last_note_id = (
+        select(DiscrepancyEvent.discrepancy_id, func.max(DiscrepancyEvent.id).label("event_id"))
+        .where(DiscrepancyEvent.note.is_not(None), DiscrepancyEvent.actor == "user")
+        .group_by(DiscrepancyEvent.discrepancy_id)
+        .subquery()
+    )
+    note_event = aliased(DiscrepancyEvent)
+    q = (
+        select(
+            Payer.code,
+            Discrepancy.member_id,
+            Member.last_name,
+            Member.first_name,
+            Member.dob,
+            Discrepancy.month,
+            Discrepancy.kind,
+            Discrepancy.expected,
+            Discrepancy.paid,
+            Discrepancy.variance,
+            Discrepancy.status,
+            Discrepancy.created_at,
+            note_event.note,
+        )
+        .join(Payer, Payer.id == Discrepancy.payer_id)
+        .outerjoin(
+            Member,
+            and_(
+                Member.payer_id == Discrepancy.payer_id, Member.member_id == Discrepancy.member_id
+            ),
+        )
+        .outerjoin(last_note_id, last_note_id.c.discrepancy_id == Discrepancy.id)
+        .outerjoin(note_event, note_event.id == last_note_id.c.event_id)
+        .order_by(Payer.code, Discrepancy.month, Discrepancy.member_id)
+    )
+    with db.sessions() as s:
+        if payer_code is not None:
+            q = q.where(Discrepancy.payer_id == get_payer(s, payer_code).id)
+        if first is not None:
+            q = q.where(Discrepancy.month >= first)
+        if last is not None:
+            q = q.where(Discrepancy.month <= last)
+        if kind is not None:
+            q = q.where(Discrepancy.kind == kind)
+        if status is not None:
+            q = q.where(Discrepancy.status == status)
+        return [DiscrepancyRow(*row) for row in s.execute(q).all()]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: object
+    event: str
+    old_status: str | None
+    new_status: str | None
+    note: str | None
+    actor: str
+
+
+def set_status(
+    db: Database,
+    payer_code: str,
+    member_id: str,
+    month: Month,
+    status: str,
+    note: str | None = None,
+) -> DiscrepancyRow:
+    """Change a discrepancy's status (and add a note), recording both in its history."""
+    if status not in STATUSES:
+        raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+    member_id = member_id.strip().upper()
+    at = now()
+    with db.sessions.begin() as s:
+        payer = get_payer(s, payer_code)
+        d = s.scalar(
+            select(Discrepancy).where(
+                Discrepancy.payer_id == payer.id,
+                Discrepancy.member_id == member_id,
+                Discrepancy.month == month,
+            )
+        )
+        if d is None:
+            raise NotFound(f"no discrepancy for member {member_id} in {month} at {payer.code}")
+        if d.status != status:
+            s.add(
+                DiscrepancyEvent(
+                    discrepancy=d,
+                    at=at,
+                    event="status",
+                    old_status=d.status,
+                    new_status=status,
+                    note=note,
+                    actor="user",
+                )
+            )
+            d.status = status
+            d.auto_resolved = False
+            d.updated_at = at
+        elif note:
+            s.add(
+                DiscrepancyEvent(
+                    discrepancy=d,
+                    at=at,
+                    event="note",
+                    old_status=d.status,
+                    new_status=d.status,
+                    note=note,
+                    actor="user",
+                )
+            )
+    rows = discrepancy_rows(db, payer_code=payer_code, first=month, last=month)
+    return next(r for r in rows if r.member_id == member_id)
+
+
+def history(db: Database, payer_code: str, member_id: str, month: Month) -> list[HistoryEntry]:
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        events = s.scalars(
+            select(DiscrepancyEvent)
+            .join(Discrepancy)
+            .where(
+                Discrepancy.payer_id == payer.id,
+                Discrepancy.member_id == member_id.strip().upper(),
+                Discrepancy.month == month,
+            )
+            .order_by(DiscrepancyEvent.id)
+        ).all()
+        return [
+            HistoryEntry(e.at, e.event, e.old_status, e.new_status, e.note, e.actor) for e in events
+        ]

@@ -1,0 +1,531 @@
+"""Loading payer files into the database: each import is one transaction, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Connection, delete, func, select, update
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.rates import RateRowSpec, validate_rate_rows
+from pmpm_desktop.db.bulk import insert_frame
+from pmpm_desktop.db.database import Database
+from pmpm_desktop.db.frame_cache import encode_frame
+from pmpm_desktop.db.frames import month_index
+from pmpm_desktop.db.models import (
+    Member,
+    RateRow,
+    RemittanceImport,
+    RemittanceLine,
+    RosterImport,
+    RosterRow,
+)
+from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
+from pmpm_desktop.io.parsed import ParsedFile
+from pmpm_desktop.io.rate_file import read_rates
+from pmpm_desktop.io.remittance_file import read_remittance
+from pmpm_desktop.io.roster_file import read_roster
+from pmpm_desktop.io.table import FileReadError
+from pmpm_desktop.services.payers import get_contract, get_payer
+
+Progress = Callable[[int, int], bool]
+
+
+class ImportCancelled(PmpmError):
+    """The user cancelled an import; nothing was written."""
+
+
+def _check(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and progress(done, total) is False:
+        raise ImportCancelled("import cancelled: nothing was written")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: int
+    file_name: str
+    rows: int
+    members: int
+    new_members: int
+    replaced_import_id: int | None = None
+
+
+def _read(reader: Callable[[], ParsedFile], path: Path) -> ParsedFile:
+    if not path.exists():
+        raise NotFound(f"file not found: {path}")
+    try:
+        parsed = reader()
+    except FileReadError as exc:
+        raise InputRejected(f"{path.name}: {exc}") from None
+    if parsed.problems:
+        raise InputRejected(
+            f"{path.name} was not imported: {len(parsed.problems)} problem(s); nothing was written",
+            [
+                f"row {p.row}, column {p.column!r}, value {p.value!r}: {p.reason}"
+                for p in parsed.problems
+            ],
+        )
+    if parsed.frame.height == 0:
+        raise InputRejected(f"{path.name} was not imported: it has no data rows")
+    return parsed
+
+
+def _refuse_duplicate(
+    conn: Connection,
+    table: type[RosterImport] | type[RemittanceImport],
+    payer_id: int,
+    sha: str,
+    name: str,
+) -> None:
+    earlier = conn.execute(
+        select(table.file_name, table.imported_at).where(
+            table.payer_id == payer_id, table.sha256 == sha
+        )
+    ).first()
+    if earlier is not None:
+        raise InputRejected(
+            f"{name} is already imported (same content as {earlier[0]}, imported "
+            f"{earlier[1]:%Y-%m-%d %H:%M}); nothing was written"
+        )
+
+
+def merge_member_rows(frame: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
+    """Rows of one member whose spans overlap or touch become one row (SPEC §3: "the rows' spans
+    are merged"); disjoint rows stay apart. The reader already refused conflicting rate cells."""
+    dup = frame.filter(pl.col("member_id").is_duplicated())
+    if dup.height == 0:
+        return frame
+    single = frame.filter(~pl.col("member_id").is_duplicated())
+    far = dt.date(9999, 12, 31)
+    merged: list[dict[str, object]] = []
+    for _key, group in dup.group_by("member_id", maintain_order=True):
+        rows = sorted(
+            group.iter_rows(named=True),
+            key=lambda r: r["effective_date"] or roster_month.first_day,
+        )
+        current: dict[str, object] | None = None
+        for row in rows:
+            start = row["effective_date"] or roster_month.first_day
+            if row["effective_date"] is None and row["term_date"] is None:
+                row = {
+                    **row,
+                    "effective_date": roster_month.first_day,
+                    "term_date": roster_month.last_day,
+                }
+            if current is not None:
+                cur_end = current["term_date"] or far
+                if start <= cur_end + dt.timedelta(days=1):  # type: ignore[operator]
+                    end = row["term_date"] or far
+                    new_end = max(cur_end, end)  # type: ignore[type-var]
+                    current["term_date"] = None if new_end == far else new_end
+                    continue
+                merged.append(current)
+            current = dict(row)
+        if current is not None:
+            merged.append(current)
+    return pl.concat([single, pl.DataFrame(merged, schema=frame.schema)]).sort("source_row")
+
+
+def _product_problems(frame: pl.DataFrame, contracts: list[tuple[str, list[str]]]) -> list[str]:
+    if len(contracts) <= 1 or "product" not in frame.columns:
+        return []
+    codes = {code.strip().upper() for _, cs in contracts for code in cs}
+    values = frame.select(
+        pl.col("product").str.strip_chars().str.to_uppercase().unique()
+    ).to_series()
+    unknown = sorted(
+        v if v is not None else "(blank)" for v in values if v is None or v not in codes
+    )
+    if not unknown:
+        return []
+    known = "; ".join(f"{name}: {', '.join(cs) or '(no codes)'}" for name, cs in contracts)
+    return [
+        f"product value(s) {', '.join(unknown)} select no contract of this payer "
+        f"(contracts: {known})"
+    ]
+
+
+def import_roster(
+    db: Database,
+    payer_code: str,
+    roster_month: Month,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate a roster file completely, then store it in one transaction.
+
+    A roster month imported before is replaced (the earlier import is kept, inactive).
+    """
+    with db.sessions() as s:
+        id_width = get_payer(s, payer_code).id_width
+    _check(progress, 0, 4)
+    parsed = _read(
+        lambda: read_roster(
+            path,
+            roster_month=roster_month,
+            id_width=id_width,
+            mapping=mapping,
+            sheet=sheet,
+            header_row=header_row,
+        ),
+        path,
+    )
+    _check(progress, 1, 4)
+    return store_roster(
+        db,
+        payer_code,
+        roster_month,
+        parsed.frame,
+        file_name=path.name,
+        sha256=parsed.sha256,
+        mapping=_mapping_info(parsed),
+        progress=progress,
+    )
+
+
+def _mapping_info(parsed: ParsedFile) -> dict[str, object]:
+    return {"fields": parsed.mapping, "sheet": parsed.sheet, "header_row": parsed.header_row}
+
+
+def store_roster(
+    db: Database,
+    payer_code: str,
+    roster_month: Month,
+    frame: pl.DataFrame,
+    *,
+    file_name: str,
+    sha256: str,
+    mapping: dict[str, object] | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Store validated roster rows (the reader's canonical frame) as one import, atomically."""
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        payer_id = payer.id
+        contracts = [(c.name, list(c.product_codes or [])) for c in payer.contracts]
+    problems = _product_problems(frame, contracts)
+    if problems:
+        raise InputRejected(f"{file_name} was not imported; nothing was written", problems)
+    frame = merge_member_rows(frame, roster_month)
+    with db.engine.begin() as conn:
+        _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name)
+        new_members, member_pks = _upsert_members(conn, payer_id, roster_month, frame)
+        _check(progress, 2, 4)
+        previous = conn.execute(
+            select(RosterImport.id).where(
+                RosterImport.payer_id == payer_id,
+                RosterImport.roster_month == roster_month,
+                RosterImport.active.is_(True),
+            )
+        ).scalar()
+        import_id = conn.execute(
+            RosterImport.__table__.insert().values(
+                payer_id=payer_id,
+                roster_month=roster_month,
+                file_name=file_name,
+                sha256=sha256,
+                imported_at=now(),
+                row_count=frame.height,
+                mapping=mapping or {},
+                active=True,
+            )
+        ).inserted_primary_key[0]
+        if previous is not None:
+            conn.execute(
+                update(RosterImport)
+                .where(RosterImport.id == previous)
+                .values(active=False, replaced_by_id=import_id)
+            )
+        rows = frame.join(member_pks, on="member_id").select(
+            pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
+            "member_pk",
+            "last_name",
+            "first_name",
+            "dob",
+            "sex",
+            "product",
+            "rate_cell",
+            "pcp",
+            "effective_date",
+            "term_date",
+            "risk_score",
+            "source_row",
+        )
+        insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
+        _cache_roster(conn, import_id, rows)
+        _check(progress, 3, 4)
+    _check(progress, 4, 4)
+    return ImportResult(
+        import_id, file_name, frame.height, frame["member_id"].n_unique(), new_members, previous
+    )
+
+
+def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame) -> None:
+    """Keep the import's rows, with their ids, as the Arrow blob reconciliation reads."""
+    ids = conn.execute(
+        select(RosterRow.source_row, RosterRow.id).where(RosterRow.import_id == import_id)
+    ).all()
+    id_frame = pl.DataFrame(
+        {"source_row": [r[0] for r in ids], "row_id": [r[1] for r in ids]},
+        schema={"source_row": pl.Int64, "row_id": pl.Int64},
+    )
+    cache = rows.join(id_frame, on="source_row").select(
+        "row_id",
+        "member_pk",
+        "effective_date",
+        "term_date",
+        "product",
+        "rate_cell",
+        "dob",
+        "sex",
+        pl.col("risk_score").alias("risk_micro"),
+    )
+    conn.execute(
+        update(RosterImport)
+        .where(RosterImport.id == import_id)
+        .values(rows_cache=encode_frame(cache))
+    )
+
+
+_MEMBER_FIELDS = ("last_name", "first_name", "dob", "sex")
+
+
+def _upsert_members(
+    conn: Connection, payer_id: int, roster_month: Month, frame: pl.DataFrame
+) -> tuple[int, pl.DataFrame]:
+    """Create the members first seen in this roster; refresh names/DOB/sex from the newest
+    roster month. Returns (new member count, member_id → member_pk frame)."""
+    firsts = frame.unique("member_id", keep="first").select("member_id", *_MEMBER_FIELDS)
+    existing_rows = conn.execute(
+        select(Member.member_id, Member.id).where(Member.payer_id == payer_id)
+    ).all()
+    existing = pl.DataFrame(
+        {"member_id": [r[0] for r in existing_rows], "member_pk": [r[1] for r in existing_rows]},
+        schema={"member_id": pl.Utf8, "member_pk": pl.Int64},
+    )
+    new = firsts.join(existing, on="member_id", how="anti")
+    insert_frame(
+        conn,
+        Member.__table__,  # type: ignore[arg-type]
+        new.select(
+            pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"), "member_id", *_MEMBER_FIELDS
+        ),
+    )
+    newest = conn.execute(
+        select(func.max(RosterImport.roster_month)).where(
+            RosterImport.payer_id == payer_id, RosterImport.active.is_(True)
+        )
+    ).scalar()
+    if existing.height and (newest is None or roster_month >= newest):
+        known = firsts.join(existing, on="member_id", how="inner")
+        if known.height:
+            stmt = (
+                update(Member.__table__)
+                .where(Member.__table__.c.id == _bind("b_pk"))
+                .values({f: _bind(f"b_{f}") for f in _MEMBER_FIELDS})
+            )
+            conn.execute(
+                stmt,
+                [
+                    {"b_pk": r["member_pk"], **{f"b_{f}": r[f] for f in _MEMBER_FIELDS}}
+                    for r in known.iter_rows(named=True)
+                ],
+            )
+    if new.height:
+        rows = conn.execute(
+            select(Member.member_id, Member.id).where(Member.payer_id == payer_id)
+        ).all()
+        existing = pl.DataFrame(
+            {"member_id": [r[0] for r in rows], "member_pk": [r[1] for r in rows]},
+            schema={"member_id": pl.Utf8, "member_pk": pl.Int64},
+        )
+    return new.height, existing
+
+
+def _bind(name: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import bindparam
+
+    return bindparam(name)
+
+
+def import_remittance(
+    db: Database,
+    payer_code: str,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    payment_date: dt.date | None = None,
+    reference: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate a remittance / statement file completely, then store it in one transaction."""
+    with db.sessions() as s:
+        id_width = get_payer(s, payer_code).id_width
+    _check(progress, 0, 3)
+    parsed = _read(
+        lambda: read_remittance(
+            path, id_width=id_width, mapping=mapping, sheet=sheet, header_row=header_row
+        ),
+        path,
+    )
+    _check(progress, 1, 3)
+    return store_remittance(
+        db,
+        payer_code,
+        parsed.frame,
+        file_name=path.name,
+        sha256=parsed.sha256,
+        mapping=_mapping_info(parsed),
+        payment_date=payment_date,
+        reference=reference,
+        progress=progress,
+    )
+
+
+def store_remittance(
+    db: Database,
+    payer_code: str,
+    frame: pl.DataFrame,
+    *,
+    file_name: str,
+    sha256: str,
+    mapping: dict[str, object] | None = None,
+    payment_date: dt.date | None = None,
+    reference: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Store validated remittance lines (the reader's canonical frame) as one import."""
+    with db.sessions() as s:
+        payer_id = get_payer(s, payer_code).id
+    if payment_date is None and "payment_date" in frame.columns:
+        payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
+    if reference is None and "reference" in frame.columns:
+        reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
+    with db.engine.begin() as conn:
+        _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name)
+        import_id = conn.execute(
+            RemittanceImport.__table__.insert().values(
+                payer_id=payer_id,
+                file_name=file_name,
+                sha256=sha256,
+                imported_at=now(),
+                payment_date=payment_date,
+                reference=reference,
+                row_count=frame.height,
+                mapping=mapping or {},
+            )
+        ).inserted_primary_key[0]
+        optional = [
+            pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
+            for c in ("line_type", "member_name")
+        ]
+        lines = frame.select(
+            pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
+            pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"),
+            "member_id",
+            "coverage_month",
+            pl.col("amount_cents").alias("amount"),
+            *optional,
+            "source_row",
+        )
+        insert_frame(conn, RemittanceLine.__table__, lines, {"amount": "cents"})  # type: ignore[arg-type]
+        conn.execute(
+            update(RemittanceImport)
+            .where(RemittanceImport.id == import_id)
+            .values(
+                lines_cache=encode_frame(
+                    lines.select(
+                        pl.lit(None, dtype=pl.Int64).alias("line_id"),
+                        "member_id",
+                        month_index(pl.col("coverage_month")).alias("month"),
+                        pl.col("amount").alias("amount_cents"),
+                    )
+                )
+            )
+        )
+        _check(progress, 2, 3)
+    _check(progress, 3, 3)
+    return ImportResult(import_id, file_name, frame.height, frame["member_id"].n_unique(), 0)
+
+
+@dataclass(frozen=True)
+class RatesResult:
+    contract: str
+    rows: int
+    replaced: int
+
+
+def import_rates(
+    db: Database,
+    payer_code: str,
+    contract_name: str,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> RatesResult:
+    """Load a rate exhibit, replacing the contract's rates; overlapping rows are refused."""
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        contract = get_contract(s, payer, contract_name)
+        contract_id, name = contract.id, contract.name
+    parsed = _read(
+        lambda: read_rates(path, mapping=mapping, sheet=sheet, header_row=header_row), path
+    )
+    specs = [
+        RateRowSpec(
+            effective_from=Month.parse(r["effective_from"]),
+            effective_to=Month.parse(r["effective_to"]) if r["effective_to"] else None,
+            component=r["component"],
+            rate_cell=r["rate_cell"],
+            sex=r["sex"],
+            age_min=r["age_min"],
+            age_max=r["age_max"],
+            amount=Decimal(r["amount_cents"]).scaleb(-2),
+            source_row=r["source_row"],
+        )
+        for r in parsed.frame.iter_rows(named=True)
+    ]
+    problems = validate_rate_rows(specs)
+    if problems:
+        raise InputRejected(f"{path.name} was not imported; nothing was written", problems)
+    return replace_rates(db, contract_id, name, specs)
+
+
+def replace_rates(
+    db: Database, contract_id: int, name: str, specs: list[RateRowSpec]
+) -> RatesResult:
+    problems = validate_rate_rows(specs)
+    if problems:
+        raise InputRejected("the rates were not saved", problems)
+    with db.sessions.begin() as s:
+        replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
+        s.add_all(
+            RateRow(
+                contract_id=contract_id,
+                effective_from=r.effective_from,
+                effective_to=r.effective_to,
+                component=r.component,
+                rate_cell=r.rate_cell,
+                sex=r.sex,
+                age_min=r.age_min,
+                age_max=r.age_max,
+                amount=r.amount,
+                source_row=r.source_row,
+            )
+            for r in specs
+        )
+    return RatesResult(name, len(specs), replaced or 0)

@@ -1,0 +1,533 @@
+"""Reconcile a payer over a range of months: load frames, compute, classify, store discrepancies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, bindparam, select, update
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.expected import (
+    ROSTER_SCHEMA,
+    ContractTerms,
+    Expected,
+    RateTerms,
+    compute_expected,
+)
+from pmpm_desktop.core.money import cents_to_money
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.reconcile import (
+    IDS_SCHEMA,
+    LINES_SCHEMA,
+    classify,
+    paid_member_months,
+    summarise,
+)
+from pmpm_desktop.core.summary import CLOSED_STATUSES, KINDS, MonthSummary, ReconcileSummary
+from pmpm_desktop.db.bulk import insert_frame
+from pmpm_desktop.db.database import Database
+from pmpm_desktop.db.frame_cache import decode_frame
+from pmpm_desktop.db.frames import read_frame, scaled
+from pmpm_desktop.db.models import (
+    Discrepancy,
+    DiscrepancyEvent,
+    Member,
+    MemberAlias,
+    Payer,
+    RateRow,
+    RemittanceImport,
+    RemittanceLine,
+    RosterImport,
+    RosterRow,
+)
+from pmpm_desktop.errors import PmpmError, UsageError
+from pmpm_desktop.services.discrepancies import discrepancy_rows
+from pmpm_desktop.services.payers import contract_terms, get_payer
+
+Progress = Callable[[int, int], bool]
+STEPS = 5
+
+
+class Cancelled(PmpmError):
+    """The user cancelled; nothing was written."""
+
+
+def _step(progress: Progress | None, done: int) -> None:
+    if progress is not None and progress(done, STEPS) is False:
+        raise Cancelled("cancelled: nothing was changed")
+
+
+@dataclass(frozen=True)
+class PayerInputs:
+    """Everything the engine reads for one payer and range."""
+
+    payer_id: int
+    payer_code: str
+    payer_name: str
+    roster: pl.DataFrame
+    lines: pl.DataFrame
+    #: member_pk → the member's own ID
+    members: pl.DataFrame
+    #: every ID a line may carry (own IDs and linked aliases) → member_pk
+    ids: pl.DataFrame
+    contracts: list[ContractTerms]
+    rates: list[RateTerms]
+
+
+def roster_query(payer_id: int, first: Month, member_pks: list[int] | None = None):  # type: ignore[no-untyped-def]
+    """Rows of the payer's active imports that can speak about months from ``first`` on."""
+    q = (
+        select(
+            RosterRow.id.label("row_id"),
+            RosterRow.member_pk.label("member_pk"),
+            RosterImport.roster_month.label("roster_month"),
+            RosterRow.effective_date.label("effective_date"),
+            RosterRow.term_date.label("term_date"),
+            RosterRow.product.label("product"),
+            RosterRow.rate_cell.label("rate_cell"),
+            RosterRow.dob.label("dob"),
+            RosterRow.sex.label("sex"),
+            scaled(RosterRow.risk_score, 1_000_000, "risk_micro"),
+        )
+        .join(RosterImport, RosterRow.import_id == RosterImport.id)
+        .where(
+            RosterImport.payer_id == payer_id,
+            RosterImport.active.is_(True),
+            # An earlier roster month never speaks about a later one (SPEC §3).
+            RosterImport.roster_month >= first,
+        )
+    )
+    if member_pks is not None:
+        q = q.where(RosterRow.member_pk.in_(member_pks))
+    return q
+
+
+def _cached_frames(
+    db: Database, table: type[RosterImport] | type[RemittanceImport], where: list[Any]
+) -> tuple[list[pl.DataFrame], list[int]]:
+    """Decode the Arrow blobs of the imports matching ``where``; list the ones without a blob."""
+    cache = RosterImport.rows_cache if table is RosterImport else RemittanceImport.lines_cache
+    month = RosterImport.roster_month if table is RosterImport else None
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(table.id, month if month is not None else table.id, cache).where(*where)
+        ).all()
+    frames, missing = [], []
+    for import_id, roster_month, blob in rows:
+        if blob is None:
+            missing.append(import_id)
+            continue
+        frame = decode_frame(blob)
+        if table is RosterImport:
+            frame = frame.with_columns(roster_month=pl.lit(roster_month.index, dtype=pl.Int32))
+        frames.append(frame)
+    return frames, missing
+
+
+def load_inputs(
+    db: Database,
+    payer_code: str,
+    first: Month,
+    last: Month,
+    *,
+    member_pks: list[int] | None = None,
+    line_ids: list[str] | None = None,
+) -> PayerInputs:
+    """Everything the engine needs for a payer and range.
+
+    Without ``member_pks`` the whole payer is read, from the imports' Arrow blobs; with it, only
+    those members' rows (and the lines paid under ``line_ids``) are read from the tables.
+    """
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        contracts = [contract_terms(c) for c in payer.contracts]
+        rate_rows = s.scalars(
+            select(RateRow).where(RateRow.contract_id.in_([c.id for c in contracts]))
+        ).all()
+        rates = [
+            RateTerms(
+                r.id,
+                r.contract_id,
+                r.effective_from,
+                r.effective_to,
+                r.component,
+                r.rate_cell,
+                r.sex,
+                r.age_min,
+                r.age_max,
+                r.amount,
+            )
+            for r in rate_rows
+        ]
+        payer_id, code, name = payer.id, payer.code, payer.name
+    lines_q = select(
+        RemittanceLine.id.label("line_id"),
+        RemittanceLine.member_id.label("member_id"),
+        RemittanceLine.coverage_month.label("month"),
+        scaled(RemittanceLine.amount, 100, "amount_cents"),
+    ).where(
+        RemittanceLine.payer_id == payer_id,
+        RemittanceLine.coverage_month >= first,
+        RemittanceLine.coverage_month <= last,
+    )
+    if member_pks is not None:
+        roster = read_frame(db, roster_query(payer_id, first, member_pks), ROSTER_SCHEMA)
+        lines = read_frame(
+            db, lines_q.where(RemittanceLine.member_id.in_(line_ids or [])), LINES_SCHEMA
+        )
+    else:
+        frames, missing = _cached_frames(
+            db,
+            RosterImport,
+            [
+                RosterImport.payer_id == payer_id,
+                RosterImport.active.is_(True),
+                RosterImport.roster_month >= first,
+            ],
+        )
+        if missing:
+            frames.append(
+                read_frame(
+                    db,
+                    roster_query(payer_id, first).where(RosterRow.import_id.in_(missing)),
+                    ROSTER_SCHEMA,
+                )
+            )
+        roster = (
+            pl.concat([f.select(list(ROSTER_SCHEMA)).cast(ROSTER_SCHEMA) for f in frames])
+            if frames
+            else pl.DataFrame(schema=ROSTER_SCHEMA)
+        )  # type: ignore[arg-type]
+        line_frames, missing = _cached_frames(
+            db, RemittanceImport, [RemittanceImport.payer_id == payer_id]
+        )
+        if missing:
+            line_frames.append(
+                read_frame(db, lines_q.where(RemittanceLine.import_id.in_(missing)), LINES_SCHEMA)
+            )
+        lines = (
+            pl.concat([f.cast(LINES_SCHEMA) for f in line_frames])  # type: ignore[arg-type]
+            if line_frames
+            else pl.DataFrame(schema=LINES_SCHEMA)
+        ).filter(pl.col("month").is_between(first.index, last.index))
+    members_q = select(Member.member_id.label("member_id"), Member.id.label("member_pk")).where(
+        Member.payer_id == payer_id
+    )
+    aliases_q = select(
+        MemberAlias.alias_id.label("member_id"), MemberAlias.member_pk.label("member_pk")
+    ).where(MemberAlias.payer_id == payer_id)
+    members = read_frame(db, members_q, IDS_SCHEMA)
+    ids = pl.concat([members, read_frame(db, aliases_q, IDS_SCHEMA)])
+    return PayerInputs(payer_id, code, name, roster, lines, members, ids, contracts, rates)
+
+
+def compute(
+    inputs: PayerInputs, first: Month, last: Month, *, with_components: bool = False
+) -> tuple[Expected, pl.DataFrame]:
+    """The engine and the classification, with nothing read or written."""
+    expected = compute_expected(
+        inputs.roster, inputs.contracts, inputs.rates, first, last, with_components=with_components
+    )
+    paid = paid_member_months(inputs.lines, inputs.ids)
+    kinds = classify(expected.member_months, paid, inputs.members)
+    return expected, kinds
+
+
+def reconcile(
+    db: Database, payer_code: str, first: Month, last: Month, progress: Progress | None = None
+) -> ReconcileSummary:
+    """Reconcile, store the discrepancies (keeping statuses and notes), and summarise."""
+    if last < first:
+        raise UsageError(f"the range ends ({last}) before it starts ({first})")
+    if first.months_until(last) > 240:
+        raise UsageError("reconcile at most 20 years at a time")
+    _step(progress, 0)
+    inputs = load_inputs(db, payer_code, first, last)
+    _step(progress, 1)
+    _expected, kinds = compute(inputs, first, last)
+    _step(progress, 2)
+    months = summarise(kinds, first.index, last.index)
+    _step(progress, 3)
+    with db.engine.begin() as conn:
+        store_discrepancies(conn, db, inputs.payer_id, first, last, kinds)
+    _step(progress, 4)
+    summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
+    _step(progress, 5)
+    return summary
+
+
+def build_summary(
+    db: Database, code: str, name: str, first: Month, last: Month, months: pl.DataFrame
+) -> ReconcileSummary:
+    month_rows = []
+    for r in months.iter_rows(named=True):
+        month_rows.append(
+            MonthSummary(
+                month=Month.from_index(r["month"]),
+                eligible_members=r["eligible_members"],
+                paid_members=r["paid_members"],
+                expected=cents_to_money(r["expected_cents"]),
+                paid=cents_to_money(r["paid_cents"]),
+                variance=cents_to_money(r["variance_cents"]),
+                counts={k: r[f"count_{k}"] for k in KINDS},
+                amounts={k: cents_to_money(r[f"amount_{k}"]) for k in KINDS},
+            )
+        )
+    totals = months.select(pl.col("expected_cents").sum(), pl.col("paid_cents").sum()).row(0)
+    counts = {k: int(months[f"count_{k}"].sum()) for k in KINDS}
+    return ReconcileSummary(
+        payer_code=code,
+        payer_name=name,
+        first=first,
+        last=last,
+        months=month_rows,
+        counts=counts,
+        expected=cents_to_money(totals[0]),
+        paid=cents_to_money(totals[1]),
+        variance=cents_to_money(totals[1] - totals[0]),
+        discrepancies=discrepancy_rows(db, payer_code=code, first=first, last=last),
+    )
+
+
+_EXISTING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "id": pl.Int64,
+    "member_ref": pl.Utf8,
+    "month": pl.Int32,
+    "old_kind": pl.Utf8,
+    "old_expected": pl.Int64,
+    "old_paid": pl.Int64,
+    "status": pl.Utf8,
+    "auto_resolved": pl.Boolean,
+}
+
+
+def _existing(db: Database, payer_id: int, first: Month, last: Month) -> pl.DataFrame:
+    q = select(
+        Discrepancy.id.label("id"),
+        Discrepancy.member_id.label("member_ref"),
+        Discrepancy.month.label("month"),
+        Discrepancy.kind.label("old_kind"),
+        scaled(Discrepancy.expected, 100, "old_expected"),
+        scaled(Discrepancy.paid, 100, "old_paid"),
+        Discrepancy.status.label("status"),
+        Discrepancy.auto_resolved.label("auto_resolved"),
+    ).where(Discrepancy.payer_id == payer_id, Discrepancy.month >= first, Discrepancy.month <= last)
+    return read_frame(db, q, _EXISTING_SCHEMA)
+
+
+def store_discrepancies(
+    conn: Connection, db: Database, payer_id: int, first: Month, last: Month, kinds: pl.DataFrame
+) -> None:
+    """Bring the stored discrepancies in line with ``kinds`` (SPEC §7), with a dated history.
+
+    New differences are inserted as ``open``; changed ones get their amounts refreshed (a person's
+    status and notes stay); ones that no longer differ are closed as ``resolved`` by the
+    reconciliation, and reopened if a later run finds a difference again.
+    """
+    at = now()
+    existing = _existing(db, payer_id, first, last)
+    current = kinds.select(
+        "member_ref", "month", "kind", "expected_cents", "paid_cents", "variance_cents"
+    )
+    found = current.filter(pl.col("kind") != "matched")
+    merged = found.join(existing, on=["member_ref", "month"], how="left")
+    table = Discrepancy.__table__
+    events = DiscrepancyEvent.__table__
+
+    # 1. New discrepancies.
+    new = merged.filter(pl.col("id").is_null())
+    if new.height:
+        insert_frame(
+            conn,
+            table,  # type: ignore[arg-type]
+            new.select(
+                pl.lit(payer_id).alias("payer_id"),
+                pl.col("member_ref").alias("member_id"),
+                "month",
+                "kind",
+                pl.col("expected_cents").alias("expected"),
+                pl.col("paid_cents").alias("paid"),
+                pl.col("variance_cents").alias("variance"),
+                pl.lit("open").alias("status"),
+                pl.lit(False).alias("auto_resolved"),
+                pl.lit(at).alias("created_at"),
+                pl.lit(at).alias("updated_at"),
+            ),
+            {"expected": "cents", "paid": "cents", "variance": "cents", "month": "month"},
+        )
+        ids = _ids_after_insert(conn, payer_id, first, last).join(
+            new.select("member_ref", "month"), on=["member_ref", "month"], how="semi"
+        )
+        insert_frame(
+            conn,
+            events,  # type: ignore[arg-type]
+            ids.select(
+                pl.col("id").alias("discrepancy_id"),
+                pl.lit(at).alias("at"),
+                pl.lit("created").alias("event"),
+                pl.lit(None, dtype=pl.Utf8).alias("old_status"),
+                pl.lit("open").alias("new_status"),
+                pl.lit(None, dtype=pl.Utf8).alias("note"),
+                pl.lit("reconcile").alias("actor"),
+            ),
+        )
+
+    # 2. Still differing, with new amounts or kind; an auto-resolved one is reopened.
+    changed = (
+        merged.filter(
+            pl.col("id").is_not_null()
+            & (
+                (pl.col("kind") != pl.col("old_kind"))
+                | (pl.col("expected_cents") != pl.col("old_expected"))
+                | (pl.col("paid_cents") != pl.col("old_paid"))
+                | (pl.col("status").is_in(list(CLOSED_STATUSES)) & pl.col("auto_resolved"))
+            )
+        )
+        .with_columns(
+            reopen=pl.col("status").is_in(list(CLOSED_STATUSES)) & pl.col("auto_resolved"),
+        )
+        .with_columns(
+            new_status=pl.when(pl.col("reopen")).then(pl.lit("open")).otherwise(pl.col("status")),
+        )
+    )
+    # 3. No longer a difference: close what is still open or disputed.
+    gone = (
+        existing.join(found.select("member_ref", "month"), on=["member_ref", "month"], how="anti")
+        .join(current, on=["member_ref", "month"], how="left")
+        .with_columns(
+            pl.col("expected_cents").fill_null(0),
+            pl.col("paid_cents").fill_null(0),
+            pl.col("variance_cents").fill_null(0),
+            pl.col("kind").fill_null("matched"),
+        )
+    )
+    closing = gone.filter(~pl.col("status").is_in(list(CLOSED_STATUSES)))
+    _apply_updates(conn, changed, closing, at)
+
+
+def _ids_after_insert(conn: Connection, payer_id: int, first: Month, last: Month) -> pl.DataFrame:
+    rows = conn.execute(
+        select(Discrepancy.id, Discrepancy.member_id, Discrepancy.month).where(
+            Discrepancy.payer_id == payer_id, Discrepancy.month >= first, Discrepancy.month <= last
+        )
+    ).all()
+    return pl.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "member_ref": [r[1] for r in rows],
+            "month": [r[2].index for r in rows],
+        },
+        schema={"id": pl.Int64, "member_ref": pl.Utf8, "month": pl.Int32},
+    )
+
+
+def _money_note(r: dict[str, object]) -> str:
+    return (
+        f"{r['old_kind']} → {r['kind']}: expected {cents_to_money(r['old_expected'])} → "  # type: ignore[arg-type]
+        f"{cents_to_money(r['expected_cents'])}, paid {cents_to_money(r['old_paid'])} → "  # type: ignore[arg-type]
+        f"{cents_to_money(r['paid_cents'])}"  # type: ignore[arg-type]
+    )
+
+
+def _apply_updates(
+    conn: Connection, changed: pl.DataFrame, closing: pl.DataFrame, at: object
+) -> None:
+    table = Discrepancy.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            kind=bindparam("b_kind"),
+            expected=bindparam("b_expected"),
+            paid=bindparam("b_paid"),
+            variance=bindparam("b_variance"),
+            status=bindparam("b_status"),
+            auto_resolved=bindparam("b_auto"),
+            updated_at=bindparam("b_at"),
+        )
+    )
+    params = []
+    event_rows = []
+    for r in changed.iter_rows(named=True):
+        params.append(
+            {
+                "b_id": r["id"],
+                "b_kind": r["kind"],
+                "b_expected": cents_to_money(r["expected_cents"]),
+                "b_paid": cents_to_money(r["paid_cents"]),
+                "b_variance": cents_to_money(r["variance_cents"]),
+                "b_status": r["new_status"],
+                "b_auto": False if r["reopen"] else r["auto_resolved"],
+                "b_at": at,
+            }
+        )
+        if (r["kind"], r["expected_cents"], r["paid_cents"]) != (
+            r["old_kind"],
+            r["old_expected"],
+            r["old_paid"],
+        ):
+            event_rows.append(
+                {
+                    "discrepancy_id": r["id"],
+                    "at": at,
+                    "event": "amounts",
+                    "old_status": r["status"],
+                    "new_status": r["status"],
+                    "note": _money_note(r),
+                    "actor": "reconcile",
+                }
+            )
+        if r["reopen"]:
+            event_rows.append(
+                {
+                    "discrepancy_id": r["id"],
+                    "at": at,
+                    "event": "status",
+                    "old_status": r["status"],
+                    "new_status": "open",
+                    "note": "a difference again after new files",
+                    "actor": "reconcile",
+                }
+            )
+    for r in closing.iter_rows(named=True):
+        note = (
+            "paid in a later remittance"
+            if r["kind"] == "matched" and r["paid_cents"]
+            else "no longer a difference"
+        )
+        params.append(
+            {
+                "b_id": r["id"],
+                "b_kind": r["old_kind"],
+                "b_expected": cents_to_money(r["expected_cents"]),
+                "b_paid": cents_to_money(r["paid_cents"]),
+                "b_variance": cents_to_money(r["variance_cents"]),
+                "b_status": "resolved",
+                "b_auto": True,
+                "b_at": at,
+            }
+        )
+        event_rows.append(
+            {
+                "discrepancy_id": r["id"],
+                "at": at,
+                "event": "status",
+                "old_status": r["status"],
+                "new_status": "resolved",
+                "note": note,
+                "actor": "reconcile",
+            }
+        )
+    if params:
+        conn.execute(stmt, params)
+    if event_rows:
+        conn.execute(DiscrepancyEvent.__table__.insert(), event_rows)
+
+
+def reconcile_all_payers(db: Database, first: Month, last: Month) -> list[ReconcileSummary]:
+    with db.sessions() as s:
+        codes = list(s.scalars(select(Payer.code).order_by(Payer.code)))
+    return [reconcile(db, code, first, last) for code in codes]
