@@ -124,7 +124,8 @@ def obvious_import(path: Path, workdir: Path) -> float:
     db = open_database(workdir / "obvious.sqlite3")
     setup_payer(db)
     start = time.perf_counter()
-    df = pd.read_excel(path, engine="openpyxl", dtype={"Member ID": str})
+    # The file has two title rows above its header, as payers' files do.
+    df = pd.read_excel(path, engine="openpyxl", header=2, dtype={"Member ID": str})
     with db.sessions.begin() as s:
         imp = RosterImport(
             payer_id=1,

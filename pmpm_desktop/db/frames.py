@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
@@ -38,6 +38,8 @@ def _coerce(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
             exprs.append(col.str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name))
         elif dtype == pl.Date and current == pl.Null:
             exprs.append(col.cast(pl.Date))
+        elif isinstance(dtype, pl.Datetime) and current == pl.Utf8:
+            exprs.append(col.str.to_datetime(time_unit="us").alias(name))
         elif dtype == pl.Date and current == pl.Datetime:
             exprs.append(col.dt.date().alias(name))
         elif dtype == pl.Int32 and current == pl.Utf8:
@@ -55,19 +57,27 @@ def read_frame(db: Database, query: Select[Any], schema: Schema) -> pl.DataFrame
     Month.index. Money and scaled decimals are best selected as integers (see :func:`scaled`).
     """
     with db.engine.connect() as conn:
-        if db.is_sqlite:
-            # Raw SQL hands back SQLite's stored text and numbers without SQLAlchemy's per-value
-            # result processing; _coerce converts whole columns at once instead.
-            sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-            result = conn.exec_driver_sql(sql)
-            columns = list(zip(*result.fetchall(), strict=False))
-        else:
-            # Other databases go through our column types; months come back as Month objects.
-            rows = conn.execute(query).fetchall()
-            columns = [
-                tuple(str(v) if isinstance(v, Month) else v for v in col)
-                for col in zip(*rows, strict=False)
-            ]
+        return frame_from(conn, query, schema)
+
+
+def frame_from(conn: Connection, query: Select[Any], schema: Schema) -> pl.DataFrame:
+    """:func:`read_frame` on a connection already open (e.g. inside a write transaction)."""
+    if conn.dialect.name == "sqlite":
+        # Raw SQL hands back SQLite's stored text and numbers without SQLAlchemy's per-value
+        # result processing; _coerce converts whole columns at once instead.
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            columns = list(zip(*cursor.execute(sql).fetchall(), strict=False))
+        finally:
+            cursor.close()
+    else:
+        # Other databases go through our column types; months come back as Month objects.
+        rows = conn.execute(query).fetchall()
+        columns = [
+            tuple(str(v) if isinstance(v, Month) else v for v in col)
+            for col in zip(*rows, strict=False)
+        ]
     if not columns:
         return pl.DataFrame(schema=dict(schema))
     frame = pl.DataFrame(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
@@ -17,7 +17,7 @@ from pmpm_desktop.core.rates import RateRowSpec, validate_rate_rows
 from pmpm_desktop.db.bulk import insert_frame
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frame_cache import encode_frame
-from pmpm_desktop.db.frames import month_index
+from pmpm_desktop.db.frames import frame_from, month_index
 from pmpm_desktop.db.models import (
     Member,
     RateRow,
@@ -219,7 +219,7 @@ def store_roster(
     frame = merge_member_rows(frame, roster_month)
     with db.engine.begin() as conn:
         _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name)
-        new_members, member_pks = _upsert_members(conn, payer_id, roster_month, frame)
+        new_members, member_pks = _add_new_members(conn, payer_id, frame)
         _check(progress, 2, 4)
         previous = conn.execute(
             select(RosterImport.id).where(
@@ -263,6 +263,7 @@ def store_roster(
         )
         insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
         _cache_roster(conn, import_id, rows)
+        _refresh_members(conn, payer_id, import_id, roster_month)
         _check(progress, 3, 4)
     _check(progress, 4, 4)
     return ImportResult(
@@ -272,14 +273,25 @@ def store_roster(
 
 def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame) -> None:
     """Keep the import's rows, with their ids, as the Arrow blob reconciliation reads."""
-    ids = conn.execute(
-        select(RosterRow.source_row, RosterRow.id).where(RosterRow.import_id == import_id)
-    ).all()
-    id_frame = pl.DataFrame(
-        {"source_row": [r[0] for r in ids], "row_id": [r[1] for r in ids]},
-        schema={"source_row": pl.Int64, "row_id": pl.Int64},
-    )
-    cache = rows.join(id_frame, on="source_row").select(
+    low, high, count = conn.execute(
+        select(func.min(RosterRow.id), func.max(RosterRow.id), func.count()).where(
+            RosterRow.import_id == import_id
+        )
+    ).one()
+    if count == rows.height and high - low + 1 == count:
+        # One executemany in our write transaction numbers the rows consecutively in frame
+        # order; the check above proves it, so the ids need not be read back one by one.
+        with_ids = rows.with_columns(row_id=pl.int_range(low, high + 1, dtype=pl.Int64))
+    else:
+        ids = conn.execute(
+            select(RosterRow.source_row, RosterRow.id).where(RosterRow.import_id == import_id)
+        ).all()
+        id_frame = pl.DataFrame(
+            {"source_row": [r[0] for r in ids], "row_id": [r[1] for r in ids]},
+            schema={"source_row": pl.Int64, "row_id": pl.Int64},
+        )
+        with_ids = rows.join(id_frame, on="source_row")
+    cache = with_ids.select(
         "row_id",
         "member_pk",
         "effective_date",
@@ -300,20 +312,32 @@ def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame) -> None:
 _MEMBER_FIELDS = ("last_name", "first_name", "dob", "sex")
 
 
-def _upsert_members(
-    conn: Connection, payer_id: int, roster_month: Month, frame: pl.DataFrame
-) -> tuple[int, pl.DataFrame]:
-    """Create the members first seen in this roster; refresh names/DOB/sex from the newest
-    roster month. Returns (new member count, member_id → member_pk frame)."""
-    firsts = frame.unique("member_id", keep="first").select("member_id", *_MEMBER_FIELDS)
-    existing_rows = conn.execute(
-        select(Member.member_id, Member.id).where(Member.payer_id == payer_id)
-    ).all()
-    existing = pl.DataFrame(
-        {"member_id": [r[0] for r in existing_rows], "member_pk": [r[1] for r in existing_rows]},
-        schema={"member_id": pl.Utf8, "member_pk": pl.Int64},
+_IDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "member_id": pl.Utf8,
+    "member_pk": pl.Int64,
+}
+
+
+def _member_ids(conn: Connection, payer_id: int) -> pl.DataFrame:
+    return frame_from(
+        conn,
+        select(Member.member_id, Member.id).where(Member.payer_id == payer_id),
+        _IDS_SCHEMA,
     )
-    new = firsts.join(existing, on="member_id", how="anti")
+
+
+def _add_new_members(
+    conn: Connection, payer_id: int, frame: pl.DataFrame
+) -> tuple[int, pl.DataFrame]:
+    """Create the members first seen in this roster. Returns (how many, member_id → member_pk)."""
+    existing = _member_ids(conn, payer_id)
+    new = (
+        frame.unique("member_id", keep="first")
+        .select("member_id", *_MEMBER_FIELDS)
+        .join(existing, on="member_id", how="anti")
+    )
+    if new.height == 0:
+        return 0, existing
     insert_frame(
         conn,
         Member.__table__,  # type: ignore[arg-type]
@@ -321,41 +345,40 @@ def _upsert_members(
             pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"), "member_id", *_MEMBER_FIELDS
         ),
     )
+    return new.height, _member_ids(conn, payer_id)
+
+
+def _refresh_members(conn: Connection, payer_id: int, import_id: int, month: Month) -> None:
+    """Names, DOB and sex follow the payer's newest roster month: copy what changed from this
+    import's rows, set-based (UPDATE … FROM: SQLite 3.33+, PostgreSQL)."""
     newest = conn.execute(
         select(func.max(RosterImport.roster_month)).where(
             RosterImport.payer_id == payer_id, RosterImport.active.is_(True)
         )
     ).scalar()
-    if existing.height and (newest is None or roster_month >= newest):
-        known = firsts.join(existing, on="member_id", how="inner")
-        if known.height:
-            stmt = (
-                update(Member.__table__)
-                .where(Member.__table__.c.id == _bind("b_pk"))
-                .values({f: _bind(f"b_{f}") for f in _MEMBER_FIELDS})
-            )
-            conn.execute(
-                stmt,
-                [
-                    {"b_pk": r["member_pk"], **{f"b_{f}": r[f] for f in _MEMBER_FIELDS}}
-                    for r in known.iter_rows(named=True)
-                ],
-            )
-    if new.height:
-        rows = conn.execute(
-            select(Member.member_id, Member.id).where(Member.payer_id == payer_id)
-        ).all()
-        existing = pl.DataFrame(
-            {"member_id": [r[0] for r in rows], "member_pk": [r[1] for r in rows]},
-            schema={"member_id": pl.Utf8, "member_pk": pl.Int64},
+    if newest is not None and month < newest:
+        return
+    rows = (
+        select(
+            RosterRow.member_pk,
+            func.min(RosterRow.last_name).label("last_name"),
+            func.min(RosterRow.first_name).label("first_name"),
+            func.min(RosterRow.dob).label("dob"),
+            func.min(RosterRow.sex).label("sex"),
         )
-    return new.height, existing
-
-
-def _bind(name: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
+        .where(RosterRow.import_id == import_id)
+        .group_by(RosterRow.member_pk)
+        .subquery()
+    )
+    members = Member.__table__
+    conn.execute(
+        update(members)
+        .where(members.c.id == rows.c.member_pk)
+        .where(
+            or_(*(members.c[f].is_distinct_from(rows.c[f]) for f in _MEMBER_FIELDS))
+        )
+        .values({f: rows.c[f] for f in _MEMBER_FIELDS})
+    )
 
 
 def import_remittance(

@@ -193,3 +193,36 @@ def test_an_alias_counts_as_the_member_and_explain_tells_why(two_contracts: Data
     assert e.contract == "Exchange" and e.fraction == "1/1"
     text = explanation_text(e)
     assert "Muñoz" in text and "HX1" in text and "capitation: rate 44.10" in text
+
+
+def test_member_details_follow_the_newest_roster_month(two_contracts: Database) -> None:
+    _store(
+        two_contracts,
+        "2026-02",
+        roster_frame({"member_id": "H1", "product": "HMO", "last_name": "Smith"}),
+        "feb",
+    )
+    _store(
+        two_contracts,
+        "2026-01",
+        roster_frame({"member_id": "H1", "product": "HMO", "last_name": "Smyth"}),
+        "jan",
+    )
+    with two_contracts.sessions() as s:
+        assert s.scalar(select(Member.last_name).where(Member.member_id == "H1")) == "Smith"
+    _store(
+        two_contracts,
+        "2026-03",
+        roster_frame(
+            {
+                "member_id": "H1",
+                "product": "HMO",
+                "last_name": "Smith-Jones",
+                "dob": dt.date(1980, 2, 3),
+            }
+        ),
+        "mar",
+    )
+    with two_contracts.sessions() as s:
+        member = s.scalars(select(Member).where(Member.member_id == "H1")).one()
+        assert (member.last_name, member.dob) == ("Smith-Jones", dt.date(1980, 2, 3))
