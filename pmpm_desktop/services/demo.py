@@ -335,18 +335,12 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
         files += 1
     inputs = load_inputs(db, plan.code, FIRST, LAST)
     expected, _ = compute(inputs, FIRST, LAST)
-    ids = dict(
-        zip(
-            inputs.members["member_pk"].to_list(),
-            inputs.members["member_id"].to_list(),
-            strict=True,
-        )
-    )
     by_id = {m.member_id: m for m in ms}
     owed = (
         expected.member_months.filter(pl.col("eligible"))
-        .select("member_pk", "month", "expected_cents", "no_rate")
-        .sort("month", "member_pk")
+        .join(inputs.members, on="member_pk")
+        .select("member_id", "month", "expected_cents", "no_rate")
+        .sort("month", "member_id")  # by ID, not pk: the same seed gives the same practice
         .rows()
     )
     statements: dict[Month, list[list[object]]] = {m: [] for m in months}
@@ -356,9 +350,8 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
         name = f"{m.last.upper()}, {m.first.upper()}" if m else "DOE, JANE"
         statements[pay_month].append([member_id, name, str(month), Decimal(cents).scaleb(-2), kind])
 
-    for pk, month_idx, cents, no_rate in owed:
+    for mid, month_idx, cents, no_rate in owed:
         month = Month.from_index(month_idx)
-        mid = ids[pk]
         if no_rate:
             pay(month, mid, month, 31_000)  # the payer pays the SSI member its own figure
             continue

@@ -332,7 +332,7 @@ def _add_new_members(
     """Create the members first seen in this roster. Returns (how many, member_id → member_pk)."""
     existing = _member_ids(conn, payer_id)
     new = (
-        frame.unique("member_id", keep="first")
+        frame.unique("member_id", keep="first", maintain_order=True)
         .select("member_id", *_MEMBER_FIELDS)
         .join(existing, on="member_id", how="anti")
     )
