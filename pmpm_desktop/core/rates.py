@@ -17,7 +17,7 @@ def normalize_component(name: str | None) -> str:
     """``Care Management`` → ``care_management``; blank → ``capitation``."""
     if name is None or not name.strip():
         return BASE_COMPONENT
-    return _SEPARATORS.sub("_", name.strip().lower())
+    return _SEPARATORS.sub("_", name.strip().lower()).strip("_") or BASE_COMPONENT
 
 
 def rate_cell_key(value: str | None) -> str | None:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import polars as pl
 
+from pmpm_desktop.core.rates import normalize_component
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
 from pmpm_desktop.io.remittance_file import amount_cents, month_text
-from pmpm_desktop.io.values import normalize_component, parse_int, parse_text
+from pmpm_desktop.io.values import parse_int, parse_text
 
 BASE_COMPONENT = "capitation"
 _ANY_SEX = {"any", "all", "both", "b", "a", "*"}

@@ -73,7 +73,6 @@ _GROUPED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _ID_FLOAT_TEXT = re.compile(r"([0-9]+)\.0*", re.ASCII)
 _INT_TEXT = re.compile(r"[-+]?[0-9]+(?:\.0*)?", re.ASCII)
-_COMPONENT_SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def _is_blank(value: Raw) -> bool:
@@ -404,11 +403,6 @@ def split_full_name(value: Raw) -> tuple[str | None, str | None]:
     if not comma:
         return text, None
     return last.strip() or None, first.strip() or None
-
-
-def normalize_component(name: str) -> str:
-    """``Care Management`` → ``care_management``: case, spaces, underscores and hyphens alike."""
-    return _COMPONENT_SEPARATORS.sub("_", name.strip().lower()).strip("_")
 
 
 # --- vectorised shortcuts -------------------------------------------------------------------

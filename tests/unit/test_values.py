@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.rates import normalize_component
 from pmpm_desktop.io.values import (
     date_shortcut,
     member_id_shortcut,
-    normalize_component,
     parse_amount,
     parse_date,
     parse_decimal,
