@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -23,8 +24,12 @@ def to_money(value: Decimal | int | str) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
 
 
+@lru_cache(maxsize=65536)
 def cents_to_money(cents: int) -> Decimal:
-    """Integer cents (as the bulk engine computes them) to a two-place Decimal."""
+    """Integer cents (as the bulk engine computes them) to a two-place Decimal.
+
+    Cached: a reconciliation turns ~100k amounts into Decimals, and they repeat (rates do).
+    """
     return Decimal(int(cents)).scaleb(-2).quantize(CENT)
 
 

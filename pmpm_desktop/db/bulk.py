@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, func, insert, select
 
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
@@ -105,3 +105,23 @@ def insert_frame(
         for row in frame.rows()
     ]
     conn.execute(insert(table), records)
+
+
+def max_id(conn: Connection, table: Table) -> int:
+    """The highest id in ``table`` (0 when empty): take it before :func:`insert_frame`."""
+    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+
+
+def inserted_ids(conn: Connection, table: Table, before: int, count: int) -> pl.Series | None:
+    """Ids of the ``count`` rows just inserted by one :func:`insert_frame`, in frame order.
+
+    Inside our write transaction the database numbers one executemany's rows consecutively
+    after the highest id; this is checked (count and span), and None is returned when it does
+    not hold, so the caller reads the ids back by its own key instead.
+    """
+    low, high, n = conn.execute(
+        select(func.min(table.c.id), func.max(table.c.id), func.count()).where(table.c.id > before)
+    ).one()
+    if n != count or count == 0 or high - low + 1 != count:
+        return None
+    return pl.int_range(low, high + 1, dtype=pl.Int64, eager=True).alias("id")

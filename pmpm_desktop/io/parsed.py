@@ -94,9 +94,7 @@ class FileRejected(Exception):
         return "\n".join(lines)
 
 
-def read_raw(
-    path: Path, kind: str, *, sheet: str | None, header_row: int | None
-) -> RawTable:
+def read_raw(path: Path, kind: str, *, sheet: str | None, header_row: int | None) -> RawTable:
     return read_table(
         path,
         sheet=sheet,
@@ -192,8 +190,13 @@ class Columns:
         for row in self.rows.filter(raw.is_null()).to_list():
             self.problems.append(RowProblem(int(row), column, "", f"{what} is blank"))
 
-    def row_problem(self, mask: pl.Series, name: str, reason: Callable[[dict[str, Any]], str],
-                    values: pl.DataFrame) -> None:
+    def row_problem(
+        self,
+        mask: pl.Series,
+        name: str,
+        reason: Callable[[dict[str, Any]], str],
+        values: pl.DataFrame,
+    ) -> None:
         """A problem for each row where ``mask`` holds; ``reason`` gets that row of ``values``."""
         if not mask.any():
             return
@@ -202,8 +205,9 @@ class Columns:
         picked = values.with_columns(self.rows, raw.alias("__raw__")).filter(mask)
         for record in picked.iter_rows(named=True):
             self.problems.append(
-                RowProblem(int(record[SOURCE_ROW]), column, shown(record["__raw__"] or ""),
-                           reason(record))
+                RowProblem(
+                    int(record[SOURCE_ROW]), column, shown(record["__raw__"] or ""), reason(record)
+                )
             )
 
     def footer_rows(self, member_field: str, *, amount_field: str | None = None) -> pl.Series:

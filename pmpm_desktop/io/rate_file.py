@@ -66,8 +66,9 @@ def read_rates(
     cols.row_problem(
         (end < start).fill_null(False),
         "effective_to",
-        lambda r: f"effective to {r['effective_to']} is before effective from "
-        f"{r['effective_from']}",
+        lambda r: (
+            f"effective to {r['effective_to']} is before effective from {r['effective_from']}"
+        ),
         ranges,
     )
     cols.row_problem(

@@ -291,9 +291,7 @@ def _to_table(
         for col, name, cell in zip(value_columns, headers, header_cells, strict=True)
         if _clean_header(cell) or body[col].null_count() < body.height
     ]
-    frame = body.select(
-        *(pl.col(col).alias(name) for col, name in keep), pl.col(SOURCE_ROW)
-    )
+    frame = body.select(*(pl.col(col).alias(name) for col, name in keep), pl.col(SOURCE_ROW))
     return RawTable(
         frame=frame,
         headers=[name for _, name in keep],

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, func, or_, select, update
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import RateRowSpec, validate_rate_rows
-from pmpm_desktop.db.bulk import insert_frame
+from pmpm_desktop.db.bulk import insert_frame, inserted_ids, max_id
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frame_cache import encode_frame
 from pmpm_desktop.db.frames import frame_from, month_index
@@ -261,8 +261,9 @@ def store_roster(
             "risk_score",
             "source_row",
         )
+        before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
         insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
-        _cache_roster(conn, import_id, rows)
+        _cache_roster(conn, import_id, rows, before)
         _refresh_members(conn, payer_id, import_id, roster_month)
         _check(progress, 3, 4)
     _check(progress, 4, 4)
@@ -271,23 +272,17 @@ def store_roster(
     )
 
 
-def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame) -> None:
+def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame, before: int) -> None:
     """Keep the import's rows, with their ids, as the Arrow blob reconciliation reads."""
-    low, high, count = conn.execute(
-        select(func.min(RosterRow.id), func.max(RosterRow.id), func.count()).where(
-            RosterRow.import_id == import_id
-        )
-    ).one()
-    if count == rows.height and high - low + 1 == count:
-        # One executemany in our write transaction numbers the rows consecutively in frame
-        # order; the check above proves it, so the ids need not be read back one by one.
-        with_ids = rows.with_columns(row_id=pl.int_range(low, high + 1, dtype=pl.Int64))
+    ids = inserted_ids(conn, RosterRow.__table__, before, rows.height)  # type: ignore[arg-type]
+    if ids is not None:
+        with_ids = rows.with_columns(row_id=ids)
     else:
-        ids = conn.execute(
+        read_back = conn.execute(
             select(RosterRow.source_row, RosterRow.id).where(RosterRow.import_id == import_id)
         ).all()
         id_frame = pl.DataFrame(
-            {"source_row": [r[0] for r in ids], "row_id": [r[1] for r in ids]},
+            {"source_row": [r[0] for r in read_back], "row_id": [r[1] for r in read_back]},
             schema={"source_row": pl.Int64, "row_id": pl.Int64},
         )
         with_ids = rows.join(id_frame, on="source_row")
@@ -374,9 +369,7 @@ def _refresh_members(conn: Connection, payer_id: int, import_id: int, month: Mon
     conn.execute(
         update(members)
         .where(members.c.id == rows.c.member_pk)
-        .where(
-            or_(*(members.c[f].is_distinct_from(rows.c[f]) for f in _MEMBER_FIELDS))
-        )
+        .where(or_(*(members.c[f].is_distinct_from(rows.c[f]) for f in _MEMBER_FIELDS)))
         .values({f: rows.c[f] for f in _MEMBER_FIELDS})
     )
 

@@ -27,7 +27,7 @@ from pmpm_desktop.core.reconcile import (
     summarise,
 )
 from pmpm_desktop.core.summary import CLOSED_STATUSES, KINDS, MonthSummary, ReconcileSummary
-from pmpm_desktop.db.bulk import insert_frame
+from pmpm_desktop.db.bulk import insert_frame, inserted_ids, max_id
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frame_cache import decode_frame
 from pmpm_desktop.db.frames import read_frame, scaled
@@ -340,6 +340,7 @@ def store_discrepancies(
     # 1. New discrepancies.
     new = merged.filter(pl.col("id").is_null())
     if new.height:
+        before = max_id(conn, table)  # type: ignore[arg-type]
         insert_frame(
             conn,
             table,  # type: ignore[arg-type]
@@ -358,9 +359,13 @@ def store_discrepancies(
             ),
             {"expected": "cents", "paid": "cents", "variance": "cents", "month": "month"},
         )
-        ids = _ids_after_insert(conn, payer_id, first, last).join(
-            new.select("member_ref", "month"), on=["member_ref", "month"], how="semi"
-        )
+        new_ids = inserted_ids(conn, table, before, new.height)  # type: ignore[arg-type]
+        if new_ids is not None:
+            ids = pl.DataFrame([new_ids])
+        else:
+            ids = _ids_after_insert(conn, payer_id, first, last).join(
+                new.select("member_ref", "month"), on=["member_ref", "month"], how="semi"
+            )
         insert_frame(
             conn,
             events,  # type: ignore[arg-type]
