@@ -20,6 +20,7 @@ from pmpm_desktop.io.values import (
     parse_member_id,
     parse_sex,
     parse_text,
+    scaled_shortcut,
     split_full_name,
 )
 
@@ -102,7 +103,7 @@ def read_roster(
         cols.parse("pcp", parse_text, pl.String),
         effective,
         term,
-        cols.parse("risk_score", _risk_micro, pl.Int64),
+        cols.parse("risk_score", _risk_micro, pl.Int64, lambda raw: scaled_shortcut(raw, 6)),
     ]
     _conflicting_duplicates(cols, roster_month, pl.DataFrame(columns))
     return cols.finish(columns)

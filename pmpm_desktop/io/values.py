@@ -429,3 +429,15 @@ def date_shortcut(raw: pl.Series) -> pl.Series:
     iso = raw.str.contains(_ISO_DAY)
     parsed = raw.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     return pl.select(pl.when(pl.lit(iso)).then(pl.lit(parsed))).to_series().alias(raw.name)
+
+
+def scaled_shortcut(raw: pl.Series, places: int) -> pl.Series:
+    """``parse_decimal(text, places)`` × 10**places for plain non-negative decimals (``1.234``):
+    risk scores are nearly all distinct, so a Python call per cell would dominate the read."""
+    fraction_part = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+    pattern = rf"^[0-9]{{1,9}}{fraction_part}$"
+    plain = raw.str.contains(pattern)
+    whole = raw.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False)
+    fraction = raw.str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(places, "0")
+    value = whole * 10**places + fraction.cast(pl.Int64, strict=False)
+    return pl.select(pl.when(pl.lit(plain)).then(pl.lit(value))).to_series().alias(raw.name)

@@ -23,6 +23,7 @@ from pmpm_desktop.io.values import (
     parse_month,
     parse_sex,
     parse_text,
+    scaled_shortcut,
     split_full_name,
     two_digit_year,
 )
@@ -44,8 +45,18 @@ months = st.builds(Month, st.integers(1000, 9999), st.integers(1, 12))
 cents = st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1)
 MONTH_ABBR = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 MONTH_FULL = [
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -62,8 +73,17 @@ def test_blank_is_none(blank: str | None) -> None:
 # --- never anything but ValueError --------------------------------------------------------
 
 
-@given(st.one_of(st.text(), st.floats(), st.integers(), st.booleans(), st.dates(),
-                 st.datetimes(), st.decimals()))
+@given(
+    st.one_of(
+        st.text(),
+        st.floats(),
+        st.integers(),
+        st.booleans(),
+        st.dates(),
+        st.datetimes(),
+        st.decimals(),
+    )
+)
 def test_parsers_only_raise_value_error(value: object) -> None:
     for parser in ALL_PARSERS:
         try:
@@ -443,3 +463,19 @@ def test_date_shortcut_agrees(values: list[str]) -> None:
     for value, got in zip(values, fast, strict=True):
         if got is not None:
             assert got == parse_date(value)
+
+
+decimal_like = st.one_of(
+    st.text(max_size=12),
+    st.from_regex(r"[0-9]{1,9}(\.[0-9]{0,8})?", fullmatch=True),
+    st.decimals(min_value=0, max_value=10**6, places=6, allow_nan=False).map(str),
+)
+
+
+@given(st.lists(decimal_like, max_size=30), st.integers(0, 6))
+def test_scaled_shortcut_agrees(values: list[str], places: int) -> None:
+    fast = scaled_shortcut(pl.Series("r", values, dtype=pl.String), places).to_list()
+    for value, got in zip(values, fast, strict=True):
+        if got is not None:
+            parsed = parse_decimal(value, places)
+            assert parsed is not None and got == int(parsed.scaleb(places))
