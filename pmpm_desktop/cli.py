@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -467,6 +468,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseError as exc:
         print(f"pmpm: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The output went to a pager or `head` that stopped reading: not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("pmpm: interrupted", file=sys.stderr)
         return 1

@@ -62,7 +62,10 @@ def _read(reader: Callable[[], ParsedFile], path: Path) -> ParsedFile:
     try:
         parsed = reader()
     except FileReadError as exc:
-        raise InputRejected(f"{path.name}: {exc}") from None
+        message = str(exc)
+        raise InputRejected(
+            message if path.name in message else f"{path.name}: {message}"
+        ) from None
     if parsed.problems:
         raise InputRejected(
             f"{path.name} was not imported: {len(parsed.problems)} problem(s); nothing was written",
