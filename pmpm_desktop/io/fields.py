@@ -56,10 +56,6 @@ def fields(kind: str) -> tuple[Field, ...]:
     )
 
 
-def field_names(kind: str) -> list[str]:
-    return [f.name for f in fields(kind)]
-
-
 def score_header(kind: str, cells: Sequence[str | None]) -> int:
     """How much a row looks like this kind's header: 2 per field named exactly by a synonym,
     1 per field named loosely. Title and data rows score 0 or close to it."""

@@ -115,10 +115,6 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
-
-
 def summary_columns() -> list[str]:
     """The header of the Summary sheet's table, in order."""
     columns = list(_SUMMARY_FIXED_COLUMNS)
