@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,3 +62,113 @@ def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliR
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+# --- PostgreSQL: a throwaway server for the tests that prove the non-SQLite paths ------------
+
+
+def _postgres_bin() -> Path:
+    """The server binaries: ``$PMPM_PG_BIN``, else Debian's PostgreSQL 15, else the newest."""
+    if "PMPM_PG_BIN" in os.environ:
+        return Path(os.environ["PMPM_PG_BIN"])
+    preferred = Path("/usr/lib/postgresql/15/bin")
+    if preferred.exists():
+        return preferred
+    versions = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()]
+    found = sorted(versions, key=lambda p: int(p.parent.name), reverse=True)
+    return found[0] if found else preferred
+
+
+PG_BIN = _postgres_bin()
+
+
+def _as_postgres_user() -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the ``postgres`` OS user then."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    import pwd
+
+    runuser = shutil.which("runuser")
+    if runuser is None:
+        pytest.skip("running as root and runuser is missing: cannot start PostgreSQL")
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("running as root and there is no postgres OS user to run PostgreSQL as")
+    return [runuser, "-u", "postgres", "--"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A SQLAlchemy URL (psycopg 3) of a fresh database on a throwaway PostgreSQL cluster.
+
+    The cluster lives in a temp folder, listens only on a unix socket there (no TCP), trusts
+    local connections, and is stopped and removed at the end of the session. Tests that want a
+    database of their own create one on the same server (see ``tests/unit/test_postgres.py``).
+    """
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+        pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN} (Debian: postgresql-15)")
+    pytest.importorskip("psycopg", reason="psycopg 3 is needed for the PostgreSQL tests")
+    prefix = _as_postgres_user()
+    # Not under pytest's basetemp: that is private to the current user (0700), and the server
+    # runs as postgres. The path stays short, as a unix socket path must (~100 bytes).
+    root = Path(tempfile.mkdtemp(prefix="pmpm-pg-"))
+    data = root / "data"
+    if prefix:
+        shutil.chown(root, "postgres", "postgres")
+    port = _free_port()
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+
+    def run(*args: str) -> None:
+        done = subprocess.run(
+            [*prefix, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        if done.returncode != 0:
+            log = root / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}\n{tail}")
+
+    try:
+        run(
+            str(PG_BIN / "initdb"),
+            "-D", str(data),
+            "-U", "postgres",
+            "-A", "trust",
+            "-E", "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )  # fmt: skip
+        options = (
+            f"-c listen_addresses='' -c unix_socket_directories='{root}' -p {port} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        run(
+            str(PG_BIN / "pg_ctl"),
+            "-D", str(data),
+            "-l", str(root / "server.log"),
+            "-o", options,
+            "-w",
+            "-t", "30",
+            "start",
+        )  # fmt: skip
+        import psycopg
+
+        with psycopg.connect(
+            host=str(root), port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute("CREATE DATABASE pmpm_test")
+        yield f"postgresql+psycopg://postgres@/pmpm_test?host={root}&port={port}"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [*prefix, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
+                 "stop"],
+                env=env, capture_output=True, timeout=60, check=False,
+            )  # fmt: skip
+        shutil.rmtree(root, ignore_errors=True)

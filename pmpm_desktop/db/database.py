@@ -21,6 +21,8 @@ from pmpm_desktop.core.clock import now_stamp
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PMPM Desktop"
+#: PostgreSQL drivers built on libpq, which take ``client_encoding`` as a connect argument
+_LIBPQ_DRIVERS = ("psycopg", "psycopg2")
 
 
 class DatabaseError(Exception):
@@ -85,8 +87,13 @@ def open_database(target: str | os.PathLike[str] | None = None) -> Database:
             sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(f"cannot create the folder {sqlite_file.parent}: {exc}") from exc
+    connect_args: dict[str, Any] = {}
+    if parsed.get_driver_name() in _LIBPQ_DRIVERS and "client_encoding" not in parsed.query:
+        # A server created in the C locale keeps SQL_ASCII databases, and psycopg then hands
+        # back text as bytes; our text is UTF-8 (names like Muñoz), so say so.
+        connect_args["client_encoding"] = "utf8"
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, connect_args=connect_args)
     except Exception as exc:  # noqa: BLE001 - missing driver, bad URL syntax
         raise DatabaseError(f"cannot open {url}: {exc}") from exc
     if engine.dialect.name == "sqlite":

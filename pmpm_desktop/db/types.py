@@ -6,10 +6,23 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Dialect, Numeric, String
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from pmpm_desktop.core.money import round_money
 from pmpm_desktop.core.month import Month
+
+
+def _exact_numeric(impl: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
+    """The column's Numeric as the dialect should read it.
+
+    ``asdecimal=False`` exists for SQLite (no decimal type: asking it for Decimal makes
+    SQLAlchemy warn and convert from float anyway). On a database with a native decimal the same
+    flag would make SQLAlchemy turn the driver's exact Decimal into a float, so there the column
+    is read as Decimal.
+    """
+    if dialect.name != "sqlite" and isinstance(impl, Numeric):
+        return dialect.type_descriptor(Numeric(impl.precision, impl.scale, asdecimal=True))
+    return dialect.type_descriptor(impl)
 
 
 class MonthType(TypeDecorator[Month]):
@@ -34,11 +47,15 @@ class Money(TypeDecorator[Decimal]):
 
     SQLite has no decimal type and keeps such a column as REAL; a two-place value below 10^13
     survives that round trip exactly once it is re-quantised, which is what this type does.
-    Binding as text avoids SQLAlchemy's float conversion warning and keeps PostgreSQL exact.
+    Binding as text avoids SQLAlchemy's float conversion warning. A database with a real decimal
+    type (PostgreSQL) binds and returns the driver's Decimal: never a float on the way.
     """
 
     impl = Numeric(12, 2, asdecimal=False)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return _exact_numeric(self.impl_instance, dialect)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
@@ -65,6 +82,9 @@ class Scaled(TypeDecorator[Decimal]):
     def __init__(self, places: int = 6) -> None:
         super().__init__()
         self.places = places
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return _exact_numeric(self.impl_instance, dialect)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
