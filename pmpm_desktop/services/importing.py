@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, Table, delete, func, or_, select, update
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
@@ -135,6 +135,30 @@ def merge_member_rows(frame: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
     return pl.concat([single, pl.DataFrame(merged, schema=frame.schema)]).sort("source_row")
 
 
+def _length_problems(
+    frame: pl.DataFrame, table: Table, mapping: dict[str, object] | None
+) -> list[str]:
+    """Text longer than its column allows. SQLite would keep it and PostgreSQL refuse it; both
+    refuse it here, naming the rows, so a file behaves the same on every database."""
+    headers = mapping.get("fields", {}) if mapping else {}
+    problems = []
+    for column in table.columns:
+        length = getattr(column.type, "length", None)
+        if (
+            length is None
+            or column.name not in frame.columns
+            or frame.schema[column.name] != pl.Utf8
+        ):
+            continue
+        too_long = frame.filter(pl.col(column.name).str.len_chars() > length)
+        label = headers.get(column.name, column.name) if isinstance(headers, dict) else column.name
+        problems.extend(
+            f"row {row}, column {label!r}: {value[:30]!r}… is longer than {length} characters"
+            for row, value in too_long.select("source_row", column.name).iter_rows()
+        )
+    return problems
+
+
 def _product_problems(frame: pl.DataFrame, contracts: list[tuple[str, list[str]]]) -> list[str]:
     if len(contracts) <= 1 or "product" not in frame.columns:
         return []
@@ -216,7 +240,9 @@ def store_roster(
         payer = get_payer(s, payer_code)
         payer_id = payer.id
         contracts = [(c.name, list(c.product_codes or [])) for c in payer.contracts]
-    problems = _product_problems(frame, contracts)
+    problems = _length_problems(frame, RosterRow.__table__, mapping)  # type: ignore[arg-type]
+    problems += _length_problems(frame, Member.__table__, mapping)  # type: ignore[arg-type]
+    problems += _product_problems(frame, contracts)
     if problems:
         raise InputRejected(f"{file_name} was not imported; nothing was written", problems)
     frame = merge_member_rows(frame, roster_month)
@@ -428,6 +454,9 @@ def store_remittance(
     """Store validated remittance lines (the reader's canonical frame) as one import."""
     with db.sessions() as s:
         payer_id = get_payer(s, payer_code).id
+    problems = _length_problems(frame, RemittanceLine.__table__, mapping)  # type: ignore[arg-type]
+    if problems:
+        raise InputRejected(f"{file_name} was not imported; nothing was written", problems)
     if payment_date is None and "payment_date" in frame.columns:
         payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
     if reference is None and "reference" in frame.columns:

@@ -385,3 +385,24 @@ def test_demo_practice_shows_every_kind(cli) -> None:
             "reconcile", "--payer", code, "--from", "2026-01", "--to", "2026-06", "--json"
         ).json()
         assert data["counts"]["matched"] > 0
+
+
+def test_text_longer_than_its_column_is_refused_on_every_database(
+    cli, practice: Path, db_path: Path
+) -> None:
+    before = _table_counts(db_path)
+    r = cli(
+        "remit",
+        "import",
+        "--payer",
+        "SUN",
+        xlsx(
+            practice / "long.xlsx",
+            REMIT_HEADERS,
+            [
+                ["000000001", "2026-01", 180.90, "CAP " + "x" * 120],
+            ],
+        ),
+    )
+    assert r.code == 3 and "row 2" in r.err and "longer than 100 characters" in r.err
+    assert _table_counts(db_path) == before
