@@ -48,20 +48,25 @@ class CliResult:
         return json.loads(self.out)
 
 
-@pytest.fixture
-def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    """Run ``pmpm --db <test db> ARGS`` in-process and capture what it prints."""
+def cli_runner(target: str | Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``pmpm --db TARGET ARGS`` in-process and capture what it prints."""
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()
         try:
-            code = main(["--db", str(db_path), *map(str, args)])
+            code = main(["--db", str(target), *map(str, args)])
         except SystemExit as exc:  # argparse usage errors
             code = int(exc.code or 0)
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """``pmpm --db <this test's SQLite file> ARGS``."""
+    return cli_runner(db_path, capsys)
 
 
 # --- PostgreSQL: a throwaway server for the tests that prove the non-SQLite paths ------------

@@ -54,9 +54,15 @@ def contract(
     tolerance: str = "0.01",
 ) -> ContractTerms:
     return ContractTerms(
-        id=id, name=f"C{id}", product_codes=products, effective_from=M(start),
-        effective_to=M(end) if end else None, rule=EligibilityRule.parse(rule),
-        age_basis=age_basis, risk_adjusted=risk, withhold_pct=Decimal(withhold),
+        id=id,
+        name=f"C{id}",
+        product_codes=products,
+        effective_from=M(start),
+        effective_to=M(end) if end else None,
+        rule=EligibilityRule.parse(rule),
+        age_basis=age_basis,
+        risk_adjusted=risk,
+        withhold_pct=Decimal(withhold),
         tolerance=Decimal(tolerance),
     )
 
@@ -77,9 +83,16 @@ def rate(
 ) -> RateTerms:
     _next_rate[0] += 1
     return RateTerms(
-        id=_next_rate[0], contract_id=contract_id, effective_from=M(start),
-        effective_to=M(end) if end else None, component=component, rate_cell=cell, sex=sex,
-        age_min=age[0], age_max=age[1], amount=Decimal(amount),
+        id=_next_rate[0],
+        contract_id=contract_id,
+        effective_from=M(start),
+        effective_to=M(end) if end else None,
+        component=component,
+        rate_cell=cell,
+        sex=sex,
+        age_min=age[0],
+        age_max=age[1],
+        amount=Decimal(amount),
     )
 
 
@@ -176,9 +189,7 @@ def lines_frame(lines: Iterable[tuple[str, str, str]]) -> pl.DataFrame:
 
 
 def ids_frame(pairs: Iterable[tuple[str, int]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [{"member_id": i, "member_pk": pk} for i, pk in pairs], schema=IDS_SCHEMA
-    )
+    return pl.DataFrame([{"member_id": i, "member_pk": pk} for i, pk in pairs], schema=IDS_SCHEMA)
 
 
 def classified(

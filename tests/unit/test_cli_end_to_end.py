@@ -54,46 +54,15 @@ def practice(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
         worked_example_rates(tmp_path / "rates.xlsx"),
     )
     assert r.code == 0, r.err
-    r = cli(
-        "roster",
-        "import",
-        "--payer",
-        "SUN",
-        "--month",
-        "2026-01",
-        xlsx(tmp_path / "jan.xlsx", ROSTER_HEADERS, [A, B], title="Sunrise roster January"),
-    )
-    assert r.code == 0, r.err
-    r = cli(
-        "roster",
-        "import",
-        "--payer",
-        "SUN",
-        "--month",
-        "2026-02",
-        csv_file(tmp_path / "feb.csv", ROSTER_HEADERS, [B]),
-    )
-    assert r.code == 0, r.err
-    r = cli(
-        "roster",
-        "import",
-        "--payer",
-        "SUN",
-        "--month",
-        "2026-03",
-        xlsx(tmp_path / "mar.xlsx", ROSTER_HEADERS, [B]),
-    )
-    assert r.code == 0, r.err
-    r = cli(
-        "roster",
-        "import",
-        "--payer",
-        "SUN",
-        "--month",
-        "2026-05",
-        xlsx(tmp_path / "may.xlsx", ROSTER_HEADERS, [B_MAY]),
-    )
-    assert r.code == 0, r.err
+    rosters = [
+        ("2026-01", xlsx(tmp_path / "jan.xlsx", ROSTER_HEADERS, [A, B], title="Sunrise roster")),
+        ("2026-02", csv_file(tmp_path / "feb.csv", ROSTER_HEADERS, [B])),
+        ("2026-03", xlsx(tmp_path / "mar.xlsx", ROSTER_HEADERS, [B])),
+        ("2026-05", xlsx(tmp_path / "may.xlsx", ROSTER_HEADERS, [B_MAY])),
+    ]
+    for month, path in rosters:
+        r = cli("roster", "import", "--payer", "SUN", "--month", month, path)
+        assert r.code == 0, r.err
     return tmp_path
 
 

@@ -110,9 +110,7 @@ def test_first_of_month_span_starting_on_the_2nd_is_not_payable_that_month() -> 
 
 
 def test_first_of_month_span_starting_on_the_1st_is_payable_in_full() -> None:
-    assert one_month("first-of-month", CAP_100, "2026-03", eff=d("2026-03-01")) == Decimal(
-        "100.00"
-    )
+    assert one_month("first-of-month", CAP_100, "2026-03", eff=d("2026-03-01")) == Decimal("100.00")
 
 
 def test_first_of_month_span_ending_on_the_1st_is_payable_in_full() -> None:
@@ -186,7 +184,10 @@ def test_daily_proration_rounds_each_component_separately() -> None:
     rates = [rate("0.25"), rate("0.25", component="care_management")]
     comps = components_of(
         roster({"member": 1, "month": "2026-04", "eff": d("2026-04-16")}),
-        [contract("daily")], rates, "2026-04", "2026-04",
+        [contract("daily")],
+        rates,
+        "2026-04",
+        "2026-04",
     )
     assert comps[(1, "2026-04")] == {
         "capitation": Decimal("0.13"),
@@ -280,10 +281,12 @@ def test_retro_term_makes_month_not_eligible() -> None:
 
 def test_retro_term_before_the_mid_month_day_ends_eligibility() -> None:
     base = [{"member": 1, "month": "2026-02"}]
-    term_14 = roster(*base, {"member": 1, "month": "2026-03", "eff": d("2026-01-01"),
-                             "term": d("2026-02-14")})
-    term_15 = roster(*base, {"member": 1, "month": "2026-03", "eff": d("2026-01-01"),
-                             "term": d("2026-02-15")})
+    term_14 = roster(
+        *base, {"member": 1, "month": "2026-03", "eff": d("2026-01-01"), "term": d("2026-02-14")}
+    )
+    term_15 = roster(
+        *base, {"member": 1, "month": "2026-03", "eff": d("2026-01-01"), "term": d("2026-02-15")}
+    )
     assert (1, "2026-02") not in amounts(term_14, "mid-month:15", CAP_100, "2026-02", "2026-02")
     assert (1, "2026-02") in amounts(term_15, "mid-month:15", CAP_100, "2026-02", "2026-02")
 
@@ -380,8 +383,13 @@ def test_member_in_two_disjoint_rows_of_one_import_speaks_through_either_row() -
 
 def test_member_in_two_rows_takes_cell_from_the_row_covering_most_of_the_month() -> None:
     rows = roster(
-        {"member": 1, "month": "2026-03", "eff": d("2026-03-01"), "term": d("2026-03-10"),
-         "cell": "TANF"},
+        {
+            "member": 1,
+            "month": "2026-03",
+            "eff": d("2026-03-01"),
+            "term": d("2026-03-10"),
+            "cell": "TANF",
+        },
         {"member": 1, "month": "2026-03", "eff": d("2026-03-11"), "cell": "SSI"},
     )
     rates = [rate("100.00", cell="TANF"), rate("300.00", cell="SSI")]
@@ -411,8 +419,7 @@ def by_month(rows: pl.DataFrame, first: str, last: str, **kw: object) -> dict[st
 
 
 def test_age_band_changes_in_the_month_of_a_birthday_on_the_1st() -> None:
-    rows = roster({"member": 1, "month": "2026-04", "eff": d("2026-01-01"),
-                   "dob": d("2006-03-01")})
+    rows = roster({"member": 1, "month": "2026-04", "eff": d("2026-01-01"), "dob": d("2006-03-01")})
     assert by_month(rows, "2026-02", "2026-04") == {
         "2026-02": Decimal("100.00"),
         "2026-03": Decimal("200.00"),
@@ -421,8 +428,7 @@ def test_age_band_changes_in_the_month_of_a_birthday_on_the_1st() -> None:
 
 
 def test_age_band_changes_the_month_after_a_birthday_on_the_2nd() -> None:
-    rows = roster({"member": 1, "month": "2026-04", "eff": d("2026-01-01"),
-                   "dob": d("2006-03-02")})
+    rows = roster({"member": 1, "month": "2026-04", "eff": d("2026-01-01"), "dob": d("2006-03-02")})
     assert by_month(rows, "2026-02", "2026-04") == {
         "2026-02": Decimal("100.00"),
         "2026-03": Decimal("100.00"),
@@ -431,8 +437,7 @@ def test_age_band_changes_the_month_after_a_birthday_on_the_2nd() -> None:
 
 
 def test_first_of_year_age_basis_keeps_the_age_of_january_1_all_year() -> None:
-    rows = roster({"member": 1, "month": "2027-01", "eff": d("2026-01-01"),
-                   "dob": d("2006-03-01")})
+    rows = roster({"member": 1, "month": "2027-01", "eff": d("2026-01-01"), "dob": d("2006-03-01")})
     got = by_month(rows, "2026-01", "2027-01", age_basis="first-of-year")
     assert {m: v for m, v in got.items() if m < "2027"} == {
         str(m): Decimal("100.00") for m in month_range(M("2026-01"), M("2026-12"))
@@ -452,8 +457,9 @@ def test_first_of_year_age_basis_birthday_on_january_1_counts_that_year() -> Non
 
 
 def test_unknown_dob_with_only_aged_rows_is_no_rate() -> None:
-    got = expected_rows(roster({"member": 1, "month": "2026-01"}), [contract()], AGED,
-                        "2026-01", "2026-01")[(1, "2026-01")]
+    got = expected_rows(
+        roster({"member": 1, "month": "2026-01"}), [contract()], AGED, "2026-01", "2026-01"
+    )[(1, "2026-01")]
     assert got["eligible"] and got["no_rate"]
     assert got["age"] is None
     assert got["expected"] == Decimal("0.00")
@@ -478,11 +484,15 @@ def test_unknown_dob_matches_only_rows_without_age_limits() -> None:
 
 
 def test_newborn_born_after_day_1_counts_as_age_0() -> None:
-    rows = roster({"member": 1, "month": "2026-03", "eff": d("2026-03-10"),
-                   "dob": d("2026-03-10")})
+    rows = roster({"member": 1, "month": "2026-03", "eff": d("2026-03-10"), "dob": d("2026-03-10")})
     for basis in ("first-of-month", "first-of-year"):
-        got = expected_rows(rows, [contract("any-day", age_basis=basis)],
-                            worked_example_rates(), "2026-03", "2026-03")[(1, "2026-03")]
+        got = expected_rows(
+            rows,
+            [contract("any-day", age_basis=basis)],
+            worked_example_rates(),
+            "2026-03",
+            "2026-03",
+        )[(1, "2026-03")]
         assert got["age"] == 0
         assert got["expected"] == Decimal("214.50")
 
@@ -506,15 +516,12 @@ def test_rate_change_mid_range_applies_by_month() -> None:
 
 def test_rate_row_starting_after_the_month_does_not_apply() -> None:
     rows = roster({"member": 1, "month": "2026-03"})
-    got = expected_rows(rows, [contract()], [rate("100.00", start="2026-04")], "2026-03",
-                        "2026-03")
+    got = expected_rows(rows, [contract()], [rate("100.00", start="2026-04")], "2026-03", "2026-03")
     assert got[(1, "2026-03")]["no_rate"]
 
 
 def test_blank_rate_cell_matches_any_cell() -> None:
-    assert one_month("first-of-month", [rate("100.00")], "2026-01", cell="XYZ") == Decimal(
-        "100.00"
-    )
+    assert one_month("first-of-month", [rate("100.00")], "2026-01", cell="XYZ") == Decimal("100.00")
 
 
 def test_rate_cell_is_compared_trimmed_and_case_insensitively() -> None:
@@ -628,8 +635,7 @@ def test_withhold_is_rounded_half_up() -> None:
 def test_fractional_withhold_percentage() -> None:
     # 1.5 % of 200.00 = 3.00
     rows = roster({"member": 1, "month": "2026-01"})
-    got = expected_amounts(rows, [contract(withhold="1.5")], [rate("200.00")], "2026-01",
-                           "2026-01")
+    got = expected_amounts(rows, [contract(withhold="1.5")], [rate("200.00")], "2026-01", "2026-01")
     assert got == {(1, "2026-01"): Decimal("197.00")}
 
 
@@ -814,8 +820,11 @@ def reference_expected(case: Case, rule: str, first: Month, last: Month) -> dict
             f = ref_fraction(rule, span, m)
             if f == 0:
                 continue
-            risk = (case.risk if case.risk is not None else Decimal(1)) if case.risk_adjusted \
+            risk = (
+                (case.risk if case.risk is not None else Decimal(1))
+                if case.risk_adjusted
                 else Decimal(1)
+            )
             cap = half_up(case.cap * f * risk)
             withhold = half_up(cap * case.withhold / 100)
             care = half_up(case.care * f)
@@ -825,8 +834,13 @@ def reference_expected(case: Case, rule: str, first: Month, last: Month) -> dict
 
 def engine_expected(case: Case, rule: str, first: Month, last: Month) -> dict[str, Decimal]:
     rows = roster(
-        {"member": 7, "month": str(case.roster_month), "eff": case.eff, "term": case.term,
-         "risk": case.risk}
+        {
+            "member": 7,
+            "month": str(case.roster_month),
+            "eff": case.eff,
+            "term": case.term,
+            "risk": case.risk,
+        }
     )
     c = contract(rule, risk=case.risk_adjusted, withhold=str(case.withhold))
     rates = [rate(str(case.cap)), rate(str(case.care), component="care_management")]
@@ -910,7 +924,8 @@ def test_property_latest_word_wins_matches_a_brute_force_reference(
         .iter_rows()
     }
     eligible = {
-        k for k, r in expected_rows(frame, [contract()], CAP_100, str(first), str(last)).items()
+        k
+        for k, r in expected_rows(frame, [contract()], CAP_100, str(first), str(last)).items()
         if r["eligible"]
     }
     want_decided, want_eligible = {}, set()
@@ -956,8 +971,9 @@ def test_property_two_disjoint_rows_of_one_import_add_their_covered_days(
         for m in month_range(first, last):
             if m < roster_month and not any(e <= m.last_day for e, _ in spans):
                 continue  # no row speaks about m
-            covered = sum(1 for n in range(1, m.days + 1)
-                          if any(ref_covers(s, m.day(n)) for s in spans))
+            covered = sum(
+                1 for n in range(1, m.days + 1) if any(ref_covers(s, m.day(n)) for s in spans)
+            )
             if covered:
                 want[(1, str(m))] = half_up(cap * covered / m.days)
     assert got == want
@@ -986,8 +1002,9 @@ def test_property_age_band_follows_the_age_on_the_age_date(
     dob: dt.date, month: Month, basis: str
 ) -> None:
     rows = roster({"member": 1, "month": str(month), "dob": dob})
-    got = expected_rows(rows, [contract("any-day", age_basis=basis)], AGE_RATES, str(month),
-                        str(month))[(1, str(month))]
+    got = expected_rows(
+        rows, [contract("any-day", age_basis=basis)], AGE_RATES, str(month), str(month)
+    )[(1, str(month))]
     on = month.first_day if basis == "first-of-month" else dt.date(month.year, 1, 1)
     age = ref_age(dob, on)
     assert got["age"] == age

@@ -19,12 +19,28 @@ from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 
 JAN = Month(2026, 1)
-ROSTER = ["Member ID", "Last Name", "First Name", "DOB", "Sex", "Product", "Rate Cell",
-          "Eff Date", "Term Date", "Risk Score"]
+ROSTER = [
+    "Member ID",
+    "Last Name",
+    "First Name",
+    "DOB",
+    "Sex",
+    "Product",
+    "Rate Cell",
+    "Eff Date",
+    "Term Date",
+    "Risk Score",
+]
 
 
-def xlsx(path: Path, headers: Sequence[object], rows: Sequence[Sequence[object]],
-         *, title: Sequence[Sequence[object]] = (), sheet: str = "Sheet1") -> Path:
+def xlsx(
+    path: Path,
+    headers: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    *,
+    title: Sequence[Sequence[object]] = (),
+    sheet: str = "Sheet1",
+) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -44,8 +60,14 @@ def csv_bytes(path: Path, lines: Sequence[str], encoding: str = "utf-8") -> Path
 
 def roster_row(member: object, **kw: object) -> list[object]:
     values: dict[str, object] = {
-        "Last Name": "SMITH", "First Name": "ANA", "DOB": dt.date(1990, 5, 10), "Sex": "F",
-        "Product": "MCD", "Rate Cell": "TANF", "Eff Date": None, "Term Date": None,
+        "Last Name": "SMITH",
+        "First Name": "ANA",
+        "DOB": dt.date(1990, 5, 10),
+        "Sex": "F",
+        "Product": "MCD",
+        "Rate Cell": "TANF",
+        "Eff Date": None,
+        "Term Date": None,
         "Risk Score": None,
     }
     values.update({k.replace("_", " "): v for k, v in kw.items()})
@@ -60,18 +82,32 @@ def problems(parsed: ParsedFile) -> list[tuple[int, str, str]]:
 
 
 def test_roster_canonical_frame(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", ROSTER, [
-        roster_row("000123456", Risk_Score=1.234, Eff_Date=dt.date(2025, 6, 1)),
-        roster_row(123456, Sex="Male", Last_Name="Muñoz", Term_Date=dt.date(2026, 2, 14)),
-    ])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        ROSTER,
+        [
+            roster_row("000123456", Risk_Score=1.234, Eff_Date=dt.date(2025, 6, 1)),
+            roster_row(123456, Sex="Male", Last_Name="Muñoz", Term_Date=dt.date(2026, 2, 14)),
+        ],
+    )
     parsed = read_roster(path, roster_month=JAN, id_width=9)
     assert parsed.ok and parsed.kind == "roster"
-    assert parsed.frame.schema == pl.Schema({
-        "member_id": pl.String, "last_name": pl.String, "first_name": pl.String,
-        "dob": pl.Date, "sex": pl.String, "product": pl.String, "rate_cell": pl.String,
-        "pcp": pl.String, "effective_date": pl.Date, "term_date": pl.Date,
-        "risk_score": pl.Int64, "source_row": pl.Int64,
-    })
+    assert parsed.frame.schema == pl.Schema(
+        {
+            "member_id": pl.String,
+            "last_name": pl.String,
+            "first_name": pl.String,
+            "dob": pl.Date,
+            "sex": pl.String,
+            "product": pl.String,
+            "rate_cell": pl.String,
+            "pcp": pl.String,
+            "effective_date": pl.Date,
+            "term_date": pl.Date,
+            "risk_score": pl.Int64,
+            "source_row": pl.Int64,
+        }
+    )
     rows = parsed.frame.to_dicts()
     assert [r["member_id"] for r in rows] == ["000123456", "000123456"]
     assert rows[0]["risk_score"] == 1_234_000
@@ -91,8 +127,11 @@ def test_roster_number_cell_ids_without_width(tmp_path: Path) -> None:
 
 def test_roster_title_rows_and_sheet(tmp_path: Path) -> None:
     path = xlsx(
-        tmp_path / "r.xlsx", ROSTER, [roster_row("A1")],
-        title=[["Sunrise Health Plan"], ["Roster January 2026"], []], sheet="Members",
+        tmp_path / "r.xlsx",
+        ROSTER,
+        [roster_row("A1")],
+        title=[["Sunrise Health Plan"], ["Roster January 2026"], []],
+        sheet="Members",
     )
     parsed = read_roster(path, roster_month=JAN, sheet="Members")
     assert parsed.header_row == 4 and parsed.sheet == "Members"
@@ -100,8 +139,12 @@ def test_roster_title_rows_and_sheet(tmp_path: Path) -> None:
 
 
 def test_roster_header_and_mapping_override(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", ["Ident", "Surname", "Born"],
-                [["X1", "SMITH", "01/31/1990"]], title=[["Member ID", "Last Name"]])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        ["Ident", "Surname", "Born"],
+        [["X1", "SMITH", "01/31/1990"]],
+        title=[["Member ID", "Last Name"]],
+    )
     parsed = read_roster(
         path, roster_month=JAN, header_row=2, mapping={"member_id": "ident", "dob": "Born"}
     )
@@ -118,11 +161,15 @@ def test_unknown_override_field_or_column(tmp_path: Path) -> None:
 
 
 def test_roster_csv_semicolons_cp1252(tmp_path: Path) -> None:
-    path = csv_bytes(tmp_path / "r.csv", [
-        "Member #;Name (Last, First);Date of Birth;Gender",
-        "000777;MUÑOZ, ANA MARIA;1/31/90;female",
-        "000778;CHER;19900131;U",
-    ], encoding="cp1252")
+    path = csv_bytes(
+        tmp_path / "r.csv",
+        [
+            "Member #;Name (Last, First);Date of Birth;Gender",
+            "000777;MUÑOZ, ANA MARIA;1/31/90;female",
+            "000778;CHER;19900131;U",
+        ],
+        encoding="cp1252",
+    )
     parsed = read_roster(path, roster_month=JAN)
     assert parsed.ok
     assert parsed.frame.select("member_id", "last_name", "first_name", "dob", "sex").rows() == [
@@ -133,41 +180,60 @@ def test_roster_csv_semicolons_cp1252(tmp_path: Path) -> None:
 
 def test_roster_dates_in_every_format(tmp_path: Path) -> None:
     day = dt.date(2026, 1, 31)
-    forms: list[object] = [day, dt.datetime(2026, 1, 31, 8, 0), 46053, "2026-01-31",
-                           "01/31/2026", "1/31/26", "20260131", "2026-01-31T00:00:00"]
-    path = xlsx(tmp_path / "r.xlsx", ["Member ID", "Eff Date"],
-                [[f"M{i}", form] for i, form in enumerate(forms)])
+    forms: list[object] = [
+        day,
+        dt.datetime(2026, 1, 31, 8, 0),
+        46053,
+        "2026-01-31",
+        "01/31/2026",
+        "1/31/26",
+        "20260131",
+        "2026-01-31T00:00:00",
+    ]
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        ["Member ID", "Eff Date"],
+        [[f"M{i}", form] for i, form in enumerate(forms)],
+    )
     parsed = read_roster(path, roster_month=JAN)
     assert parsed.ok, parsed.problems
     assert parsed.frame["effective_date"].to_list() == [day] * len(forms)
 
 
 def test_roster_totals_and_footers_skipped(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", ROSTER, [
-        roster_row("1"),
-        [None] * len(ROSTER),
-        roster_row("2"),
-        ["Total", None, None, None, None, None, None, None, None, None],
-        [None, "Grand Total:", 2],
-        [None, None, None, None, None, None, None, None, None, 2],
-        ["Report run 2026-01-05 by SYSTEM"],
-    ])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        ROSTER,
+        [
+            roster_row("1"),
+            [None] * len(ROSTER),
+            roster_row("2"),
+            ["Total", None, None, None, None, None, None, None, None, None],
+            [None, "Grand Total:", 2],
+            [None, None, None, None, None, None, None, None, None, 2],
+            ["Report run 2026-01-05 by SYSTEM"],
+        ],
+    )
     parsed = read_roster(path, roster_month=JAN)
     assert parsed.ok, parsed.problems
     assert parsed.frame["member_id"].to_list() == ["1", "2"]
 
 
 def test_bad_roster_reports_every_bad_row(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", ROSTER, [
-        roster_row("1"),
-        [None] * len(ROSTER),
-        roster_row("2", DOB="13/45/2020", Sex="X"),
-        roster_row("3", Risk_Score="1.2345678"),
-        [None] * len(ROSTER),
-        roster_row(None),
-        roster_row("5", Eff_Date=dt.date(2026, 2, 1), Term_Date=dt.date(2026, 1, 31)),
-        roster_row("6", DOB="13/45/2020"),
-    ])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        ROSTER,
+        [
+            roster_row("1"),
+            [None] * len(ROSTER),
+            roster_row("2", DOB="13/45/2020", Sex="X"),
+            roster_row("3", Risk_Score="1.2345678"),
+            [None] * len(ROSTER),
+            roster_row(None),
+            roster_row("5", Eff_Date=dt.date(2026, 2, 1), Term_Date=dt.date(2026, 1, 31)),
+            roster_row("6", DOB="13/45/2020"),
+        ],
+    )
     parsed = read_roster(path, roster_month=JAN)
     assert not parsed.ok
     assert problems(parsed) == [
@@ -191,19 +257,28 @@ def test_bad_roster_reports_every_bad_row(tmp_path: Path) -> None:
 
 
 def test_member_listed_twice_with_conflicting_rate_cells(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", ROSTER, [
-        roster_row("1", Rate_Cell="TANF"),
-        roster_row("1", Rate_Cell="SSI"),
-        roster_row("2", Rate_Cell="TANF", Term_Date=dt.date(2025, 12, 31),
-                   Eff_Date=dt.date(2025, 1, 1)),
-        roster_row("2", Rate_Cell="SSI", Eff_Date=dt.date(2026, 1, 1)),
-        roster_row("3", Rate_Cell="TANF"),
-        roster_row("3", Rate_Cell="TANF", Eff_Date=dt.date(2025, 1, 1)),
-    ])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        ROSTER,
+        [
+            roster_row("1", Rate_Cell="TANF"),
+            roster_row("1", Rate_Cell="SSI"),
+            roster_row(
+                "2", Rate_Cell="TANF", Term_Date=dt.date(2025, 12, 31), Eff_Date=dt.date(2025, 1, 1)
+            ),
+            roster_row("2", Rate_Cell="SSI", Eff_Date=dt.date(2026, 1, 1)),
+            roster_row("3", Rate_Cell="TANF"),
+            roster_row("3", Rate_Cell="TANF", Eff_Date=dt.date(2025, 1, 1)),
+        ],
+    )
     parsed = read_roster(path, roster_month=JAN)
     assert parsed.problems == [
-        RowProblem(3, "Rate Cell", "SSI",
-                   "member 1 is also on row 2 with rate cell 'TANF' for an overlapping month"),
+        RowProblem(
+            3,
+            "Rate Cell",
+            "SSI",
+            "member 1 is also on row 2 with rate cell 'TANF' for an overlapping month",
+        ),
     ]
 
 
@@ -232,20 +307,33 @@ def test_no_data_rows_is_not_ok(tmp_path: Path) -> None:
 
 
 def test_remittance_months_amounts_and_totals(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "p.xlsx", ["Mbr ID", "Cap Month", "Net Paid", "Reason", "Check #"], [
-        ["000123", "JAN-26", "($1,234.56)", "Recoup", 98765],
-        [123, "01/2026", 176.4, None, None],
-        ["000123", "202601", "$95.00", "Retro", None],
-        ["000124", dt.date(2026, 2, 1), 5, None, None],
-        ["000125", 202603, "-$5.00", None, None],
-        [None, None, 1000.0],
-        ["Grand Total", None, 1000.0],
-        [None, "Total", 1000.0],
-    ], title=[["Capitation statement"], []])
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        ["Mbr ID", "Cap Month", "Net Paid", "Reason", "Check #"],
+        [
+            ["000123", "JAN-26", "($1,234.56)", "Recoup", 98765],
+            [123, "01/2026", 176.4, None, None],
+            ["000123", "202601", "$95.00", "Retro", None],
+            ["000124", dt.date(2026, 2, 1), 5, None, None],
+            ["000125", 202603, "-$5.00", None, None],
+            [None, None, 1000.0],
+            ["Grand Total", None, 1000.0],
+            [None, "Total", 1000.0],
+        ],
+        title=[["Capitation statement"], []],
+    )
     parsed = read_remittance(path, id_width=6)
     assert parsed.ok, parsed.problems
-    assert parsed.frame.columns == ["member_id", "coverage_month", "amount_cents", "line_type",
-                                    "member_name", "payment_date", "reference", "source_row"]
+    assert parsed.frame.columns == [
+        "member_id",
+        "coverage_month",
+        "amount_cents",
+        "line_type",
+        "member_name",
+        "payment_date",
+        "reference",
+        "source_row",
+    ]
     assert parsed.frame.rows() == [
         ("000123", "2026-01", -123456, "Recoup", None, None, "98765", 4),
         ("000123", "2026-01", 17640, None, None, None, None, 5),
@@ -256,16 +344,19 @@ def test_remittance_months_amounts_and_totals(tmp_path: Path) -> None:
 
 
 def test_remittance_required_values(tmp_path: Path) -> None:
-    path = csv_bytes(tmp_path / "p.csv", [
-        "Member ID,Coverage Month,Amount",
-        "1,2026-01,12.345",
-        "2,,10",
-        ",2026-01,",
-        "3,2026-13,",
-        "4,Jan 2026,95",
-        "",
-        "Total,,117",
-    ])
+    path = csv_bytes(
+        tmp_path / "p.csv",
+        [
+            "Member ID,Coverage Month,Amount",
+            "1,2026-01,12.345",
+            "2,,10",
+            ",2026-01,",
+            "3,2026-13,",
+            "4,Jan 2026,95",
+            "",
+            "Total,,117",
+        ],
+    )
     parsed = read_remittance(path)
     assert problems(parsed) == [
         (2, "Amount", "12.345"),
@@ -281,8 +372,11 @@ def test_remittance_required_values(tmp_path: Path) -> None:
 
 def test_remittance_missing_required_column(tmp_path: Path) -> None:
     path = xlsx(tmp_path / "p.xlsx", ["Member ID", "Paid"], [["1", 5]])
-    with pytest.raises(MappingError, match=r"no column for 'coverage_month' \(looked for: "
-                       r"Coverage Month, Cap Month"):
+    with pytest.raises(
+        MappingError,
+        match=r"no column for 'coverage_month' \(looked for: "
+        r"Coverage Month, Cap Month",
+    ):
         read_remittance(path)
 
 
@@ -290,18 +384,38 @@ def test_remittance_missing_required_column(tmp_path: Path) -> None:
 
 
 def test_rates_component_default_and_normalisation(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "rates.xlsx",
-                ["Effective From", "Effective To", "Component", "Rate Cell", "Sex", "Age Min",
-                 "Age Max", "PMPM"], [
-        [dt.date(2026, 1, 1), None, None, "TANF", None, 0, 1, 210],
-        ["2026-01", "Dec 2026", "Capitation", "TANF", "F", 21, None, "180.00"],
-        ["01/2026", None, "Care Management", None, "Any", None, None, 4.5],
-        ["202601", None, "care-management ", None, "All", None, None, "$4.50"],
-    ])
+    path = xlsx(
+        tmp_path / "rates.xlsx",
+        [
+            "Effective From",
+            "Effective To",
+            "Component",
+            "Rate Cell",
+            "Sex",
+            "Age Min",
+            "Age Max",
+            "PMPM",
+        ],
+        [
+            [dt.date(2026, 1, 1), None, None, "TANF", None, 0, 1, 210],
+            ["2026-01", "Dec 2026", "Capitation", "TANF", "F", 21, None, "180.00"],
+            ["01/2026", None, "Care Management", None, "Any", None, None, 4.5],
+            ["202601", None, "care-management ", None, "All", None, None, "$4.50"],
+        ],
+    )
     parsed = read_rates(path)
     assert parsed.ok, parsed.problems
-    assert parsed.frame.columns == ["effective_from", "effective_to", "component", "rate_cell",
-                                    "sex", "age_min", "age_max", "amount_cents", "source_row"]
+    assert parsed.frame.columns == [
+        "effective_from",
+        "effective_to",
+        "component",
+        "rate_cell",
+        "sex",
+        "age_min",
+        "age_max",
+        "amount_cents",
+        "source_row",
+    ]
     assert parsed.frame.rows() == [
         ("2026-01", None, "capitation", "TANF", None, 0, 1, 21000, 2),
         ("2026-01", "2026-12", "capitation", "TANF", "F", 21, None, 18000, 3),
@@ -319,15 +433,22 @@ def test_rates_without_component_column(tmp_path: Path) -> None:
 
 
 def test_rates_problems(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "rates.xlsx",
-                ["Effective From", "Effective To", "Sex", "Age Min", "Age Max", "Amount"], [
-        ["2026-06", "2026-01", None, 21, 2, 10],
-        [None, None, "U", 1.5, None, None],
-    ])
+    path = xlsx(
+        tmp_path / "rates.xlsx",
+        ["Effective From", "Effective To", "Sex", "Age Min", "Age Max", "Amount"],
+        [
+            ["2026-06", "2026-01", None, 21, 2, 10],
+            [None, None, "U", 1.5, None, None],
+        ],
+    )
     parsed = read_rates(path)
     assert [(p.row, p.column) for p in parsed.problems] == [
-        (2, "Effective To"), (2, "Age Max"),
-        (3, "Effective From"), (3, "Sex"), (3, "Age Min"), (3, "Amount"),
+        (2, "Effective To"),
+        (2, "Age Max"),
+        (3, "Effective From"),
+        (3, "Sex"),
+        (3, "Age Min"),
+        (3, "Amount"),
     ]
     assert parsed.problems[0].reason == "effective to 2026-01 is before effective from 2026-06"
     assert parsed.problems[1].reason == "age max 2 is below age min 21"

@@ -109,7 +109,10 @@ def test_month_days_and_of() -> None:
 
 def test_month_range_is_inclusive_and_empty_when_reversed() -> None:
     assert month_range(Month(2025, 11), Month(2026, 2)) == [
-        Month(2025, 11), Month(2025, 12), Month(2026, 1), Month(2026, 2),
+        Month(2025, 11),
+        Month(2025, 12),
+        Month(2026, 1),
+        Month(2026, 2),
     ]
     assert month_range(Month(2026, 2), Month(2026, 2)) == [Month(2026, 2)]
     assert month_range(Month(2026, 2), Month(2026, 1)) == []

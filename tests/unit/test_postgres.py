@@ -19,13 +19,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
-from pmpm_desktop.cli import main
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.models import Base, Contract
 from pmpm_desktop.db.types import Money, Scaled
 from pmpm_desktop.services import payers
-from tests.conftest import CliResult
+from tests.conftest import CliResult, cli_runner
 from tests.unit import test_cli_end_to_end as sqlite_e2e
 from tests.unit import test_services as sqlite_services
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, xlsx
@@ -39,19 +38,6 @@ practice = sqlite_e2e.practice
 two_contracts = sqlite_services.two_contracts
 
 Run = Callable[..., CliResult]
-
-
-def _runner(target: str | Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str | Path) -> CliResult:
-        capsys.readouterr()
-        try:
-            code = main(["--db", str(target), *map(str, args)])
-        except SystemExit as exc:  # argparse usage errors
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return run
 
 
 def _create_database(server_url: str, options: str = "") -> str:
@@ -80,7 +66,7 @@ def pg_url(postgres_url: str) -> str:
 @pytest.fixture
 def cli(pg_url: str, capsys: pytest.CaptureFixture[str]) -> Run:
     """``pmpm --db <this test's PostgreSQL database> ARGS``, in-process."""
-    return _runner(pg_url, capsys)
+    return cli_runner(pg_url, capsys)
 
 
 @pytest.fixture
@@ -155,7 +141,7 @@ def test_a_sql_ascii_database_still_reads_text_as_utf8(
     # A server initialised in the C locale makes SQL_ASCII databases; psycopg would hand back
     # bytes there unless the connection says UTF-8 (db/database.open_database does).
     url = _create_database(postgres_url, "TEMPLATE template0 ENCODING 'SQL_ASCII'")
-    run = _runner(url, capsys)
+    run = cli_runner(url, capsys)
     assert run("payer", "add", "--code", "MUN", "--name", "Muñoz Salud").code == 0
     listed = run("payer", "list", "--json")
     assert listed.code == 0, listed.err
@@ -205,7 +191,7 @@ def test_bad_files_leave_the_database_unchanged(cli: Run, practice: Path, pg_url
 def test_demo_gives_every_kind_and_the_same_figures_as_sqlite(
     cli: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sqlite_cli = _runner(tmp_path / "demo.sqlite3", capsys)
+    sqlite_cli = cli_runner(tmp_path / "demo.sqlite3", capsys)
     assert cli("demo", "--members", "60").code == 0
     assert sqlite_cli("demo", "--members", "60").code == 0
     kinds = {d["kind"] for d in cli("discrepancies", "--json").json()}

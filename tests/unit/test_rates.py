@@ -32,8 +32,14 @@ def spec(
     amount: str = "100.00",
 ) -> RateRowSpec:
     return RateRowSpec(
-        effective_from=M(start), effective_to=M(end) if end else None, component=component,
-        rate_cell=cell, sex=sex, age_min=age[0], age_max=age[1], amount=Decimal(amount),
+        effective_from=M(start),
+        effective_to=M(end) if end else None,
+        component=component,
+        rate_cell=cell,
+        sex=sex,
+        age_min=age[0],
+        age_max=age[1],
+        amount=Decimal(amount),
         source_row=row,
     )
 
@@ -113,9 +119,7 @@ def test_rows_that_could_both_match_overlap(a: RateRowSpec, b: RateRowSpec, why:
         (spec(2, component="capitation"), spec(3, component="care_management"), "components"),
     ],
 )
-def test_rows_that_cannot_both_match_are_accepted(
-    a: RateRowSpec, b: RateRowSpec, why: str
-) -> None:
+def test_rows_that_cannot_both_match_are_accepted(a: RateRowSpec, b: RateRowSpec, why: str) -> None:
     assert not rows_overlap(a, b), why
     assert validate_rate_rows([a, b]) == [], why
 

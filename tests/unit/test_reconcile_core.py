@@ -74,8 +74,12 @@ def test_worked_example_member_a_is_underpaid_by_the_care_management_fee() -> No
     got = worked_example(WORKED_LINES)
     assert got[(1, "2026-01")] == ("underpaid", Decimal("180.90"), Decimal("176.40"))
     kinds = classified(
-        worked_example_roster(), [contract(withhold="2")], worked_example_rates(), "2026-01",
-        "2026-01", WORKED_LINES,
+        worked_example_roster(),
+        [contract(withhold="2")],
+        worked_example_rates(),
+        "2026-01",
+        "2026-01",
+        WORKED_LINES,
     )
     a = kinds.filter(kinds["member_pk"] == 1).row(0, named=True)
     assert a["variance_cents"] == -450
@@ -397,13 +401,16 @@ def test_summary_per_month_counts_and_amounts_by_kind() -> None:
     assert list(got) == ["2026-01", "2026-02", "2026-03", "2026-04"]
 
     def nonzero(month: str, prefix: str) -> dict[str, int]:
-        return {k[len(prefix):]: v for k, v in got[month].items()
-                if k.startswith(prefix) and v != 0}
+        return {
+            k[len(prefix) :]: v for k, v in got[month].items() if k.startswith(prefix) and v != 0
+        }
 
     jan = got["2026-01"]
     assert (jan["eligible_members"], jan["paid_members"]) == (3, 2)
     assert (jan["expected_cents"], jan["paid_cents"], jan["variance_cents"]) == (
-        30000, 19000, -11000,
+        30000,
+        19000,
+        -11000,
     )
     assert nonzero("2026-01", "count_") == {"matched": 1, "underpaid": 1, "missing": 1}
     assert nonzero("2026-01", "amount_") == {"underpaid": -1000, "missing": -10000}
@@ -411,7 +418,9 @@ def test_summary_per_month_counts_and_amounts_by_kind() -> None:
     feb = got["2026-02"]
     assert (feb["eligible_members"], feb["paid_members"]) == (2, 3)
     assert (feb["expected_cents"], feb["paid_cents"], feb["variance_cents"]) == (
-        20000, 40000, 20000,
+        20000,
+        40000,
+        20000,
     )
     assert nonzero("2026-02", "count_") == {"duplicate": 1, "matched": 1, "not_eligible": 1}
     assert nonzero("2026-02", "amount_") == {"duplicate": 10000, "not_eligible": 10000}
@@ -422,7 +431,9 @@ def test_summary_per_month_counts_and_amounts_by_kind() -> None:
     apr = got["2026-04"]
     assert apr["eligible_members"] == 2
     assert (apr["expected_cents"], apr["paid_cents"], apr["variance_cents"]) == (
-        10000, 18000, 8000,
+        10000,
+        18000,
+        8000,
     )
     assert nonzero("2026-04", "count_") == {"overpaid": 1, "unknown_member": 1, "no_rate": 1}
     assert nonzero("2026-04", "amount_") == {"overpaid": 3000, "unknown_member": 5000}
