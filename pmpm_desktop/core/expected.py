@@ -19,7 +19,7 @@ import polars as pl
 from pmpm_desktop.core.eligibility import EligibilityRule
 from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.rates import BASE_COMPONENT, rate_cell_key
+from pmpm_desktop.core.rates import BASE_COMPONENT, RateRowSpec, rate_cell_key
 
 RISK_SCALE = 1_000_000  # risk scores are integer millionths
 WITHHOLD_SCALE = 10_000  # withhold % is integer ten-thousandths of a percent
@@ -56,20 +56,12 @@ class ContractTerms:
     tolerance: Decimal = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class RateTerms:
-    """One stored rate row."""
+@dataclass(frozen=True, kw_only=True)
+class RateTerms(RateRowSpec):
+    """A stored rate row: the exhibit line plus the ids the engine reports it by."""
 
     id: int
     contract_id: int
-    effective_from: Month
-    effective_to: Month | None
-    component: str
-    rate_cell: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    amount: Decimal
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from pmpm_desktop.core.money import cents_to_money, format_money
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.rates import RateRowSpec
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
     Contract,
@@ -74,16 +75,18 @@ class Explanation:
 
 
 def _rate_label(r: RateRow) -> str:
-    ages = "any age"
-    if r.age_min is not None or r.age_max is not None:
-        low = r.age_min if r.age_min is not None else 0
-        high = r.age_max if r.age_max is not None else "+"
-        ages = f"age {low}–{high}"
-    row = f"exhibit row {r.source_row}, " if r.source_row else ""
-    to = r.effective_to or "open"
-    return (
-        f"{row}{r.rate_cell or 'any cell'}, {r.sex or 'any sex'}, {ages}, {r.effective_from}–{to}"
-    )
+    """The rate row as the overlap messages name it (exhibit row, cell, sex, ages, months)."""
+    return RateRowSpec(
+        r.effective_from,
+        r.effective_to,
+        r.component,
+        r.rate_cell,
+        r.sex,
+        r.age_min,
+        r.age_max,
+        r.amount,
+        r.source_row,
+    ).label()
 
 
 def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Explanation:
@@ -242,6 +245,13 @@ def explanation_text(e: Explanation) -> str:
                 f"  Age {_or(e.age, 'unknown')}, sex {_or(e.sex, 'unknown')}, "
                 f"rate cell {_or(e.rate_cell, '-')}, risk score {_or(e.risk_score, 'none (1.0)')}"
             )
+            if e.contract is not None and not any(
+                c.component == "capitation" for c in e.components
+            ):
+                out.append(
+                    "  No capitation rate row of the contract matches this cell, sex and age: "
+                    "no_rate (a contract set-up problem: add the rate, then reconcile again)."
+                )
             for c in e.components:
                 out.append(
                     f"  {c.component}: rate {format_money(c.rate)} → "

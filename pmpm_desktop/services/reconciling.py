@@ -149,16 +149,17 @@ def load_inputs(
         ).all()
         rates = [
             RateTerms(
-                r.id,
-                r.contract_id,
-                r.effective_from,
-                r.effective_to,
-                r.component,
-                r.rate_cell,
-                r.sex,
-                r.age_min,
-                r.age_max,
-                r.amount,
+                id=r.id,
+                contract_id=r.contract_id,
+                effective_from=r.effective_from,
+                effective_to=r.effective_to,
+                component=r.component,
+                rate_cell=r.rate_cell,
+                sex=r.sex,
+                age_min=r.age_min,
+                age_max=r.age_max,
+                amount=r.amount,
+                source_row=r.source_row,
             )
             for r in rate_rows
         ]

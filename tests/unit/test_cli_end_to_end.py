@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -375,3 +376,16 @@ def test_text_longer_than_its_column_is_refused_on_every_database(
     )
     assert r.code == 3 and "row 2" in r.err and "longer than 100 characters" in r.err
     assert _table_counts(db_path) == before
+
+
+def test_explain_names_a_missing_rate_as_a_contract_set_up_problem(cli, practice: Path) -> None:
+    ssi = ["000000009", "CHARLIE", "CAT", dt.date(1970, 1, 1), "F", "MCD", "SSI", None, None]
+    r = cli("roster", "import", "--payer", "SUN", "--month", "2026-04",
+            xlsx(practice / "apr.xlsx", ROSTER_HEADERS, [ssi]))  # fmt: skip
+    assert r.code == 0, r.err
+    data = cli(
+        "reconcile", "--payer", "SUN", "--from", "2026-04", "--to", "2026-04", "--json"
+    ).json()
+    assert data["counts"]["no_rate"] == 1 and data["totals"]["expected"] == "0.00"
+    out = cli("explain", "--payer", "SUN", "--member", "000000009", "--month", "2026-04").out
+    assert "rate cell SSI" in out and "No capitation rate row" in out and "kind no_rate" in out
