@@ -1,25 +1,59 @@
 """The fields of each payer file kind, their column-name synonyms, and header → field mapping.
 
 The synonyms live in ``fields.json`` so they can grow without touching code. Matching ignores
-case, spaces and punctuation (``Mbr. ID`` is ``MBR ID``); ``#`` reads as "number".
+case, spaces and punctuation (``Mbr. ID`` is ``MBR ID``); ``#`` reads as "number", and the
+dictionary's abbreviations are read as the words they stand for (``Mbr Eff Dt`` is
+``Member Effective Date``). When two columns could hold the same field, their values decide
+(member IDs vs 10-digit NPIs, birth dates vs coverage dates, amounts vs counts):
+see ``io.detect``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
-from pmpm_desktop.io.table import FileReadError
+from pmpm_desktop.io.detect import (
+    ColumnProfile,
+    FieldChoice,
+    RowAssessment,
+    profile,
+    value_fit,
+)
+from pmpm_desktop.io.table import VALUE_SAMPLE_ROWS, FileReadError
 
 KINDS = ("roster", "remittance", "rates")
 # Loose (prefix/suffix) matching only for synonyms this long: short ones like "ID" or "To"
 # would otherwise claim unrelated columns ("PCP ID", "Paid To").
-_MIN_LOOSE = 5
+_MIN_LOOSE = 6
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_UNIQUE_SUFFIX = re.compile(r"\s+\(\d+\)$")
+# How many rows under a header the values are judged on.
+SAMPLE_ROWS = VALUE_SAMPLE_ROWS
+# A generic column name (``Date``, ``Amount``, ``ID``…) names a field only through its values.
+_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "date": ("birth_date", "coverage_date", "month"),
+    "month": ("month",),
+    "period": ("month",),
+    "amount": ("money",),
+    "paid": ("money",),
+    "payment": ("money",),
+    "id": ("member_id",),
+    "identifier": ("member_id",),
+    "name": ("name", "full_name"),
+    "gender": ("sex",),
+    "sex": ("sex",),
+    "age": ("age",),
+}
+_WEAK_NAME = 0.3
+_MIN_FIT_WEAK = 0.6
+_MIN_PAIR = 0.12
 
 
 class MappingError(FileReadError):
@@ -32,6 +66,8 @@ class Field:
     required: bool
     synonyms: tuple[str, ...]
     keys: tuple[str, ...]  # normalized synonyms, same order
+    values: str = "text"  # what its cells hold (io.detect.value_fit)
+    canon: tuple[str, ...] = ()  # synonyms with abbreviations spelled out, same order
 
 
 def normalize_header(text: str) -> str:
@@ -40,63 +76,249 @@ def normalize_header(text: str) -> str:
 
 
 @cache
+def _dictionary() -> dict[str, Any]:
+    text = resources.files("pmpm_desktop.io").joinpath("fields.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def _abbreviations() -> dict[str, str]:
+    return {k: v for k, v in _dictionary().get("abbreviations", {}).items()}
+
+
+def words(text: str) -> tuple[str, ...]:
+    """A header's words, abbreviations spelled out: ``MbrEffDt`` → (member, effective, date)."""
+    text = _CAMEL.sub(" ", text.replace("#", " number ").replace("&", " and "))
+    abbreviations = _abbreviations()
+    out: list[str] = []
+    for token in re.findall(r"[a-z0-9]+", text.lower()):
+        out.extend(abbreviations.get(token, token).split())
+    return tuple(out)
+
+
+def canonical(text: str) -> str:
+    return "".join(words(text))
+
+
+@cache
 def fields(kind: str) -> tuple[Field, ...]:
     """The fields of a file kind, in the order of fields.json."""
     if kind not in KINDS:
         raise ValueError(f"unknown file kind {kind!r} (expected one of {', '.join(KINDS)})")
-    raw = json.loads(resources.files("pmpm_desktop.io").joinpath("fields.json").read_text("utf-8"))
     return tuple(
         Field(
             name=name,
             required=bool(spec["required"]),
             synonyms=tuple(spec["synonyms"]),
             keys=tuple(normalize_header(s) for s in spec["synonyms"]),
+            values=str(spec.get("values", "text")),
+            canon=tuple(canonical(s) for s in spec["synonyms"]),
         )
-        for name, spec in raw[kind].items()
+        for name, spec in _dictionary()[kind].items()
+    )
+
+
+@cache
+def _index(kind: str) -> tuple[dict[str, dict[str, int]], dict[frozenset[str], dict[str, int]]]:
+    """key → {field: rank of its best synonym}; and the same by set of words."""
+    by_key: dict[str, dict[str, int]] = {}
+    by_words: dict[frozenset[str], dict[str, int]] = {}
+    for f in fields(kind):
+        for rank, (key, canon, synonym) in enumerate(zip(f.keys, f.canon, f.synonyms, strict=True)):
+            for k in (key, canon):
+                by_key.setdefault(k, {}).setdefault(f.name, rank)
+            by_words.setdefault(frozenset(words(synonym)), {}).setdefault(f.name, rank)
+    return by_key, by_words
+
+
+@cache
+def _synonym_words(kind: str, field: str) -> tuple[tuple[str, ...], ...]:
+    spec = next(f for f in fields(kind) if f.name == field)
+    return tuple(words(s) for s in spec.synonyms)
+
+
+@lru_cache(maxsize=8192)
+def name_matches(kind: str, header: str) -> tuple[tuple[str, float, str], ...]:
+    """(field, 0..1 name score, how) for each field ``header`` could name.
+
+    1.0 for a field's first synonym, a little less for later ones (so ``Member ID`` beats
+    ``Subscriber ID`` when both are present); 0.9 for the same words in another order; about
+    0.6–0.9 for a synonym that starts or ends the header (``Member ID (9 digits)``); 0.3 for a
+    generic word such as ``Date`` that only the values can turn into a field.
+    """
+    header = _UNIQUE_SUFFIX.sub("", header).strip()
+    if not header or len(header) > 80:
+        return ()
+    key, canon, tokens = normalize_header(header), canonical(header), words(header)
+    if not canon:
+        return ()
+    by_key, by_words = _index(kind)
+    found: dict[str, tuple[float, str]] = {}
+
+    def offer(field: str, score: float, how: str) -> None:
+        if score > found.get(field, (0.0, ""))[0]:
+            found[field] = (score, how)
+
+    sizes = {f.name: len(f.synonyms) for f in fields(kind)}
+    for k in (key, canon):
+        for field, rank in by_key.get(k, {}).items():
+            offer(field, 1.0 - 0.1 * rank / sizes[field], "name")
+    for field, rank in by_words.get(frozenset(tokens), {}).items():
+        offer(field, 0.9 - 0.05 * rank / sizes[field], "name")
+    if not any(score >= 0.9 for score, _ in found.values()):
+        # A synonym that starts or ends the header, word for word ("Member ID (9 digits)",
+        # not "Disenroll Date" for "Enroll Date"); letter for letter only in run-together
+        # headers ("MEMBERIDNUMBER").
+        for f in fields(kind):
+            best = 0
+            for syn, syn_words in zip(f.canon, _synonym_words(kind, f.name), strict=True):
+                n = len(syn_words)
+                if len(syn) < _MIN_LOOSE or syn == canon:
+                    continue
+                if len(tokens) > 1:
+                    hit = n < len(tokens) and syn_words in (tokens[:n], tokens[-n:])
+                else:
+                    hit = canon.startswith(syn) or canon.endswith(syn)
+                if hit:
+                    best = max(best, len(syn))
+            if best:
+                offer(f.name, 0.55 + 0.35 * best / len(canon), "partial name")
+    weak = {v for t in tokens for v in _TYPE_WORDS.get(t, ())}
+    if "number" in tokens and len(tokens) <= 2:
+        weak.add("member_id")
+    for f in fields(kind):
+        if f.values in weak:
+            offer(f.name, _WEAK_NAME, "values")
+    order = {f.name: i for i, f in enumerate(fields(kind))}
+    return tuple(
+        (name, round(score, 4), how)
+        for name, (score, how) in sorted(found.items(), key=lambda kv: order[kv[0]])
     )
 
 
 def score_header(kind: str, cells: Sequence[str | None]) -> int:
-    """How much a row looks like this kind's header: 2 per field named exactly by a synonym,
-    1 per field named loosely. Title and data rows score 0 or close to it."""
-    headers = [c for c in cells if c]
-    exact, loose = _detect(kind, headers)
-    return 2 * len(exact) + len(loose)
+    """How much a row looks like this kind's header by names alone: 2 per field named by a
+    synonym, 1 per field named partly. Title and data rows score 0 or close to it."""
+    best: dict[str, float] = {}
+    for cell in cells:
+        if cell:
+            for field, score, how in name_matches(kind, cell):
+                if how != "values":
+                    best[field] = max(best.get(field, 0.0), score)
+    return sum(2 if s >= 0.9 else 1 for s in best.values())
 
 
-def _detect(kind: str, headers: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """(exact, loose) field → header; each header used once, exact matches first."""
-    normalized = [(h, normalize_header(h)) for h in headers]
-    used: set[str] = set()
-    exact: dict[str, str] = {}
-    for field in fields(kind):
-        # The best synonym (earliest in the list) wins; leftmost header on ties.
-        best: tuple[int, str] | None = None
-        for header, key in normalized:
-            if header in used or key not in field.keys:
-                continue
-            rank = field.keys.index(key)
-            if best is None or rank < best[0]:
-                best = (rank, header)
-        if best is not None:
-            exact[field.name] = best[1]
-            used.add(best[1])
-    loose: dict[str, str] = {}
-    for field in fields(kind):
-        if field.name in exact:
+def choose_fields(
+    kind: str,
+    headers: Sequence[str | None],
+    columns: Sequence[Sequence[str | None]] | None = None,
+    fixed: Mapping[str, str] | None = None,
+) -> tuple[float, list[FieldChoice]]:
+    """(row score, one choice per field found) for a header row.
+
+    ``columns[i]`` holds sample cells of column i (the rows under the header); ``fixed``
+    (field → header) are taken as given and their columns are not offered to other fields.
+    """
+    spec = {f.name: f for f in fields(kind)}
+    order = {f.name: i for i, f in enumerate(fields(kind))}
+    taken = set((fixed or {}).values())
+    profiles: dict[int, ColumnProfile] = {}
+
+    def column_profile(i: int) -> ColumnProfile:
+        if i not in profiles:
+            cells = columns[i] if columns is not None and i < len(columns) else ()
+            profiles[i] = profile(cells)
+        return profiles[i]
+
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, header in enumerate(headers):
+        if not header or header in taken:
             continue
-        candidates = [
-            (len(k), header)
-            for header, key in normalized
-            if header not in used
-            for k in field.keys
-            if len(k) >= _MIN_LOOSE and key != k and (key.startswith(k) or key.endswith(k))
-        ]
-        if candidates:
-            header = max(candidates, key=lambda c: c[0])[1]
-            loose[field.name] = header
-            used.add(header)
-    return exact, loose
+        for field, name_score, how in name_matches(kind, header):
+            if fixed and field in fixed:
+                continue
+            fit = value_fit(spec[field].values, column_profile(i)) if columns is not None else 0.7
+            if how == "values" and (fit < _MIN_FIT_WEAK or column_profile(i).count == 0):
+                continue  # a generic name counts only through values that fit
+            pair = name_score * (0.4 + 0.6 * fit)
+            if pair >= _MIN_PAIR:
+                pairs.append((pair, order[field], i, how))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    chosen: dict[str, tuple[float, int, str]] = {}
+    used: set[int] = set()
+    for pair, field_index, i, how in pairs:
+        name = fields(kind)[field_index].name
+        if name in chosen or i in used:
+            continue
+        chosen[name] = (pair, i, how)
+        used.add(i)
+    choices: list[FieldChoice] = []
+    score = 0.0
+    for name, column in (fixed or {}).items():
+        choices.append(FieldChoice(name, column, 1.0, "given"))
+    for name, (pair, i, how) in chosen.items():
+        rival = max(
+            (
+                p[0]
+                for p in pairs
+                if p[1] == order[name] and p[2] != i and (how == "values" or p[3] != "values")
+            ),
+            default=0.0,
+        )
+        confidence = max(0.0, pair - 0.5 * rival)
+        weight = (2.0 if spec[name].required else 1.0) * (0.5 if how == "values" else 1.0)
+        score += weight * pair
+        choices.append(FieldChoice(name, str(headers[i]), round(confidence, 3), how))
+    choices.sort(key=lambda c: order[c.field])
+    return round(score, 4), choices
+
+
+class FieldDetector:
+    """Header detection for one file kind (``io.table.read_table``'s ``detector``)."""
+
+    def __init__(self, kind: str) -> None:
+        fields(kind)  # unknown kind → ValueError now
+        self.kind = kind
+
+    def assess(
+        self, header: Sequence[str | None], below: Sequence[Sequence[str | None]]
+    ) -> RowAssessment:
+        cells = [_clean(c) for c in header]
+        if not any(name_matches(self.kind, c) for c in cells if c):
+            return RowAssessment(0.0, (), False)
+        width = len(cells)
+        columns = [[row[i] if i < len(row) else None for row in below] for i in range(width)]
+        score, choices = choose_fields(self.kind, cells, columns)
+        if not any(c.how != "values" for c in choices):
+            return RowAssessment(0.0, (), False)
+        found = {c.field for c in choices}
+        complete = all(f.name in found for f in fields(self.kind) if f.required)
+        return RowAssessment(score, tuple(choices), complete)
+
+    def looked_for(self) -> str:
+        wanted = [f for f in fields(self.kind) if f.required]
+        parts = [f"{_a(_label(f.name))} column ({_looked_for(f, 4)})" for f in wanted]
+        text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        others = [_label(f.name) for f in fields(self.kind) if not f.required][:4]
+        if others:
+            text += f", with columns such as {', '.join(others)}"
+        return text
+
+
+def _clean(cell: str | None) -> str | None:
+    return " ".join(cell.split()) if cell else None
+
+
+_LABELS = {"member_id": "member ID", "dob": "date of birth", "pcp": "PCP"}
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def _label(name: str) -> str:
+    return _LABELS.get(name, name.replace("_", " "))
 
 
 def _looked_for(field: Field, limit: int = 8) -> str:
@@ -113,10 +335,15 @@ def _find_column(column: str, headers: Sequence[str]) -> str | None:
 
 
 def map_columns(
-    kind: str, headers: Sequence[str], overrides: dict[str, str] | None = None
+    kind: str,
+    headers: Sequence[str],
+    overrides: dict[str, str] | None = None,
+    *,
+    samples: Mapping[str, Sequence[str | None]] | None = None,
 ) -> dict[str, str]:
     """field → header for every field found; ``overrides`` (``--map FIELD=COLUMN``) win.
 
+    ``samples`` (header → cells under it) let values break ties between columns.
     Raises MappingError for an unknown field or column in an override, or a required field
     left without a column.
     """
@@ -134,11 +361,16 @@ def map_columns(
                 f"no column {column!r} (for {field!r}) in the file (its columns: {columns})"
             )
         chosen[field] = header
-    taken = set(chosen.values())
-    free = [h for h in headers if h not in taken]
-    exact, loose = _detect(kind, free)
-    for name, header in {**loose, **exact}.items():
-        chosen.setdefault(name, header)
+    values = [samples.get(h, ()) for h in headers] if samples is not None else None
+    _, choices = choose_fields(kind, list(headers), values, chosen)
+    for choice in choices:
+        chosen.setdefault(choice.field, choice.column)
+    return check_required(kind, headers, chosen)
+
+
+def check_required(kind: str, headers: Sequence[str], chosen: Mapping[str, str]) -> dict[str, str]:
+    """``chosen`` in field order, or MappingError naming a required field without a column."""
+    columns = ", ".join(repr(h) for h in headers)
     for spec in fields(kind):
         if spec.required and spec.name not in chosen:
             raise MappingError(

@@ -15,7 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from pmpm_desktop.io.fields import map_columns, score_header
+from pmpm_desktop.io.detect import Detection
+from pmpm_desktop.io.fields import SAMPLE_ROWS, FieldDetector, check_required, map_columns
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable, read_table
 
 # A footer row: totals, counts, report stamps. Matched on the member-ID cell, or on any cell
@@ -63,6 +64,8 @@ class ParsedFile:
     header_row: int
     sha256: str
     file_name: str
+    # What header detection chose and how sure it is (the UI asks when not confident).
+    detection: Detection = Detection(None, 0, 0.0, 0.0, False)
 
     @property
     def ok(self) -> bool:
@@ -95,12 +98,9 @@ class FileRejected(Exception):
 
 
 def read_raw(path: Path, kind: str, *, sheet: str | None, header_row: int | None) -> RawTable:
-    return read_table(
-        path,
-        sheet=sheet,
-        header_row=header_row,
-        header_scorer=lambda cells: score_header(kind, cells),
-    )
+    """One sheet of ``path`` as text cells; the sheet (unless named) and the header row (unless
+    given) are the ones that best match ``kind``'s field dictionary."""
+    return read_table(path, sheet=sheet, header_row=header_row, detector=FieldDetector(kind))
 
 
 @dataclass
@@ -115,7 +115,12 @@ class Columns:
 
     @classmethod
     def open(cls, raw: RawTable, kind: str, overrides: dict[str, str] | None) -> Columns:
-        return cls(kind, raw, map_columns(kind, raw.headers, overrides))
+        if not overrides and raw.detection.fields:
+            # Detection already matched the columns (names, then values under them).
+            return cls(kind, raw, check_required(kind, raw.headers, raw.detection.mapping))
+        sample = raw.frame.head(SAMPLE_ROWS)
+        samples = {h: sample[h].to_list() for h in raw.headers}
+        return cls(kind, raw, map_columns(kind, raw.headers, overrides, samples=samples))
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
@@ -242,6 +247,7 @@ class Columns:
             header_row=self.raw.header_row,
             sha256=self.raw.sha256,
             file_name=self.raw.file_name,
+            detection=self.raw.detection,
         )
 
 

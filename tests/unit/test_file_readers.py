@@ -452,3 +452,75 @@ def test_rates_problems(tmp_path: Path) -> None:
     ]
     assert parsed.problems[0].reason == "effective to 2026-01 is before effective from 2026-06"
     assert parsed.problems[1].reason == "age max 2 is below age min 21"
+
+
+# --- field dictionary -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "field"),
+    [
+        ("roster", "MBR. ID", "member_id"),
+        ("roster", "member_id", "member_id"),
+        ("roster", "Mbr #", "member_id"),
+        ("roster", "MEDICAID  RECIPIENT ID", "member_id"),
+        ("roster", "MBI", "member_id"),
+        ("roster", "CIN", "member_id"),
+        ("roster", "SubscriberID", "member_id"),
+        ("roster", "D.O.B.", "dob"),
+        ("roster", "Mbr Birth Dt", "dob"),
+        ("roster", "GENDER", "sex"),
+        ("roster", "Line of Business", "product"),
+        ("roster", "Aid Cat", "rate_cell"),
+        ("roster", "C.O.A.", "rate_cell"),
+        ("roster", "Eff. Dt", "effective_date"),
+        ("roster", "Elig Begin Date", "effective_date"),
+        ("roster", "Disenroll Date", "term_date"),
+        ("roster", "Thru Dt", "term_date"),
+        ("roster", "Risk Adj. Factor", "risk_score"),
+        ("remittance", "Cap Period", "coverage_month"),
+        ("remittance", "Benefit Month", "coverage_month"),
+        ("remittance", "NET PAID", "amount"),
+        ("remittance", "Cap Amt", "amount"),
+        ("rates", "Lower Age", "age_min"),
+        ("rates", "Min Age", "age_min"),
+        ("rates", "Age Thru", "age_max"),
+        ("rates", "Rate Code", "rate_cell"),
+    ],
+)
+def test_synonyms_ignore_case_spaces_punctuation(kind: str, header: str, field: str) -> None:
+    from pmpm_desktop.io.fields import name_matches
+
+    best = max(name_matches(kind, header), key=lambda m: m[1])
+    assert best[0] == field and best[1] >= 0.9, name_matches(kind, header)
+
+
+def test_values_break_ties_between_id_columns(tmp_path: Path) -> None:
+    """Both columns may be "the ID": the 10-digit NPIs are not member IDs."""
+    path = csv_bytes(
+        tmp_path / "r.csv",
+        [
+            "ID Number,ID,Member Name",
+            '1234567893,000123456,"MUÑOZ, ANA"',
+            '1245319599,000234567,"PEÑA, JOSÉ"',
+            '1003000126,012345678,"BRONTË, ZOË"',
+        ],
+    )
+    parsed = read_roster(path, roster_month=JAN)
+    assert parsed.mapping["member_id"] == "ID"
+    assert parsed.frame["first_name"].to_list() == ["ANA", "JOSÉ", "ZOË"]
+
+
+def test_amounts_beat_counts(tmp_path: Path) -> None:
+    path = csv_bytes(
+        tmp_path / "p.csv",
+        [
+            "Member ID,Coverage Month,Paid,Payment",
+            "1,2026-01,1,$176.40",
+            "2,2026-01,1,(95.00)",
+            "3,2026-01,2,1234.56",
+        ],
+    )
+    parsed = read_remittance(path)
+    assert parsed.mapping["amount"] == "Payment"
+    assert parsed.frame["amount_cents"].to_list() == [17640, -9500, 123456]

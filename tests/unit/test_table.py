@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pmpm_desktop.io.fields import score_header
+from pmpm_desktop.io.fields import FieldDetector, score_header
 from pmpm_desktop.io.table import SOURCE_ROW, FileReadError, read_table
 
 
@@ -173,3 +174,91 @@ def test_csv_with_sheet_is_refused(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(FileReadError, match="no sheets"):
         read_table(path, sheet="Sheet1")
+
+
+# --- detection with the field dictionary -----------------------------------------------------
+
+
+def roster_detector() -> FieldDetector:
+    return FieldDetector("roster")
+
+
+def test_sheet_with_the_best_header_wins(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "r.xlsx",
+        {
+            "Summary": [["Roster summary"], ["Product", "Members"], ["MCD", 2]],
+            "Decoy": [["Member ID", "Last Name", "DOB"], ["X1", "DECOY", "1990-01-01"]],
+            "Members": [
+                [],
+                ["Member ID", "Last Name", "First Name", "DOB"],
+                ["000123", "MUÑOZ", "ANA", "1990-05-10"],
+                ["000124", "PEÑA", "ZOË", "1985-01-02"],
+            ],
+        },
+        hidden=["Decoy"],
+    )
+    table = read_table(path, detector=roster_detector())
+    assert table.sheet == "Members" and table.header_row == 2
+    assert table.frame["Last Name"].to_list() == ["MUÑOZ", "PEÑA"]
+    detection = table.detection
+    assert detection.sheets == (("Summary", detection.runner_up), ("Members", detection.score))
+    assert detection.confident and not detection.given
+    assert detection.mapping == {
+        "member_id": "Member ID",
+        "last_name": "Last Name",
+        "first_name": "First Name",
+        "dob": "DOB",
+    }
+    # A named sheet wins, hidden or not; an explicit header row is reported as given.
+    named = read_table(path, sheet="Decoy", detector=roster_detector())
+    assert named.frame["Member ID"].to_list() == ["X1"]
+    given = read_table(path, sheet="Members", header_row=2, detector=roster_detector())
+    assert given.detection.given and given.detection.confident
+    assert given.detection.mapping == detection.mapping
+
+
+def test_detection_without_required_field_is_not_confident(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", {"S": [["Last Name", "DOB"], ["SMITH", "1990-01-01"]]})
+    table = read_table(path, detector=roster_detector())
+    assert table.header_row == 1 and not table.detection.confident
+
+
+def test_repeated_page_headers_are_dropped(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "r.xlsx",
+        {"S": [["Member ID", "DOB"], ["1", "1990-01-01"], ["Member ID", "DOB"], ["2", None]]},
+    )
+    table = read_table(path, detector=roster_detector())
+    assert table.header_row == 1
+    assert table.frame["Member ID"].to_list() == ["1", "2"]
+    assert table.frame[SOURCE_ROW].to_list() == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+        ("latin-1", b""),
+    ],
+)
+def test_csv_utf16_and_latin1(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    path = tmp_path / "r.txt"
+    text = "Member ID\tLast Name\tFirst Name\r\n001\tMuñoz\tZoë\r\n002\tPeña\tJosé\r\n"
+    path.write_bytes(bom + text.encode(encoding))
+    table = read_table(path, detector=roster_detector())
+    assert table.frame["Last Name"].to_list() == ["Muñoz", "Peña"]
+    assert table.frame["First Name"].to_list() == ["Zoë", "José"]
+
+
+def test_no_header_row_found(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("hello,world\n1,2\n", encoding="utf-8")
+    with pytest.raises(
+        FileReadError,
+        match=r"no header row found in the first 30 rows of r.csv: looked for a member ID column",
+    ):
+        read_table(path, detector=roster_detector())
