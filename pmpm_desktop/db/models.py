@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -231,6 +232,33 @@ class DiscrepancyEvent(Base):
     actor: Mapped[str] = mapped_column(String(40), default="user")
 
     discrepancy: Mapped[Discrepancy] = relationship(back_populates="events")
+
+
+class ImportProfile(Base):
+    """How a payer's files of one kind are read: sheet, header row and field → column, saved
+    after a successful import and reused when a file with the same header arrives."""
+
+    __tablename__ = "import_profiles"
+    __table_args__ = (
+        UniqueConstraint("payer_id", "kind", "name"),
+        CheckConstraint("kind IN ('roster', 'remittance', 'rates')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    #: roster | remittance | rates
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    #: the sheet the data was on (None for CSV files)
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    #: 1-based row of the header in the file
+    header_row: Mapped[int] = mapped_column(Integer)
+    #: field → column header as written in the file
+    mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: the header's columns, normalised, sorted and joined with "|" (see services/profiles.py)
+    header_signature: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    last_used_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 # Indexes for the hot reads of reconciliation, declared apart so the bulk loader can find them.

@@ -27,18 +27,29 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
-from pmpm_desktop.io.parsed import ParsedFile
+from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.services.payers import get_contract, get_payer
+from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
 
 Progress = Callable[[int, int], bool]
 
 
 class ImportCancelled(PmpmError):
     """The user cancelled an import; nothing was written."""
+
+
+class RowsRejected(InputRejected):
+    """A file refused for its contents: ``rows`` holds every problem, a RowProblem where it has
+    a row and column, else a sentence (whole-file problems such as overlapping rates), so the
+    list can be exported (``--errors-out``). ``problems`` holds the same, one sentence each."""
+
+    def __init__(self, message: str, rows: list[RowProblem | str]) -> None:
+        super().__init__(message, [str(p) for p in rows])
+        self.rows = list(rows)
 
 
 def _check(progress: Progress | None, done: int, total: int) -> None:
@@ -56,23 +67,23 @@ class ImportResult:
     replaced_import_id: int | None = None
 
 
+def read_error(exc: FileReadError, path: Path) -> str:
+    """A reader's one-line refusal, naming the file."""
+    message = str(exc)
+    return message if path.name in message else f"{path.name}: {message}"
+
+
 def _read(reader: Callable[[], ParsedFile], path: Path) -> ParsedFile:
     if not path.exists():
         raise NotFound(f"file not found: {path}")
     try:
         parsed = reader()
     except FileReadError as exc:
-        message = str(exc)
-        raise InputRejected(
-            message if path.name in message else f"{path.name}: {message}"
-        ) from None
+        raise InputRejected(read_error(exc, path)) from None
     if parsed.problems:
-        raise InputRejected(
+        raise RowsRejected(
             f"{path.name} was not imported: {len(parsed.problems)} problem(s); nothing was written",
-            [
-                f"row {p.row}, column {p.column!r}, value {p.value!r}: {p.reason}"
-                for p in parsed.problems
-            ],
+            list(parsed.problems),
         )
     if parsed.frame.height == 0:
         raise InputRejected(f"{path.name} was not imported: it has no data rows")
@@ -137,11 +148,11 @@ def merge_member_rows(frame: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
 
 def _length_problems(
     frame: pl.DataFrame, table: Table, mapping: dict[str, object] | None
-) -> list[str]:
+) -> list[RowProblem]:
     """Text longer than its column allows. SQLite would keep it and PostgreSQL refuse it; both
     refuse it here, naming the rows, so a file behaves the same on every database."""
     headers = mapping.get("fields", {}) if mapping else {}
-    problems = []
+    problems: list[RowProblem] = []
     for column in table.columns:
         length = getattr(column.type, "length", None)
         if (
@@ -153,10 +164,54 @@ def _length_problems(
         too_long = frame.filter(pl.col(column.name).str.len_chars() > length)
         label = headers.get(column.name, column.name) if isinstance(headers, dict) else column.name
         problems.extend(
-            f"row {row}, column {label!r}: {value[:30]!r}… is longer than {length} characters"
+            RowProblem(row, str(label), value[:30] + "…", f"is longer than {length} characters")
             for row, value in too_long.select("source_row", column.name).iter_rows()
         )
     return problems
+
+
+def roster_problems(
+    db: Database, payer_code: str, frame: pl.DataFrame, mapping: dict[str, object] | None
+) -> list[RowProblem | str]:
+    """What store_roster refuses in rows the reader accepted: text too long for its column, a
+    product that selects none of the payer's contracts."""
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        contracts = [(c.name, list(c.product_codes or [])) for c in payer.contracts]
+    problems: list[RowProblem | str] = []
+    problems += _length_problems(frame, RosterRow.__table__, mapping)  # type: ignore[arg-type]
+    problems += _length_problems(frame, Member.__table__, mapping)  # type: ignore[arg-type]
+    problems += _product_problems(frame, contracts)
+    return problems
+
+
+def remittance_problems(
+    frame: pl.DataFrame, mapping: dict[str, object] | None
+) -> list[RowProblem | str]:
+    """What store_remittance refuses in lines the reader accepted (text too long)."""
+    return list(_length_problems(frame, RemittanceLine.__table__, mapping))  # type: ignore[arg-type]
+
+
+def already_imported(
+    db: Database, payer_code: str, kind: str, sha256: str
+) -> tuple[str, dt.datetime] | None:
+    """(file name, imported at) of an earlier import of the same content, for rosters and
+    remittances (rate exhibits replace each other and may be loaded again)."""
+    table: type[RosterImport] | type[RemittanceImport]
+    if kind == "roster":
+        table = RosterImport
+    elif kind == "remittance":
+        table = RemittanceImport
+    else:
+        return None
+    with db.sessions() as s:
+        payer_id = get_payer(s, payer_code).id
+        earlier = s.execute(
+            select(table.file_name, table.imported_at).where(
+                table.payer_id == payer_id, table.sha256 == sha256
+            )
+        ).first()
+    return None if earlier is None else (earlier[0], earlier[1])
 
 
 def _product_problems(frame: pl.DataFrame, contracts: list[tuple[str, list[str]]]) -> list[str]:
@@ -188,25 +243,29 @@ def import_roster(
     sheet: str | None = None,
     header_row: int | None = None,
     progress: Progress | None = None,
+    use_profile: bool = True,
 ) -> ImportResult:
     """Validate a roster file completely, then store it in one transaction.
 
-    A roster month imported before is replaced (the earlier import is kept, inactive).
+    A roster month imported before is replaced (the earlier import is kept, inactive). The
+    payer's import profile whose header matches the file is used (``mapping`` overrides it
+    field by field; ``use_profile=False`` ignores profiles), and the profile is saved or
+    refreshed with the import.
     """
     with db.sessions() as s:
         id_width = get_payer(s, payer_code).id_width
     _check(progress, 0, 4)
-    parsed = _read(
-        lambda: read_roster(
-            path,
-            roster_month=roster_month,
-            id_width=id_width,
-            mapping=mapping,
-            sheet=sheet,
-            header_row=header_row,
-        ),
+    plan = plan_read(
+        db,
+        payer_code,
+        "roster",
         path,
+        mapping=mapping,
+        sheet=sheet,
+        header_row=header_row,
+        use_profile=use_profile,
     )
+    parsed = _read(lambda: read_planned(plan, path, id_width, roster_month), path)
     _check(progress, 1, 4)
     return store_roster(
         db,
@@ -215,13 +274,55 @@ def import_roster(
         parsed.frame,
         file_name=path.name,
         sha256=parsed.sha256,
-        mapping=_mapping_info(parsed),
+        mapping=_mapping_info(parsed, plan),
         progress=progress,
+        profile=_draft(plan, parsed, path),
     )
 
 
-def _mapping_info(parsed: ParsedFile) -> dict[str, object]:
-    return {"fields": parsed.mapping, "sheet": parsed.sheet, "header_row": parsed.header_row}
+def read_planned(
+    plan: ReadPlan, path: Path, id_width: int | None, roster_month: Month | None = None
+) -> ParsedFile:
+    """Read ``path`` with the reader of the plan's kind, as the plan says (the preview and the
+    import read through here, so what the preview shows is what the import stores)."""
+    if plan.kind == "roster":
+        if roster_month is None:
+            raise ValueError("a roster is read for a roster month")
+        return read_roster(
+            path,
+            roster_month=roster_month,
+            id_width=id_width,
+            mapping=plan.mapping,
+            sheet=plan.sheet,
+            header_row=plan.header_row,
+        )
+    if plan.kind == "remittance":
+        return read_remittance(
+            path,
+            id_width=id_width,
+            mapping=plan.mapping,
+            sheet=plan.sheet,
+            header_row=plan.header_row,
+        )
+    return read_rates(path, mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row)
+
+
+def _draft(plan: ReadPlan, parsed: ParsedFile, path: Path) -> ProfileDraft:
+    try:
+        return plan.draft(parsed.sheet, parsed.header_row, parsed.mapping)
+    except FileReadError as exc:
+        raise InputRejected(read_error(exc, path)) from None
+
+
+def _mapping_info(parsed: ParsedFile, plan: ReadPlan | None = None) -> dict[str, object]:
+    info: dict[str, object] = {
+        "fields": parsed.mapping,
+        "sheet": parsed.sheet,
+        "header_row": parsed.header_row,
+    }
+    if plan is not None and plan.profile is not None:
+        info["profile"] = plan.profile.name
+    return info
 
 
 def store_roster(
@@ -234,17 +335,15 @@ def store_roster(
     sha256: str,
     mapping: dict[str, object] | None = None,
     progress: Progress | None = None,
+    profile: ProfileDraft | None = None,
 ) -> ImportResult:
-    """Store validated roster rows (the reader's canonical frame) as one import, atomically."""
+    """Store validated roster rows (the reader's canonical frame) as one import, atomically;
+    with ``profile``, the payer's import profile is saved in the same transaction."""
     with db.sessions() as s:
-        payer = get_payer(s, payer_code)
-        payer_id = payer.id
-        contracts = [(c.name, list(c.product_codes or [])) for c in payer.contracts]
-    problems = _length_problems(frame, RosterRow.__table__, mapping)  # type: ignore[arg-type]
-    problems += _length_problems(frame, Member.__table__, mapping)  # type: ignore[arg-type]
-    problems += _product_problems(frame, contracts)
+        payer_id = get_payer(s, payer_code).id
+    problems = roster_problems(db, payer_code, frame, mapping)
     if problems:
-        raise InputRejected(f"{file_name} was not imported; nothing was written", problems)
+        raise RowsRejected(f"{file_name} was not imported; nothing was written", problems)
     frame = merge_member_rows(frame, roster_month)
     with db.engine.begin() as conn:
         _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name)
@@ -294,6 +393,8 @@ def store_roster(
         insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
         _cache_roster(conn, import_id, rows, before)
         _refresh_members(conn, payer_id, import_id, roster_month)
+        if profile is not None:
+            save_profile(conn, payer_id, profile)
         _check(progress, 3, 4)
     _check(progress, 4, 4)
     return ImportResult(
@@ -414,17 +515,24 @@ def import_remittance(
     payment_date: dt.date | None = None,
     reference: str | None = None,
     progress: Progress | None = None,
+    use_profile: bool = True,
 ) -> ImportResult:
-    """Validate a remittance / statement file completely, then store it in one transaction."""
+    """Validate a remittance / statement file completely, then store it in one transaction
+    (import profiles as for :func:`import_roster`)."""
     with db.sessions() as s:
         id_width = get_payer(s, payer_code).id_width
     _check(progress, 0, 3)
-    parsed = _read(
-        lambda: read_remittance(
-            path, id_width=id_width, mapping=mapping, sheet=sheet, header_row=header_row
-        ),
+    plan = plan_read(
+        db,
+        payer_code,
+        "remittance",
         path,
+        mapping=mapping,
+        sheet=sheet,
+        header_row=header_row,
+        use_profile=use_profile,
     )
+    parsed = _read(lambda: read_planned(plan, path, id_width), path)
     _check(progress, 1, 3)
     return store_remittance(
         db,
@@ -432,10 +540,11 @@ def import_remittance(
         parsed.frame,
         file_name=path.name,
         sha256=parsed.sha256,
-        mapping=_mapping_info(parsed),
+        mapping=_mapping_info(parsed, plan),
         payment_date=payment_date,
         reference=reference,
         progress=progress,
+        profile=_draft(plan, parsed, path),
     )
 
 
@@ -450,13 +559,15 @@ def store_remittance(
     payment_date: dt.date | None = None,
     reference: str | None = None,
     progress: Progress | None = None,
+    profile: ProfileDraft | None = None,
 ) -> ImportResult:
-    """Store validated remittance lines (the reader's canonical frame) as one import."""
+    """Store validated remittance lines (the reader's canonical frame) as one import; with
+    ``profile``, the payer's import profile is saved in the same transaction."""
     with db.sessions() as s:
         payer_id = get_payer(s, payer_code).id
-    problems = _length_problems(frame, RemittanceLine.__table__, mapping)  # type: ignore[arg-type]
+    problems = remittance_problems(frame, mapping)
     if problems:
-        raise InputRejected(f"{file_name} was not imported; nothing was written", problems)
+        raise RowsRejected(f"{file_name} was not imported; nothing was written", problems)
     if payment_date is None and "payment_date" in frame.columns:
         payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
     if reference is None and "reference" in frame.columns:
@@ -503,6 +614,8 @@ def store_remittance(
                 )
             )
         )
+        if profile is not None:
+            save_profile(conn, payer_id, profile)
         _check(progress, 2, 3)
     _check(progress, 3, 3)
     return ImportResult(import_id, file_name, frame.height, frame["member_id"].n_unique(), 0)
@@ -524,16 +637,37 @@ def import_rates(
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    use_profile: bool = True,
 ) -> RatesResult:
-    """Load a rate exhibit, replacing the contract's rates; overlapping rows are refused."""
+    """Load a rate exhibit, replacing the contract's rates; overlapping rows are refused.
+    Import profiles (one set per payer, whatever the contract) as for :func:`import_roster`."""
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
         contract = get_contract(s, payer, contract_name)
         contract_id, name = contract.id, contract.name
-    parsed = _read(
-        lambda: read_rates(path, mapping=mapping, sheet=sheet, header_row=header_row), path
+    plan = plan_read(
+        db,
+        payer_code,
+        "rates",
+        path,
+        mapping=mapping,
+        sheet=sheet,
+        header_row=header_row,
+        use_profile=use_profile,
     )
-    specs = [
+    parsed = _read(lambda: read_planned(plan, path, None), path)
+    specs = rate_specs(parsed.frame)
+    problems: list[RowProblem | str] = list(validate_rate_rows(specs))
+    if problems:
+        raise RowsRejected(f"{path.name} was not imported; nothing was written", problems)
+    return replace_rates(
+        db, contract_id, name, specs, profile=_draft(plan, parsed, path), payer_id=plan.payer_id
+    )
+
+
+def rate_specs(frame: pl.DataFrame) -> list[RateRowSpec]:
+    """The rate reader's rows as the core's rate rows."""
+    return [
         RateRowSpec(
             effective_from=Month.parse(r["effective_from"]),
             effective_to=Month.parse(r["effective_to"]) if r["effective_to"] else None,
@@ -545,21 +679,25 @@ def import_rates(
             amount=Decimal(r["amount_cents"]).scaleb(-2),
             source_row=r["source_row"],
         )
-        for r in parsed.frame.iter_rows(named=True)
+        for r in frame.iter_rows(named=True)
     ]
-    problems = validate_rate_rows(specs)
-    if problems:
-        raise InputRejected(f"{path.name} was not imported; nothing was written", problems)
-    return replace_rates(db, contract_id, name, specs)
 
 
 def replace_rates(
-    db: Database, contract_id: int, name: str, specs: list[RateRowSpec]
+    db: Database,
+    contract_id: int,
+    name: str,
+    specs: list[RateRowSpec],
+    *,
+    profile: ProfileDraft | None = None,
+    payer_id: int | None = None,
 ) -> RatesResult:
     problems = validate_rate_rows(specs)
     if problems:
         raise InputRejected("the rates were not saved", problems)
     with db.sessions.begin() as s:
+        if profile is not None and payer_id is not None:
+            save_profile(s.connection(), payer_id, profile)
         replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
         s.add_all(
             RateRow(

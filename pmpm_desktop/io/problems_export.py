@@ -1,0 +1,118 @@
+"""Write a rejected file's problem list (row, column, value, reason) to CSV or .xlsx.
+
+Used by ``pmpm … import --errors-out FILE`` and by the import wizard's "export problems" button.
+Values come from payer files, so nothing in them may become a formula: the .xlsx keeps every
+cell as text, and the CSV puts a ``'`` before a value Excel would take for a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from pmpm_desktop.io.parsed import RowProblem
+
+HEADERS = ("row", "column", "value", "reason")
+SUFFIXES = (".csv", ".xlsx")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the list: ``row`` None for a problem of the whole file (e.g. overlapping
+    rates, a product no contract takes)."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+
+def as_problems(problems: Sequence[RowProblem | Problem | str]) -> list[Problem]:
+    """Row problems as they are; a sentence with no row becomes a reason-only line."""
+    out: list[Problem] = []
+    for p in problems:
+        if isinstance(p, str):
+            out.append(Problem(None, "", "", p))
+        elif isinstance(p, Problem):
+            out.append(p)
+        else:
+            out.append(Problem(p.row, p.column, p.value, p.reason))
+    return out
+
+
+def check_suffix(path: Path) -> None:
+    """ValueError unless ``path`` ends in .csv or .xlsx (checked before an import starts)."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise ValueError(f"the problem list is written as .csv or .xlsx, not {path.name!r}")
+
+
+def write_problems(path: Path, problems: Sequence[RowProblem | Problem | str]) -> Path:
+    """Write the list to ``path`` (.csv: UTF-8 with BOM; .xlsx: text cells). Returns ``path``.
+
+    ValueError for another suffix; OSError when the file cannot be written.
+    """
+    check_suffix(path)
+    rows = as_problems(problems)
+    if path.suffix.lower() == ".csv":
+        _write_csv(path, rows)
+    else:
+        _write_xlsx(path, rows)
+    return path
+
+
+def _csv_safe(text: str) -> str:
+    """A leading ``'`` on text Excel would read as a formula (plain numbers like ``-12.34``
+    stay as they are)."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def _write_csv(path: Path, rows: list[Problem]) -> None:
+    # utf-8-sig: the BOM tells Excel the file is UTF-8, so accented names open right.
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADERS)
+        for p in rows:
+            w.writerow(
+                [
+                    "" if p.row is None else p.row,
+                    _csv_safe(p.column),
+                    _csv_safe(p.value),
+                    _csv_safe(p.reason),
+                ]
+            )
+
+
+def _write_xlsx(path: Path, rows: list[Problem]) -> None:
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    try:
+        ws = wb.add_worksheet("Problems")
+        bold = wb.add_format({"bold": True})
+        text = wb.add_format({"num_format": "@"})
+        for c, h in enumerate(HEADERS):
+            ws.write_string(0, c, h, bold)
+        widths = [len(h) for h in HEADERS]
+        for r, p in enumerate(rows, start=1):
+            if p.row is not None:
+                ws.write_number(r, 0, p.row)
+            for c, value in enumerate((p.column, p.value, p.reason), start=1):
+                # write_string: a payer's "=SUM(A1)" or "@cmd" stays text, never a formula.
+                ws.write_string(r, c, value, text)
+                widths[c] = max(widths[c], min(len(value), 80))
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w + 2)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(rows), 1), len(HEADERS) - 1)
+    finally:
+        wb.close()
