@@ -9,6 +9,7 @@ import polars as pl
 from pmpm_desktop.core.rates import normalize_component
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
 from pmpm_desktop.io.remittance_file import amount_cents, month_text
+from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import parse_int, parse_text
 
 BASE_COMPONENT = "capitation"
@@ -43,6 +44,7 @@ def read_rates(
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    table: RawTable | None = None,
 ) -> ParsedFile:
     """Read and validate a rate exhibit.
 
@@ -51,7 +53,9 @@ def read_rates(
     age_max (Int64), amount_cents (Int64), source_row. Overlaps between rows are the core's
     business (core.rates.validate_rate_rows).
     """
-    raw = read_raw(path, "rates", sheet=sheet, header_row=header_row)
+    raw = (
+        table if table is not None else read_raw(path, "rates", sheet=sheet, header_row=header_row)
+    )
     cols = Columns.open(raw, "rates", mapping)
     cols.drop_rows(cols.footer_rows("amount"))
 

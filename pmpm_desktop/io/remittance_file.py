@@ -8,6 +8,7 @@ import polars as pl
 
 from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import (
     member_id_shortcut,
     parse_amount,
@@ -37,13 +38,18 @@ def read_remittance(
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    table: RawTable | None = None,
 ) -> ParsedFile:
     """Read and validate a remittance file: one line per member per coverage month paid.
 
     Columns: member_id, coverage_month ('YYYY-MM'), amount_cents (Int64, signed), line_type,
     member_name, payment_date, reference, source_row. Total/footer rows are skipped.
     """
-    raw = read_raw(path, "remittance", sheet=sheet, header_row=header_row)
+    raw = (
+        table
+        if table is not None
+        else read_raw(path, "remittance", sheet=sheet, header_row=header_row)
+    )
     cols = Columns.open(raw, "remittance", mapping)
     cols.drop_rows(cols.footer_rows("member_id", amount_field="amount"))
 

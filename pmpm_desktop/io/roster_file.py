@@ -11,7 +11,7 @@ import polars as pl
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
-from pmpm_desktop.io.table import SOURCE_ROW
+from pmpm_desktop.io.table import SOURCE_ROW, RawTable
 from pmpm_desktop.io.values import (
     date_shortcut,
     member_id_shortcut,
@@ -59,12 +59,15 @@ def read_roster(
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    table: RawTable | None = None,
 ) -> ParsedFile:
     """Read and validate a roster file; the result lists every problem of every row.
 
     ``roster_month`` gives rows without dates their span (for the duplicate-member check).
     """
-    raw = read_raw(path, "roster", sheet=sheet, header_row=header_row)
+    raw = (
+        table if table is not None else read_raw(path, "roster", sheet=sheet, header_row=header_row)
+    )
     cols = Columns.open(raw, "roster", mapping)
     cols.drop_rows(cols.footer_rows("member_id"))
 

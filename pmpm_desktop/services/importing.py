@@ -284,7 +284,10 @@ def read_planned(
     plan: ReadPlan, path: Path, id_width: int | None, roster_month: Month | None = None
 ) -> ParsedFile:
     """Read ``path`` with the reader of the plan's kind, as the plan says (the preview and the
-    import read through here, so what the preview shows is what the import stores)."""
+    import read through here, so what the preview shows is what the import stores).
+
+    The table the plan's header probe already read at that place is reused, not read again."""
+    table = plan.probe.read(plan.sheet, plan.header_row)
     if plan.kind == "roster":
         if roster_month is None:
             raise ValueError("a roster is read for a roster month")
@@ -295,6 +298,7 @@ def read_planned(
             mapping=plan.mapping,
             sheet=plan.sheet,
             header_row=plan.header_row,
+            table=table,
         )
     if plan.kind == "remittance":
         return read_remittance(
@@ -303,8 +307,11 @@ def read_planned(
             mapping=plan.mapping,
             sheet=plan.sheet,
             header_row=plan.header_row,
+            table=table,
         )
-    return read_rates(path, mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row)
+    return read_rates(
+        path, mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row, table=table
+    )
 
 
 def _draft(plan: ReadPlan, parsed: ParsedFile, path: Path) -> ProfileDraft:

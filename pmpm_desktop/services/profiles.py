@@ -25,7 +25,7 @@ from pmpm_desktop.db.models import ImportProfile, Payer
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import KINDS, fields, normalize_header
 from pmpm_desktop.io.parsed import read_raw
-from pmpm_desktop.io.table import TEXT_SUFFIXES, FileReadError
+from pmpm_desktop.io.table import TEXT_SUFFIXES, FileReadError, RawTable
 from pmpm_desktop.services.payers import get_payer
 
 NAME_LENGTH = 100
@@ -175,27 +175,37 @@ class Header:
 
 @dataclass
 class HeaderProbe:
-    """Reads a file's header at a (sheet, header row), once per place; None where the file
-    cannot be read there. Only the headers are kept, not the rows."""
+    """Reads a file at a (sheet, header row) once per place, for its header signature and then
+    for the import itself, which reuses the table instead of reading the file again."""
 
     path: Path
     kind: str
     _seen: dict[tuple[str | None, int | None], Header | None] = field(default_factory=dict)
+    #: the tables read, so the import reads the file once (a 100k-row sheet takes ~0.4 s)
+    _tables: dict[tuple[str | None, int | None], RawTable] = field(default_factory=dict)
+
+    def read(self, sheet: str | None, header_row: int | None) -> RawTable:
+        """The table at (sheet, header row), read once; FileReadError when it cannot be read."""
+        key = (sheet, header_row)
+        if key not in self._tables:
+            raw = read_raw(self.path, self.kind, sheet=sheet, header_row=header_row)
+            self._tables[key] = raw
+            # The same place, named explicitly, reads the same table.
+            self._tables.setdefault((raw.sheet, raw.header_row), raw)
+        return self._tables[key]
 
     def at(self, sheet: str | None, header_row: int | None) -> Header | None:
+        """The header at (sheet, header row); None where the file cannot be read there."""
         key = (sheet, header_row)
         if key not in self._seen:
             try:
-                raw = read_raw(self.path, self.kind, sheet=sheet, header_row=header_row)
+                raw = self.read(sheet, header_row)
             except FileReadError:
                 self._seen[key] = None
             else:
-                found = Header(
+                self._seen[key] = Header(
                     raw.sheet, raw.header_row, tuple(raw.headers), header_signature(raw.headers)
                 )
-                self._seen[key] = found
-                # The same place, named explicitly, reads the same header.
-                self._seen.setdefault((raw.sheet, raw.header_row), found)
         return self._seen[key]
 
 
