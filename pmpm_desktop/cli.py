@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--map", action="append", metavar="FIELD=COLUMN")
         sp.add_argument("--sheet")
         sp.add_argument("--header-row", type=int)
+        sp.add_argument(
+            "--errors-out",
+            type=Path,
+            metavar="FILE",
+            help="when the file is refused, also write every problem to FILE (.csv or .xlsx)",
+        )
         sp.add_argument("file", type=Path)
 
     rates = sub.add_parser("rates", help="load a rate exhibit").add_subparsers(
@@ -118,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     ro = roster.add_parser("import", help="load a roster for one month")
     ro.add_argument("--month", required=True, type=_month)
     file_options(ro)
+    rdf = roster.add_parser("diff", help="what changed since the previous roster month")
+    rdf.add_argument("--payer", required=True)
+    rdf.add_argument("--month", required=True, type=_month)
+    rdf.add_argument("--json", action="store_true")
 
     remit = sub.add_parser("remit", help="load a remittance").add_subparsers(
         dest="action", required=True
@@ -160,6 +170,40 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--from", dest="start", required=True, type=_month)
     rp.add_argument("--to", dest="end", required=True, type=_month)
     rp.add_argument("--out", required=True, type=Path)
+
+    pf = sub.add_parser("profile", help="list, rename or delete import profiles").add_subparsers(
+        dest="action", required=True
+    )
+    pf_list = pf.add_parser("list", help="list the saved import profiles")
+    pf_list.add_argument("--payer")
+    pf_list.add_argument("--kind", choices=("roster", "remittance", "rates"))
+    pf_list.add_argument("--json", action="store_true")
+    pf_rename = pf.add_parser("rename", help="rename an import profile")
+    pf_rename.add_argument("--payer", required=True)
+    pf_rename.add_argument("--name", required=True)
+    pf_rename.add_argument("--to", required=True)
+    pf_rename.add_argument("--kind", choices=("roster", "remittance", "rates"))
+    pf_delete = pf.add_parser("delete", help="delete an import profile")
+    pf_delete.add_argument("--payer", required=True)
+    pf_delete.add_argument("--name", required=True)
+    pf_delete.add_argument("--kind", choices=("roster", "remittance", "rates"))
+
+    member = sub.add_parser("member", help="link a payer's other IDs to roster members")
+    member_actions = member.add_subparsers(dest="action", required=True)
+    msg = member_actions.add_parser("suggest", help="roster members an unknown ID may stand for")
+    msg.add_argument("--payer", required=True)
+    msg.add_argument("--id", dest="payer_id", required=True, metavar="PAYER_ID")
+    msg.add_argument("--dob", type=_date, help="the date of birth, if the payer gave one")
+    msg.add_argument("--limit", type=int, default=5)
+    msg.add_argument("--json", action="store_true")
+    mli = member_actions.add_parser("link", help="record a payer ID as a member's alias")
+    mli.add_argument("--payer", required=True)
+    mli.add_argument("--alias", required=True, metavar="PAYER_ID")
+    mli.add_argument("--member", required=True, metavar="ROSTER_ID")
+    mli.add_argument("--note")
+    mul = member_actions.add_parser("unlink", help="remove an alias")
+    mul.add_argument("--payer", required=True)
+    mul.add_argument("--alias", required=True, metavar="PAYER_ID")
 
     dm = sub.add_parser("demo", help="fill the database with a realistic demo practice")
     dm.add_argument("--members", type=int, default=300)
@@ -319,8 +363,14 @@ def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - on
         payers.add_contract(db, args.payer, spec)
         print(f"added contract {args.name!r} to {args.payer.upper()}")
         return 0
+    if cmd == "roster" and args.action == "diff":
+        return _roster_diff(db, args)
+    if cmd == "member":
+        return _member(db, args)
     if cmd in ("rates", "roster", "remit"):
-        return _import(db, args)
+        return _with_errors_out(args.errors_out, lambda: _import(db, args))
+    if cmd == "profile":
+        return _profile(db, args)
     if cmd == "reconcile":
         from pmpm_desktop.services.reconciling import reconcile
 
@@ -438,6 +488,85 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_errors_out(out: Path | None, run: Callable[[], int]) -> int:
+    """Run an import; when it is refused for its rows, also write every problem to ``out``."""
+    from pmpm_desktop.errors import InputRejected
+    from pmpm_desktop.io.problems_export import check_suffix, write_problems
+
+    if out is None:
+        return run()
+    try:
+        check_suffix(out)
+    except ValueError as exc:
+        raise UsageError(f"--errors-out: {exc}") from None
+    try:
+        return run()
+    except InputRejected as exc:
+        rows = getattr(exc, "rows", None) or exc.problems
+        if not rows:
+            raise
+        try:
+            write_problems(out, rows)
+        except OSError as err:
+            note = f"the problem list could not be written to {out}: {err.strerror or err}"
+        else:
+            note = f"the {len(rows)} problem(s) are listed in {out}"
+        raise InputRejected(f"{exc.args[0]}; {note}", exc.problems) from None
+
+
+def _profile(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.services import profiles
+
+    if args.action == "rename":
+        p = profiles.rename_profile(db, args.payer, args.name, args.to, kind=args.kind)
+        print(f"renamed {p.payer_code}'s {p.kind} profile {args.name!r} to {p.name!r}")
+        return 0
+    if args.action == "delete":
+        p = profiles.delete_profile(db, args.payer, args.name, kind=args.kind)
+        print(f"deleted {p.payer_code}'s {p.kind} profile {p.name!r}")
+        return 0
+    items = profiles.list_profiles(db, args.payer, args.kind)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "payer": p.payer_code,
+                        "kind": p.kind,
+                        "name": p.name,
+                        "sheet": p.sheet,
+                        "header_row": p.header_row,
+                        "mapping": p.mapping,
+                        "created_at": p.created_at.isoformat(timespec="seconds"),
+                        "last_used_at": p.last_used_at.isoformat(timespec="seconds"),
+                    }
+                    for p in items
+                ],
+                indent=2,
+            )
+        )
+    elif not items:
+        print("no import profiles yet: one is saved by each successful import")
+    else:
+        _print_table(
+            ["payer", "kind", "name", "sheet", "header row", "last used", "mapping"],
+            [
+                [
+                    p.payer_code,
+                    p.kind,
+                    p.name,
+                    p.sheet or "",
+                    p.header_row,
+                    f"{p.last_used_at:%Y-%m-%d %H:%M}",
+                    ", ".join(f"{f}={c}" for f, c in p.mapping.items()),
+                ]
+                for p in items
+            ],
+            {4},
+        )
+    return 0
+
+
 def _report(db: Database, args: argparse.Namespace) -> int:
     from pmpm_desktop.io.report import write_report
     from pmpm_desktop.services.reconciling import reconcile, reconcile_all_payers
@@ -454,6 +583,132 @@ def _report(db: Database, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise PmpmError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {args.out}")
+    return 0
+
+
+def _roster_diff(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.services.roster_changes import roster_diff, summarise_changes
+
+    diff = roster_diff(db, args.payer, args.month)
+    counts = summarise_changes(diff)
+    if args.json:
+        out = {
+            "payer": diff.payer_code,
+            "month": str(diff.month),
+            "previous_month": str(diff.previous_month) if diff.previous_month else None,
+            "counts": counts,
+            "changes": [
+                {
+                    "member_id": c.member_id,
+                    "name": c.name,
+                    "kind": c.kind,
+                    "before": c.before,
+                    "after": c.after,
+                    "months": [str(m) for m in c.months],
+                }
+                for c in diff.changes
+            ],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    previous = (
+        f"against {diff.previous_month}"
+        if diff.previous_month
+        else "first roster of this payer: nothing to compare with"
+    )
+    print(f"{diff.payer_code} roster {diff.month} {previous}")
+    print(f"members: {diff.before} before, {diff.after} after")
+    print("  ".join(f"{k}: {v}" for k, v in counts.items() if k not in ("before", "after")))
+    if diff.changes:
+        print()
+        _print_table(
+            ["member", "name", "change", "before", "after", "months"],
+            [
+                [
+                    c.member_id,
+                    c.name,
+                    c.kind,
+                    c.before or "",
+                    c.after or "",
+                    _months_text(c.months),
+                ]
+                for c in diff.changes
+            ],
+            set(),
+        )
+    return 0
+
+
+def _months_text(months: Sequence[Month]) -> str:
+    if not months:
+        return ""
+    if len(months) == 1:
+        return str(months[0])
+    if months[0].months_until(months[-1]) == len(months) - 1:
+        return f"{months[0]} to {months[-1]}"
+    return ", ".join(str(m) for m in months)
+
+
+def _member(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.services import members
+
+    if args.action == "suggest":
+        found = members.suggest_matches(db, args.payer, args.payer_id, args.limit, dob=args.dob)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "member_id": x.member_id,
+                            "name": x.name,
+                            "dob": x.dob.isoformat() if x.dob else None,
+                            "reason": x.reason,
+                            "score": x.score,
+                        }
+                        for x in found
+                    ],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        elif not found:
+            print(f"no roster member of {args.payer.upper()} looks like {args.payer_id}")
+        else:
+            _print_table(
+                ["member", "name", "DOB", "score", "why"],
+                [
+                    [
+                        x.member_id,
+                        x.name,
+                        x.dob.isoformat() if x.dob else "",
+                        f"{x.score:.2f}",
+                        x.reason,
+                    ]
+                    for x in found
+                ],
+                {3},
+            )
+            print(
+                f"\nlink one with `pmpm member link --payer {args.payer.upper()} "
+                f"--alias {args.payer_id} --member ROSTER_ID`"
+            )
+        return 0
+    if args.action == "link":
+        link = members.link_alias(db, args.payer, args.alias, args.member, args.note)
+        who = f"{link.member_id} ({link.name})" if link.name else link.member_id
+        if link.created:
+            print(
+                f"linked {link.alias_id} to member {who} at {link.payer_code}; "
+                "reconcile again to count its lines as the member's"
+            )
+        else:
+            print(f"{link.alias_id} was already linked to member {who}; nothing changed")
+        return 0
+    link = members.unlink_alias(db, args.payer, args.alias)
+    print(
+        f"unlinked {link.alias_id} from member {link.member_id} at {link.payer_code}; "
+        "reconcile again to count its lines as unknown"
+    )
     return 0
 
 

@@ -1,0 +1,502 @@
+"""What changed in a payer's roster: one roster month against the payer's previous one (issue 3).
+
+The comparison is between the payer's active import for the month and its active import for the
+latest earlier roster month. Eligibility in months before the roster month ("retro" changes) is
+judged SPEC §3's way, latest word wins, over every earlier active roster, and counts a month as
+covered when the span holds its first day (the default ``first-of-month`` rule; a contract with
+another rule may differ on the partial month at either end of a span).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import select
+
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.db.database import Database
+from pmpm_desktop.db.frame_cache import decode_frame
+from pmpm_desktop.db.frames import read_frame
+from pmpm_desktop.db.models import Member, RosterImport, RosterRow
+from pmpm_desktop.errors import NotFound
+from pmpm_desktop.services.payers import get_payer
+
+#: Every kind of change, in the order a listing shows them for one member.
+CHANGE_KINDS = (
+    "add",
+    "term",
+    "retro_add",
+    "retro_term",
+    "pcp_change",
+    "rate_cell_change",
+    "product_change",
+    "dob_correction",
+    "name_correction",
+    "sex_correction",
+)
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """One change of one member. ``before``/``after`` are text (dates ISO); ``months`` are the
+    coverage months whose eligibility the change decides, where that is relevant."""
+
+    member_id: str
+    name: str
+    kind: str
+    before: str | None
+    after: str | None
+    months: tuple[Month, ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterDiff:
+    payer_code: str
+    month: Month
+    #: the latest earlier roster month, or None when this is the payer's first roster
+    previous_month: Month | None
+    import_id: int
+    previous_import_id: int | None
+    #: members on the previous roster (0 without one) and on this one
+    before: int
+    after: int
+    changes: tuple[RosterChange, ...]
+
+    def of_kind(self, kind: str) -> list[RosterChange]:
+        return [c for c in self.changes if c.kind == kind]
+
+
+def summarise_changes(diff: RosterDiff) -> dict[str, int]:
+    """Counts for an import summary: ``before``, ``after``, and one entry per change kind."""
+    counts = {"before": diff.before, "after": diff.after} | dict.fromkeys(CHANGE_KINDS, 0)
+    for change in diff.changes:
+        counts[change.kind] += 1
+    return counts
+
+
+_ROWS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "import_id": pl.Int64,
+    "member_pk": pl.Int64,
+    "member_id": pl.Utf8,
+    "last_name": pl.Utf8,
+    "first_name": pl.Utf8,
+    "dob": pl.Date,
+    "sex": pl.Utf8,
+    "product": pl.Utf8,
+    "rate_cell": pl.Utf8,
+    "pcp": pl.Utf8,
+    "effective_date": pl.Date,
+    "term_date": pl.Date,
+    "source_row": pl.Int64,
+}
+
+_SPAN_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "member_pk": pl.Int64,
+    "effective_date": pl.Date,
+    "term_date": pl.Date,
+}
+
+
+def roster_diff(db: Database, payer_code: str, month: Month) -> RosterDiff:
+    """Compare the payer's roster for ``month`` with its previous roster month.
+
+    Raises NotFound when the payer is unknown or has no roster for ``month``. The payer's first
+    roster is a baseline: counts only, no changes.
+    """
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        code, payer_id = payer.code, payer.id
+        imports = s.execute(
+            select(RosterImport.id, RosterImport.roster_month)
+            .where(RosterImport.payer_id == payer_id, RosterImport.active.is_(True))
+            .order_by(RosterImport.roster_month)
+        ).all()
+    current = [i for i, m in imports if m == month]
+    if not current:
+        known = ", ".join(str(m) for _, m in imports) or "none yet"
+        raise NotFound(f"{code} has no roster for {month} (roster months: {known})")
+    earlier = [(i, m) for i, m in imports if m < month]
+    previous = earlier[-1] if earlier else None
+    ids = [current[0]] + ([previous[0]] if previous else [])
+    rows = _read_rows(db, ids)
+    now = rows.filter(pl.col("import_id") == current[0])
+    now_members = _per_member(now)
+    if previous is None:
+        return RosterDiff(code, month, None, current[0], None, 0, now_members.height, ())
+    prev_id, prev_month = previous
+    before = rows.filter(pl.col("import_id") == prev_id)
+    before_members = _per_member(before)
+    changes: list[RosterChange] = []
+    changes += _adds_and_terms(now_members, before_members, month)
+    changes += _field_changes(now_members, before_members)
+    changes += _retro_changes(
+        db, now, before, now_members, before_members, month, prev_month, earlier
+    )
+    order = {k: n for n, k in enumerate(CHANGE_KINDS)}
+    changes.sort(key=lambda c: (c.member_id, order[c.kind]))
+    return RosterDiff(
+        code,
+        month,
+        prev_month,
+        current[0],
+        prev_id,
+        before_members.height,
+        now_members.height,
+        tuple(changes),
+    )
+
+
+def _read_rows(db: Database, import_ids: list[int]) -> pl.DataFrame:
+    q = (
+        select(
+            RosterRow.import_id.label("import_id"),
+            RosterRow.member_pk.label("member_pk"),
+            Member.member_id.label("member_id"),
+            RosterRow.last_name.label("last_name"),
+            RosterRow.first_name.label("first_name"),
+            RosterRow.dob.label("dob"),
+            RosterRow.sex.label("sex"),
+            RosterRow.product.label("product"),
+            RosterRow.rate_cell.label("rate_cell"),
+            RosterRow.pcp.label("pcp"),
+            RosterRow.effective_date.label("effective_date"),
+            RosterRow.term_date.label("term_date"),
+            RosterRow.source_row.label("source_row"),
+        )
+        .join(Member, Member.id == RosterRow.member_pk)
+        .where(RosterRow.import_id.in_(import_ids))
+    )
+    return read_frame(db, q, _ROWS_SCHEMA)
+
+
+def _per_member(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per member: details from its first row in the file; the earliest effective date;
+    the latest term date, or none when any row is open-ended."""
+    return (
+        rows.sort("source_row")
+        .group_by("member_pk", maintain_order=True)
+        .agg(
+            pl.col("member_id", "last_name", "first_name", "dob", "sex", "product").first(),
+            pl.col("rate_cell", "pcp").first(),
+            pl.col("effective_date").min(),
+            pl.when(pl.col("term_date").null_count() > 0)
+            .then(pl.lit(None, dtype=pl.Date))
+            .otherwise(pl.col("term_date").max())
+            .alias("term_date"),
+        )
+        .with_columns(
+            name=pl.concat_str(
+                pl.col("last_name").fill_null(""),
+                pl.when(pl.col("first_name").is_not_null())
+                .then(pl.lit(", ") + pl.col("first_name"))
+                .otherwise(pl.lit("")),
+            )
+        )
+    )
+
+
+def _iso(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.Utf8)
+
+
+def _emit(frame: pl.DataFrame, kind: str, months: tuple[Month, ...] = ()) -> list[RosterChange]:
+    """``frame`` has member_id, name, before, after (text) → changes of one kind."""
+    return [
+        RosterChange(member_id, name, kind, before, after, months)
+        for member_id, name, before, after in frame.select(
+            "member_id", "name", "before", "after"
+        ).iter_rows()
+    ]
+
+
+def _adds_and_terms(now: pl.DataFrame, before: pl.DataFrame, month: Month) -> list[RosterChange]:
+    out: list[RosterChange] = []
+    added = now.join(before.select("member_pk"), on="member_pk", how="anti")
+    out += _emit(
+        added.select(
+            "member_id", "name", before=pl.lit(None, pl.Utf8), after=_iso("effective_date")
+        ),
+        "add",
+        (month,),
+    )
+    dropped = before.join(now.select("member_pk"), on="member_pk", how="anti")
+    out += _emit(
+        dropped.select("member_id", "name", before=_iso("term_date"), after=pl.lit(None, pl.Utf8)),
+        "term",
+        (month,),
+    )
+    # Listed now with a term date inside or before the month, which the previous roster did not
+    # already show.
+    dated = (
+        now.filter(pl.col("term_date") <= month.last_day)
+        .join(
+            before.select("member_pk", pl.col("term_date").alias("old_term")),
+            on="member_pk",
+            how="left",
+        )
+        .filter(pl.col("term_date").ne_missing(pl.col("old_term")))
+    )
+    ends_before = dated.filter(pl.col("term_date") < month.first_day)
+    inside = dated.filter(pl.col("term_date") >= month.first_day)
+    for part, months in ((ends_before, (month,)), (inside, ())):
+        out += _emit(
+            part.select("member_id", "name", before=_iso("old_term"), after=_iso("term_date")),
+            "term",
+            months,
+        )
+    return out
+
+
+def _norm(col: str) -> pl.Expr:
+    """Text compared as the billing office would: trimmed, case-insensitive."""
+    return pl.col(col).str.strip_chars().str.to_uppercase()
+
+
+def _field_changes(now: pl.DataFrame, before: pl.DataFrame) -> list[RosterChange]:
+    both = now.join(before, on="member_pk", suffix="_old")
+    out: list[RosterChange] = []
+    for field, kind in (
+        ("pcp", "pcp_change"),
+        ("rate_cell", "rate_cell_change"),
+        ("product", "product_change"),
+        ("dob", "dob_correction"),
+        ("sex", "sex_correction"),
+    ):
+        differs = (
+            _norm(field).ne_missing(_norm(f"{field}_old"))
+            if both.schema[field] == pl.Utf8
+            else pl.col(field).ne_missing(pl.col(f"{field}_old"))
+        )
+        out += _emit(
+            both.filter(differs).select(
+                "member_id", "name", before=_iso(f"{field}_old"), after=_iso(field)
+            ),
+            kind,
+        )
+    renamed = both.filter(
+        _norm("last_name").ne_missing(_norm("last_name_old"))
+        | _norm("first_name").ne_missing(_norm("first_name_old"))
+    )
+    out += _emit(
+        renamed.select("member_id", "name", before="name_old", after="name"), "name_correction"
+    )
+    return out
+
+
+def _spans(rows: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
+    """Each row's eligibility span with SPEC §3's defaults: no effective date → day 1 of the
+    roster month; neither date → exactly the roster month; no term date → open (null)."""
+    return rows.select(
+        "member_pk",
+        start=pl.col("effective_date").fill_null(roster_month.first_day),
+        end=pl.when(pl.col("effective_date").is_null() & pl.col("term_date").is_null())
+        .then(pl.lit(roster_month.last_day))
+        .otherwise(pl.col("term_date")),
+    )
+
+
+def _span_key(rows: pl.DataFrame) -> pl.DataFrame:
+    """member_pk → the member's rows' (effective, term) dates as one comparable text."""
+    return (
+        rows.select(
+            "member_pk",
+            key=pl.concat_str(
+                _iso("effective_date").fill_null("-"),
+                _iso("term_date").fill_null("-"),
+                separator="/",
+            ),
+        )
+        .group_by("member_pk")
+        .agg(pl.col("key").sort().str.join(";"))
+    )
+
+
+def _first_days(e: pl.Expr) -> pl.Expr:
+    return pl.date(e // 12, e % 12 + 1, 1)
+
+
+def _retro_changes(
+    db: Database,
+    now: pl.DataFrame,
+    before: pl.DataFrame,
+    now_members: pl.DataFrame,
+    before_members: pl.DataFrame,
+    month: Month,
+    prev_month: Month,
+    earlier: list[tuple[int, Month]],
+) -> list[RosterChange]:
+    """Months before ``month`` that this roster makes eligible (retro adds) or not (retro terms),
+    compared with what the earlier rosters said about them (SPEC §3, latest word wins).
+
+    Only months from the payer's first roster month on count: earlier months were never on any
+    roster of the practice. A member whose rows carry the same dated spans as on the previous
+    roster cannot change any earlier month, so only the others are examined.
+    """
+    first = month.first_day
+    reaching = now.filter(pl.col("effective_date") < first).select("member_pk").unique()
+    if reaching.height == 0:
+        return []
+    same = (
+        _span_key(now)
+        .join(_span_key(before), on="member_pk", suffix="_old")
+        .filter((pl.col("key") == pl.col("key_old")) & ~pl.col("key").str.contains("^-|;-"))
+    )
+    candidates = reaching.join(same.select("member_pk"), on="member_pk", how="anti")
+    if candidates.height == 0:
+        return []
+    first_roster = earlier[0][1]
+    now_spans = _spans(now.join(candidates, on="member_pk", how="semi"), month)
+    start = max(first_roster, Month.of(now_spans["start"].min()))  # type: ignore[arg-type]
+    if start >= month:
+        return []
+    # Every candidate × every month from start to the month before this roster month.
+    pairs = (
+        now_spans.group_by("member_pk")
+        .agg(pl.col("start").min())
+        .select(
+            "member_pk",
+            e=pl.int_ranges(
+                pl.max_horizontal(
+                    pl.col("start").dt.year().cast(pl.Int32) * 12
+                    + pl.col("start").dt.month().cast(pl.Int32)
+                    - 1,
+                    pl.lit(start.index, pl.Int32),
+                ),
+                pl.lit(month.index, pl.Int32),
+                dtype=pl.Int32,
+            ),
+        )
+        .explode("e")
+        .drop_nulls("e")
+        .with_columns(e_first=_first_days(pl.col("e")))
+        .with_columns(e_last=pl.col("e_first").dt.month_end())
+    )
+    now_word = (
+        pairs.join(now_spans, on="member_pk")
+        .group_by("member_pk", "e")
+        .agg(
+            speaks=(pl.col("start") <= pl.col("e_last")).any(),
+            now_cov=(
+                (pl.col("start") <= pl.col("e_first"))
+                & (pl.col("end").is_null() | (pl.col("end") >= pl.col("e_first")))
+            ).any(),
+        )
+        .filter(pl.col("speaks"))
+    )
+    before_cov = _earlier_word(db, now_word.select("member_pk", "e"), earlier, start, prev_month)
+    judged = now_word.join(before_cov, on=["member_pk", "e"], how="left").with_columns(
+        pl.col("before_cov").fill_null(False)
+    )
+    names = now_members.select("member_pk", "member_id", "name", "effective_date", "term_date")
+    old = before_members.select("member_pk", old_eff="effective_date", old_term="term_date")
+    out: list[RosterChange] = []
+    for kind, when, before_col, after_col in (
+        ("retro_add", pl.col("now_cov") & ~pl.col("before_cov"), "old_eff", "effective_date"),
+        ("retro_term", ~pl.col("now_cov") & pl.col("before_cov"), "old_term", "term_date"),
+    ):
+        grouped = (
+            judged.filter(when)
+            .group_by("member_pk")
+            .agg(pl.col("e").sort())
+            .join(names, on="member_pk")
+            .join(old, on="member_pk", how="left")
+        )
+        for member_id, name, before_v, after_v, months in grouped.select(
+            "member_id", "name", _iso(before_col), _iso(after_col), "e"
+        ).iter_rows():
+            out.append(
+                RosterChange(
+                    member_id,
+                    name,
+                    kind,
+                    before_v,
+                    after_v,
+                    tuple(Month.from_index(i) for i in months),
+                )
+            )
+    return out
+
+
+def _earlier_word(
+    db: Database,
+    pairs: pl.DataFrame,
+    earlier: list[tuple[int, Month]],
+    start: Month,
+    prev_month: Month,
+) -> pl.DataFrame:
+    """(member_pk, e) → before_cov: whether the rosters before this one held month e eligible.
+
+    For each month the deciding roster is the latest earlier one that speaks about it: the
+    month's own roster (listed or not), a later one whose row starts by the month's end, or the
+    previous roster for the months after it that have no roster yet (its span carried forward).
+    """
+    if pairs.height == 0:
+        return pl.DataFrame(schema={"member_pk": pl.Int64, "e": pl.Int32, "before_cov": pl.Boolean})
+    used = [(i, m) for i, m in earlier if m >= start]
+    members = pairs.select("member_pk").unique()
+    spans = [
+        _spans(_import_spans(db, i).join(members, on="member_pk", how="semi"), m).with_columns(
+            r=pl.lit(m.index, pl.Int32)
+        )
+        for i, m in used
+    ]
+    rows = (
+        pl.concat(spans)
+        if spans
+        else pl.DataFrame(
+            schema={"member_pk": pl.Int64, "start": pl.Date, "end": pl.Date, "r": pl.Int32}
+        )
+    )
+    own_months = pl.Series("e", [m.index for _, m in used], dtype=pl.Int32)
+    p = prev_month.index
+    pairs = pairs.with_columns(e_first=_first_days(pl.col("e"))).with_columns(
+        e_last=pl.col("e_first").dt.month_end()
+    )
+    speaking = pairs.join(rows, on="member_pk").filter(
+        (pl.col("r") == pl.col("e"))
+        | ((pl.col("r") > pl.col("e")) & (pl.col("start") <= pl.col("e_last")))
+        | ((pl.col("r") == p) & (pl.col("e") > p))
+    )
+    deciding = (
+        pairs.select("member_pk", "e")
+        .join(
+            speaking.group_by("member_pk", "e").agg(r_listed=pl.col("r").max()),
+            on=["member_pk", "e"],
+            how="left",
+        )
+        .with_columns(
+            r_dec=pl.max_horizontal(
+                "r_listed",
+                pl.when(pl.col("e").is_in(own_months.implode())).then(pl.col("e")),
+            )
+        )
+    )
+    covered = (
+        speaking.join(deciding.select("member_pk", "e", "r_dec"), on=["member_pk", "e"])
+        .filter(
+            (pl.col("r") == pl.col("r_dec"))
+            & (pl.col("start") <= pl.col("e_first"))
+            & (pl.col("end").is_null() | (pl.col("end") >= pl.col("e_first")))
+        )
+        .select("member_pk", "e")
+        .unique()
+        .with_columns(before_cov=pl.lit(True))
+    )
+    return covered
+
+
+def _import_spans(db: Database, import_id: int) -> pl.DataFrame:
+    """member_pk, effective_date, term_date of one import: from its Arrow blob when it has one."""
+    with db.engine.connect() as conn:
+        blob = conn.execute(
+            select(RosterImport.rows_cache).where(RosterImport.id == import_id)
+        ).scalar()
+    if blob is not None:
+        return decode_frame(blob).select(list(_SPAN_SCHEMA)).cast(_SPAN_SCHEMA)  # type: ignore[arg-type]
+    q = select(
+        RosterRow.member_pk.label("member_pk"),
+        RosterRow.effective_date.label("effective_date"),
+        RosterRow.term_date.label("term_date"),
+    ).where(RosterRow.import_id == import_id)
+    return read_frame(db, q, _SPAN_SCHEMA)
