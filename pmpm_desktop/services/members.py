@@ -274,9 +274,9 @@ def suggest_matches(
 
     candidates = pl.concat([by_id, by_name]).unique("member_id", keep="first")
     out = [
-        s
+        found
         for row in candidates.iter_rows(named=True)
-        if (s := _score(row, variants.get(row["member_id"]), statement_names, dob)) is not None
+        if (found := _score(row, variants.get(row["member_id"]), statement_names, dob)) is not None
     ]
     out.sort(key=lambda x: (-x.score, x.member_id))
     return out[: max(limit, 0)]

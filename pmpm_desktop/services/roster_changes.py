@@ -9,14 +9,14 @@ another rule may differ on the partial month at either end of a span).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.db.frame_cache import decode_frame
 from pmpm_desktop.db.frames import read_frame
 from pmpm_desktop.db.models import Member, RosterImport, RosterRow
 from pmpm_desktop.errors import NotFound
@@ -75,20 +75,28 @@ def summarise_changes(diff: RosterDiff) -> dict[str, int]:
     return counts
 
 
-_ROWS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "import_id": pl.Int64,
+#: the columns an import's Arrow blob (RosterImport.rows_cache) holds that a diff uses
+_CACHED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "row_id": pl.Int64,
     "member_pk": pl.Int64,
-    "member_id": pl.Utf8,
-    "last_name": pl.Utf8,
-    "first_name": pl.Utf8,
     "dob": pl.Date,
     "sex": pl.Utf8,
     "product": pl.Utf8,
     "rate_cell": pl.Utf8,
-    "pcp": pl.Utf8,
     "effective_date": pl.Date,
     "term_date": pl.Date,
-    "source_row": pl.Int64,
+}
+#: the columns only the table has
+_TEXT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "row_id": pl.Int64,
+    "last_name": pl.Utf8,
+    "first_name": pl.Utf8,
+    "pcp": pl.Utf8,
+}
+_SEP = "\x1f"  # the ASCII unit separator: never in a roster's text
+_IDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "member_pk": pl.Int64,
+    "member_id": pl.Utf8,
 }
 
 _SPAN_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -118,23 +126,28 @@ def roster_diff(db: Database, payer_code: str, month: Month) -> RosterDiff:
         raise NotFound(f"{code} has no roster for {month} (roster months: {known})")
     earlier = [(i, m) for i, m in imports if m < month]
     previous = earlier[-1] if earlier else None
-    ids = [current[0]] + ([previous[0]] if previous else [])
-    rows = _read_rows(db, ids)
-    now = rows.filter(pl.col("import_id") == current[0])
+    now = _read_import(db, current[0])
     now_members = _per_member(now)
     if previous is None:
         return RosterDiff(code, month, None, current[0], None, 0, now_members.height, ())
     prev_id, prev_month = previous
-    before = rows.filter(pl.col("import_id") == prev_id)
+    before = _read_import(db, prev_id)
     before_members = _per_member(before)
-    changes: list[RosterChange] = []
+    changes: list[_Change] = []
     changes += _adds_and_terms(now_members, before_members, month)
     changes += _field_changes(now_members, before_members)
     changes += _retro_changes(
         db, now, before, now_members, before_members, month, prev_month, earlier
     )
+    ids = _member_ids(db, sorted({c[0] for c in changes}))
     order = {k: n for n, k in enumerate(CHANGE_KINDS)}
-    changes.sort(key=lambda c: (c.member_id, order[c.kind]))
+    listed = sorted(
+        (
+            RosterChange(ids[pk], name, kind, b, a, months)
+            for pk, name, kind, b, a, months in changes
+        ),
+        key=lambda c: (c.member_id, order[c.kind]),
+    )
     return RosterDiff(
         code,
         month,
@@ -143,47 +156,87 @@ def roster_diff(db: Database, payer_code: str, month: Month) -> RosterDiff:
         prev_id,
         before_members.height,
         now_members.height,
-        tuple(changes),
+        tuple(listed),
     )
 
 
-def _read_rows(db: Database, import_ids: list[int]) -> pl.DataFrame:
-    q = (
-        select(
-            RosterRow.import_id.label("import_id"),
-            RosterRow.member_pk.label("member_pk"),
-            Member.member_id.label("member_id"),
-            RosterRow.last_name.label("last_name"),
-            RosterRow.first_name.label("first_name"),
-            RosterRow.dob.label("dob"),
-            RosterRow.sex.label("sex"),
-            RosterRow.product.label("product"),
-            RosterRow.rate_cell.label("rate_cell"),
-            RosterRow.pcp.label("pcp"),
-            RosterRow.effective_date.label("effective_date"),
-            RosterRow.term_date.label("term_date"),
-            RosterRow.source_row.label("source_row"),
+def _read_import(db: Database, import_id: int) -> pl.DataFrame:
+    """An import's rows: the engine's columns from its Arrow blob, names and PCP from the table
+    (reading every column through sqlite3 takes ~4x longer)."""
+    with db.engine.connect() as conn:
+        blob = conn.execute(
+            select(RosterImport.rows_cache).where(RosterImport.id == import_id)
+        ).scalar()
+    row_id = RosterRow.id.label("row_id")
+    texts = [
+        RosterRow.last_name.label("last_name"),
+        RosterRow.first_name.label("first_name"),
+        RosterRow.pcp.label("pcp"),
+    ]
+    if blob is not None:
+        cached = _decode(blob, _CACHED_SCHEMA)
+        # The three texts as one value a row: sqlite3 builds a third of the Python objects.
+        packed: ColumnElement[str] = func.coalesce(RosterRow.last_name, "")
+        for column in (RosterRow.first_name, RosterRow.pcp):
+            packed = packed + _SEP + func.coalesce(column, "")
+        packed_q = select(row_id, packed.label("packed")).where(RosterRow.import_id == import_id)
+        texts_frame = read_frame(db, packed_q, {"row_id": pl.Int64, "packed": pl.Utf8}).select(
+            "row_id",
+            pl.col("packed")
+            .str.split_exact(_SEP, 2)
+            .struct.rename_fields(["last_name", "first_name", "pcp"])
+            .alias("t"),
         )
-        .join(Member, Member.id == RosterRow.member_pk)
-        .where(RosterRow.import_id.in_(import_ids))
-    )
-    return read_frame(db, q, _ROWS_SCHEMA)
+        texts_frame = texts_frame.unnest("t").with_columns(
+            pl.col("last_name", "first_name", "pcp").replace("", None)
+        )
+        return cached.join(texts_frame, on="row_id")
+    q = select(
+        row_id,
+        RosterRow.member_pk.label("member_pk"),
+        RosterRow.dob.label("dob"),
+        RosterRow.sex.label("sex"),
+        RosterRow.product.label("product"),
+        RosterRow.rate_cell.label("rate_cell"),
+        RosterRow.effective_date.label("effective_date"),
+        RosterRow.term_date.label("term_date"),
+        *texts,
+    ).where(RosterRow.import_id == import_id)
+    return read_frame(db, q, _CACHED_SCHEMA | _TEXT_SCHEMA)
+
+
+def _decode(blob: bytes, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+    """The columns of an import's Arrow blob (db/frame_cache.py) that ``schema`` names; the
+    blob's columns are compressed one by one, so the others are never decompressed."""
+    return pl.read_ipc(io.BytesIO(blob), columns=list(schema)).cast(schema)  # type: ignore[arg-type]
+
+
+def _member_ids(db: Database, member_pks: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for n in range(0, len(member_pks), 5000):
+        chunk = member_pks[n : n + 5000]
+        q = select(Member.id.label("member_pk"), Member.member_id.label("member_id")).where(
+            Member.id.in_(chunk)
+        )
+        out.update(read_frame(db, q, _IDS_SCHEMA).iter_rows())
+    return out
 
 
 def _per_member(rows: pl.DataFrame) -> pl.DataFrame:
-    """One row per member: details from its first row in the file; the earliest effective date;
-    the latest term date, or none when any row is open-ended."""
+    """One row per member: details from its first row (rows are stored in file order), the
+    earliest effective date, the latest term date (none when any row is open-ended)."""
     return (
-        rows.sort("source_row")
+        rows.sort("row_id")
         .group_by("member_pk", maintain_order=True)
         .agg(
-            pl.col("member_id", "last_name", "first_name", "dob", "sex", "product").first(),
+            pl.col("last_name", "first_name", "dob", "sex", "product").first(),
             pl.col("rate_cell", "pcp").first(),
             pl.col("effective_date").min(),
             pl.when(pl.col("term_date").null_count() > 0)
             .then(pl.lit(None, dtype=pl.Date))
             .otherwise(pl.col("term_date").max())
             .alias("term_date"),
+            rows=pl.len(),
         )
         .with_columns(
             name=pl.concat_str(
@@ -200,29 +253,33 @@ def _iso(col: str) -> pl.Expr:
     return pl.col(col).cast(pl.Utf8)
 
 
-def _emit(frame: pl.DataFrame, kind: str, months: tuple[Month, ...] = ()) -> list[RosterChange]:
-    """``frame`` has member_id, name, before, after (text) → changes of one kind."""
+#: a change before its member's ID is looked up: (member_pk, name, kind, before, after, months)
+_Change = tuple[int, str, str, str | None, str | None, tuple[Month, ...]]
+
+
+def _emit(frame: pl.DataFrame, kind: str, months: tuple[Month, ...] = ()) -> list[_Change]:
+    """``frame`` has member_pk, name, before, after (text) → changes of one kind."""
     return [
-        RosterChange(member_id, name, kind, before, after, months)
-        for member_id, name, before, after in frame.select(
-            "member_id", "name", "before", "after"
+        (pk, name, kind, before, after, months)
+        for pk, name, before, after in frame.select(
+            "member_pk", "name", "before", "after"
         ).iter_rows()
     ]
 
 
-def _adds_and_terms(now: pl.DataFrame, before: pl.DataFrame, month: Month) -> list[RosterChange]:
-    out: list[RosterChange] = []
+def _adds_and_terms(now: pl.DataFrame, before: pl.DataFrame, month: Month) -> list[_Change]:
+    out: list[_Change] = []
     added = now.join(before.select("member_pk"), on="member_pk", how="anti")
     out += _emit(
         added.select(
-            "member_id", "name", before=pl.lit(None, pl.Utf8), after=_iso("effective_date")
+            "member_pk", "name", before=pl.lit(None, pl.Utf8), after=_iso("effective_date")
         ),
         "add",
         (month,),
     )
     dropped = before.join(now.select("member_pk"), on="member_pk", how="anti")
     out += _emit(
-        dropped.select("member_id", "name", before=_iso("term_date"), after=pl.lit(None, pl.Utf8)),
+        dropped.select("member_pk", "name", before=_iso("term_date"), after=pl.lit(None, pl.Utf8)),
         "term",
         (month,),
     )
@@ -241,7 +298,7 @@ def _adds_and_terms(now: pl.DataFrame, before: pl.DataFrame, month: Month) -> li
     inside = dated.filter(pl.col("term_date") >= month.first_day)
     for part, months in ((ends_before, (month,)), (inside, ())):
         out += _emit(
-            part.select("member_id", "name", before=_iso("old_term"), after=_iso("term_date")),
+            part.select("member_pk", "name", before=_iso("old_term"), after=_iso("term_date")),
             "term",
             months,
         )
@@ -253,9 +310,9 @@ def _norm(col: str) -> pl.Expr:
     return pl.col(col).str.strip_chars().str.to_uppercase()
 
 
-def _field_changes(now: pl.DataFrame, before: pl.DataFrame) -> list[RosterChange]:
+def _field_changes(now: pl.DataFrame, before: pl.DataFrame) -> list[_Change]:
     both = now.join(before, on="member_pk", suffix="_old")
-    out: list[RosterChange] = []
+    out: list[_Change] = []
     for field, kind in (
         ("pcp", "pcp_change"),
         ("rate_cell", "rate_cell_change"),
@@ -270,7 +327,7 @@ def _field_changes(now: pl.DataFrame, before: pl.DataFrame) -> list[RosterChange
         )
         out += _emit(
             both.filter(differs).select(
-                "member_id", "name", before=_iso(f"{field}_old"), after=_iso(field)
+                "member_pk", "name", before=_iso(f"{field}_old"), after=_iso(field)
             ),
             kind,
         )
@@ -279,7 +336,7 @@ def _field_changes(now: pl.DataFrame, before: pl.DataFrame) -> list[RosterChange
         | _norm("first_name").ne_missing(_norm("first_name_old"))
     )
     out += _emit(
-        renamed.select("member_id", "name", before="name_old", after="name"), "name_correction"
+        renamed.select("member_pk", "name", before="name_old", after="name"), "name_correction"
     )
     return out
 
@@ -296,22 +353,6 @@ def _spans(rows: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
     )
 
 
-def _span_key(rows: pl.DataFrame) -> pl.DataFrame:
-    """member_pk → the member's rows' (effective, term) dates as one comparable text."""
-    return (
-        rows.select(
-            "member_pk",
-            key=pl.concat_str(
-                _iso("effective_date").fill_null("-"),
-                _iso("term_date").fill_null("-"),
-                separator="/",
-            ),
-        )
-        .group_by("member_pk")
-        .agg(pl.col("key").sort().str.join(";"))
-    )
-
-
 def _first_days(e: pl.Expr) -> pl.Expr:
     return pl.date(e // 12, e % 12 + 1, 1)
 
@@ -325,7 +366,7 @@ def _retro_changes(
     month: Month,
     prev_month: Month,
     earlier: list[tuple[int, Month]],
-) -> list[RosterChange]:
+) -> list[_Change]:
     """Months before ``month`` that this roster makes eligible (retro adds) or not (retro terms),
     compared with what the earlier rosters said about them (SPEC §3, latest word wins).
 
@@ -337,10 +378,14 @@ def _retro_changes(
     reaching = now.filter(pl.col("effective_date") < first).select("member_pk").unique()
     if reaching.height == 0:
         return []
+    # One dated row on both rosters with the same dates: nothing earlier can change.
     same = (
-        _span_key(now)
-        .join(_span_key(before), on="member_pk", suffix="_old")
-        .filter((pl.col("key") == pl.col("key_old")) & ~pl.col("key").str.contains("^-|;-"))
+        now_members.filter(pl.col("rows") == 1)
+        .join(before_members.filter(pl.col("rows") == 1), on="member_pk", suffix="_old")
+        .filter(
+            (pl.col("effective_date") == pl.col("effective_date_old"))
+            & pl.col("term_date").eq_missing(pl.col("term_date_old"))
+        )
     )
     candidates = reaching.join(same.select("member_pk"), on="member_pk", how="anti")
     if candidates.height == 0:
@@ -388,9 +433,9 @@ def _retro_changes(
     judged = now_word.join(before_cov, on=["member_pk", "e"], how="left").with_columns(
         pl.col("before_cov").fill_null(False)
     )
-    names = now_members.select("member_pk", "member_id", "name", "effective_date", "term_date")
+    names = now_members.select("member_pk", "name", "effective_date", "term_date")
     old = before_members.select("member_pk", old_eff="effective_date", old_term="term_date")
-    out: list[RosterChange] = []
+    out: list[_Change] = []
     for kind, when, before_col, after_col in (
         ("retro_add", pl.col("now_cov") & ~pl.col("before_cov"), "old_eff", "effective_date"),
         ("retro_term", ~pl.col("now_cov") & pl.col("before_cov"), "old_term", "term_date"),
@@ -402,18 +447,11 @@ def _retro_changes(
             .join(names, on="member_pk")
             .join(old, on="member_pk", how="left")
         )
-        for member_id, name, before_v, after_v, months in grouped.select(
-            "member_id", "name", _iso(before_col), _iso(after_col), "e"
+        for pk, name, before_v, after_v, months in grouped.select(
+            "member_pk", "name", _iso(before_col), _iso(after_col), "e"
         ).iter_rows():
             out.append(
-                RosterChange(
-                    member_id,
-                    name,
-                    kind,
-                    before_v,
-                    after_v,
-                    tuple(Month.from_index(i) for i in months),
-                )
+                (pk, name, kind, before_v, after_v, tuple(Month.from_index(i) for i in months))
             )
     return out
 
@@ -493,7 +531,7 @@ def _import_spans(db: Database, import_id: int) -> pl.DataFrame:
             select(RosterImport.rows_cache).where(RosterImport.id == import_id)
         ).scalar()
     if blob is not None:
-        return decode_frame(blob).select(list(_SPAN_SCHEMA)).cast(_SPAN_SCHEMA)  # type: ignore[arg-type]
+        return _decode(blob, _SPAN_SCHEMA)
     q = select(
         RosterRow.member_pk.label("member_pk"),
         RosterRow.effective_date.label("effective_date"),
