@@ -14,6 +14,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import DiscrepancyEvent, MemberAlias
 from pmpm_desktop.errors import InputRejected, NotFound
+from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.members import (
@@ -28,20 +29,8 @@ from tests.unit.files import RATE_HEADERS, csv_file, xlsx
 
 M = Month.parse
 D = dt.date
-COLUMNS = {
-    "member_id": pl.Utf8,
-    "last_name": pl.Utf8,
-    "first_name": pl.Utf8,
-    "dob": pl.Date,
-    "sex": pl.Utf8,
-    "product": pl.Utf8,
-    "rate_cell": pl.Utf8,
-    "pcp": pl.Utf8,
-    "effective_date": pl.Date,
-    "term_date": pl.Date,
-    "risk_score": pl.Int64,
-    "source_row": pl.Int64,
-}
+# The reader's canonical roster frame: what store_roster takes.
+COLUMNS = ROSTER_SCHEMA
 MEMBERS = [
     ("100234567", "GARCÍA", "MARÍA", D(1985, 3, 4)),
     ("100234576", "NGUYEN", "LINH", D(1990, 7, 8)),

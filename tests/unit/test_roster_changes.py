@@ -11,6 +11,7 @@ import pytest
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import NotFound
+from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.roster_changes import (
     CHANGE_KINDS,
@@ -22,20 +23,8 @@ from tests.unit.files import csv_file, xlsx
 
 M = Month.parse
 D = dt.date
-COLUMNS = {
-    "member_id": pl.Utf8,
-    "last_name": pl.Utf8,
-    "first_name": pl.Utf8,
-    "dob": pl.Date,
-    "sex": pl.Utf8,
-    "product": pl.Utf8,
-    "rate_cell": pl.Utf8,
-    "pcp": pl.Utf8,
-    "effective_date": pl.Date,
-    "term_date": pl.Date,
-    "risk_score": pl.Int64,
-    "source_row": pl.Int64,
-}
+# The reader's canonical roster frame: what store_roster takes.
+COLUMNS = ROSTER_SCHEMA
 BASE = {
     "last_name": "DOE",
     "first_name": "JAN",

@@ -13,25 +13,14 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Member, MemberAlias
 from pmpm_desktop.errors import InputRejected
+from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.explain import explain, explanation_text
 from pmpm_desktop.services.reconciling import reconcile
 
 M = Month.parse
-ROSTER_COLUMNS = {
-    "member_id": pl.Utf8,
-    "last_name": pl.Utf8,
-    "first_name": pl.Utf8,
-    "dob": pl.Date,
-    "sex": pl.Utf8,
-    "product": pl.Utf8,
-    "rate_cell": pl.Utf8,
-    "pcp": pl.Utf8,
-    "effective_date": pl.Date,
-    "term_date": pl.Date,
-    "risk_score": pl.Int64,
-    "source_row": pl.Int64,
-}
+# The reader's canonical roster frame: what store_roster takes.
+ROSTER_COLUMNS = ROSTER_SCHEMA
 
 
 def roster_frame(*rows: dict[str, object]) -> pl.DataFrame:
