@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 
-from pmpm_desktop.cli import main
+# Qt tests run without a display; set before anything imports Qt (pytest-qt included).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pmpm_desktop.cli import main  # noqa: E402
 from pmpm_desktop.db.database import Database, open_database
 
 
@@ -24,6 +27,8 @@ def _hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's real database or data folder."""
     monkeypatch.setenv("PMPM_DB", str(tmp_path / "default.sqlite3"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("PMPM_SETTINGS", str(tmp_path / "settings.ini"))
 
 
 @pytest.fixture

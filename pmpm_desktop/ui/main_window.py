@@ -1,0 +1,365 @@
+"""The main window: navigation between the pages, menus, toolbar, status bar, file drops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from pmpm_desktop import __version__
+from pmpm_desktop.core.clock import now_stamp
+from pmpm_desktop.db.database import Database, open_database, resolve_url
+from pmpm_desktop.services.backup import backup_database
+from pmpm_desktop.ui import dialogs
+from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.pages import page_classes
+from pmpm_desktop.ui.pages.base import Page
+
+IMPORTABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+
+
+def database_label(db: Database) -> str:
+    """How the status bar names a database: the file for SQLite, else the URL sans password."""
+    if db.is_sqlite and db.engine.url.database:
+        return str(db.engine.url.database)
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("PMPM Desktop")
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(190)
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        self._stale: set[str] = set()
+        for cls in page_classes():
+            page = cls(ctx)
+            self.pages[cls.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.style().standardIcon(cls.icon), cls.title)
+            item.setData(Qt.ItemDataRole.UserRole, cls.key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.db_label = QLabel()
+        self.db_label.setObjectName("databaseLabel")
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._update_db_label()
+
+        ctx.data_changed.connect(self._data_changed)
+        ctx.status_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        ctx.navigate.connect(self.go_to)
+        ctx.database_changed.connect(self._update_db_label)
+        ctx.tasks.busy_changed.connect(self._busy_changed)
+
+        settings = ctx.settings
+        if settings.window_geometry is not None:
+            self.restoreGeometry(settings.window_geometry)
+        if settings.window_state is not None:
+            self.restoreState(settings.window_state)
+        self._stale = set(self.pages)
+        self.go_to(settings.last_page if settings.last_page in self.pages else "dashboard")
+
+    # -- navigation -----------------------------------------------------------------------
+    @property
+    def current_page(self) -> Page:
+        page = self.stack.currentWidget()
+        assert isinstance(page, Page)
+        return page
+
+    def go_to(self, key: str, filters: dict[str, Any] | None = None) -> Page:
+        page = self.pages[key]
+        row = list(self.pages).index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # shows and refreshes the page through _show_row
+        else:
+            self._refresh_if_stale(page)
+        if filters:
+            page.apply_filters(filters)
+        return page
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        self._refresh_if_stale(page)
+        self.ctx.settings.last_page = key
+
+    def _refresh_if_stale(self, page: Page) -> None:
+        if page.key in self._stale:
+            self._stale.discard(page.key)
+            page.refresh()
+
+    def _data_changed(self, what: str) -> None:
+        for key, page in self.pages.items():
+            if what == EVERYTHING or what in page.depends_on:
+                self._stale.add(key)
+        self._refresh_if_stale(self.current_page)
+
+    # -- actions --------------------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon: QStyle.StandardPixmap | None = None,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        key = QKeySequence.StandardKey
+        self.act_new_db = self._action("&New database…", self.new_database, key.New)
+        self.act_open_db = self._action("&Open database…", self.open_database_dialog, key.Open)
+        self.act_import_roster = self._action(
+            "Import &roster…",
+            lambda: self.import_file("roster"),
+            "Ctrl+R",
+            sp.SP_FileDialogNewFolder,
+            "Import a payer's monthly roster (xlsx, xls, csv)",
+        )
+        self.act_import_remit = self._action(
+            "Import &statement…",
+            lambda: self.import_file("remittance"),
+            "Ctrl+T",
+            sp.SP_DialogSaveButton,
+            "Import a payment statement / remittance",
+        )
+        self.act_import_rates = self._action(
+            "Import rate e&xhibit…", lambda: self.import_file("rates"), "Ctrl+Shift+R"
+        )
+        self.act_reconcile = self._action(
+            "Re&concile…",
+            lambda: self.go_to("reconciliation"),
+            "Ctrl+K",
+            sp.SP_BrowserReload,
+            "Compare what was paid with what the contracts say",
+        )
+        self.act_export = self._action(
+            "&Export report…",
+            lambda: self.go_to("reports"),
+            "Ctrl+E",
+            sp.SP_DialogSaveButton,
+            "Export an Excel workbook for the manager or the payer",
+        )
+        self.act_backup = self._action("&Back up database…", self.backup_dialog, "Ctrl+B")
+        self.act_quit = self._action("&Quit", self.close, key.Quit)
+        self.act_guide = self._action("&User guide", self.show_guide, key.HelpContents)
+        self.act_about = self._action("&About PMPM Desktop", self.show_about)
+        self.page_actions: list[QAction] = []
+        for n, (page_key, page) in enumerate(self.pages.items(), start=1):
+            self.page_actions.append(
+                self._action(page.title, lambda _=False, k=page_key: self.go_to(k), f"Ctrl+{n}")
+            )
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new_db, self.act_open_db])
+        self.recent_menu = QMenu("Recent &databases", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_import_roster, self.act_import_remit, self.act_import_rates])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_export, self.act_backup])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        go_menu = bar.addMenu("&Go")
+        go_menu.addActions(self.page_actions)
+        go_menu.addSeparator()
+        go_menu.addAction(self.act_reconcile)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.act_guide, self.act_about])
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main toolbar")
+        tb.setObjectName("mainToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setMovable(False)
+        tb.addActions(
+            [self.act_import_roster, self.act_import_remit, self.act_reconcile, self.act_export]
+        )
+        self.addToolBar(tb)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.ctx.settings.recent_databases
+        if not recent:
+            empty = self.recent_menu.addAction("(none yet)")
+            empty.setEnabled(False)
+        for target in recent:
+            action = self.recent_menu.addAction(target)
+            action.triggered.connect(lambda _=False, t=target: self.switch_database(t))
+
+    def _busy_changed(self, busy: bool) -> None:
+        for action in (self.act_new_db, self.act_open_db, *self.recent_menu.actions()):
+            action.setEnabled(not busy)
+
+    def _update_db_label(self) -> None:
+        self.db_label.setText(f"Database: {self.ctx.db_label}")
+        self.setWindowTitle(f"PMPM Desktop — {Path(self.ctx.db_label).name}")
+
+    # -- imports --------------------------------------------------------------------------
+    def import_file(self, kind: str | None, path: Path | None = None) -> QWidget:
+        """Open the import wizard (for ``kind``, on ``path`` when a file was dropped)."""
+        from pmpm_desktop.ui.import_wizard import open_import_wizard
+
+        return open_import_wizard(self.ctx, self, kind=kind, path=path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.import_file(None, path)
+
+    # -- databases ------------------------------------------------------------------------
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "New database",
+            str(Path(self.ctx.settings.last_folder) / "pmpm.sqlite3"),
+            "PMPM database (*.sqlite3 *.db)",
+        )
+        if path:
+            if Path(path).exists():
+                dialogs.show_message(
+                    self,
+                    "New database",
+                    f"{path} already exists. Choose File ▸ Open database to use it, or pick a "
+                    "new file name.",
+                )
+                return
+            self.switch_database(path)
+
+    def open_database_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open database",
+            self.ctx.settings.last_folder,
+            "PMPM database (*.sqlite3 *.db);;All files (*)",
+        )
+        if path:
+            self.switch_database(path)
+
+    def switch_database(self, target: str) -> None:
+        """Open (creating or upgrading) the database at ``target`` and show it."""
+
+        def opened(db: Database) -> None:
+            label = database_label(db)
+            self.ctx.settings.add_recent_database(resolve_url(target))
+            self.ctx.settings.last_database = target
+            self.ctx.set_database(db, label)
+            self.ctx.status_message.emit(f"Opened {label}")
+
+        self.ctx.tasks.run(
+            "Opening the database",
+            lambda _progress: open_database(target),
+            on_success=opened,
+            parent=self,
+            cancellable=False,
+        )
+
+    def backup_dialog(self) -> None:
+        suggested = Path(self.ctx.settings.last_folder) / f"pmpm-backup-{now_stamp()}.sqlite3"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up database", str(suggested), "PMPM database (*.sqlite3)"
+        )
+        if path:
+            self.backup_to(Path(path))
+
+    def backup_to(self, path: Path) -> None:
+        self.ctx.tasks.run(
+            "Backing up the database",
+            lambda progress: backup_database(self.ctx.db, path, progress),
+            on_success=lambda p: self.ctx.status_message.emit(f"Backed up to {p}"),
+            parent=self,
+        )
+
+    # -- help -----------------------------------------------------------------------------
+    def show_guide(self) -> None:
+        from pmpm_desktop.ui.help import UserGuide
+
+        UserGuide(self).show()
+
+    def show_about(self) -> None:
+        dialogs.show_message(
+            self,
+            "About PMPM Desktop",
+            f"PMPM Desktop {__version__}\n\nCapitation (PMPM) reconciliation for a medical "
+            "practice's billing office: rosters and payment statements in, every difference "
+            "found and tracked, Excel workbooks out.\n\nOpen source (MIT licence).",
+        )
+
+    # -- closing --------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.settings.window_geometry = self.saveGeometry()
+        self.ctx.settings.window_state = self.saveState()
+        self.ctx.settings.sync()
+        if self.ctx.tasks.busy:
+            self.ctx.tasks.cancel_all()
+            self.ctx.tasks.wait(30_000)
+        event.accept()
+
+
+def _dropped_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return None
+    urls = [u for u in mime.urls() if u.isLocalFile()]
+    if len(urls) != 1:
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in IMPORTABLE else None

@@ -1,0 +1,109 @@
+"""What a page of the main window is, and the empty state a page shows when it has nothing yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmpm_desktop.ui.context import AppContext
+
+
+class Page(QWidget):
+    """A page: shown in the main window's navigation, refreshed when its data changes.
+
+    Subclasses set ``key`` (used by ``AppContext.navigate`` and the settings), ``title`` and
+    ``icon``, build their widgets in ``__init__`` and read the database in ``refresh()``.
+    """
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    icon: ClassVar[QStyle.StandardPixmap] = QStyle.StandardPixmap.SP_FileIcon
+    #: which ``AppContext.data_changed`` names make this page stale (EVERYTHING always does)
+    depends_on: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName(f"page_{self.key}")
+
+    def refresh(self) -> None:
+        """Read what the page shows from the database again."""
+
+    def apply_filters(self, filters: dict[str, Any]) -> None:
+        """Show what ``filters`` asks for (pages reached through ``navigate`` override)."""
+
+
+class EmptyState(QWidget):
+    """A centred message saying what to do next, with buttons that do it."""
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        actions: Sequence[tuple[str, Callable[[], None]]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        heading = QLabel(title)
+        heading.setObjectName("emptyTitle")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        body = QLabel(text)
+        body.setObjectName("emptyText")
+        body.setWordWrap(True)
+        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body.setMaximumWidth(560)
+        layout.addWidget(heading)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(body)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.buttons: list[QPushButton] = []
+        for label, callback in actions:
+            button = QPushButton(label)
+            button.clicked.connect(callback)
+            buttons.addWidget(button)
+            self.buttons.append(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        self.heading = heading
+        self.body = body
+
+
+class ContentOrEmpty(QStackedWidget):
+    """The page's content, or its empty state when there is nothing to show."""
+
+    def __init__(self, content: QWidget, empty: EmptyState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.content = content
+        self.empty = empty
+        self.addWidget(content)
+        self.addWidget(empty)
+
+    def show_empty(self, empty: bool) -> None:
+        self.setCurrentWidget(self.empty if empty else self.content)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.currentWidget() is self.empty

@@ -1,0 +1,182 @@
+"""Table models over plain, immutable rows (never live ORM objects).
+
+``RowsModel`` holds a list of rows given to it (small tables: payers, imports, a member's
+ledger) and sorts them in Python. ``PagedRowsModel`` asks a ``PagedSource`` for the row count
+and for pages of rows as the view scrolls, and has the source sort in SQL: a million-row grid
+opens after reading one page.
+
+Columns say what each cell is (``Column.kind``): money and counts are right-aligned, negative
+money is red, and ``Qt.UserRole`` holds the raw value (a Decimal, a date, a Month) for sorting
+and for code that reads the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from pmpm_desktop.ui.format import display
+
+Index = QModelIndex | QPersistentModelIndex
+_RIGHT = {"money", "int", "percent"}
+_NEGATIVE = QColor(192, 0, 0)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    #: the row → the raw value of the cell
+    value: Callable[[Any], Any]
+    #: text | int | money | date | datetime | month | kind | status | percent
+    kind: str = "text"
+    tooltip: str | None = None
+    #: the name a ``PagedSource`` sorts by (None: this column cannot be sorted in SQL)
+    sort_key: str | None = None
+
+
+class RowsModel(QAbstractTableModel):
+    """A table of plain rows held in memory."""
+
+    def __init__(self, columns: Sequence[Column], rows: Sequence[Any] = (), parent: Any = None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[Any] = list(rows)
+
+    # -- rows ------------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, index: int) -> Any:
+        return self._rows[index]
+
+    @property
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    # -- Qt model --------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in _RIGHT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        column = self.columns[index.column()]
+        value = column.value(self._rows[index.row()])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display(value, column.kind)
+        if role == Qt.ItemDataRole.UserRole:
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.kind in _RIGHT:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column.kind == "money" and isinstance(value, Decimal) and value < 0:
+                return QBrush(_NEGATIVE)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text" and value:
+            text = str(value)
+            return text if len(text) > 40 else None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        getter = self.columns[column].value
+        present = [r for r in self._rows if getter(r) is not None]
+        missing = [r for r in self._rows if getter(r) is None]
+        self.layoutAboutToBeChanged.emit()
+        present.sort(key=getter, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = present + missing  # blanks last either way
+        self.layoutChanged.emit()
+
+
+class PagedSource(Protocol):
+    """Rows that live in the database: counted and read a page at a time, sorted there."""
+
+    def count(self) -> int: ...
+
+    def fetch(
+        self, offset: int, limit: int, order_by: str | None, descending: bool
+    ) -> Sequence[Any]: ...
+
+
+class PagedRowsModel(RowsModel):
+    """Rows read from a ``PagedSource`` a page at a time as the view scrolls."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        source: PagedSource,
+        *,
+        page_size: int = 500,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(columns, (), parent)
+        self.source = source
+        self.page_size = page_size
+        self.total = 0
+        self.order_by: str | None = None
+        self.descending = False
+
+    def reload(self) -> None:
+        """Count again and read the first page (after the source's filters changed)."""
+        self.beginResetModel()
+        self.total = self.source.count()
+        self._rows = list(self.source.fetch(0, self.page_size, self.order_by, self.descending))
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or len(self._rows) >= self.total:
+            return
+        page = list(
+            self.source.fetch(len(self._rows), self.page_size, self.order_by, self.descending)
+        )
+        if not page:
+            self.total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Read every remaining page (before "select all" acts on every row, say)."""
+        while self.canFetchMore():
+            self.fetchMore()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or self.columns[column].sort_key is None:
+            return
+        self.order_by = self.columns[column].sort_key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
