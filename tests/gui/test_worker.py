@@ -1,0 +1,126 @@
+"""The one background-task API: results, failures and cancellation come back on the UI thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from pmpm_desktop.errors import InputRejected
+from pmpm_desktop.ui import dialogs
+from pmpm_desktop.ui.logs import log_path, setup_logging
+from pmpm_desktop.ui.worker import TaskRunner
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> TaskRunner:
+    r = TaskRunner()
+    yield r
+    r.cancel_all()
+    r.wait(10_000)
+
+
+def test_result_arrives_on_the_ui_thread(runner: TaskRunner, qtbot: QtBot) -> None:
+    seen: dict[str, object] = {}
+    ui_thread = threading.get_ident()
+
+    def work(progress):  # type: ignore[no-untyped-def]
+        seen["worker_thread"] = threading.get_ident()
+        for i in range(3):
+            progress(i + 1, 3)
+        return 42
+
+    def done(value: object) -> None:
+        seen["value"] = value
+        seen["callback_thread"] = threading.get_ident()
+
+    handle = runner.run("Counting", work, on_success=done, show_progress=False)
+    with qtbot.waitSignal(handle.finished, timeout=10_000):
+        pass
+    assert seen["value"] == 42
+    assert seen["worker_thread"] != ui_thread
+    assert seen["callback_thread"] == ui_thread
+    assert not runner.busy
+
+
+def test_progress_is_reported(runner: TaskRunner, qtbot: QtBot) -> None:
+    reports: list[tuple[int, int]] = []
+    handle = runner.run(
+        "Steps", lambda progress: [progress(i, 5) for i in range(6)], show_progress=False
+    )
+    handle.progressed.connect(lambda d, t: reports.append((d, t)))
+    with qtbot.waitSignal(handle.finished, timeout=10_000):
+        pass
+    assert reports[-1] == (5, 5)
+
+
+def test_cancel_stops_the_task_and_reports_cancelled(runner: TaskRunner, qtbot: QtBot) -> None:
+    gate = threading.Event()
+    steps: list[int] = []
+    failed: list[BaseException] = []
+
+    def work(progress):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        for i in range(1000):
+            if not progress(i, 1000):
+                raise RuntimeError("stopped")
+            steps.append(i)
+
+    handle = runner.run("Long", work, on_failure=failed.append, show_progress=False)
+    handle.cancel()
+    gate.set()
+    with qtbot.waitSignal(handle.cancelled, timeout=10_000):
+        pass
+    assert steps == []
+    assert failed == []  # a cancelled task is not an error
+
+
+def test_failure_shows_words_and_logs_no_message_text(runner: TaskRunner, qtbot: QtBot) -> None:
+    setup_logging()
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    runner.default_failure = dialogs.show_error
+
+    member = "".join(["000", "123"])  # not spelled in this file, so only a message can leak it
+
+    def work(_progress):  # type: ignore[no-untyped-def]
+        raise InputRejected("roster.xlsx was not imported:", [f"row 4, DOB: member {member} bad"])
+
+    handle = runner.run("Importing", work, parent=parent, show_progress=False)
+    with qtbot.waitSignal(handle.failed, timeout=10_000):
+        pass
+    box = parent.findChild(QMessageBox, "messageBox")
+    assert box is not None and box.isVisible()
+    assert box.text() == "roster.xlsx was not imported:"
+    assert "row 4, DOB" in box.detailedText()
+    box.close()
+    text = log_path().read_text(encoding="utf-8")
+    assert "Importing failed: InputRejected" in text
+    assert member not in text
+
+
+def test_unexpected_errors_name_the_log_not_a_traceback() -> None:
+    text, details = dialogs.error_text(KeyError("secret"))
+    assert "KeyError" in text and str(log_path()) in text
+    assert "Traceback" not in text and details is None
+
+
+def test_tasks_run_one_at_a_time(runner: TaskRunner, qtbot: QtBot) -> None:
+    active = 0
+    most = 0
+    lock = threading.Lock()
+
+    def work(_progress):  # type: ignore[no-untyped-def]
+        nonlocal active, most
+        with lock:
+            active += 1
+            most = max(most, active)
+        threading.Event().wait(0.02)
+        with lock:
+            active -= 1
+
+    handles = [runner.run(f"t{i}", work, show_progress=False) for i in range(4)]
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+    assert most == 1 and len(handles) == 4
