@@ -114,8 +114,9 @@ def _build(target: str | None, *, settings_file: Path | None = None):  # type: i
     if target is None and not os.environ.get("PMPM_DB") and settings.last_database:
         target = settings.last_database
     db = open_database(target)
-    settings.add_recent_database(str(db.engine.url.render_as_string(hide_password=True)))
-    ctx = AppContext(db, database_label(db), settings)
+    label = database_label(db)
+    settings.add_recent_database(label)
+    ctx = AppContext(db, label, settings)
     ctx.tasks.default_failure = dialogs.show_error
     window = MainWindow(ctx)
     return app, ctx, window

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop import __version__
 from pmpm_desktop.core.clock import now_stamp
-from pmpm_desktop.db.database import Database, open_database, resolve_url
+from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.services.backup import backup_database
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.context import EVERYTHING, AppContext
@@ -299,8 +299,8 @@ class MainWindow(QMainWindow):
 
         def opened(db: Database) -> None:
             label = database_label(db)
-            self.ctx.settings.add_recent_database(resolve_url(target))
-            self.ctx.settings.last_database = target
+            self.ctx.settings.add_recent_database(label)
+            self.ctx.settings.last_database = label
             self.ctx.set_database(db, label)
             self.ctx.status_message.emit(f"Opened {label}")
 
