@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from pmpm_desktop import __version__
-from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
@@ -568,20 +567,11 @@ def _profile(db: Database, args: argparse.Namespace) -> int:
 
 
 def _report(db: Database, args: argparse.Namespace) -> int:
-    from pmpm_desktop.io.report import write_report
-    from pmpm_desktop.services.reconciling import reconcile, reconcile_all_payers
+    from pmpm_desktop.services.reporting import build_report
 
     if args.out.suffix.lower() != ".xlsx":
         raise UsageError("--out must name an .xlsx file")
-    summaries = (
-        [reconcile(db, args.payer, args.start, args.end)]
-        if args.payer
-        else reconcile_all_payers(db, args.start, args.end)
-    )
-    try:
-        write_report(args.out, summaries, generated_at=now())
-    except OSError as exc:
-        raise PmpmError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    build_report(db, args.out, args.payer, args.start, args.end)
     print(f"wrote {args.out}")
     return 0
 
