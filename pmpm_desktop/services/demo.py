@@ -2,11 +2,13 @@
 mistakes payers make — loaded through the same import path as real files.
 
 The payer files are written as real ``.xlsx`` workbooks beside the database (``demo-files/``)
-so a new user can open them and try importing one by hand.
+so a new user can open them and try importing one by hand; ``demo-files/new-month/`` holds
+SUN's July files, written but never imported, for a first try of the import wizard.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -26,6 +28,9 @@ from pmpm_desktop.services.reconciling import compute, load_inputs, reconcile
 
 FIRST = Month(2026, 1)
 LAST = Month(2026, 6)
+#: the month of the files written for the user to import by hand (``demo-files/new-month/``)
+NEXT = LAST + 1
+NEW_MONTH_FOLDER = "new-month"
 
 _LAST_NAMES = (
     "Garcia Smith Johnson Nguyen Williams Brown Jones Miller Davis Rodriguez Martinez Hernandez "
@@ -66,6 +71,8 @@ class PayerPlan:
     rates: dict[str, list[list[object]]]  # contract name -> rate exhibit rows
     dated_rosters: bool
     members: list[DemoMember] = field(default_factory=list)
+    #: the rows of the last roster written (LAST), the base of next month's roster
+    last_roster: list[list[object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,13 +81,21 @@ class DemoResult:
     members: int
     files: int
     counts: dict[str, int]
+    #: next month's files, written but not imported (try the import wizard on them)
+    new_month: Path | None = None
 
     def describe(self) -> str:
         kinds = ", ".join(f"{k} {self.counts.get(k, 0)}" for k in KINDS)
-        return (
+        text = (
             f"demo practice ready: 3 payers, {self.members} members, {FIRST} to {LAST}, "
             f"{self.files} payer files in {self.folder}\nreconciled: {kinds}"
         )
+        if self.new_month is not None:
+            text += (
+                f"\nnot imported yet, to try importing by hand: SUN's {NEXT} roster and "
+                f"statement in {self.new_month}"
+            )
+        return text
 
 
 _RATE_HEADERS = [
@@ -304,7 +319,8 @@ def build_demo(db: Database, members: int = 300, seed: int = 20260101) -> DemoRe
         summary = reconcile(db, plan.code, FIRST, LAST)
         for k, v in summary.counts.items():
             counts[k] += v
-    return DemoResult(folder, sum(len(p.members) for p in plans), files, counts)
+    new_month = _write_next_month(db, plans[0], folder / NEW_MONTH_FOLDER)
+    return DemoResult(folder, sum(len(p.members) for p in plans), files, counts, new_month)
 
 
 def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random) -> int:
@@ -325,12 +341,14 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
     files = 0
     for month in months:
         path = folder / f"{plan.code} roster {month}.xlsx"
+        rows = _roster_rows(plan, month, retro, late.member_id)
         write_sheet(
             path,
             _ROSTER_HEADERS,
-            _roster_rows(plan, month, retro, late.member_id),
+            rows,
             title_rows=[f"{plan.name} — eligibility roster", f"Roster month {month}", ""],
         )
+        plan.last_roster = rows
         importing.import_roster(db, plan.code, month, path)
         files += 1
     inputs = load_inputs(db, plan.code, FIRST, LAST)
@@ -395,14 +413,7 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
     files_written = 0
     for pay_month, lines in statements.items():
         path = folder / f"{plan.code} statement {pay_month}.xlsx"
-        total = sum((Decimal(str(line[3])) for line in lines), Decimal(0))
-        rows = [*lines, [None, "Grand Total", None, total, None]]
-        write_sheet(
-            path,
-            _REMIT_HEADERS,
-            rows,
-            title_rows=[f"{plan.name} capitation statement", f"Payment {pay_month}", ""],
-        )
+        _write_statement(path, plan, pay_month, lines)
         importing.import_remittance(
             db,
             plan.code,
@@ -412,3 +423,114 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
         )
         files_written += 1
     return files + files_written
+
+
+def _write_statement(
+    path: Path, plan: PayerPlan, pay_month: Month, lines: list[list[object]]
+) -> None:
+    total = sum((Decimal(str(line[3])) for line in lines), Decimal(0))
+    rows = [*lines, [None, "Grand Total", None, total, None]]
+    write_sheet(
+        path,
+        _REMIT_HEADERS,
+        rows,
+        title_rows=[f"{plan.name} capitation statement", f"Payment {pay_month}", ""],
+    )
+
+
+def _write_next_month(db: Database, plan: PayerPlan, folder: Path) -> Path:
+    """Write (never import) ``plan``'s roster and statement for NEXT: last month's roster with
+    one member added and one gone (a term), and a statement paying what the contract says for
+    every member but one, underpaid by the care-management fee.
+
+    What is owed is computed by the engine on last month's stored rows relabelled as NEXT (plus
+    the added member), so the statement matches what reconciliation will expect once imported.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = {m.member_id for m in plan.members}
+    n = 424_242
+    while f"{n:09d}" in taken:
+        n += 1
+    added = DemoMember(
+        f"{n:09d}", "Nguyen", "Linh", dt.date(2019, 3, 12), "F", "MCD", "TANF",
+        NEXT, None, NEXT.first_day, None, "PCP112",
+    )  # fmt: skip
+    # The term: the first member listed all along (not one the demo gave a special story).
+    special = {m.member_id for m in plan.members[:8]}
+    termed = next(str(r[0]) for r in plan.last_roster if r[0] not in special)
+    new_row: list[object] = [
+        added.member_id, f"{added.last}, {added.first}", added.dob, added.sex, added.product,
+        added.cell, added.pcp, added.effective, None, None,
+    ]  # fmt: skip
+    roster = [r for r in plan.last_roster if r[0] != termed] + [new_row]
+    roster.sort(key=lambda r: str(r[0]))
+    write_sheet(
+        folder / f"{plan.code} roster {NEXT}.xlsx",
+        _ROSTER_HEADERS,
+        roster,
+        title_rows=[f"{plan.name} — eligibility roster", f"Roster month {NEXT}", ""],
+    )
+    owed = _owed_next_month(db, plan.code, termed, added)
+    names = {str(r[0]): str(r[1]).upper() for r in roster}
+    lines: list[list[object]] = []
+    short_done = False
+    for member_id, cents, no_rate in owed:
+        if no_rate:
+            cents = 31_000  # as every month: the payer pays the SSI member its own figure
+        elif not short_done and member_id != added.member_id:
+            cents, short_done = cents - 450, True  # underpaid: care management left out
+        lines.append([member_id, names[member_id], str(NEXT), Decimal(cents).scaleb(-2), "CAP"])
+    _write_statement(folder / f"{plan.code} statement {NEXT}.xlsx", plan, NEXT, lines)
+    return folder
+
+
+def _owed_next_month(
+    db: Database, code: str, termed: str, added: DemoMember
+) -> list[tuple[str, int, bool]]:
+    """(member ID, expected cents, no rate) for NEXT, by member ID."""
+    inputs = load_inputs(db, code, LAST, LAST)
+    termed_pk = inputs.members.filter(pl.col("member_id") == termed)["member_pk"].to_list()
+    roster = inputs.roster.filter(
+        (pl.col("roster_month") == LAST.index) & ~pl.col("member_pk").is_in(termed_pk)
+    ).with_columns(
+        pl.lit(NEXT.index, dtype=inputs.roster.schema["roster_month"]).alias("roster_month")
+    )
+    new_pk = -1  # not stored: the member exists only in the file
+    extra = pl.DataFrame(
+        [
+            {
+                "row_id": -1,
+                "member_pk": new_pk,
+                "roster_month": NEXT.index,
+                "effective_date": added.effective,
+                "term_date": None,
+                "product": added.product,
+                "rate_cell": added.cell,
+                "dob": added.dob,
+                "sex": added.sex,
+                "risk_micro": None,
+            }
+        ],
+        schema=inputs.roster.schema,
+    )
+    members = pl.concat(
+        [
+            inputs.members,
+            pl.DataFrame(
+                {"member_id": [added.member_id], "member_pk": [new_pk]},
+                schema=inputs.members.schema,
+            ),
+        ]
+    )
+    inputs = dataclasses.replace(
+        inputs, roster=pl.concat([roster, extra.select(roster.columns)]), members=members
+    )
+    expected, _ = compute(inputs, NEXT, NEXT)
+    return [
+        (str(mid), int(cents), bool(no_rate))
+        for mid, cents, no_rate in expected.member_months.filter(pl.col("eligible"))
+        .join(members, on="member_pk")
+        .select("member_id", "expected_cents", "no_rate")
+        .sort("member_id")
+        .rows()
+    ]
