@@ -57,6 +57,12 @@ def _check(progress: Progress | None, done: int, total: int) -> None:
         raise ImportCancelled("import cancelled: nothing was written")
 
 
+def _done(progress: Progress | None, total: int) -> None:
+    """The last report, after the commit: the file is stored, so a Cancel now changes nothing."""
+    if progress is not None:
+        progress(total, total)
+
+
 @dataclass(frozen=True)
 class ImportResult:
     import_id: int
@@ -403,7 +409,7 @@ def store_roster(
         if profile is not None:
             save_profile(conn, payer_id, profile)
         _check(progress, 3, 4)
-    _check(progress, 4, 4)
+    _done(progress, 4)
     return ImportResult(
         import_id, file_name, frame.height, frame["member_id"].n_unique(), new_members, previous
     )
@@ -624,7 +630,7 @@ def store_remittance(
         if profile is not None:
             save_profile(conn, payer_id, profile)
         _check(progress, 2, 3)
-    _check(progress, 3, 3)
+    _done(progress, 3)
     return ImportResult(import_id, file_name, frame.height, frame["member_id"].n_unique(), 0)
 
 

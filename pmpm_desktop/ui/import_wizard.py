@@ -1065,11 +1065,6 @@ class ImportWizard(QDialog):
         reference = self.reference_edit.text().strip() or None
 
         def work(progress: Any) -> ImportOutcome:
-            def guarded(done: int, total: int) -> bool:
-                # The services report once more after their transaction committed; a Cancel
-                # pressed then would say "nothing was written" about a stored file.
-                return bool(progress(done, total)) or (total > 0 and done >= total)
-
             if r.kind == "roster":
                 assert r.roster_month is not None
                 result = importing.import_roster(
@@ -1080,7 +1075,7 @@ class ImportWizard(QDialog):
                     mapping=mapping,
                     sheet=p.sheet,
                     header_row=p.header_row,
-                    progress=guarded,
+                    progress=progress,
                 )
                 try:
                     diff: RosterDiff | None = roster_diff(db, r.payer, r.roster_month)
@@ -1100,7 +1095,7 @@ class ImportWizard(QDialog):
                     header_row=p.header_row,
                     payment_date=payment_date,
                     reference=reference,
-                    progress=guarded,
+                    progress=progress,
                 )
                 return ImportOutcome(r.kind, r.payer, r.path.name, result)
             if not progress(0, 1):  # the rate import takes no progress callback
