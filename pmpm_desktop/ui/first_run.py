@@ -1,0 +1,111 @@
+"""The first start: offer the demo practice or an empty start (once, on an empty database)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import func, select
+
+from pmpm_desktop.db.models import Payer
+from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.demo_action import open_demo_practice
+
+
+def _has_payers(ctx: AppContext) -> bool:
+    with ctx.db.sessions() as s:
+        return bool(s.scalar(select(func.count(Payer.id))))
+
+
+class FirstRunDialog(QDialog):
+    """ "Welcome — how would you like to start?" with the demo or an empty database."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("firstRunDialog")
+        self.setWindowTitle("Welcome to PMPM Desktop")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        top = QHBoxLayout()
+        top.setSpacing(16)
+        icon = QLabel()
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(40)
+        )
+        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        words = QVBoxLayout()
+        heading = QLabel("Welcome — how would you like to start?")
+        heading.setObjectName("firstRunHeading")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        heading.setFont(font)
+        text = QLabel(
+            "<p><b>Open the demo practice</b> to look around first: three payers, about 300 "
+            "members and six months of rosters and payment statements, already reconciled, "
+            "with the mistakes payers really make. It is built in the database that is open "
+            f"now (<i>{ctx.db_label}</i>), together with the payer files it came from.</p>"
+            "<p><b>Start empty</b> to set up your own payers and import your own files. The "
+            "dashboard will walk you through the first steps.</p>"
+        )
+        text.setObjectName("firstRunText")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        words.addWidget(heading)
+        words.addWidget(text)
+        top.addLayout(words, 1)
+        layout.addLayout(top)
+        buttons = QDialogButtonBox()
+        self.demo_button = QPushButton("Open the demo practice")
+        self.demo_button.setObjectName("firstRunDemo")
+        self.empty_button = QPushButton("Start empty")
+        self.empty_button.setObjectName("firstRunEmpty")
+        buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.empty_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.demo_button.setDefault(True)
+        # Both buttons are wired by hand: the box's accepted/rejected would also fire on Esc.
+        self.demo_button.clicked.connect(self.choose_demo)
+        self.empty_button.clicked.connect(self.choose_empty)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+        # Closing the window (Esc, ×) counts as "Start empty": the dashboard still offers
+        # the demo, so the question need not come back on every start.
+        self.finished.connect(self._done)
+
+    def _done(self, _result: int) -> None:
+        self.ctx.settings.first_run_done = True
+        self.ctx.settings.sync()
+
+    def choose_demo(self) -> None:
+        parent = self.parentWidget()
+        self.accept()
+        open_demo_practice(self.ctx, parent)
+
+    def choose_empty(self) -> None:
+        self.reject()
+        self.ctx.status_message.emit("Start by adding a payer on the Payers page.")
+
+
+def maybe_offer_first_run(ctx: AppContext, window: QWidget) -> FirstRunDialog | None:
+    """Show the first-run dialog (non-blocking) when this is the first start on an empty
+    database; returns it, or None when there is nothing to ask."""
+    if ctx.settings.first_run_done:
+        return None
+    if _has_payers(ctx):
+        # Someone already uses this database: no welcome needed, now or later.
+        ctx.settings.first_run_done = True
+        return None
+    dialog = FirstRunDialog(ctx, window)
+    dialog.open()
+    return dialog

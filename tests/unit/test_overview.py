@@ -1,0 +1,187 @@
+"""The dashboard's figures on the demo practice equal what reconciling and listing give."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import DISCREPANCY_KINDS
+from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
+from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services.demo import FIRST, LAST, build_demo
+from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
+from pmpm_desktop.services.overview import OverviewCancelled, Tally, overview
+from pmpm_desktop.services.reconciling import reconcile
+from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, worked_example_rates, xlsx
+
+M = Month.parse
+
+
+@pytest.fixture(scope="module")
+def _demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("overview-demo") / "demo.sqlite3"
+    database = open_database(path)
+    try:
+        build_demo(database, members=120)
+    finally:
+        database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo(_demo_file: Path, tmp_path: Path) -> Database:
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(_demo_file, path)
+    database = open_database(path)
+    yield database  # type: ignore[misc]
+    database.dispose()
+
+
+def _tally(rows: list) -> Tally:  # type: ignore[type-arg]
+    return Tally(len(rows), sum((r.variance for r in rows), Decimal("0.00")))
+
+
+def test_expected_and_paid_are_the_reconciliation_figures(demo: Database) -> None:
+    o = overview(demo)
+    assert [p.code for p in o.payers] == ["BAY", "HCA", "SUN"]
+    for p in o.payers:
+        assert (p.first, p.last) == (FIRST, LAST)
+        summary = reconcile(demo, p.code, p.first, p.last)
+        assert p.expected == summary.expected
+        assert p.paid == summary.paid
+        assert p.variance == summary.variance
+        assert p.needs_reconcile is False  # the demo was reconciled over the same months
+    assert o.expected == sum(p.expected for p in o.payers)  # type: ignore[misc]
+    assert o.months == (FIRST, LAST)
+    assert o.hints == ()
+
+
+def test_members_are_the_latest_roster_months(demo: Database) -> None:
+    o = overview(demo)
+    with demo.sessions() as s:
+        for p in o.payers:
+            assert p.roster_month == LAST
+            n = s.scalar(
+                select(func.count(func.distinct(RosterRow.member_pk)))
+                .join(RosterImport, RosterImport.id == RosterRow.import_id)
+                .join(Payer, Payer.id == RosterImport.payer_id)
+                .where(Payer.code == p.code, RosterImport.roster_month == LAST)
+            )
+            assert p.members == n > 0
+            assert p.roster_imports == 6 and p.statements == 6
+    assert o.members == sum(p.members for p in o.payers)
+
+
+def test_discrepancy_tallies_equal_the_stored_rows(demo: Database) -> None:
+    rows = discrepancy_rows(demo, status="open")
+    # Dispute three, resolve two, write one off.
+    for r in rows[:3]:
+        set_status(demo, r.payer_code, r.member_id, r.month, "disputed", "sent to the payer")
+    for r in rows[3:5]:
+        set_status(demo, r.payer_code, r.member_id, r.month, "resolved")
+    set_status(demo, rows[5].payer_code, rows[5].member_id, rows[5].month, "written_off")
+    o = overview(demo)
+    for p in o.payers:
+        for kind in DISCREPANCY_KINDS:
+            listed = discrepancy_rows(demo, payer_code=p.code, kind=kind, status="open")
+            assert p.open_by_kind[kind] == _tally(listed), (p.code, kind)
+        assert p.open == _tally(discrepancy_rows(demo, payer_code=p.code, status="open"))
+        assert p.disputed == _tally(discrepancy_rows(demo, payer_code=p.code, status="disputed"))
+    assert o.total("open") == _tally(discrepancy_rows(demo, status="open"))
+    assert o.total("disputed") == _tally(rows[:3])
+    assert o.total("resolved_this_year") == _tally(rows[3:5])
+    assert o.total("written_off_this_year") == _tally(rows[5:6])
+    # Closed in another year: not "this year".
+    earlier = overview(demo, year=now().year - 1)
+    assert earlier.total("resolved_this_year") == Tally()
+    assert earlier.total("disputed") == _tally(rows[:3])
+
+
+def test_needs_attention_lists_the_biggest_open_groups(demo: Database) -> None:
+    o = overview(demo)
+    groups: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
+    for r in discrepancy_rows(demo, status="open"):
+        groups.setdefault((r.payer_code, r.kind), []).append(r)
+    assert 0 < len(o.attention) <= 8
+    for item in o.attention:
+        assert _tally(groups[(item.payer_code, item.kind)]) == Tally(item.count, item.amount)
+    stakes = sorted((abs(_tally(g).amount) for g in groups.values()), reverse=True)
+    assert [abs(i.amount) for i in o.attention] == stakes[: len(o.attention)]
+
+
+def test_latest_files_are_the_last_five_imports(demo: Database) -> None:
+    o = overview(demo)
+    assert len(o.recent) == 5
+    stamps = [f.imported_at for f in o.recent]
+    assert stamps == sorted(stamps, reverse=True)
+    # The demo imports each payer's statements after its rosters; HCA goes last.
+    assert {f.kind for f in o.recent} == {"statement"}
+    assert o.recent[0].file_name == "HCA statement 2026-06.xlsx"
+    assert o.recent[0].detail == "statement, paid 2026-06-15"
+
+
+def test_a_new_statement_shows_at_once_and_asks_for_a_reconcile(
+    demo: Database, tmp_path: Path
+) -> None:
+    before = {p.code: p for p in overview(demo).payers}
+    member = discrepancy_rows(demo, payer_code="SUN", kind="missing", status="open")[0]
+    amount = -member.variance
+    path = xlsx(
+        tmp_path / "SUN late payment.xlsx",
+        REMIT_HEADERS,
+        [[member.member_id, str(member.month), amount, "RETRO"]],
+    )
+    importing.import_remittance(demo, "SUN", path)
+    after = {p.code: p for p in overview(demo).payers}
+    assert after["SUN"].paid == before["SUN"].paid + amount  # type: ignore[operator]
+    assert after["SUN"].expected == before["SUN"].expected
+    assert after["SUN"].needs_reconcile and not after["BAY"].needs_reconcile
+    hints = overview(demo).hints
+    assert [(h.action, h.payer_code) for h in hints] == [("reconcile", "SUN")]
+    assert "2026-01 to 2026-06" in hints[0].text
+    reconcile(demo, "SUN", FIRST, LAST)
+    assert not overview(demo).payers[2].needs_reconcile
+    assert overview(demo).recent[0].file_name == "SUN late payment.xlsx"
+
+
+def test_hints_for_partial_data(db: Database, tmp_path: Path) -> None:
+    payers.add_payer(db, "AAA", "No Contract Plan")
+    payers.add_payer(db, "BBB", "No Rates Plan")
+    payers.add_contract(db, "BBB", payers.ContractSpec("Medicaid", M("2026-01")))
+    payers.add_payer(db, "CCC", "Rosters Only Plan", 9)
+    payers.add_contract(db, "CCC", payers.ContractSpec("Medicaid", M("2026-01")))
+    importing.import_rates(db, "CCC", "Medicaid", worked_example_rates(tmp_path / "r.xlsx"))
+    roster = xlsx(
+        tmp_path / "roster.xlsx",
+        ROSTER_HEADERS,
+        [["000000001", "ALPHA", "ANN", "1990-05-10", "F", "MCD", "TANF", None, None]],
+    )
+    importing.import_roster(db, "CCC", M("2026-01"), roster)
+    o = overview(db)
+    assert [(h.action, h.payer_code) for h in o.hints] == [
+        ("payers", "AAA"),
+        ("import_roster", "AAA"),
+        ("import_rates", "BBB"),
+        ("import_roster", "BBB"),
+        ("import_remittance", "CCC"),
+    ]
+    assert "Medicaid" in o.hints[2].text
+    ccc = o.payers[2]
+    assert (ccc.members, ccc.roster_month, ccc.expected, ccc.first) == (1, M("2026-01"), None, None)
+    assert o.expected is None and o.months is None
+    assert o.attention == () and o.recent[0].kind == "roster"
+
+
+def test_empty_database_and_cancel(db: Database) -> None:
+    o = overview(db)
+    assert o.empty and o.members == 0 and o.expected is None and o.hints == ()
+    payers.add_payer(db, "AAA", "A Plan")
+    with pytest.raises(OverviewCancelled):
+        overview(db, lambda done, total: False)
