@@ -1,4 +1,8 @@
-"""Payers and their contracts: creating, listing, finding."""
+"""Payers and their contracts: creating, editing, listing, finding.
+
+Adding and editing share one validation per entity (``_payer_values``, ``_contract_values``,
+``_refuse_clashes``), so a value the CLI refuses is refused the same way by the desktop dialogs.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pmpm_desktop.core.eligibility import EligibilityRule, parse_age_basis
 from pmpm_desktop.core.expected import ContractTerms
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.db.models import Contract, Payer
+from pmpm_desktop.db.models import Contract, Payer, RateRow
 from pmpm_desktop.errors import InputRejected, NotFound
+from pmpm_desktop.io.values import parse_month
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
+#: the names' column width (String(200)); SQLite would keep longer text, PostgreSQL refuse it
+_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -38,43 +45,88 @@ def get_payer(session: Session, code: str) -> Payer:
     return payer
 
 
-def add_payer(db: Database, code: str, name: str, id_width: int | None = None) -> PayerInfo:
+def _payer_values(
+    name: str, id_width: int | str | None, problems: list[str]
+) -> tuple[str, int | None]:
+    """A payer's name and member-ID width, validated (problems appended, one sentence each).
+
+    ``id_width`` may be typed text: blank means none."""
+    clean = name.strip()
+    if not clean:
+        problems.append("a payer needs a name")
+    elif len(clean) > _NAME_LENGTH:
+        problems.append(f"a payer name is at most {_NAME_LENGTH} characters")
+    width: int | None = None
+    if isinstance(id_width, str):
+        text = id_width.strip()
+        if text:
+            if text.isdigit():
+                width = int(text)
+            else:
+                problems.append(f"member-ID width must be a whole number, not {text!r}")
+    else:
+        width = id_width
+    if width is not None and not 1 <= width <= 40:
+        problems.append(f"member-ID width must be between 1 and 40, not {width}")
+    return clean, width
+
+
+def _info(payer: Payer) -> PayerInfo:
+    return PayerInfo(
+        payer.id,
+        payer.code,
+        payer.name,
+        payer.id_width,
+        tuple(c.name for c in sorted(payer.contracts, key=lambda c: c.name)),
+    )
+
+
+def add_payer(db: Database, code: str, name: str, id_width: int | str | None = None) -> PayerInfo:
     code = code.strip().upper()
+    problems: list[str] = []
     if not _CODE.match(code):
-        raise InputRejected(f"payer code {code!r} must be 1–20 letters, digits, '.', '_' or '-'")
-    if not name.strip():
-        raise InputRejected("a payer needs a name")
-    if id_width is not None and not 1 <= id_width <= 40:
-        raise InputRejected(f"member-ID width must be between 1 and 40, not {id_width}")
+        problems.append(f"payer code {code!r} must be 1–20 letters, digits, '.', '_' or '-'")
+    clean, width = _payer_values(name, id_width, problems)
+    if problems:
+        raise InputRejected("the payer was not added:", problems)
     with db.sessions.begin() as s:
         if s.scalar(select(Payer.id).where(Payer.code == code)) is not None:
             raise InputRejected(f"a payer with code {code} already exists")
-        payer = Payer(code=code, name=name.strip(), id_width=id_width)
+        payer = Payer(code=code, name=clean, id_width=width)
         s.add(payer)
         s.flush()
         return PayerInfo(payer.id, payer.code, payer.name, payer.id_width, ())
 
 
+def update_payer(db: Database, code: str, name: str, id_width: int | str | None) -> PayerInfo:
+    """Change a payer's name and member-ID width (its code never changes: files and profiles
+    are filed under it)."""
+    problems: list[str] = []
+    clean, width = _payer_values(name, id_width, problems)
+    if problems:
+        raise InputRejected("the payer was not saved:", problems)
+    with db.sessions.begin() as s:
+        payer = get_payer(s, code)
+        payer.name = clean
+        payer.id_width = width
+        s.flush()
+        return _info(payer)
+
+
 def list_payers(db: Database) -> list[PayerInfo]:
     with db.sessions() as s:
         payers = s.scalars(select(Payer).order_by(Payer.code)).all()
-        return [
-            PayerInfo(
-                p.id,
-                p.code,
-                p.name,
-                p.id_width,
-                tuple(c.name for c in sorted(p.contracts, key=lambda c: c.name)),
-            )
-            for p in payers
-        ]
+        return [_info(p) for p in payers]
 
 
 def _decimal(text: str | Decimal, what: str, places: int) -> Decimal:
+    raw = str(text).strip().rstrip("%").strip()
     try:
-        value = Decimal(str(text).strip().rstrip("%"))
+        value = Decimal(raw)
     except InvalidOperation:
-        raise InputRejected(f"{what} must be a number, not {text!r}") from None
+        raise InputRejected(f"{what} must be a number, not {str(text).strip()!r}") from None
+    if not value.is_finite():
+        raise InputRejected(f"{what} must be a number, not {str(text).strip()!r}")
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise InputRejected(f"{what} allows at most {places} decimals, not {text!r}")
     return value
@@ -82,11 +134,13 @@ def _decimal(text: str | Decimal, what: str, places: int) -> Decimal:
 
 @dataclass(frozen=True)
 class ContractSpec:
-    """A contract as the user states it (strings are validated by :func:`add_contract`)."""
+    """A contract as the user states it (strings are validated by :func:`add_contract`).
+
+    Months may be given as text (``2026-01``, a date, …): a blank "to" is open-ended."""
 
     name: str
-    effective_from: Month
-    effective_to: Month | None = None
+    effective_from: Month | str
+    effective_to: Month | str | None = None
     products: Sequence[str] = ()
     eligibility: str = "first-of-month"
     age_basis: str = "first-of-month"
@@ -97,9 +151,50 @@ class ContractSpec:
     payment_due_day: int = 15
 
 
-def add_contract(db: Database, payer_code: str, spec: ContractSpec) -> int:
-    """Validate and store a contract; returns its id."""
-    problems = []
+def split_products(text: str) -> tuple[str, ...]:
+    """``"EXCH, QHP"`` → ``("EXCH", "QHP")``: product codes as a user types them."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class _ContractValues:
+    """A contract spec once validated: what is stored."""
+
+    name: str
+    products: list[str]
+    effective_from: Month
+    effective_to: Month | None
+    eligibility: str
+    age_basis: str
+    risk_adjusted: bool
+    withhold: Decimal
+    tolerance: Decimal
+    retro_window_months: int
+    payment_due_day: int
+
+
+def _month(value: Month | str | None, what: str, problems: list[str]) -> Month | None:
+    if value is None or isinstance(value, Month):
+        return value
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        problems.append(f"{what}: {exc} ({value.strip()!r})")
+        return None
+
+
+def _contract_values(spec: ContractSpec, head: str) -> _ContractValues:
+    """Validate every field of ``spec``; InputRejected(head, every problem) when any is wrong."""
+    problems: list[str] = []
+    name = spec.name.strip()
+    if not name:
+        problems.append("a contract needs a name")
+    elif len(name) > _NAME_LENGTH:
+        problems.append(f"a contract name is at most {_NAME_LENGTH} characters")
+    start = _month(spec.effective_from, "effective from", problems)
+    if start is None and not any(p.startswith("effective from") for p in problems):
+        problems.append("a contract needs an effective-from month")
+    end = _month(spec.effective_to, "effective to", problems)
     try:
         rule = EligibilityRule.parse(spec.eligibility)
     except ValueError as exc:
@@ -122,48 +217,101 @@ def add_contract(db: Database, payer_code: str, spec: ContractSpec) -> int:
         tolerance = _decimal(spec.tolerance, "tolerance", 2)
         if tolerance < 0:
             problems.append("tolerance cannot be negative")
+        elif tolerance >= 10**10:
+            problems.append("tolerance is too large")
     except InputRejected as exc:
         problems.append(str(exc))
-    if spec.effective_to is not None and spec.effective_to < spec.effective_from:
-        problems.append(
-            f"contract ends ({spec.effective_to}) before it starts ({spec.effective_from})"
-        )
-    if not spec.name.strip():
-        problems.append("a contract needs a name")
+    if start is not None and end is not None and end < start:
+        problems.append(f"contract ends ({end}) before it starts ({start})")
     if not 0 <= spec.retro_window_months <= 120:
         problems.append("retro window must be 0–120 months")
     if not 1 <= spec.payment_due_day <= 31:
         problems.append("payment due day must be 1–31")
-    products = [p.strip() for p in spec.products if p.strip()]
-    if problems:
-        raise InputRejected("the contract was not added:", problems)
+    # One code listed twice (any case) is the same code: keep the first spelling.
+    products: list[str] = []
+    for code in (p.strip() for p in spec.products):
+        if code and code.upper() not in {p.upper() for p in products}:
+            products.append(code)
+    if problems or start is None:
+        raise InputRejected(head, problems)
+    return _ContractValues(
+        name=name,
+        products=products,
+        effective_from=start,
+        effective_to=end,
+        eligibility=str(rule),
+        age_basis=basis,
+        risk_adjusted=spec.risk_adjusted,
+        withhold=withhold,
+        tolerance=tolerance,
+        retro_window_months=spec.retro_window_months,
+        payment_due_day=spec.payment_due_day,
+    )
+
+
+def _refuse_clashes(payer: Payer, values: _ContractValues, other_than: int | None) -> None:
+    """A contract name is unique within its payer, and a product code selects one contract."""
+    others = [c for c in payer.contracts if c.id != other_than]
+    if any(c.name.lower() == values.name.lower() for c in others):
+        raise InputRejected(f"{payer.code} already has a contract named {values.name!r}")
+    taken = {code.strip().upper(): c.name for c in others for code in c.product_codes or ()}
+    clash = [
+        f"{p} (already selects {taken[p.upper()]!r})" for p in values.products if p.upper() in taken
+    ]
+    if clash:
+        raise InputRejected("product codes must select one contract:", clash)
+
+
+def _store(contract: Contract, values: _ContractValues) -> None:
+    contract.name = values.name
+    contract.product_codes = list(values.products)
+    contract.effective_from = values.effective_from
+    contract.effective_to = values.effective_to
+    contract.eligibility = values.eligibility
+    contract.age_basis = values.age_basis
+    contract.risk_adjusted = values.risk_adjusted
+    contract.withhold_pct = values.withhold
+    contract.tolerance = values.tolerance
+    contract.retro_window_months = values.retro_window_months
+    contract.payment_due_day = values.payment_due_day
+
+
+def add_contract(db: Database, payer_code: str, spec: ContractSpec) -> int:
+    """Validate and store a contract; returns its id."""
+    values = _contract_values(spec, "the contract was not added:")
     with db.sessions.begin() as s:
         payer = get_payer(s, payer_code)
-        if any(c.name.lower() == spec.name.strip().lower() for c in payer.contracts):
-            raise InputRejected(f"{payer.code} already has a contract named {spec.name.strip()!r}")
-        taken = {code.upper(): c.name for c in payer.contracts for code in c.product_codes}
-        clash = [
-            f"{p} (already selects {taken[p.upper()]!r})" for p in products if p.upper() in taken
-        ]
-        if clash:
-            raise InputRejected("product codes must select one contract:", clash)
-        contract = Contract(
-            payer=payer,
-            name=spec.name.strip(),
-            product_codes=products,
-            effective_from=spec.effective_from,
-            effective_to=spec.effective_to,
-            eligibility=str(rule),
-            age_basis=basis,
-            risk_adjusted=spec.risk_adjusted,
-            withhold_pct=withhold,
-            tolerance=tolerance,
-            retro_window_months=spec.retro_window_months,
-            payment_due_day=spec.payment_due_day,
-        )
+        _refuse_clashes(payer, values, None)
+        contract = Contract(payer=payer)
+        _store(contract, values)
         s.add(contract)
         s.flush()
         return contract.id
+
+
+def update_contract(
+    db: Database, payer_code: str, contract_id_or_name: int | str, spec: ContractSpec
+) -> int:
+    """Replace every term of one of the payer's contracts (validated as :func:`add_contract`;
+    the name and product codes must not clash with the payer's other contracts). Its rate rows
+    stay with it. Returns its id."""
+    values = _contract_values(spec, "the contract was not saved:")
+    with db.sessions.begin() as s:
+        payer = get_payer(s, payer_code)
+        contract = _find_contract(s, payer, contract_id_or_name)
+        _refuse_clashes(payer, values, contract.id)
+        _store(contract, values)
+        s.flush()
+        return contract.id
+
+
+def _find_contract(session: Session, payer: Payer, contract_id_or_name: int | str) -> Contract:
+    if isinstance(contract_id_or_name, str):
+        return get_contract(session, payer, contract_id_or_name)
+    for contract in payer.contracts:
+        if contract.id == contract_id_or_name:
+            return contract
+    raise NotFound(f"{payer.code} has no contract with id {contract_id_or_name}")
 
 
 def get_contract(session: Session, payer: Payer, name: str) -> Contract:
@@ -172,6 +320,76 @@ def get_contract(session: Session, payer: Payer, name: str) -> Contract:
             return contract
     known = ", ".join(repr(c.name) for c in payer.contracts) or "none yet"
     raise NotFound(f"{payer.code} has no contract named {name!r} (contracts: {known})")
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    """One contract of a payer, as the screens show it (a plain value, not an ORM object)."""
+
+    id: int
+    payer_code: str
+    name: str
+    products: tuple[str, ...]
+    effective_from: Month
+    effective_to: Month | None
+    eligibility: str
+    age_basis: str
+    risk_adjusted: bool
+    withhold_pct: Decimal
+    tolerance: Decimal
+    retro_window_months: int
+    payment_due_day: int
+    #: how many rate rows the contract has
+    rate_rows: int
+
+    def spec(self) -> ContractSpec:
+        """The contract's terms as a spec (to edit and save back)."""
+        return ContractSpec(
+            name=self.name,
+            effective_from=self.effective_from,
+            effective_to=self.effective_to,
+            products=self.products,
+            eligibility=self.eligibility,
+            age_basis=self.age_basis,
+            withhold_pct=self.withhold_pct,
+            risk_adjusted=self.risk_adjusted,
+            tolerance=self.tolerance,
+            retro_window_months=self.retro_window_months,
+            payment_due_day=self.payment_due_day,
+        )
+
+
+def list_contracts(db: Database, payer_code: str) -> list[ContractInfo]:
+    """The payer's contracts by name, with how many rate rows each has."""
+    with db.sessions() as s:
+        payer = get_payer(s, payer_code)
+        ids = [c.id for c in payer.contracts]
+        counts = dict(
+            s.execute(
+                select(RateRow.contract_id, func.count())
+                .where(RateRow.contract_id.in_(ids))
+                .group_by(RateRow.contract_id)
+            ).all()
+        )
+        return [
+            ContractInfo(
+                id=c.id,
+                payer_code=payer.code,
+                name=c.name,
+                products=tuple(c.product_codes or ()),
+                effective_from=c.effective_from,
+                effective_to=c.effective_to,
+                eligibility=c.eligibility,
+                age_basis=c.age_basis,
+                risk_adjusted=c.risk_adjusted,
+                withhold_pct=c.withhold_pct,
+                tolerance=c.tolerance,
+                retro_window_months=c.retro_window_months,
+                payment_due_day=c.payment_due_day,
+                rate_rows=int(counts.get(c.id, 0)),
+            )
+            for c in sorted(payer.contracts, key=lambda c: c.name.lower())
+        ]
 
 
 def contract_terms(contract: Contract) -> ContractTerms:

@@ -1,0 +1,354 @@
+"""The payer and contract dialogs: typed fields, validated by the services, problems shown inline.
+
+A dialog stays open until the services accept what was typed: the save runs as a task, and an
+``InputRejected`` comes back as the list under the form (nothing was written). On success the
+dialog emits ``saved`` with what was stored and closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmpm_desktop.core.eligibility import EligibilityRule
+from pmpm_desktop.errors import InputRejected
+from pmpm_desktop.services import payers
+from pmpm_desktop.services.payers import ContractInfo, ContractSpec, PayerInfo
+from pmpm_desktop.ui import dialogs, format
+from pmpm_desktop.ui.context import PAYERS, AppContext
+
+#: the eligibility rules of SPEC §3, as the combo box offers them
+ELIGIBILITY_CHOICES: tuple[tuple[str, str], ...] = (
+    ("first-of-month", "First of the month: paid if covered on day 1"),
+    ("mid-month", "Mid-month: paid if covered on day N"),
+    ("any-day", "Any day: paid if covered on any day of the month"),
+    ("daily", "Daily: pro-rated by the days covered"),
+)
+AGE_BASIS_CHOICES: tuple[tuple[str, str], ...] = (
+    ("first-of-month", "Age on the 1st of each month"),
+    ("first-of-year", "Age on January 1 of the year"),
+)
+
+
+def eligibility_label(rule: str) -> str:
+    """``mid-month:15`` → ``Mid-month (day 15)``: a stored rule as the tables show it."""
+    parsed = EligibilityRule.parse(rule)
+    if parsed.kind == "point":
+        return "First of month" if parsed.day == 1 else f"Mid-month (day {parsed.day})"
+    return {"any-day": "Any day", "daily": "Daily (pro-rated)"}.get(parsed.kind, parsed.kind)
+
+
+def age_basis_label(basis: str) -> str:
+    return {"first-of-month": "1st of month", "first-of-year": "January 1"}.get(basis, basis)
+
+
+def contract_dates(info: ContractInfo) -> str:
+    end = format.month(info.effective_to) if info.effective_to else "open"
+    return f"{format.month(info.effective_from)} – {end}"
+
+
+class _FormDialog(QDialog):
+    """A form whose Save runs a service call as a task and lists its refusals under the form."""
+
+    #: what the service returned (a PayerInfo, a contract id)
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(title)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.problems = QLabel()
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems.setStyleSheet("color: #b00020;")
+        self.problems.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.buttons)
+        self.running = False
+
+    def reject(self) -> None:
+        # A save under way still commits: the dialog stays until its answer is back.
+        if not self.running:
+            super().reject()
+
+    def show_problems(self, head: str, problems: list[str]) -> None:
+        lines = [head.rstrip(":") + ":" if problems else head]
+        # Problems are shown as the services word them: one may start with a product code.
+        lines += [f"• {p}" for p in problems]
+        self.problems.setText("\n".join(lines))
+        self.problems.show()
+
+    def work(self) -> tuple[Callable[[], Any], str]:
+        """The service call to run, and the status-bar sentence for its success."""
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        if self.running:
+            return
+        call, message = self.work()
+        self.running = True
+        self.save_button.setEnabled(False)
+        self.save_button.setText("Saving…")
+
+        def done(result: object) -> None:
+            self.running = False
+            self.ctx.changed(PAYERS, message)
+            self.saved.emit(result)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.running = False
+            self.save_button.setEnabled(True)
+            self.save_button.setText("Save")
+            if isinstance(exc, InputRejected):
+                head = str(exc.args[0]) if exc.args else "Not saved"
+                self.show_problems(_sentence(head), exc.problems)
+            else:
+                dialogs.show_error(self, self.windowTitle(), exc)
+
+        self.ctx.tasks.run(
+            self.windowTitle(),
+            lambda _progress: call(),
+            on_success=done,
+            on_failure=failed,
+            parent=self,
+            show_progress=False,
+        )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class PayerDialog(_FormDialog):
+    """Add a payer, or edit one (``payer`` given): its code is fixed once created."""
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, payer: PayerInfo | None = None
+    ) -> None:
+        super().__init__(ctx, "Edit payer" if payer else "Add payer", parent)
+        self.setObjectName("payerDialog")
+        self.payer = payer
+        self.code = QLineEdit(payer.code if payer else "")
+        self.code.setObjectName("code")
+        self.code.setMaxLength(20)
+        self.code.setPlaceholderText("e.g. SUN")
+        self.name = QLineEdit(payer.name if payer else "")
+        self.name.setObjectName("name")
+        self.name.setPlaceholderText("e.g. Sunrise Health Plan")
+        self.id_width = QLineEdit(
+            "" if payer is None or payer.id_width is None else str(payer.id_width)
+        )
+        self.id_width.setObjectName("idWidth")
+        self.id_width.setPlaceholderText("none")
+        self.id_width.setMaximumWidth(80)
+        if payer is not None:
+            self.code.setReadOnly(True)
+            self.code.setEnabled(False)  # greyed: plainly not something to type into
+            self.code.setToolTip("A payer's code cannot change: its files are filed under it.")
+        code_help = _help(
+            "Short and unique; it cannot be changed later."
+            if payer is None
+            else "Cannot be changed: imports and profiles are filed under it."
+        )
+        width_help = _help(
+            "Numeric member IDs are padded with leading zeros to this\n"
+            "many digits (for payers whose spreadsheets drop them).\n"
+            "Leave blank to keep IDs as written."
+        )
+        self.form.addRow("Code:", self.code)
+        self.form.addRow("", code_help)
+        self.form.addRow("Name:", self.name)
+        self.form.addRow("Member-ID width:", self.id_width)
+        self.form.addRow("", width_help)
+        self.setMinimumWidth(500)
+        (self.name if payer else self.code).setFocus()
+
+    def work(self) -> tuple[Callable[[], Any], str]:
+        db, code, name, width = (
+            self.ctx.db,
+            self.code.text(),
+            self.name.text(),
+            self.id_width.text(),
+        )
+        if self.payer is None:
+            return (
+                lambda: payers.add_payer(db, code, name, width),
+                f"Added payer {code.strip().upper()}",
+            )
+        return lambda: payers.update_payer(db, code, name, width), f"Saved payer {code}"
+
+
+class ContractDialog(_FormDialog):
+    """Add a contract to a payer, or edit one of its contracts (``contract`` given)."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        payer: PayerInfo,
+        parent: QWidget | None = None,
+        contract: ContractInfo | None = None,
+    ) -> None:
+        title = f"Edit contract of {payer.code}" if contract else f"Add a contract to {payer.code}"
+        super().__init__(ctx, title, parent)
+        self.setObjectName("contractDialog")
+        self.payer = payer
+        self.contract = contract
+        spec = contract.spec() if contract else None
+
+        self.name = QLineEdit(spec.name if spec else "")
+        self.name.setObjectName("name")
+        self.name.setPlaceholderText("e.g. Medicaid HMO")
+        self.products = QLineEdit(", ".join(spec.products) if spec else "")
+        self.products.setObjectName("products")
+        self.products.setPlaceholderText("e.g. MCD, MCD2 (the roster's product values)")
+        self.effective_from = QLineEdit(str(spec.effective_from) if spec else "")
+        self.effective_from.setObjectName("effectiveFrom")
+        self.effective_from.setPlaceholderText("YYYY-MM")
+        self.effective_to = QLineEdit(str(spec.effective_to) if spec and spec.effective_to else "")
+        self.effective_to.setObjectName("effectiveTo")
+        self.effective_to.setPlaceholderText("open-ended")
+        for edit in (self.effective_from, self.effective_to):
+            edit.setMaximumWidth(110)
+        dates = QHBoxLayout()
+        dates.addWidget(self.effective_from)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.effective_to)
+        dates.addStretch(1)
+
+        self.eligibility = QComboBox()
+        self.eligibility.setObjectName("eligibility")
+        for key, label in ELIGIBILITY_CHOICES:
+            self.eligibility.addItem(label, key)
+        self.mid_day = QSpinBox()
+        self.mid_day.setObjectName("midMonthDay")
+        self.mid_day.setRange(1, 28)
+        self.mid_day.setValue(15)
+        self.mid_day.setPrefix("day ")
+        rule = EligibilityRule.parse(spec.eligibility) if spec else EligibilityRule("point", 1)
+        if rule.kind == "point" and rule.day != 1:
+            self.eligibility.setCurrentIndex(1)
+            self.mid_day.setValue(rule.day)
+        else:
+            keys = [k for k, _ in ELIGIBILITY_CHOICES]
+            self.eligibility.setCurrentIndex(keys.index(str(rule)))
+        self.eligibility.currentIndexChanged.connect(self._rule_changed)
+        rule_row = QHBoxLayout()
+        rule_row.addWidget(self.eligibility, 1)
+        rule_row.addWidget(self.mid_day)
+
+        self.age_basis = QComboBox()
+        self.age_basis.setObjectName("ageBasis")
+        for key, label in AGE_BASIS_CHOICES:
+            self.age_basis.addItem(label, key)
+        if spec:
+            self.age_basis.setCurrentIndex(self.age_basis.findData(spec.age_basis))
+        self.risk_adjusted = QCheckBox("Capitation is multiplied by the member's risk score")
+        self.risk_adjusted.setObjectName("riskAdjusted")
+        self.risk_adjusted.setChecked(bool(spec and spec.risk_adjusted))
+        self.withhold = QLineEdit(plain_number(spec.withhold_pct) if spec else "0")
+        self.withhold.setObjectName("withhold")
+        self.withhold.setMaximumWidth(110)
+        self.tolerance = QLineEdit(f"{spec.tolerance:.2f}" if spec else "0.01")
+        self.tolerance.setObjectName("tolerance")
+        self.tolerance.setMaximumWidth(110)
+        self.retro = QSpinBox()
+        self.retro.setObjectName("retroWindow")
+        self.retro.setRange(0, 120)
+        self.retro.setSuffix(" months")
+        self.retro.setValue(spec.retro_window_months if spec else 12)
+        self.due_day = QSpinBox()
+        self.due_day.setObjectName("dueDay")
+        self.due_day.setRange(1, 31)
+        self.due_day.setValue(spec.payment_due_day if spec else 15)
+
+        self.form.addRow("Name:", self.name)
+        self.form.addRow("Product codes:", self.products)
+        self.form.addRow(
+            "", _help("Comma-separated; may be blank when the payer has only one contract.")
+        )
+        self.form.addRow("Effective:", dates)
+        self.form.addRow("Eligibility rule:", rule_row)
+        self.form.addRow("Age basis:", self.age_basis)
+        self.form.addRow("Risk-adjusted:", self.risk_adjusted)
+        self.form.addRow("Withhold %:", self.withhold)
+        self.form.addRow("Tolerance:", self.tolerance)
+        self.form.addRow("", _help("Differences up to this amount count as paid correctly."))
+        self.form.addRow("Retro window:", self.retro)
+        self.form.addRow("", _help("How far back the payer may take money back (recoup)."))
+        self.form.addRow("Payment due day:", self.due_day)
+        self.setMinimumWidth(600)
+        self._rule_changed()
+        self.name.setFocus()
+
+    def _rule_changed(self) -> None:
+        self.mid_day.setEnabled(self.eligibility.currentData() == "mid-month")
+
+    def rule(self) -> str:
+        key = str(self.eligibility.currentData())
+        return f"mid-month:{self.mid_day.value()}" if key == "mid-month" else key
+
+    def spec(self) -> ContractSpec:
+        return ContractSpec(
+            name=self.name.text(),
+            effective_from=self.effective_from.text(),
+            effective_to=self.effective_to.text() or None,
+            products=payers.split_products(self.products.text()),
+            eligibility=self.rule(),
+            age_basis=str(self.age_basis.currentData()),
+            withhold_pct=self.withhold.text(),
+            risk_adjusted=self.risk_adjusted.isChecked(),
+            tolerance=self.tolerance.text(),
+            retro_window_months=self.retro.value(),
+            payment_due_day=self.due_day.value(),
+        )
+
+    def work(self) -> tuple[Callable[[], Any], str]:
+        db, code, spec = self.ctx.db, self.payer.code, self.spec()
+        name = spec.name.strip()
+        if self.contract is None:
+            return lambda: payers.add_contract(db, code, spec), f"Added contract {name} to {code}"
+        cid = self.contract.id
+        return lambda: payers.update_contract(db, code, cid, spec), f"Saved contract {name}"
+
+
+def _help(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("help")
+    # Lines are broken by hand: a word-wrapped label in a form is sized too short and clipped.
+    label.setEnabled(False)
+    return label
+
+
+def plain_number(value: object) -> str:
+    """``Decimal('2.0000')`` → ``2``, ``1.5000`` → ``1.5``: a percentage as a person writes it."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
