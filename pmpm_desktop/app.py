@@ -95,7 +95,6 @@ def _build(target: str | None, *, settings_file: Path | None = None):  # type: i
     from PySide6.QtWidgets import QApplication
 
     from pmpm_desktop.db.database import open_database
-    from pmpm_desktop.ui import dialogs
     from pmpm_desktop.ui.context import AppContext
     from pmpm_desktop.ui.icon import app_icon
     from pmpm_desktop.ui.logs import setup_logging
@@ -117,7 +116,6 @@ def _build(target: str | None, *, settings_file: Path | None = None):  # type: i
     label = database_label(db)
     settings.add_recent_database(label)
     ctx = AppContext(db, label, settings)
-    ctx.tasks.default_failure = dialogs.show_error
     window = MainWindow(ctx)
     return app, ctx, window
 

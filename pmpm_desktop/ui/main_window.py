@@ -9,12 +9,14 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QStackedWidget,
     QStyle,
     QToolBar,
@@ -60,7 +62,13 @@ class MainWindow(QMainWindow):
         for cls in page_classes():
             page = cls(ctx)
             self.pages[cls.key] = page
-            self.stack.addWidget(page)
+            # A page wider than a small screen scrolls instead of forcing the window wider.
+            holder = QScrollArea()
+            holder.setObjectName(f"holder_{cls.key}")
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
+            holder.setWidget(page)
+            self.stack.addWidget(holder)
             item = QListWidgetItem(self.style().standardIcon(cls.icon), cls.title)
             item.setData(Qt.ItemDataRole.UserRole, cls.key)
             self.nav.addItem(item)
@@ -99,7 +107,9 @@ class MainWindow(QMainWindow):
     # -- navigation -----------------------------------------------------------------------
     @property
     def current_page(self) -> Page:
-        page = self.stack.currentWidget()
+        holder = self.stack.currentWidget()
+        assert isinstance(holder, QScrollArea)
+        page = holder.widget()
         assert isinstance(page, Page)
         return page
 
@@ -119,7 +129,7 @@ class MainWindow(QMainWindow):
             return
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         page = self.pages[key]
-        self.stack.setCurrentWidget(page)
+        self.stack.setCurrentWidget(page.parentWidget().parentWidget())  # viewport → holder
         self._refresh_if_stale(page)
         self.ctx.settings.last_page = key
 

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from pmpm_desktop.ui.dialogs import show_error
 from pmpm_desktop.ui.logs import log, log_failure
 
 Progress = Callable[[int, int], bool]
@@ -117,8 +118,10 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._active: list[TaskHandle] = []
-        #: the failure handler used when a task gives none (the app shows an error dialog)
-        self.default_failure: Callable[[QWidget | None, str, BaseException], None] | None = None
+        #: the failure handler used when a task gives none: the error in words, in a dialog
+        self.default_failure: Callable[[QWidget | None, str, BaseException], None] | None = (
+            show_error
+        )
 
     @property
     def busy(self) -> bool:

@@ -81,7 +81,6 @@ def test_failure_shows_words_and_logs_no_message_text(runner: TaskRunner, qtbot:
     setup_logging()
     parent = QWidget()
     qtbot.addWidget(parent)
-    runner.default_failure = dialogs.show_error
 
     member = "".join(["000", "123"])  # not spelled in this file, so only a message can leak it
 
