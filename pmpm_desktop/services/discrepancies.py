@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import cents_to_money
@@ -19,28 +21,20 @@ from pmpm_desktop.errors import NotFound, UsageError
 from pmpm_desktop.services.payers import get_payer
 
 
-def discrepancy_rows(
-    db: Database,
-    *,
-    payer_code: str | None = None,
-    first: Month | None = None,
-    last: Month | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-) -> list[DiscrepancyRow]:
-    """Stored discrepancies with the member's name and the latest note, by payer, month, ID."""
-    if kind is not None and kind not in DISCREPANCY_KINDS:
-        raise UsageError(f"unknown kind {kind!r} (kinds: {', '.join(DISCREPANCY_KINDS)})")
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+def discrepancy_select() -> Select[Any]:
+    """The columns of a :class:`DiscrepancyRow` (name and latest user note joined), unfiltered.
+
+    Shared by :func:`discrepancy_rows` and the Reconciliation page's paged query, which add
+    their own filters and order; :func:`rows_from` turns the result into rows.
+    """
     last_note_id = (
         select(DiscrepancyEvent.discrepancy_id, func.max(DiscrepancyEvent.id).label("event_id"))
         .where(DiscrepancyEvent.note.is_not(None), DiscrepancyEvent.actor == "user")
         .group_by(DiscrepancyEvent.discrepancy_id)
         .subquery()
     )
-    note_event = aliased(DiscrepancyEvent)
-    q = (
+    note_event = aliased(DiscrepancyEvent, name="note_event")
+    return (
         select(
             Payer.code.label("payer_code"),
             Discrepancy.member_id.label("member_id"),
@@ -65,21 +59,13 @@ def discrepancy_rows(
         )
         .outerjoin(last_note_id, last_note_id.c.discrepancy_id == Discrepancy.id)
         .outerjoin(note_event, note_event.id == last_note_id.c.event_id)
-        .order_by(Payer.code, Discrepancy.month, Discrepancy.member_id)
     )
-    with db.sessions() as s:
-        if payer_code is not None:
-            q = q.where(Discrepancy.payer_id == get_payer(s, payer_code).id)
-    if first is not None:
-        q = q.where(Discrepancy.month >= first)
-    if last is not None:
-        q = q.where(Discrepancy.month <= last)
-    if kind is not None:
-        q = q.where(Discrepancy.kind == kind)
-    if status is not None:
-        q = q.where(Discrepancy.status == status)
+
+
+def rows_from(db: Database, query: Select[Any]) -> list[DiscrepancyRow]:
+    """Run a :func:`discrepancy_select` query (filtered, ordered as the caller likes)."""
     # Read as columns and build the rows in one pass: 100k discrepancies in well under a second.
-    frame = read_frame(db, q, _ROW_SCHEMA)
+    frame = read_frame(db, query, _ROW_SCHEMA)
     months = {i: Month.from_index(i) for i in frame["month"].unique().to_list()}
     return [
         DiscrepancyRow(
@@ -115,6 +101,35 @@ def discrepancy_rows(
     ]
 
 
+def discrepancy_rows(
+    db: Database,
+    *,
+    payer_code: str | None = None,
+    first: Month | None = None,
+    last: Month | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> list[DiscrepancyRow]:
+    """Stored discrepancies with the member's name and the latest note, by payer, month, ID."""
+    if kind is not None and kind not in DISCREPANCY_KINDS:
+        raise UsageError(f"unknown kind {kind!r} (kinds: {', '.join(DISCREPANCY_KINDS)})")
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+    q = discrepancy_select().order_by(Payer.code, Discrepancy.month, Discrepancy.member_id)
+    with db.sessions() as s:
+        if payer_code is not None:
+            q = q.where(Discrepancy.payer_id == get_payer(s, payer_code).id)
+    if first is not None:
+        q = q.where(Discrepancy.month >= first)
+    if last is not None:
+        q = q.where(Discrepancy.month <= last)
+    if kind is not None:
+        q = q.where(Discrepancy.kind == kind)
+    if status is not None:
+        q = q.where(Discrepancy.status == status)
+    return rows_from(db, q)
+
+
 _ROW_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "payer_code": pl.Utf8,
     "member_id": pl.Utf8,
@@ -142,6 +157,47 @@ class HistoryEntry:
     actor: str
 
 
+def check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+
+
+def record_change(
+    s: Session, d: Discrepancy, status: str, note: str | None, at: dt.datetime
+) -> bool:
+    """A person's status change (or note) on ``d``, with its history event; False if neither."""
+    if d.status != status:
+        s.add(
+            DiscrepancyEvent(
+                discrepancy=d,
+                at=at,
+                event="status",
+                old_status=d.status,
+                new_status=status,
+                note=note,
+                actor="user",
+            )
+        )
+        d.status = status
+        d.auto_resolved = False
+        d.updated_at = at
+        return True
+    if note:
+        s.add(
+            DiscrepancyEvent(
+                discrepancy=d,
+                at=at,
+                event="note",
+                old_status=d.status,
+                new_status=d.status,
+                note=note,
+                actor="user",
+            )
+        )
+        return True
+    return False
+
+
 def set_status(
     db: Database,
     payer_code: str,
@@ -151,10 +207,8 @@ def set_status(
     note: str | None = None,
 ) -> DiscrepancyRow:
     """Change a discrepancy's status (and add a note), recording both in its history."""
-    if status not in STATUSES:
-        raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+    check_status(status)
     member_id = member_id.strip().upper()
-    at = now()
     with db.sessions.begin() as s:
         payer = get_payer(s, payer_code)
         d = s.scalar(
@@ -166,33 +220,7 @@ def set_status(
         )
         if d is None:
             raise NotFound(f"no discrepancy for member {member_id} in {month} at {payer.code}")
-        if d.status != status:
-            s.add(
-                DiscrepancyEvent(
-                    discrepancy=d,
-                    at=at,
-                    event="status",
-                    old_status=d.status,
-                    new_status=status,
-                    note=note,
-                    actor="user",
-                )
-            )
-            d.status = status
-            d.auto_resolved = False
-            d.updated_at = at
-        elif note:
-            s.add(
-                DiscrepancyEvent(
-                    discrepancy=d,
-                    at=at,
-                    event="note",
-                    old_status=d.status,
-                    new_status=d.status,
-                    note=note,
-                    actor="user",
-                )
-            )
+        record_change(s, d, status, note, now())
     rows = discrepancy_rows(db, payer_code=payer_code, first=month, last=month)
     return next(r for r in rows if r.member_id == member_id)
 

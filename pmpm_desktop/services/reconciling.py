@@ -254,15 +254,17 @@ def reconcile(
     _step(progress, 3)
     with db.engine.begin() as conn:
         store_discrepancies(conn, db, inputs.payer_id, first, last, kinds)
-    _step(progress, 4)
+    # Stored: from here a Cancel cannot undo anything, so the reports no longer ask.
+    if progress is not None:
+        progress(4, STEPS)
     summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
-    _step(progress, 5)
+    if progress is not None:
+        progress(5, STEPS)
     return summary
 
 
-def build_summary(
-    db: Database, code: str, name: str, first: Month, last: Month, months: pl.DataFrame
-) -> ReconcileSummary:
+def month_summaries(months: pl.DataFrame) -> list[MonthSummary]:
+    """The rows of :func:`~pmpm_desktop.core.reconcile.summarise` as MonthSummary values."""
     month_rows = []
     for r in months.iter_rows(named=True):
         month_rows.append(
@@ -277,6 +279,13 @@ def build_summary(
                 amounts={k: cents_to_money(r[f"amount_{k}"]) for k in KINDS},
             )
         )
+    return month_rows
+
+
+def build_summary(
+    db: Database, code: str, name: str, first: Month, last: Month, months: pl.DataFrame
+) -> ReconcileSummary:
+    month_rows = month_summaries(months)
     totals = months.select(pl.col("expected_cents").sum(), pl.col("paid_cents").sum()).row(0)
     counts = {k: int(months[f"count_{k}"].sum()) for k in KINDS}
     return ReconcileSummary(

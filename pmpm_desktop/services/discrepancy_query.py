@@ -1,0 +1,351 @@
+"""The Reconciliation page's reads and writes: stored discrepancies filtered, sorted and paged in
+SQL; bulk status changes in one transaction; the month summary of the stored files.
+
+Rows are the same :class:`DiscrepancyRow` as :func:`~pmpm_desktop.services.discrepancies.
+discrepancy_rows` builds, from the same SELECT (:func:`~pmpm_desktop.services.discrepancies.
+discrepancy_select`): a grid over 100k discrepancies reads one page, never the whole table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, or_, select, tuple_
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import cents_to_money
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.reconcile import summarise
+from pmpm_desktop.core.summary import DISCREPANCY_KINDS, KINDS, DiscrepancyRow, MonthSummary
+from pmpm_desktop.db.database import Database
+from pmpm_desktop.db.models import Discrepancy, Member, Payer, RosterImport
+from pmpm_desktop.errors import UsageError
+from pmpm_desktop.services.discrepancies import (
+    check_status,
+    discrepancy_select,
+    record_change,
+    rows_from,
+)
+from pmpm_desktop.services.reconciling import compute, load_inputs, month_summaries
+
+#: (payer code, member ID, coverage month): what names one stored discrepancy
+Key = tuple[str, str, Month]
+Progress = Callable[[int, int], bool]
+
+#: the sort keys :meth:`DiscrepancySource.fetch` takes (one per grid column)
+ORDER_KEYS: tuple[str, ...] = (
+    "payer",
+    "member_id",
+    "name",
+    "month",
+    "kind",
+    "expected",
+    "paid",
+    "variance",
+    "status",
+    "age",
+    "last_note",
+)
+# How many keys go into one ``IN (…)``: SQLite allows 32k parameters, and tuples take 2 each.
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class DiscrepancyQuery:
+    """Which stored discrepancies to show. Empty tuples mean "any"."""
+
+    payers: tuple[str, ...] = ()
+    first: Month | None = None
+    last: Month | None = None
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    #: a member ID prefix, or words of the member's name (case-insensitive)
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        for kind in self.kinds:
+            if kind not in DISCREPANCY_KINDS:
+                raise UsageError(f"unknown kind {kind!r} (kinds: {', '.join(DISCREPANCY_KINDS)})")
+        for status in self.statuses:
+            check_status(status)
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    variance: Decimal
+
+
+def _like(text: str) -> str:
+    """``text`` safe inside a LIKE pattern (``\\`` escapes)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(query: DiscrepancyQuery) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if query.payers:
+        codes = [c.strip().upper() for c in query.payers]
+        out.append(Discrepancy.payer_id.in_(select(Payer.id).where(Payer.code.in_(codes))))
+    if query.first is not None:
+        out.append(Discrepancy.month >= query.first)
+    if query.last is not None:
+        out.append(Discrepancy.month <= query.last)
+    if query.kinds:
+        out.append(Discrepancy.kind.in_(query.kinds))
+    if query.statuses:
+        out.append(Discrepancy.status.in_(query.statuses))
+    text = query.text.strip()
+    if text:
+        # IDs are stored upper case; a name matches when every word is in the first or last name.
+        by_id = Discrepancy.member_id.like(_like(text.upper()) + "%", escape="\\")
+        words = [
+            or_(
+                func.lower(Member.last_name).like(f"%{_like(w)}%", escape="\\"),
+                func.lower(Member.first_name).like(f"%{_like(w)}%", escape="\\"),
+            )
+            for w in text.lower().replace(",", " ").split()
+        ]
+        out.append(or_(by_id, and_(*words)))
+    return out
+
+
+def _member_join(q: Select[Any]) -> Select[Any]:
+    return q.outerjoin(
+        Member,
+        and_(Member.payer_id == Discrepancy.payer_id, Member.member_id == Discrepancy.member_id),
+    )
+
+
+def _filtered_count(query: DiscrepancyQuery, *columns: Any) -> Select[Any]:
+    """``SELECT columns FROM discrepancies`` with the filters, joining members only for text."""
+    q = select(*columns).select_from(Discrepancy)
+    if query.text.strip():
+        q = _member_join(q)
+    return q.where(*_conditions(query))
+
+
+def count(db: Database, query: DiscrepancyQuery) -> int:
+    """How many stored discrepancies match: one ``SELECT count(*)``."""
+    with db.engine.connect() as conn:
+        return int(conn.execute(_filtered_count(query, func.count())).scalar_one())
+
+
+def totals(db: Database, query: DiscrepancyQuery) -> Totals:
+    """The number of matching discrepancies and the sum of their variance."""
+    cents = func.sum(cast(func.round(Discrepancy.variance * 100), BigInteger))
+    with db.engine.connect() as conn:
+        n, total = conn.execute(_filtered_count(query, func.count(), cents)).one()
+    return Totals(int(n), cents_to_money(int(total or 0)))
+
+
+def _order(q: Select[Any], order_by: str | None, descending: bool) -> Select[Any]:
+    cols = q.selected_columns
+    by: dict[str, list[Any]] = {
+        "payer": [cols.payer_code],
+        "member_id": [cols.member_id],
+        "name": [cols.last_name, cols.first_name],
+        "month": [cols.month],
+        "kind": [cols.kind],
+        "expected": [Discrepancy.expected],
+        "paid": [Discrepancy.paid],
+        "variance": [Discrepancy.variance],
+        "status": [cols.status],
+        # The oldest discrepancy is the one with the greatest age.
+        "age": [cols.created_at],
+        "last_note": [cols.last_note],
+    }
+    if order_by is not None and order_by not in by:
+        raise UsageError(f"cannot sort by {order_by!r} (keys: {', '.join(ORDER_KEYS)})")
+    chosen = by.get(order_by or "", [])
+    flip = descending != (order_by == "age")
+    keys = [c.desc() if flip else c.asc() for c in chosen]
+    # Payer, month and member ID name one discrepancy: pages follow each other without overlap.
+    keys += [cols.payer_code, cols.month, cols.member_id]
+    return q.order_by(*keys)
+
+
+def fetch(
+    db: Database,
+    query: DiscrepancyQuery,
+    offset: int,
+    limit: int,
+    order_by: str | None = None,
+    descending: bool = False,
+) -> list[DiscrepancyRow]:
+    """One page of the matching discrepancies, sorted by ``order_by`` (see ORDER_KEYS)."""
+    q = discrepancy_select().where(*_conditions(query))
+    q = _order(q, order_by, descending).limit(max(limit, 0)).offset(max(offset, 0))
+    return rows_from(db, q)
+
+
+class DiscrepancySource:
+    """A ``PagedSource`` (ui.table_model) over one query; ``query`` may be replaced."""
+
+    def __init__(self, db: Database, query: DiscrepancyQuery | None = None) -> None:
+        self.db = db
+        self.query = query or DiscrepancyQuery()
+
+    def count(self) -> int:
+        return count(self.db, self.query)
+
+    def fetch(
+        self, offset: int, limit: int, order_by: str | None, descending: bool
+    ) -> Sequence[DiscrepancyRow]:
+        return fetch(self.db, self.query, offset, limit, order_by, descending)
+
+    def totals(self) -> Totals:
+        return totals(self.db, self.query)
+
+
+def age_days(row: DiscrepancyRow, today: dt.date | None = None) -> int:
+    """Whole days since the reconciliation first found the discrepancy."""
+    return ((today or now().date()) - row.created_at.date()).days
+
+
+# --- status changes ---------------------------------------------------------------------------
+
+
+def keys_matching(db: Database, query: DiscrepancyQuery) -> list[Key]:
+    """The keys of every matching discrepancy (for "apply to all N rows")."""
+    q = _filtered_count(query, Payer.code, Discrepancy.member_id, Discrepancy.month).join(
+        Payer, Payer.id == Discrepancy.payer_id
+    )
+    with db.engine.connect() as conn:
+        return [(code, member, month) for code, member, month in conn.execute(q)]
+
+
+def set_status_many(db: Database, keys: Sequence[Key], status: str, note: str | None = None) -> int:
+    """Give every discrepancy of ``keys`` ``status`` (and ``note``), in ONE transaction, with one
+    history event each. Returns how many changed (already at ``status`` without a note: none).
+    Unknown keys are refused before anything is written."""
+    check_status(status)
+    note = (note or "").strip() or None
+    wanted: dict[str, set[tuple[str, Month]]] = {}
+    for code, member_id, month in keys:
+        wanted.setdefault(code.strip().upper(), set()).add((member_id.strip().upper(), month))
+    at = now()
+    changed = 0
+    with db.sessions.begin() as s:
+        payer_ids = dict(
+            s.execute(select(Payer.code, Payer.id).where(Payer.code.in_(list(wanted)))).all()
+        )
+        for code, pairs in wanted.items():
+            if code not in payer_ids:
+                raise UsageError(f"no payer {code}")
+            ordered = sorted(pairs, key=lambda p: (p[1].index, p[0]))
+            found = 0
+            for i in range(0, len(ordered), _CHUNK):
+                chunk = ordered[i : i + _CHUNK]
+                rows = s.scalars(
+                    select(Discrepancy).where(
+                        Discrepancy.payer_id == payer_ids[code],
+                        tuple_(Discrepancy.member_id, Discrepancy.month).in_(chunk),
+                    )
+                ).all()
+                found += len(rows)
+                for d in rows:
+                    changed += record_change(s, d, status, note, at)
+            if found != len(ordered):
+                raise UsageError(
+                    f"{len(ordered) - found} of the chosen {code} discrepancies no longer exist; "
+                    "nothing was changed (refresh and try again)"
+                )
+    return changed
+
+
+def set_status_matching(
+    db: Database, query: DiscrepancyQuery, status: str, note: str | None = None
+) -> int:
+    """:func:`set_status_many` over every discrepancy ``query`` matches."""
+    return set_status_many(db, keys_matching(db, query), status, note)
+
+
+# --- the month summary ------------------------------------------------------------------------
+
+
+def roster_range(db: Database, payer_code: str | None = None) -> tuple[Month, Month] | None:
+    """The first and last roster month of the stored (active) rosters; None without rosters."""
+    q = select(func.min(RosterImport.roster_month), func.max(RosterImport.roster_month)).where(
+        RosterImport.active.is_(True)
+    )
+    if payer_code is not None:
+        q = q.join(Payer, Payer.id == RosterImport.payer_id).where(
+            Payer.code == payer_code.strip().upper()
+        )
+    with db.sessions() as s:
+        return _months(*s.execute(q).one())
+
+
+def _months(first: object, last: object) -> tuple[Month, Month] | None:
+    if first is None or last is None:
+        return None
+    # SQL's min() may hand back the stored text rather than the column type's Month.
+    as_month = [Month.parse(v) if isinstance(v, str) else v for v in (first, last)]
+    return as_month[0], as_month[1]  # type: ignore[return-value]
+
+
+def default_range(db: Database) -> tuple[Month, Month] | None:
+    """The months the page opens on: the stored rosters' range, else the discrepancies'."""
+    found = roster_range(db)
+    if found is not None:
+        return found
+    with db.sessions() as s:
+        return _months(
+            *s.execute(select(func.min(Discrepancy.month), func.max(Discrepancy.month))).one()
+        )
+
+
+def has_work(db: Database) -> bool:
+    """Is there anything to reconcile or look at: a stored roster or discrepancy?"""
+    with db.engine.connect() as conn:
+        roster = conn.execute(select(RosterImport.id).limit(1)).first()
+        found = roster or conn.execute(select(Discrepancy.id).limit(1)).first()
+    return found is not None
+
+
+def payer_codes(db: Database) -> list[tuple[str, str]]:
+    """(code, name) of every payer, by code."""
+    with db.sessions() as s:
+        return [(c, n) for c, n in s.execute(select(Payer.code, Payer.name).order_by(Payer.code))]
+
+
+def month_summary(db: Database, payer_code: str, first: Month, last: Month) -> list[MonthSummary]:
+    """The month summary a reconciliation of the stored files would give, writing nothing.
+
+    The same engine as :func:`~pmpm_desktop.services.reconciling.reconcile` (so the figures are
+    equal), without storing discrepancies: for opening the page before anyone reconciled.
+    """
+    if last < first:
+        raise UsageError(f"the range ends ({last}) before it starts ({first})")
+    inputs = load_inputs(db, payer_code, first, last)
+    _expected, kinds = compute(inputs, first, last)
+    return month_summaries(summarise(kinds, first.index, last.index))
+
+
+@dataclass(frozen=True)
+class SummaryTotal:
+    """The totals line under the month summary."""
+
+    eligible_members: int
+    paid_members: int
+    expected: Decimal
+    paid: Decimal
+    variance: Decimal
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def summary_total(months: Sequence[MonthSummary]) -> SummaryTotal:
+    """Sum the month rows (member counts are member-months)."""
+    zero = Decimal("0.00")
+    return SummaryTotal(
+        eligible_members=sum(m.eligible_members for m in months),
+        paid_members=sum(m.paid_members for m in months),
+        expected=sum((m.expected for m in months), zero),
+        paid=sum((m.paid for m in months), zero),
+        variance=sum((m.variance for m in months), zero),
+        counts={k: sum(m.counts.get(k, 0) for m in months) for k in KINDS},
+    )

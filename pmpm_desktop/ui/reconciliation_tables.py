@@ -1,0 +1,237 @@
+"""The tables of the Reconciliation page: the month summary (with its totals line) and the
+discrepancy grid's columns, and the small "Set status" dialog for many rows at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
+from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.ui import format as fmt
+from pmpm_desktop.ui.table_model import Column, Index, RowsModel
+
+# --- the month summary ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """A month of a payer, or the totals line (``month`` None)."""
+
+    payer_code: str | None
+    month: Month | None
+    eligible_members: int
+    paid_members: int
+    expected: Decimal
+    paid: Decimal
+    variance: Decimal
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_total(self) -> bool:
+        return self.month is None
+
+
+def _line(code: str | None, m: MonthSummary) -> SummaryLine:
+    return SummaryLine(
+        code,
+        m.month,
+        m.eligible_members,
+        m.paid_members,
+        m.expected,
+        m.paid,
+        m.variance,
+        dict(m.counts),
+    )
+
+
+def summary_lines(by_payer: Sequence[tuple[str, list[MonthSummary]]]) -> list[SummaryLine]:
+    """Month rows (payer by payer) and a totals line, from the service's figures."""
+    lines = [_line(code, m) for code, months in by_payer for m in months]
+    every = [m for _code, months in by_payer for m in months]
+    if not every:
+        return []
+    t = dq.summary_total(every)
+    return lines + [
+        SummaryLine(
+            None,
+            None,
+            t.eligible_members,
+            t.paid_members,
+            t.expected,
+            t.paid,
+            t.variance,
+            t.counts,
+        )
+    ]
+
+
+_SHORT_KIND = {"unknown_member": "Unknown", "not_eligible": "Not elig."}
+KIND_COLUMN0 = 7  # the summary's first kind column (after payer, month and five figures)
+
+
+def _count_of(kind: str) -> Callable[[SummaryLine], int]:
+    return lambda line: line.counts.get(kind, 0)
+
+
+def summary_columns() -> list[Column]:
+    cols = [
+        Column("Payer", lambda r: r.payer_code or ""),
+        Column("Month", lambda r: "Total" if r.month is None else r.month, "month"),
+        Column(
+            "Eligible",
+            lambda r: r.eligible_members,
+            "int",
+            tooltip="Members eligible in the month (member-months on the totals line)",
+        ),
+        Column("Paid for", lambda r: r.paid_members, "int", tooltip="Members paid for"),
+        Column("Expected", lambda r: r.expected, "money"),
+        Column("Paid", lambda r: r.paid, "money"),
+        Column("Variance", lambda r: r.variance, "money", tooltip="Paid minus expected"),
+    ]
+    for k in DISCREPANCY_KINDS:
+        cols.append(
+            Column(
+                _SHORT_KIND.get(k, fmt.kind(k)),
+                _count_of(k),
+                "int",
+                tooltip=f"{fmt.kind(k)}: click a count to list those discrepancies",
+            )
+        )
+    return cols
+
+
+class SummaryModel(RowsModel):
+    """The month summary: the totals line in bold, zero counts left blank (less noise)."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row: SummaryLine = self._rows[index.row()]
+        if role == Qt.ItemDataRole.FontRole and row.is_total:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and index.column() >= KIND_COLUMN0
+            and self.columns[index.column()].value(row) == 0
+        ):
+            return ""
+        return super().data(index, role)
+
+
+# --- the discrepancy grid ---------------------------------------------------------------------
+
+
+def grid_columns() -> list[Column]:
+    def name(r: DiscrepancyRow) -> str:
+        return fmt.person(r.last_name, r.first_name) or (
+            "(not on any roster)" if r.kind == "unknown_member" else ""
+        )
+
+    return [
+        Column("Payer", lambda r: r.payer_code, sort_key="payer"),
+        Column("Member ID", lambda r: r.member_id, sort_key="member_id"),
+        Column("Name", name, sort_key="name"),
+        Column("Month", lambda r: r.month, "month", sort_key="month"),
+        Column("Kind", lambda r: r.kind, "kind", sort_key="kind"),
+        Column("Expected", lambda r: r.expected, "money", sort_key="expected"),
+        Column("Paid", lambda r: r.paid, "money", sort_key="paid"),
+        Column("Variance", lambda r: r.variance, "money", sort_key="variance"),
+        Column("Status", lambda r: r.status, "status", sort_key="status"),
+        Column(
+            "Age",
+            dq.age_days,
+            "int",
+            tooltip="Days since the reconciliation first found it",
+            sort_key="age",
+        ),
+        Column("Last note", lambda r: r.last_note, sort_key="last_note"),
+    ]
+
+
+GRID_PAYER, GRID_MONTH, GRID_VARIANCE = 0, 3, 7
+
+
+class SetStatusDialog(QDialog):
+    """Status and note for several discrepancies at once (opened non-blocking)."""
+
+    def __init__(
+        self,
+        selected: int,
+        matching: int | None,
+        on_ok: Callable[[str, str, bool], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("setStatusDialog")
+        self.setWindowTitle("Set status")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lay = QVBoxLayout(self)
+        self.selected_radio = QRadioButton(f"The {selected:,} selected discrepancies")
+        self.selected_radio.setObjectName("applySelected")
+        self.matching_radio = QRadioButton(
+            f"All {matching or 0:,} discrepancies matching the filter"
+        )
+        self.matching_radio.setObjectName("applyMatching")
+        group = QButtonGroup(self)
+        group.addButton(self.selected_radio)
+        group.addButton(self.matching_radio)
+        self.selected_radio.setChecked(True)
+        if matching is None:
+            what = "discrepancy" if selected == 1 else f"{selected:,} discrepancies"
+            lay.addWidget(QLabel(f"Set the status of the selected {what}:"))
+            self.selected_radio.hide()
+            self.matching_radio.hide()
+        else:
+            lay.addWidget(QLabel("Apply to:"))
+            lay.addWidget(self.selected_radio)
+            lay.addWidget(self.matching_radio)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("New status"))
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("bulkStatus")
+        for s in STATUSES:
+            self.status_combo.addItem(fmt.status(s), s)
+        self.status_combo.setCurrentIndex(STATUSES.index("disputed"))
+        row.addWidget(self.status_combo, 1)
+        lay.addLayout(row)
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("bulkNote")
+        self.note_edit.setPlaceholderText("Note for the history (optional)")
+        self.note_edit.setMinimumWidth(340)
+        lay.addWidget(self.note_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Set status")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.accepted.connect(
+            lambda: on_ok(
+                self.status_combo.currentData(),
+                self.note_edit.text().strip(),
+                self.matching_radio.isChecked(),
+            )
+        )
