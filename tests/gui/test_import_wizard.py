@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -62,7 +62,7 @@ def drop(widget: QWidget, path: Path) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     centre = QPointF(widget.rect().center())
     action = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(centre, action, mime, LEFT, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(centre.toPoint(), action, mime, LEFT, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
     event = QDropEvent(centre, action, mime, LEFT, Qt.KeyboardModifier.NoModifier)
@@ -428,7 +428,7 @@ def test_drop_zone_accepts_only_local_files(qtbot: QtBot) -> None:
     mime = QMimeData()
     mime.setText("just text")
     enter = QDragEnterEvent(
-        QPointF(5, 5), Qt.DropAction.CopyAction, mime, LEFT, Qt.KeyboardModifier.NoModifier
+        QPoint(5, 5), Qt.DropAction.CopyAction, mime, LEFT, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(zone, enter)
     assert not enter.isAccepted()
