@@ -104,6 +104,19 @@ def test_paging_continues_without_overlap(demo: Database) -> None:
     assert [r for p in pages for r in p] == whole
 
 
+def test_source_pages_from_ordered_ids_equal_the_sorted_query(demo: Database) -> None:
+    # Deeper pages come from a snapshot of ordered ids: every order, filter and direction must
+    # give exactly the rows (and the order) of one big sorted query.
+    for query in (dq.DiscrepancyQuery(), dq.DiscrepancyQuery(text="a", statuses=("open",))):
+        source = dq.DiscrepancySource(demo, query)
+        for key in (None, *dq.ORDER_KEYS):
+            for descending in (False, True):
+                total = source.count()
+                whole = dq.fetch(demo, query, 0, total, key, descending)
+                pages = [source.fetch(i, 9, key, descending) for i in range(0, total, 9)]
+                assert [r for p in pages for r in p] == whole, (query, key, descending)
+
+
 def test_count_is_one_sql_count(demo: Database) -> None:
     statements: list[str] = []
 

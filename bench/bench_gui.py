@@ -1,0 +1,154 @@
+"""Benchmark of the desktop grids on big tables; prints one figure a line.
+
+    .venv/bin/python bench/bench_gui.py [--discrepancies 1000000]
+
+Builds a database holding N stored discrepancies (100k members × N/100k months, each with a
+name), then times what a clerk waits for: the Reconciliation page's grid opening (count +
+first page, shown in a view), a sort by variance, a search by name, scrolling ten pages, and
+the Members page's search over the 100k members. Runs offscreen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import polars as pl  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+
+from pmpm_desktop.core.clock import now  # noqa: E402
+from pmpm_desktop.core.month import Month  # noqa: E402
+from pmpm_desktop.db.bulk import insert_frame  # noqa: E402
+from pmpm_desktop.db.database import Database, open_database  # noqa: E402
+from pmpm_desktop.db.models import Discrepancy, Member  # noqa: E402
+from pmpm_desktop.services import payers  # noqa: E402
+from pmpm_desktop.services.discrepancy_query import DiscrepancyQuery, DiscrepancySource  # noqa: E402
+from pmpm_desktop.services.member_ledger import search_members  # noqa: E402
+from pmpm_desktop.ui.reconciliation_tables import grid_columns  # noqa: E402
+from pmpm_desktop.ui.table_model import PagedRowsModel  # noqa: E402
+
+KINDS = ("missing", "underpaid", "overpaid", "duplicate", "not_eligible", "no_rate")
+LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Johnson", "Brown", "Lopez", "Martin", "Young")
+FIRST_NAMES = ("Ava", "Liam", "Mia", "Noah", "Emma", "Leo", "Zoe", "Omar")
+
+
+def figure(name: str, seconds: float) -> None:
+    print(f"{name}: {seconds:.3f} s", flush=True)
+
+
+def build(db: Database, n: int) -> None:
+    payers.add_payer(db, "SUN", "Sunrise Health Plan", 9)
+    members = 100_000
+    months = max(1, n // members)
+    rnd = random.Random(11)
+    with db.sessions() as s:
+        payer_id = s.query(payers.Payer).one().id  # type: ignore[attr-defined]
+    ids = [f"{i:09d}" for i in rnd.sample(range(1, 999_999_999), members)]
+    member_frame = pl.DataFrame(
+        {
+            "id": list(range(1, members + 1)),
+            "payer_id": [payer_id] * members,
+            "member_id": ids,
+            "last_name": [rnd.choice(LAST_NAMES) for _ in ids],
+            "first_name": [rnd.choice(FIRST_NAMES) for _ in ids],
+            "dob": [None] * members,
+            "sex": [rnd.choice("MF") for _ in ids],
+        }
+    )
+    stamp = now()
+    rows = members * months
+    expected = [rnd.randint(5_000, 90_000) for _ in range(rows)]
+    paid = [e - rnd.choice((450, 0, 9_760, -500)) for e in expected]
+    frame = pl.DataFrame(
+        {
+            "id": list(range(1, rows + 1)),
+            "payer_id": [payer_id] * rows,
+            "member_id": ids * months,
+            "month": [Month(2025, 1).index + i // members for i in range(rows)],
+            "kind": [KINDS[i % len(KINDS)] for i in range(rows)],
+            "expected": expected,
+            "paid": paid,
+            "variance": [p - e for p, e in zip(paid, expected, strict=True)],
+            "status": ["open"] * rows,
+            "auto_resolved": [False] * rows,
+            "created_at": [stamp] * rows,
+            "updated_at": [stamp] * rows,
+        }
+    )
+    with db.engine.begin() as conn:
+        insert_frame(conn, Member.__table__, member_frame)  # type: ignore[arg-type]
+        insert_frame(
+            conn,
+            Discrepancy.__table__,  # type: ignore[arg-type]
+            frame,
+            {"expected": "cents", "paid": "cents", "variance": "cents", "month": "month"},
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--discrepancies", type=int, default=1_000_000)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="pmpm-bench-gui-") as tmp:
+        db = open_database(Path(tmp) / "bench.sqlite3")
+        t = time.perf_counter()
+        build(db, args.discrepancies)
+        figure(f"build {args.discrepancies:,} stored discrepancies", time.perf_counter() - t)
+
+        source = DiscrepancySource(db, DiscrepancyQuery())
+        model = PagedRowsModel(grid_columns(), source)
+        view = QTableView()
+        view.resize(1100, 700)
+        view.setModel(model)
+        view.show()
+        t = time.perf_counter()
+        model.reload()
+        app.processEvents()
+        figure(
+            f"grid opens on {model.total:,} discrepancies (count + first page)",
+            time.perf_counter() - t,
+        )
+
+        t = time.perf_counter()
+        for _ in range(10):
+            model.fetchMore()
+        app.processEvents()
+        figure("scroll 10 more pages (5,000 rows), default order", time.perf_counter() - t)
+
+        t = time.perf_counter()
+        model.sort(7)  # variance
+        app.processEvents()
+        figure("sort by variance (first page)", time.perf_counter() - t)
+
+        t = time.perf_counter()
+        for _ in range(10):
+            model.fetchMore()
+        app.processEvents()
+        figure("scroll 10 more pages (5,000 rows), by variance", time.perf_counter() - t)
+
+        t = time.perf_counter()
+        source.query = DiscrepancyQuery(text="garcia ava")
+        model.reload()
+        app.processEvents()
+        figure(f"search by name ({model.total:,} match)", time.perf_counter() - t)
+
+        members = search_members(db, "Nguyen")
+        t = time.perf_counter()
+        total = members.count()
+        members.fetch(0, 500, None, False)
+        figure(f"members search over 100,000 ({total:,} match)", time.perf_counter() - t)
+        view.close()
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
