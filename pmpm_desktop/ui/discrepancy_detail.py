@@ -9,18 +9,20 @@ runs when the user moves quickly through the grid.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -38,6 +40,7 @@ from pmpm_desktop.services.members import Suggestion, paid_names, suggest_matche
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.dialogs import error_text
+from pmpm_desktop.ui.reconciliation_tables import ColumnFitter, negative_color
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 Key = tuple[str, str, object]  # (payer code, member ID, Month)
@@ -108,7 +111,10 @@ def load_detail(ctx_db: object, row: DiscrepancyRow) -> Detail:
 
 def why_lines(e: Explanation) -> list[str]:
     """The explanation as short sentences (HTML-escaped) a billing clerk reads top to bottom."""
-    esc = html.escape
+
+    def esc(text: str) -> str:
+        return html.escape(breakable(text))
+
     out: list[str] = []
     if e.deciding_roster is None:
         if e.kind == "unknown_member" or e.member_name is None:
@@ -154,28 +160,175 @@ def _rate_row_text(label: str) -> str:
     return "Rate exhibit " + label if label.startswith("row ") else label
 
 
-def amount_table(e: Explanation) -> str:
-    """Components, withhold and total as a small HTML table (amounts right-aligned)."""
+@dataclass(frozen=True)
+class AmountLine:
+    """A line of the expected amount: a component (and the rate exhibit row it comes from),
+    the withhold, or the total."""
+
+    label: str
+    source: str
+    amount: str
+    total: bool = False
+
+
+def amount_lines(e: Explanation) -> list[AmountLine]:
+    """Components, withhold and total, top to bottom (none when nothing is expected)."""
     if e.deciding_roster is None or not e.eligible or e.contract is None:
-        return ""
-    esc = html.escape
-    rows = []
-    for c in e.components:
-        rows.append(
-            f"<tr><td>{esc(c.component.replace('_', ' ').capitalize())}"
-            f"<br><span style='color:#888'>{esc(_rate_row_text(c.rate_row))}</span></td>"
-            f"<td align='right' valign='top'>{dollars(c.amount)}</td></tr>"
+        return []
+    out = [
+        AmountLine(
+            c.component.replace("_", " ").capitalize(),
+            _rate_row_text(c.rate_row),
+            dollars(c.amount),
         )
+        for c in e.components
+    ]
     if e.withhold:
-        rows.append(
-            f"<tr><td>Withhold {e.withhold_pct}% of capitation</td>"
-            f"<td align='right'>{dollars(-e.withhold)}</td></tr>"
+        out.append(
+            AmountLine(f"Withhold {e.withhold_pct}% of capitation", "", dollars(-e.withhold))
         )
-    rows.append(
-        f"<tr><td><b>Expected in total</b></td>"
-        f"<td align='right'><b>{dollars(e.expected)}</b></td></tr>"
-    )
-    return "<table width='100%' cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>"
+    out.append(AmountLine("Expected in total", "", dollars(e.expected), total=True))
+    return out
+
+
+#: a run of at least this many characters with no space: given places to break (file names)
+_LONG_WORD = re.compile(r"\S{28,}")
+
+
+def breakable(text: str) -> str:
+    """``text`` with invisible break points after ``_ . / \\ -`` inside very long words, so a
+    long file or contract name wraps in a narrow pane instead of widening it."""
+
+    def soften(match: re.Match[str]) -> str:
+        return re.sub(r"([_./\\-])", "\\1\u200b", match.group(0))
+
+    return _LONG_WORD.sub(soften, text)
+
+
+class _Body(QWidget):
+    """The scrolling page of the pane. It claims no minimum size, so the scroll area (which
+    asks its height for its width) makes it exactly as wide as its viewport and as tall as its
+    wrapped text needs: text wraps and tables fit, nothing is cut off at the right edge, and
+    no surplus height (the minimum size of word-wrapped labels is worked out at a narrow
+    width, far too tall) shows up as gaps between sections."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, 0)
+
+    def event(self, event: QEvent) -> bool:
+        done = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            # What it shows changed (new text, rows): the scroll area sizes it again (it asks
+            # its height for its width), else the old height would squeeze the new text.
+            area = self.parentWidget().parentWidget() if self.parentWidget() else None
+            if isinstance(area, QScrollArea):
+                QApplication.sendEvent(area, QEvent(QEvent.Type.LayoutRequest))
+        return done
+
+
+class Figures(QWidget):
+    """Expected, Paid and Variance in big type: side by side when the pane is wide enough,
+    else one under the other (caption left, amount right-aligned), never cut off."""
+
+    NAMES = ("Expected", "Paid", "Variance")
+    SPACING = 18
+    TOP, BOTTOM = 8, 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("figures")
+        self.captions: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        for name in self.NAMES:
+            caption = QLabel(name, self)
+            caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, light or dark
+            value = QLabel(self)
+            value.setObjectName(f"figure{name}")
+            big = value.font()
+            big.setPointSizeF(big.pointSizeF() * 1.6)
+            big.setBold(True)
+            value.setFont(big)
+            self.captions[name.lower()] = caption
+            self.values[name.lower()] = value
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.side_by_side = True
+
+    def set_values(self, expected: str, paid: str, variance: str, negative: bool) -> None:
+        for key, text in (("expected", expected), ("paid", paid), ("variance", variance)):
+            self.values[key].setText(text)
+        self.values["variance"].setStyleSheet(
+            f"color: {negative_color(self.palette()).name()};" if negative else ""
+        )
+        self.updateGeometry()
+        self._place()
+
+    # -- sizes ----------------------------------------------------------------------------
+    def _pairs(self) -> list[tuple[QSize, QSize]]:
+        return [(self.captions[k].sizeHint(), self.values[k].sizeHint()) for k in self.values]
+
+    def _wide(self) -> QSize:
+        pairs = self._pairs()
+        width = sum(max(c.width(), v.width()) for c, v in pairs) + self.SPACING * 2
+        height = max(c.height() for c, _v in pairs) + max(v.height() for _c, v in pairs)
+        return QSize(width, height + self.TOP + self.BOTTOM)
+
+    def _narrow(self) -> QSize:
+        pairs = self._pairs()
+        width = max(c.width() for c, _v in pairs) + self.SPACING + max(v.width() for _c, v in pairs)
+        height = sum(max(c.height(), v.height()) for c, v in pairs)
+        return QSize(width, height + self.TOP + self.BOTTOM)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self._wide()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self._narrow()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        wide = self._wide()
+        return wide.height() if width >= wide.width() else self._narrow().height()
+
+    # -- placing --------------------------------------------------------------------------
+    def resizeEvent(self, event: object) -> None:  # noqa: N802
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._place()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.values["variance"].styleSheet():
+            # light ↔ dark: the red that reads on the new background
+            self.values["variance"].setStyleSheet(
+                f"color: {negative_color(self.palette()).name()};"
+            )
+
+    def _place(self) -> None:
+        width = self.width()
+        self.side_by_side = width >= self._wide().width()
+        x, y = 0, self.TOP
+        if self.side_by_side:
+            for key in self.values:
+                caption, value = self.captions[key], self.values[key]
+                cap, val = caption.sizeHint(), value.sizeHint()
+                column = max(cap.width(), val.width())
+                caption.setGeometry(x, y, column, cap.height())
+                value.setGeometry(x, y + cap.height(), column, val.height())
+                value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                x += column + self.SPACING
+            return
+        for key in self.values:
+            caption, value = self.captions[key], self.values[key]
+            cap, val = caption.sizeHint(), value.sizeHint()
+            line = max(cap.height(), val.height())
+            amount = min(val.width(), width)
+            value.setGeometry(width - amount, y, amount, line)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            caption.setGeometry(0, y, max(width - amount - self.SPACING, 0), line)
+            y += line
 
 
 def _heading(text: str) -> QLabel:
@@ -188,7 +341,10 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-def _small_table(model: RowsModel, name: str) -> QTableView:
+def _small_table(model: RowsModel, name: str, give_way: Sequence[int]) -> QTableView:
+    """A table showing all its rows, its columns fitted to the pane's width (the
+    ``give_way`` columns take the spare room, and shrink first when there is too little;
+    a cut cell shows its whole text as a tooltip)."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -197,13 +353,11 @@ def _small_table(model: RowsModel, name: str) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.verticalHeader().setDefaultSectionSize(22)
-    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    view.column_fitter = ColumnFitter(view, give_way, squeeze=True)  # type: ignore[attr-defined]
     return view
 
 
@@ -212,29 +366,6 @@ def _fit_height(view: QTableView) -> None:
     rows = view.model().rowCount()
     body = view.verticalHeader().length() if rows else view.verticalHeader().defaultSectionSize()
     view.setFixedHeight(view.horizontalHeader().sizeHint().height() + body + 2 * view.frameWidth())
-
-
-class _FitScroll(QScrollArea):
-    """A scroll area whose page is exactly as tall as its wrapped text needs at its width.
-
-    QScrollArea sizes its widget from the minimum size hint, which for word-wrapped labels is
-    computed at a narrow width: too tall, and the surplus shows up as gaps between sections.
-    """
-
-    def fit(self) -> None:
-        body = self.widget()
-        layout = body.layout() if body is not None else None
-        if body is None or layout is None:
-            return
-        layout.activate()
-        height = layout.totalHeightForWidth(self.viewport().width())
-        if height < 0:  # nothing wraps at the moment
-            height = layout.totalMinimumSize().height()
-        body.setMinimumHeight(max(height, 0))
-
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)  # type: ignore[arg-type]
-        self.fit()
 
 
 PAID_COLUMNS = [
@@ -293,11 +424,11 @@ class DiscrepancyDetail(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = _FitScroll()
+        scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
+        body = _Body()
         body.setObjectName("detailBody")
         lay = QVBoxLayout(body)
         lay.setContentsMargins(12, 8, 12, 8)
@@ -312,7 +443,8 @@ class DiscrepancyDetail(QWidget):
         self.placeholder.setObjectName("detailPlaceholder")
         self.placeholder.setWordWrap(True)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setStyleSheet("color: palette(mid); padding: 24px;")
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.placeholder.setContentsMargins(24, 24, 24, 24)
         lay.addWidget(self.placeholder)
 
         self.content = QWidget()
@@ -338,24 +470,9 @@ class DiscrepancyDetail(QWidget):
         c.addWidget(self.title)
         c.addWidget(self.subtitle)
 
-        figures = QGridLayout()
-        figures.setContentsMargins(0, 8, 0, 4)
-        figures.setHorizontalSpacing(18)
-        self.figures: dict[str, QLabel] = {}
-        for col, name in enumerate(("Expected", "Paid", "Variance")):
-            caption = QLabel(name)
-            caption.setStyleSheet("color: palette(mid);")
-            value = QLabel()
-            value.setObjectName(f"figure{name}")
-            big = value.font()
-            big.setPointSizeF(big.pointSizeF() * 1.6)
-            big.setBold(True)
-            value.setFont(big)
-            figures.addWidget(caption, 0, col)
-            figures.addWidget(value, 1, col)
-            self.figures[name.lower()] = value
-        figures.setColumnStretch(3, 1)
-        c.addLayout(figures)
+        self.figure_box = Figures()
+        self.figures: dict[str, QLabel] = self.figure_box.values
+        c.addWidget(self.figure_box)
 
         c.addWidget(_heading("Why this amount"))
         self.why = QLabel()
@@ -365,6 +482,15 @@ class DiscrepancyDetail(QWidget):
         self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.why.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         c.addWidget(self.why)
+        # The expected amount line by line: what it is (wrapping) | the amount (right-aligned,
+        # always whole). Straight in the column's layout, rebuilt for every explanation.
+        self.amounts = QGridLayout()
+        self.amounts.setContentsMargins(0, 2, 0, 0)
+        self.amounts.setHorizontalSpacing(12)
+        self.amounts.setVerticalSpacing(4)
+        self.amounts.setColumnStretch(0, 1)
+        self.amount_labels: list[tuple[QLabel, QLabel]] = []
+        c.addLayout(self.amounts)
 
         # Unknown members: who might it be? (Straight in the column, not in a nested widget:
         # nested word-wrapped labels get their height wrong.)
@@ -373,7 +499,7 @@ class DiscrepancyDetail(QWidget):
         self.who_text.setObjectName("whoText")
         self.who_text.setWordWrap(True)
         self.suggestions = RowsModel(SUGGESTION_COLUMNS)
-        self.suggestion_view = _small_table(self.suggestions, "suggestionsView")
+        self.suggestion_view = _small_table(self.suggestions, "suggestionsView", (3, 1))
         self.suggestion_view.selectionModel().selectionChanged.connect(self._update_link)
         self.suggestion_view.doubleClicked.connect(lambda _i: self._link())
         self.link_button = QPushButton("Link to this member")
@@ -393,17 +519,15 @@ class DiscrepancyDetail(QWidget):
         self.paid_empty.setObjectName("paidEmpty")
         c.addWidget(self.paid_empty)
         self.paid_lines = RowsModel(PAID_COLUMNS)
-        self.paid_view = _small_table(self.paid_lines, "paidLinesView")
-        # The file name gives way (elided) so row, amount, type and date stay readable.
-        paid_header = self.paid_view.horizontalHeader()
-        paid_header.setStretchLastSection(False)
-        paid_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The file name gives way (elided in the middle, whole in its tooltip) so row, amount,
+        # type and date stay readable.
+        self.paid_view = _small_table(self.paid_lines, "paidLinesView", (0, 3))
         self.paid_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         c.addWidget(self.paid_view)
 
         c.addWidget(_heading("History"))
         self.history = RowsModel(HISTORY_COLUMNS)
-        self.history_view = _small_table(self.history, "historyView")
+        self.history_view = _small_table(self.history, "historyView", (3, 1, 2))
         c.addWidget(self.history_view)
 
         # The status bar of the pane stays visible below the scrolling part.
@@ -468,11 +592,9 @@ class DiscrepancyDetail(QWidget):
             f"<b>{html.escape(fmt.kind(row.kind))}</b> · {html.escape(fmt.status(row.status))}"
             "<br>" + html.escape(" · ".join(p for p in parts if p))
         )
-        self.figures["expected"].setText(dollars(row.expected))
-        self.figures["paid"].setText(dollars(row.paid))
-        variance = self.figures["variance"]
-        variance.setText(dollars(row.variance))
-        variance.setStyleSheet("color: #c00000;" if row.variance < 0 else "")
+        self.figure_box.set_values(
+            dollars(row.expected), dollars(row.paid), dollars(row.variance), row.variance < 0
+        )
         self.status_combo.setCurrentIndex(max(STATUSES.index(row.status), 0))
         self.note_edit.clear()
         for widget in self._who_widgets:
@@ -483,13 +605,13 @@ class DiscrepancyDetail(QWidget):
         else:
             self.detail = None
             self.why.setText("<i>Working out why…</i>")
+            self._set_amounts([])
             self.who_text.setText("Looking for roster members who may be this person…")
             self.suggestions.set_rows([])
             self.paid_lines.set_rows([])
             self.history.set_rows([])
             self.paid_empty.hide()
             self._request()
-        self.scroll_area.fit()
 
     def _request(self) -> None:
         """Explain the shown row on the worker (else a neighbour), one request at a time."""
@@ -535,11 +657,13 @@ class DiscrepancyDetail(QWidget):
         e = detail.explanation
         if e is None:
             self.why.setText(html.escape(detail.problem or "No explanation could be made."))
+            self._set_amounts([])
             self.paid_lines.set_rows([])
             self.history.set_rows([])
         else:
             sentences = "".join(f"<p style='margin:0 0 4px 0'>{s}</p>" for s in why_lines(e))
-            self.why.setText(sentences + amount_table(e))
+            self.why.setText(sentences)
+            self._set_amounts(amount_lines(e))
             self.paid_lines.set_rows(e.paid_lines)
             self.history.set_rows(e.history)
         self.paid_empty.setVisible(not self.paid_lines.rows)
@@ -562,7 +686,31 @@ class DiscrepancyDetail(QWidget):
             if detail.suggestions:
                 self.suggestion_view.selectRow(0)
         self._update_link()
-        self.scroll_area.fit()
+
+    def _set_amounts(self, lines: Sequence[AmountLine]) -> None:
+        for label, amount in self.amount_labels:
+            for widget in (label, amount):
+                self.amounts.removeWidget(widget)
+                widget.hide()
+                widget.deleteLater()
+        self.amount_labels = []
+        for i, line in enumerate(lines):
+            text = html.escape(breakable(line.label))
+            if line.source:
+                text += f"<br><span style='color:#888'>{html.escape(breakable(line.source))}</span>"
+            label = QLabel(f"<b>{text}</b>" if line.total else text)
+            label.setObjectName("amountLabel")
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            amount = QLabel(f"<b>{line.amount}</b>" if line.total else line.amount)
+            amount.setObjectName("amountValue")
+            amount.setTextFormat(Qt.TextFormat.RichText)
+            amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            amount.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+            self.amounts.addWidget(label, i, 0)
+            self.amounts.addWidget(amount, i, 1)
+            self.amount_labels.append((label, amount))
 
     # -- actions --------------------------------------------------------------------------
     def _update_link(self, *_args: object) -> None:

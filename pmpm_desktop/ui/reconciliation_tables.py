@@ -8,17 +8,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QHelpEvent, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QRadioButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +34,158 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
 from pmpm_desktop.services import discrepancy_query as dq
 from pmpm_desktop.ui import format as fmt
-from pmpm_desktop.ui.table_model import Column, Index, RowsModel
+from pmpm_desktop.ui.table_model import Column, Index, PagedRowsModel, RowsModel
+
+
+def negative_color(palette: QPalette | None = None) -> QColor:
+    """The red of a negative amount, readable on the background (light or dark palette)."""
+    palette = palette or QGuiApplication.palette()
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor(255, 110, 110) if dark else QColor(192, 0, 0)
+
+
+def _readable(value: Any) -> Any:
+    """The table model's red for negative money, lighter on a dark background."""
+    if isinstance(value, QBrush):
+        return QBrush(negative_color())
+    return value
+
+
+# --- fitting columns to the width a table has ------------------------------------------------
+
+
+class ElideTipDelegate(QStyledItemDelegate):
+    """Cells draw as usual (elided when narrow); a cell whose text is cut shows it whole in a
+    tooltip, so a shortened file name or note can still be read."""
+
+    def helpEvent(  # noqa: N802 - Qt's name
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        if event is not None and event.type() == QEvent.Type.ToolTip and index.isValid():
+            text = index.data(Qt.ItemDataRole.DisplayRole)
+            if text:
+                text = str(text)
+                style = view.style() if view is not None else None
+                margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) if style else 2
+                room = option.rect.width() - 2 * (margin + 1)
+                if option.fontMetrics.horizontalAdvance(text) > room:
+                    QToolTip.showText(event.globalPos(), text, view)
+                    return True
+        return super().helpEvent(event, view, option, index)
+
+
+def header_width(view: QTableView, column: int, *, sorted_by: bool = False) -> int:
+    """The width a header section needs for its title (and the sort arrow, when it has it).
+
+    ``QHeaderView.sectionSizeHint`` keeps room for a sort arrow in every section once sorting
+    is on; only the sorted column shows one, so the others need less."""
+    header = view.horizontalHeader()
+    width = header.sectionSizeHint(column)
+    if header.isSortIndicatorShown() and not sorted_by:
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        width -= header.sizeHint().height() + margin  # what Qt adds for the arrow
+    return width
+
+
+def natural_widths(view: QTableView) -> list[int]:
+    """Each column's width to show its title and (the first rows of) its cells whole."""
+    header = view.horizontalHeader()
+    sorted_column = header.sortIndicatorSection() if view.isSortingEnabled() else -1
+    return [
+        max(view.sizeHintForColumn(c), header_width(view, c, sorted_by=c == sorted_column))
+        for c in range(view.model().columnCount())
+    ]
+
+
+def fit_columns(
+    view: QTableView,
+    natural: Sequence[int],
+    give_way: Sequence[int],
+    *,
+    least: dict[int, int] | None = None,
+    squeeze: bool = False,
+) -> None:
+    """Fit the visible columns to the view's width.
+
+    Every column gets its natural width when they all fit, and the first ``give_way`` column
+    takes what is left over. When there is too little room the ``give_way`` columns (text:
+    a name, a note, a file name) shrink first, in the order given, each down to its ``least``
+    width (default: its title's width), their text elided. Amounts and dates never shrink:
+    if even that is too wide the table scrolls sideways, unless ``squeeze`` (a table with no
+    scroll bar), where every column then shrinks in proportion."""
+    header = view.horizontalHeader()
+    shown = [c for c in range(len(natural)) if not header.isSectionHidden(c)]
+    if not shown:
+        return
+    room = view.viewport().width()
+    order = [c for c in give_way if c in shown]
+    widths = {c: natural[c] for c in shown}
+    spare = room - sum(widths.values())
+    if spare >= 0 and order:
+        widths[order[0]] += spare
+    for c in order:
+        if spare >= 0:
+            break
+        floor = min((least or {}).get(c, header_width(view, c)), natural[c])
+        give = min(-spare, max(widths[c] - floor, 0))
+        widths[c] -= give
+        spare += give
+    if spare < 0 and squeeze:
+        total = sum(widths.values())
+        for c in shown:
+            widths[c] = max(16, widths[c] + spare * widths[c] // max(total, 1))
+        if order:
+            widths[order[0]] += max(room - sum(widths.values()), 0)
+    for c in shown:
+        header.resizeSection(c, max(widths[c], 1))
+
+
+class ColumnFitter(QObject):
+    """Refits a table's columns (``fit_columns``) whenever its width or its rows change."""
+
+    def __init__(
+        self,
+        view: QTableView,
+        give_way: Sequence[int],
+        *,
+        least: dict[int, int] | None = None,
+        squeeze: bool = False,
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.give_way = tuple(give_way)
+        self.least = least
+        self.squeeze = squeeze
+        self.natural: list[int] = []
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setItemDelegate(ElideTipDelegate(view))
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        model.modelReset.connect(self.measure)
+        model.layoutChanged.connect(self.measure)
+
+    def measure(self, *_args: object) -> None:
+        """Work the natural widths out again (the rows changed), then fit."""
+        self.natural = natural_widths(self.view)
+        self.fit()
+
+    def fit(self) -> None:
+        if len(self.natural) != self.view.model().columnCount():
+            self.natural = natural_widths(self.view)
+        fit_columns(self.view, self.natural, self.give_way, least=self.least, squeeze=self.squeeze)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
 
 # --- the month summary ------------------------------------------------------------------------
 
@@ -136,6 +294,18 @@ class SummaryModel(RowsModel):
             and self.columns[index.column()].value(row) == 0
         ):
             return ""
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _readable(super().data(index, role))
+        return super().data(index, role)
+
+
+class GridModel(PagedRowsModel):
+    """The discrepancy grid's rows (read a page at a time), negative amounts readable in the
+    dark palette too."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _readable(super().data(index, role))
         return super().data(index, role)
 
 

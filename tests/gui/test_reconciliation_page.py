@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QTableView
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import DiscrepancyRow
 from pmpm_desktop.services import discrepancy_query as dq
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, history
@@ -227,9 +239,15 @@ def test_sun_underpaid_detail_explains_the_amount(
     e = explain(ctx.db, "SUN", row.member_id, row.month)
     assert detail.detail is not None and detail.detail.explanation == e
     why = detail.why.text()
-    assert e.components and all(c.rate_row in why for c in e.components)
-    assert f"Expected in total</b></td><td align='right'><b>{dollars(e.expected)}" in why
     assert e.deciding_roster in why and e.contract in why
+    # The amount line by line: what (and the rate exhibit row) | the amount, then the total.
+    lines = [(label.text(), amount.text()) for label, amount in detail.amount_labels]
+    said = html.unescape(" ".join(text for text, _amount in lines)).replace("\u200b", "")
+    assert e.components and all(c.rate_row in said for c in e.components)
+    assert [amount for _text, amount in lines[: len(e.components)]] == [
+        dollars(c.amount) for c in e.components
+    ]
+    assert lines[-1] == ("<b>Expected in total</b>", f"<b>{dollars(e.expected)}</b>")
     assert detail.figures["expected"].text() == dollars(e.expected)
     assert detail.paid_lines.rows == e.paid_lines
     assert detail.history.rows == e.history
@@ -472,3 +490,161 @@ def test_set_status_dialog_picture(demo_db, ctx, qtbot, wait_task) -> None:  # t
     dialog.reject()
     wait_task()
     assert page.grid_model.total == len(discrepancy_rows(ctx.db))  # nothing changed
+
+
+# --- the page's layout inside the main window ------------------------------------------------
+
+
+def _widgets_fit_the_pane(page: ReconciliationPage) -> None:
+    """Nothing of the detail pane reaches past its viewport's right edge, and what must be
+    read whole (amounts, captions, headers) is as wide as it needs."""
+    detail = page.detail
+    viewport = detail.scroll_area.viewport()
+    body = detail.scroll_area.widget()
+    assert body.width() == viewport.width()  # it follows the pane's width, no sideways scroll
+    labels = [w for w in body.findChildren(QLabel) if w.isVisibleTo(body)]
+    assert len(labels) > 10
+    for label in labels:
+        right = label.mapTo(viewport, QPoint(label.width(), 0)).x()
+        assert right <= viewport.width(), (label.objectName(), label.text(), right)
+        if label.wordWrap():
+            needed = label.heightForWidth(label.width())
+            assert label.height() >= needed, (label.objectName(), label.text())  # not cut
+        else:
+            assert label.width() >= label.sizeHint().width(), (label.objectName(), label.text())
+    for view in body.findChildren(QTableView):
+        if view.isVisibleTo(body):
+            right = view.mapTo(viewport, QPoint(view.width(), 0)).x()
+            assert right <= viewport.width(), view.objectName()
+            assert view.horizontalHeader().length() <= view.viewport().width(), view.objectName()
+
+
+def _drag(handle: QWidget, dx: int, dy: int) -> None:
+    """Drag a splitter handle with the mouse (the button held while it moves)."""
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    start = QPointF(handle.width() / 2, handle.height() / 2)
+    end = start + QPointF(dx, dy)
+    for kind, at, buttons in (
+        (QEvent.Type.MouseButtonPress, start, left),
+        (QEvent.Type.MouseMove, end, left),
+        (QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(kind, at, handle.mapToGlobal(at), left, buttons, none)
+        QApplication.sendEvent(handle, event)
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # a tooltip shown offscreen
+def test_detail_pane_fits_at_1280_by_800(demo_db, ctx, window, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1280, 800)
+    page = window.go_to("reconciliation")
+    wait_task()
+    detail = page.detail
+
+    def select_biggest(kind: str) -> DiscrepancyRow:
+        """Select the row of the kind with the biggest amounts: the widest figures to fit."""
+        window.go_to("reconciliation", {"payer": None, "kind": kind})
+        wait_task()
+        rows = grid_rows(page)
+        at = max(range(len(rows)), key=lambda i: abs(rows[i].variance))
+        page.grid.scrollTo(page.grid_model.index(at, 1))
+        click_row(qtbot, page.grid, at)
+        wait_task()
+        qtbot.wait(10)
+        assert detail.row == rows[at]
+        assert detail.detail is not None and detail.detail.explanation is not None
+        return rows[at]
+
+    row = select_biggest("underpaid")
+    assert row.kind == "underpaid" and row.variance < 0
+    assert detail.paid_view.isVisible() and detail.amount_labels
+    assert abs(page.grid_split.sizes()[1] - 340) <= 10  # the detail pane's share at first
+    _widgets_fit_the_pane(page)
+    assert detail.figures["variance"].text() == dollars(row.variance)
+    screenshot(window, "reconciliation-1280x800-detail")
+    row = select_biggest("missing")
+    assert abs(row.variance) >= 1000
+    _widgets_fit_the_pane(page)
+    # Narrower (dragged to its narrowest) or wider: still nothing cut off at the right.
+    for width in (300, 520):
+        _drag(page.grid_split.handle(1), page.grid_split.sizes()[1] - width, 0)
+        qtbot.wait(10)
+        assert page.grid_split.sizes()[1] == width
+        _widgets_fit_the_pane(page)
+        # the figures side by side when there is room, else one under the other
+        assert detail.figure_box.side_by_side == (width == 520)
+    # Back to the underpaid row in the narrowest pane: the paid line's file name gives way,
+    # elided; its tooltip shows it whole.
+    _drag(page.grid_split.handle(1), page.grid_split.sizes()[1] - 300, 0)
+    select_biggest("underpaid")
+    _widgets_fit_the_pane(page)
+    view = detail.paid_view
+    index = detail.paid_lines.index(0, 0)
+    name = detail.paid_lines.row(0).file_name
+    shown = view.visualRect(index)
+    assert view.fontMetrics().horizontalAdvance(name) > shown.width()
+    at = shown.center()
+    tip = QHelpEvent(QEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at))
+    QApplication.sendEvent(view.viewport(), tip)
+    assert QToolTip.text() == name
+    QToolTip.hideText()
+
+
+def test_grid_columns_fit_in_the_window(demo_db, ctx, window, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
+    from pmpm_desktop.ui.pages.reconciliation import GRID_NOTE
+    from pmpm_desktop.ui.reconciliation_tables import header_width
+
+    for size in ((1280, 800), (1600, 900)):
+        window.resize(*size)
+        page = window.go_to("reconciliation")
+        wait_task()
+        for payer in (None, "SUN"):
+            window.go_to("reconciliation", {"payer": payer, "kind": "underpaid"})
+            wait_task()
+            qtbot.wait(10)
+            header = page.grid.horizontalHeader()
+            shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+            assert len(shown) == (11 if payer is None else 10)
+            # No sideways scrolling: every column is in view, every title readable ...
+            assert header.length() <= page.grid.viewport().width(), (size, payer)
+            for c in shown:
+                assert header.sectionSize(c) >= header_width(page.grid, c) - 1, (size, payer, c)
+            # ... and amounts, months and IDs whole (only Last note, or Name, may give way).
+            natural = page.grid_fitter.natural
+            for c in shown:
+                if c not in (GRID_NOTE, 2):
+                    assert header.sectionSize(c) >= natural[c], (size, payer, c)
+            if size == (1600, 900) or payer is not None:
+                assert header.sectionSize(2) >= natural[2]  # names whole too
+        # The hint under the month summary is read whole, not cut on the left.
+        note = page.summary_note
+        assert note.wordWrap() and note.text().startswith("From the stored files")
+        assert note.height() >= note.heightForWidth(note.width())
+        assert note.mapTo(page, QPoint(0, 0)).x() >= page.summary_view.mapTo(page, QPoint(0, 0)).x()
+        assert note.width() <= page.summary_view.width()
+
+
+def test_summary_splitter_can_be_dragged(demo_db, ctx, window, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1280, 800)
+    page = window.go_to("reconciliation")
+    wait_task()
+    qtbot.wait(10)
+    view = page.summary_view
+    assert page.summary_model.rowCount() == 3 * 6 + 1
+    # At first about 6 month rows show; the grid gets the rest.
+    last_shown = view.rowAt(view.viewport().height() - 1)
+    assert last_shown in (5, 6), last_shown
+    before = page.summary_split.sizes()
+    _drag(page.summary_split.handle(1), 0, 110)
+    after = page.summary_split.sizes()
+    assert after[0] > before[0] + 100
+    assert view.rowAt(view.viewport().height() - 1) >= 10
+    # The user's split stays when the summary is shown again (another payer, reconciling).
+    choose(page.payer_combo, "SUN")
+    wait_task()
+    choose(page.payer_combo, None)
+    wait_task()
+    assert page.summary_split.sizes() == after
+    # A bigger window grows the grid, not the summary.
+    window.resize(1280, 900)
+    qtbot.wait(10)
+    assert page.summary_split.sizes()[0] == after[0]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -50,6 +50,8 @@ from pmpm_desktop.ui.reconciliation_tables import (
     GRID_MONTH,
     GRID_PAYER,
     KIND_COLUMN0,
+    ColumnFitter,
+    GridModel,
     SetStatusDialog,
     SummaryLine,
     SummaryModel,
@@ -57,13 +59,21 @@ from pmpm_desktop.ui.reconciliation_tables import (
     summary_columns,
     summary_lines,
 )
-from pmpm_desktop.ui.table_model import PagedRowsModel
 
 #: the status filter the page opens with: what still needs someone's attention
 OPEN_STATUSES = ("open", "disputed")
 ALL = "all"
 ACTIVE = "active"
 CANCELLED_NOTHING = "Reconciliation cancelled: nothing was changed."
+#: the detail pane's width at first: at least this, else 30 % of the page, at most …MAX
+DETAIL_WIDTH, DETAIL_MAX, DETAIL_SHARE = 340, 460, 0.3
+#: the narrowest the detail pane may be dragged (it wraps and fits down to this width)
+DETAIL_MIN = 300
+#: month rows the summary shows at first (more scroll; the splitter below it gives it more)
+SUMMARY_ROWS = 6
+#: Last note takes what the grid's other columns leave; short of room, Last note, then Name,
+#: then Kind give way (elided, whole in a tooltip); amounts and months never do
+GRID_NAME, GRID_KIND, GRID_NOTE = 2, 4, 10
 
 
 def _qdate(m: Month) -> QDate:
@@ -77,6 +87,17 @@ def _month_of(d: QDate) -> Month:
 def _find(combo: QComboBox, value: object) -> int:
     """``findData`` for Python values (a Month is not a QVariant Qt can compare)."""
     return next((i for i in range(combo.count()) if combo.itemData(i) == value), -1)
+
+
+def _room(splitter: QSplitter) -> int:
+    """The space a splitter shares out between its widgets, at its size now (``sizes()`` may
+    still be the old ones while it is being resized)."""
+    length = (
+        splitter.width()
+        if splitter.orientation() == Qt.Orientation.Horizontal
+        else (splitter.height())
+    )
+    return length - splitter.handleWidth() * (splitter.count() - 1)
 
 
 def _month_edit(name: str) -> QDateEdit:
@@ -124,11 +145,13 @@ class ReconciliationPage(Page):
         header = self.summary_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Under the summary, word-wrapped: where the figures come from and what to do next is
+        # read whole (an error in words can be long), and it never sets the page's width.
         self.summary_note = QLabel()
         self.summary_note.setObjectName("summaryNote")
-        self.summary_note.setStyleSheet("color: palette(mid);")
-        self.summary_note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # A hint may be cut short in a narrow window; it must never set the page's width.
+        # muted, in the palette of the moment (a style sheet colour would keep the light one)
+        self.summary_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.summary_note.setWordWrap(True)
         self.summary_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         summary_box = QWidget()
         s_lay = QVBoxLayout(summary_box)
@@ -143,11 +166,10 @@ class ReconciliationPage(Page):
         self.summary_totals.setObjectName("summaryTotals")
         head.addWidget(heading)
         head.addSpacing(12)
-        head.addWidget(self.summary_totals)
-        head.addSpacing(12)
-        head.addWidget(self.summary_note, 1)
+        head.addWidget(self.summary_totals, 1)
         s_lay.addLayout(head)
         s_lay.addWidget(self.summary_view, 1)
+        s_lay.addWidget(self.summary_note)
 
         grid_box = QWidget()
         g_lay = QVBoxLayout(grid_box)
@@ -155,7 +177,7 @@ class ReconciliationPage(Page):
         g_lay.setSpacing(4)
         g_lay.addLayout(self._build_filter_bar())
         self.source = dq.DiscrepancySource(ctx.db)
-        self.grid_model = PagedRowsModel(grid_columns(), self.source, page_size=500)
+        self.grid_model = GridModel(grid_columns(), self.source, page_size=500)
         self.grid = QTableView()
         self.grid.setObjectName("discrepancyGrid")
         self.grid.setModel(self.grid_model)
@@ -167,13 +189,17 @@ class ReconciliationPage(Page):
         self.grid.setAlternatingRowColors(True)
         self.grid.setWordWrap(False)
         gh = self.grid.horizontalHeader()
-        gh.setStretchLastSection(True)
         gh.setResizeContentsPrecision(200)
         gh.setSortIndicator(GRID_MONTH, Qt.SortOrder.AscendingOrder)
         self.grid.setSortingEnabled(True)  # clicking a header sorts in SQL (PagedRowsModel)
         self.grid.selectionModel().currentRowChanged.connect(self._current_changed)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.grid_model.modelReset.connect(self._grid_reset)
+        # Columns as wide as their contents; Last note takes the rest (or gives way first).
+        self.grid_fitter = ColumnFitter(
+            self.grid, (GRID_NOTE, GRID_NAME, GRID_KIND), least={GRID_NAME: 80, GRID_KIND: 72}
+        )
+        gh.sortIndicatorChanged.connect(lambda *_a: self.grid_fitter.measure())
         g_lay.addWidget(self.grid, 1)
         self.totals_label = QLabel()
         self.totals_label.setObjectName("totalsLabel")
@@ -182,23 +208,35 @@ class ReconciliationPage(Page):
         self.detail = DiscrepancyDetail(ctx)
         self.detail.save_requested.connect(self._save_one)
         self.detail.link_requested.connect(self._link)
-        self.detail.setMinimumWidth(320)
+        self.detail.setMinimumWidth(DETAIL_MIN)
+        grid_box.setMinimumWidth(320)
 
+        # Until the user drags a splitter the page places it (detail ~340 px, summary ~6
+        # rows); afterwards the user's choice stays, and a bigger window grows the grid.
+        self._grid_split_dragged = False
+        self._summary_split_dragged = False
         self.grid_split = QSplitter(Qt.Orientation.Horizontal)
         self.grid_split.setObjectName("gridDetailSplitter")
         self.grid_split.addWidget(grid_box)
         self.grid_split.addWidget(self.detail)
-        self.grid_split.setStretchFactor(0, 3)
-        self.grid_split.setStretchFactor(1, 2)
-        self.grid_split.setSizes([760, 330])
+        self.grid_split.setStretchFactor(0, 1)
+        self.grid_split.setStretchFactor(1, 0)
         self.grid_split.setChildrenCollapsible(False)
+        self.grid_split.setHandleWidth(7)
+        self.grid_split.handle(1).setToolTip("Drag to make the details wider or narrower")
+        self.grid_split.splitterMoved.connect(self._grid_split_moved)
+        self.grid_split.installEventFilter(self)
         self.summary_split = QSplitter(Qt.Orientation.Vertical)
         self.summary_split.setObjectName("summarySplitter")
         self.summary_split.addWidget(summary_box)
         self.summary_split.addWidget(self.grid_split)
-        self.summary_split.setStretchFactor(0, 1)
-        self.summary_split.setStretchFactor(1, 3)
-        self.summary_split.setSizes([190, 520])
+        self.summary_split.setStretchFactor(0, 0)
+        self.summary_split.setStretchFactor(1, 1)
+        self.summary_split.setChildrenCollapsible(False)
+        self.summary_split.setHandleWidth(7)
+        self.summary_split.handle(1).setToolTip("Drag to show more or fewer months")
+        self.summary_split.splitterMoved.connect(self._summary_split_moved)
+        self.summary_split.installEventFilter(self)
         outer.addWidget(self.summary_split, 1)
 
         self.empty = EmptyState(
@@ -426,10 +464,6 @@ class ReconciliationPage(Page):
         else:
             noun = "discrepancy" if t.count == 1 else "discrepancies"
             self.totals_label.setText(f"{t.count:,} {noun}, variance {dollars(t.variance)}")
-        self.grid.resizeColumnsToContents()
-        name = self.grid.horizontalHeader()
-        if name.sectionSize(2) > 150:  # long names elide rather than push the grid sideways
-            name.resizeSection(2, 150)
         self._selection_changed()
 
     def _reselect(self, keep: DiscrepancyRow | None) -> None:
@@ -461,7 +495,7 @@ class ReconciliationPage(Page):
             lines = summary_lines([(c, self._summaries[(c, first, last)]) for c in codes])
             self.summary_model.set_rows(lines)
             self.summary_view.resizeColumnToContents(0)
-            self._fit_summary(len(lines))
+            self._fit_summary()
             total = lines[-1] if lines else None
             self.summary_totals.setText(
                 f"Expected {dollars(total.expected)} · Paid {dollars(total.paid)} · "
@@ -519,16 +553,65 @@ class ReconciliationPage(Page):
             show_progress=False,
         )
 
-    def _fit_summary(self, rows: int) -> None:
-        """Give the summary the height of its rows (at most 8: more scroll), the grid the rest."""
+    # -- the splitters -------------------------------------------------------------------
+    def _summary_height(self) -> int:
+        """The summary's height at first: its heading, ~6 month rows (a single payer's months
+        and its totals line when they are 7), and the note under it."""
         view = self.summary_view
-        shown = max(min(rows, 8), 3)
-        want = view.horizontalHeader().sizeHint().height()
-        want += shown * view.verticalHeader().defaultSectionSize()
-        want += 2 * view.frameWidth() + self.summary_note.sizeHint().height() + 6
-        total = sum(self.summary_split.sizes())
-        if total > want:
+        rows = self.summary_model.rowCount()
+        # all of a single payer's 6 months and its totals line; else ~6 rows (more scroll)
+        shown = rows if rows <= SUMMARY_ROWS + 1 else SUMMARY_ROWS
+        shown = max(shown, 3)
+        box = self.summary_split.widget(0)
+        width = max(box.width(), 300)
+        note = self.summary_note.heightForWidth(width) if self.summary_note.text() else 0
+        lay = box.layout()
+        heading = lay.itemAt(0).sizeHint().height() if lay is not None else 20
+        return (
+            heading
+            + view.horizontalHeader().sizeHint().height()
+            + shown * view.verticalHeader().defaultSectionSize()
+            + 2 * view.frameWidth()
+            + max(note, self.summary_note.fontMetrics().height())
+            + 2 * (lay.spacing() if lay is not None else 2)
+        )
+
+    def _fit_summary(self, _rows: int = 0) -> None:
+        """Give the summary the height of ~6 rows (more scroll), the grid the rest, unless the
+        user has dragged the splitter between them."""
+        if self._summary_split_dragged:
+            return
+        want = self._summary_height()
+        total = _room(self.summary_split)
+        if total > want + 200:
             self.summary_split.setSizes([want, total - want])
+
+    def _fit_detail(self) -> None:
+        """The detail pane's width at first: ~340 px in a 1280-px window, a little more in a
+        bigger one; the grid gets the rest."""
+        if self._grid_split_dragged:
+            return
+        total = _room(self.grid_split)
+        if total <= 0:
+            return
+        detail = min(max(DETAIL_WIDTH, round(total * DETAIL_SHARE)), DETAIL_MAX)
+        detail = min(detail, max(total - self.grid_split.widget(0).minimumWidth(), DETAIL_MIN))
+        if self.grid_split.sizes()[1] != detail:
+            self.grid_split.setSizes([total - detail, detail])
+
+    def _grid_split_moved(self, _pos: int, _index: int) -> None:
+        self._grid_split_dragged = True
+
+    def _summary_split_moved(self, _pos: int, _index: int) -> None:
+        self._summary_split_dragged = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            if watched is self.grid_split:
+                self._fit_detail()
+            elif watched is self.summary_split:
+                self._fit_summary()
+        return super().eventFilter(watched, event)
 
     def _summary_clicked(self, index: QModelIndex) -> None:
         if not index.isValid() or index.column() < KIND_COLUMN0:
