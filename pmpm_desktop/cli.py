@@ -45,6 +45,20 @@ def _date(text: str) -> dt.date:
     return value
 
 
+def _amount(text: str) -> Decimal:
+    """An amount typed on the command line, read as the files' amounts are."""
+    from pmpm_desktop.errors import InputRejected
+    from pmpm_desktop.services.importing import parse_stated_total
+
+    try:
+        value = parse_stated_total(text)
+    except InputRejected as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None:
+        raise argparse.ArgumentTypeError("an amount is required")
+    return value
+
+
 def _mapping(pairs: Sequence[str] | None) -> dict[str, str] | None:
     if not pairs:
         return None
@@ -134,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     rm = remit.add_parser("import", help="load a remittance / statement")
     rm.add_argument("--payment-date", type=_date)
     rm.add_argument("--reference")
+    rm.add_argument(
+        "--stated-total",
+        type=_amount,
+        metavar="AMOUNT",
+        help="the total the statement states (check / EFT amount), checked against its lines",
+    )
     file_options(rm)
 
     rc = sub.add_parser("reconcile", help="reconcile and store discrepancies")
@@ -482,8 +502,11 @@ def _import(db: Database, args: argparse.Namespace) -> int:
             header_row=args.header_row,
             payment_date=args.payment_date,
             reference=args.reference,
+            stated_total=args.stated_total,
         )
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
+        if res.total_mismatch is not None:
+            print(f"note: {res.total_mismatch}")
     return 0
 
 

@@ -31,6 +31,9 @@ LAST = Month(2026, 6)
 #: the month of the files written for the user to import by hand (``demo-files/new-month/``)
 NEXT = LAST + 1
 NEW_MONTH_FOLDER = "new-month"
+#: the statement whose check is more than its lines (a payer error the Remittances page flags);
+#: every other statement's stated total is the sum of its lines
+CHECK_OVER = ("SUN", Month(2026, 4), Decimal("25.00"))
 
 _LAST_NAMES = (
     "Garcia Smith Johnson Nguyen Williams Brown Jones Miller Davis Rodriguez Martinez Hernandez "
@@ -413,13 +416,16 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
     files_written = 0
     for pay_month, lines in statements.items():
         path = folder / f"{plan.code} statement {pay_month}.xlsx"
-        _write_statement(path, plan, pay_month, lines)
+        total = _write_statement(path, plan, pay_month, lines)
+        if (plan.code, pay_month) == CHECK_OVER[:2]:
+            total += CHECK_OVER[2]  # the check paid more than the lines say
         importing.import_remittance(
             db,
             plan.code,
             path,
             payment_date=pay_month.day(15),
             reference=f"EFT{pay_month.year}{pay_month.month:02d}{plan.code}",
+            stated_total=total,
         )
         files_written += 1
     return files + files_written
@@ -427,7 +433,8 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
 
 def _write_statement(
     path: Path, plan: PayerPlan, pay_month: Month, lines: list[list[object]]
-) -> None:
+) -> Decimal:
+    """Write the statement with its grand total row; that total (the sum of the lines)."""
     total = sum((Decimal(str(line[3])) for line in lines), Decimal(0))
     rows = [*lines, [None, "Grand Total", None, total, None]]
     write_sheet(
@@ -436,6 +443,7 @@ def _write_statement(
         rows,
         title_rows=[f"{plan.name} capitation statement", f"Payment {pay_month}", ""],
     )
+    return total
 
 
 def _write_next_month(db: Database, plan: PayerPlan, folder: Path) -> Path:

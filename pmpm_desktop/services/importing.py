@@ -32,6 +32,7 @@ from pmpm_desktop.io.rate_file import read_rates
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
+from pmpm_desktop.io.values import parse_amount
 from pmpm_desktop.services.payers import get_contract, get_payer
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
 
@@ -71,6 +72,30 @@ class ImportResult:
     members: int
     new_members: int
     replaced_import_id: int | None = None
+    #: statements: the sum of the lines stored, and the total the statement states (if given)
+    lines_total: Decimal | None = None
+    stated_total: Decimal | None = None
+
+    @property
+    def total_mismatch(self) -> str | None:
+        """A statement whose lines do not add up to its stated total, in a sentence."""
+        return total_mismatch(self.lines_total, self.stated_total)
+
+
+def _dollars(value: Decimal) -> str:
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
+def total_mismatch(lines: Decimal | None, stated: Decimal | None) -> str | None:
+    """ "The lines add up to $X, $Y less than the statement's total of $Z" (None when they
+    match or no total is stated)."""
+    if lines is None or stated is None or lines == stated:
+        return None
+    gap = stated - lines
+    return (
+        f"The lines add up to {_dollars(lines)}, {_dollars(abs(gap))} "
+        f"{'less' if gap > 0 else 'more'} than the statement's total of {_dollars(stated)}"
+    )
 
 
 def read_error(exc: FileReadError, path: Path) -> str:
@@ -527,11 +552,16 @@ def import_remittance(
     header_row: int | None = None,
     payment_date: dt.date | None = None,
     reference: str | None = None,
+    stated_total: Decimal | None = None,
     progress: Progress | None = None,
     use_profile: bool = True,
 ) -> ImportResult:
     """Validate a remittance / statement file completely, then store it in one transaction
-    (import profiles as for :func:`import_roster`)."""
+    (import profiles as for :func:`import_roster`).
+
+    ``stated_total`` is the total the statement states (the check / EFT amount), stored to be
+    compared with the sum of its lines; it does not enter reconciliation."""
+    stated_total = checked_stated_total(stated_total)  # refused before the file is read
     with db.sessions() as s:
         id_width = get_payer(s, payer_code).id_width
     _check(progress, 0, 3)
@@ -556,9 +586,49 @@ def import_remittance(
         mapping=_mapping_info(parsed, plan),
         payment_date=payment_date,
         reference=reference,
+        stated_total=stated_total,
         progress=progress,
         profile=_draft(plan, parsed, path),
     )
+
+
+_STATED = "the statement total"
+
+
+class AmountRefused(InputRejected):
+    """A statement total typed that is not an amount; ``why`` says why in words."""
+
+    def __init__(self, text: str, why: str) -> None:
+        super().__init__(f"{_STATED} {text!r} is {why}")
+        self.text = text
+        self.why = why
+
+
+def parse_stated_total(text: str | None) -> Decimal | None:
+    """A statement total the user typed (``1234.56``, ``$1,234.56``), read by the same amount
+    parser as the files' amounts; blank is None (no total stated). Refused in words."""
+    try:
+        return parse_amount(text)
+    except ValueError as exc:
+        why = str(exc)
+        why = why if why.startswith("not an amount") else f"not an amount: {why}"
+        raise AmountRefused(str(text), why) from None
+
+
+def checked_stated_total(value: Decimal | None) -> Decimal | None:
+    """``value`` as stored: a Decimal of at most two decimals (never a float), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise InputRejected(
+            f"{_STATED} must be an exact amount (a Decimal), not {type(value).__name__} {value!r}"
+        )
+    try:
+        checked = parse_amount(value)
+    except ValueError as exc:
+        raise InputRejected(f"{_STATED} {value} is refused: {exc}") from None
+    assert checked is not None
+    return checked
 
 
 def store_remittance(
@@ -571,11 +641,14 @@ def store_remittance(
     mapping: dict[str, object] | None = None,
     payment_date: dt.date | None = None,
     reference: str | None = None,
+    stated_total: Decimal | None = None,
     progress: Progress | None = None,
     profile: ProfileDraft | None = None,
 ) -> ImportResult:
     """Store validated remittance lines (the reader's canonical frame) as one import; with
-    ``profile``, the payer's import profile is saved in the same transaction."""
+    ``profile``, the payer's import profile is saved in the same transaction. ``stated_total``
+    as for :func:`import_remittance`."""
+    stated_total = checked_stated_total(stated_total)
     with db.sessions() as s:
         payer_id = get_payer(s, payer_code).id
     problems = remittance_problems(frame, mapping)
@@ -595,6 +668,7 @@ def store_remittance(
                 imported_at=now(),
                 payment_date=payment_date,
                 reference=reference,
+                stated_total=stated_total,
                 row_count=frame.height,
                 mapping=mapping or {},
             )
@@ -631,7 +705,16 @@ def store_remittance(
             save_profile(conn, payer_id, profile)
         _check(progress, 2, 3)
     _done(progress, 3)
-    return ImportResult(import_id, file_name, frame.height, frame["member_id"].n_unique(), 0)
+    cents = frame["amount_cents"].sum()
+    return ImportResult(
+        import_id,
+        file_name,
+        frame.height,
+        frame["member_id"].n_unique(),
+        0,
+        lines_total=Decimal(int(cents or 0)).scaleb(-2),
+        stated_total=stated_total,
+    )
 
 
 @dataclass(frozen=True)

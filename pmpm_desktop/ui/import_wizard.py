@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport
-from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.errors import InputRejected, PmpmError
 from pmpm_desktop.io.detect import Detection, FieldChoice
 from pmpm_desktop.io.problems_export import Problem, as_problems, write_problems
 from pmpm_desktop.io.table import FileReadError
@@ -448,6 +449,37 @@ class ImportWizard(QDialog):
         self.reference_edit.setMinimumWidth(320)
         self.reference_edit.setMaxLength(100)
         form.addRow("Check / EFT reference:", self.reference_edit)
+        total_row = QHBoxLayout()
+        total_row.setContentsMargins(0, 0, 0, 0)
+        self.stated_total_edit = QLineEdit()
+        self.stated_total_edit.setObjectName("statedTotalEdit")
+        self.stated_total_edit.setPlaceholderText("e.g. 18,639.10")
+        self.stated_total_edit.setMinimumWidth(160)
+        self.stated_total_edit.setMaxLength(40)
+        self.stated_total_edit.setToolTip(
+            "The amount of the check or EFT, as the statement states it. PMPM checks that the "
+            "lines add up to it; leave it empty when the statement states no total."
+        )
+        self.stated_total_edit.textChanged.connect(lambda _text: self._stated_total_changed())
+        self.stated_total_hint = QLabel("the check or EFT amount: the lines are checked against it")
+        self.stated_total_hint.setObjectName("statedTotalHint")
+        self.stated_total_hint.setEnabled(False)
+        # Under the field (a refusal beside it would widen the dialog).
+        self.stated_total_error = QLabel()
+        self.stated_total_error.setObjectName("statedTotalError")
+        self.stated_total_error.setStyleSheet("color: #b42318;")
+        self.stated_total_error.setVisible(False)
+        total_row.addWidget(self.stated_total_edit)
+        total_row.addWidget(self.stated_total_hint)
+        total_row.addStretch(1)
+        total_box = QVBoxLayout()
+        total_box.setContentsMargins(0, 0, 0, 0)
+        total_box.setSpacing(2)
+        total_box.addLayout(total_row)
+        total_box.addWidget(self.stated_total_error)
+        self.stated_total_row = QWidget()
+        self.stated_total_row.setLayout(total_box)
+        form.addRow("Statement total (optional):", self.stated_total_row)
         layout.addLayout(form)
 
         self.drop_zone = DropZone()
@@ -522,6 +554,7 @@ class ImportWizard(QDialog):
         self.form.setRowVisible(self.contract_combo, kind == "rates")
         self.form.setRowVisible(self.payment_row, kind == "remittance")
         self.form.setRowVisible(self.reference_edit, kind == "remittance")
+        self.form.setRowVisible(self.stated_total_row, kind == "remittance")
         if kind is not None:
             self.setWindowTitle(f"Import a {KIND_NAMES[kind].lower()}")
         self._update_buttons()
@@ -591,7 +624,32 @@ class ImportWizard(QDialog):
     def _choose_ready(self) -> bool:
         if self.kind is None or self.payer_code is None or self.path is None:
             return False
+        if self.kind == "remittance" and self.stated_total_problem() is not None:
+            return False
         return self.kind != "rates" or self.contract_combo.count() > 0
+
+    # -- the statement total ---------------------------------------------------------------
+    def stated_total(self) -> Decimal | None:
+        """The statement total typed (None when empty or not an amount)."""
+        try:
+            return importing.parse_stated_total(self.stated_total_edit.text())
+        except InputRejected:
+            return None
+
+    def stated_total_problem(self) -> str | None:
+        """Why the typed statement total is refused, in words (None when it is fine)."""
+        text = self.stated_total_edit.text().strip()
+        try:
+            importing.parse_stated_total(text)
+        except importing.AmountRefused as exc:
+            return f"“{text}” is {exc.why}."
+        return None
+
+    def _stated_total_changed(self) -> None:
+        problem = self.stated_total_problem()
+        self.stated_total_error.setText(problem or "")
+        self.stated_total_error.setVisible(problem is not None)
+        self._update_buttons()
 
     # ======================================================================================
     # step 2: columns & preview
@@ -986,7 +1044,14 @@ class ImportWizard(QDialog):
                 )
             return text
         if r.kind == "remittance":
-            return f"A payment statement of {payer}, from {r.path.name}."
+            text = f"A payment statement of {payer}, from {r.path.name}."
+            stated = self.stated_total()
+            if stated is not None:
+                text += (
+                    f" Its stated total, {fmt.money(stated)}, is checked against the sum of its "
+                    "lines once it is imported."
+                )
+            return text
         return (
             f"The rates of {payer}'s contract “{self.contract_combo.currentText()}”, from "
             f"{r.path.name}. They replace the contract's current rates."
@@ -1063,6 +1128,7 @@ class ImportWizard(QDialog):
             else None
         )
         reference = self.reference_edit.text().strip() or None
+        stated_total = self.stated_total() if r.kind == "remittance" else None
 
         def work(progress: Any) -> ImportOutcome:
             if r.kind == "roster":
@@ -1095,6 +1161,7 @@ class ImportWizard(QDialog):
                     header_row=p.header_row,
                     payment_date=payment_date,
                     reference=reference,
+                    stated_total=stated_total,
                     progress=progress,
                 )
                 return ImportOutcome(r.kind, r.payer, r.path.name, result)
@@ -1186,6 +1253,9 @@ class ImportWizard(QDialog):
         self.summary_label = banner("ok")
         self.summary_label.setObjectName("summaryLabel")
         layout.addWidget(self.summary_label)
+        self.total_label = banner("warning")
+        self.total_label.setObjectName("totalLabel")
+        layout.addWidget(self.total_label)
         self.changes_box = QGroupBox("What changed")
         box = QVBoxLayout(self.changes_box)
         self.changes_label = QLabel()
@@ -1222,6 +1292,7 @@ class ImportWizard(QDialog):
 
     def show_done(self, outcome: ImportOutcome) -> None:
         set_banner(self.summary_label, summary_sentence(outcome, self._payer_words(outcome.payer)))
+        set_banner(self.total_label, total_sentence(outcome))
         self.changes_label.setText(changes_sentence(outcome))
         self.changes_box.setTitle(
             "What changed in the roster" if outcome.kind == "roster" else "What next"
@@ -1244,6 +1315,7 @@ class ImportWizard(QDialog):
         """Back to step 1 for the next file (same payer and kind)."""
         self.path = None
         self.path_edit.clear()
+        self.stated_total_edit.clear()  # the total of the statement just imported
         self.drop_zone.show_file(None)
         set_banner(self.file_message, None)
         self.current = None
@@ -1518,6 +1590,17 @@ def summary_sentence(o: ImportOutcome, payer: str) -> str:
     return (
         f"Imported a payment statement of {payer}: {_plural(r.rows, 'line')} for "
         f"{_plural(r.members, 'member')} (from {o.file_name})."
+    )
+
+
+def total_sentence(o: ImportOutcome) -> str | None:
+    """For a statement whose lines do not add up to the total it states: what to do."""
+    mismatch = o.result.total_mismatch if o.result is not None else None
+    if mismatch is None:
+        return None
+    return (
+        f"{mismatch}. The statement was imported as it is; ask {o.payer} which is right. The "
+        "Remittances page flags the difference in its “Total check” column."
     )
 
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -280,6 +281,88 @@ def test_statement_import(
     with ctx.db.sessions() as s:
         stored = s.execute(select(RemittanceImport.payment_date, RemittanceImport.reference)).one()
     assert stored == (dt.date(2026, 1, 15), "EFT 778")
+
+    assert not w.total_label.isVisible()  # no total typed: nothing to check
+
+
+def test_a_statement_total_is_checked_against_the_lines(
+    sun: str, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
+) -> None:
+    path = xlsx(
+        tmp_path / "SUN statement 2026-02.xlsx",
+        REMIT_HEADERS,
+        [["000000001", "2026-02", 180.90, "CAP"], ["000000002", "2026-02", 97.60, "CAP"]],
+    )
+    w = wizard(ctx, qtbot, path=path)
+    assert w.kind == "remittance"
+    assert w.stated_total_edit.isVisible() and w.next_button.isEnabled()
+    assert w.form.labelForField(w.stated_total_row).text() == "Statement total (optional):"
+
+    # Not an amount: refused in words, and the wizard does not go on.
+    qtbot.keyClicks(w.stated_total_edit, "30O.50")
+    assert w.stated_total_error.isVisible()
+    assert w.stated_total_error.text().startswith("“30O.50” is not an amount (expected e.g.")
+    assert not w.next_button.isEnabled()
+    w.stated_total_edit.clear()
+    qtbot.keyClicks(w.stated_total_edit, "303.505")
+    assert "more than two decimals" in w.stated_total_error.text()
+    assert not w.next_button.isEnabled()
+    qtbot.wait(20)  # pending layout, for the picture
+    screenshot(w, "import_wizard_1_statement_total_refused")
+    assert w.width() == 1140  # the refusal wraps under the field: the dialog keeps its size
+
+    # The check's amount as printed: $303.50, $25.00 more than the lines.
+    w.stated_total_edit.clear()
+    qtbot.keyClicks(w.stated_total_edit, "$303.50")
+    assert not w.stated_total_error.isVisible() and w.next_button.isEnabled()
+    screenshot(w, "import_wizard_1_statement_total")
+    click_next(w, qtbot, wait_task)
+    click_next(w, qtbot, wait_task)
+    assert "Its stated total, 303.50, is checked against the sum of its lines" in (
+        w.check_details.text()
+    )
+    click_next(w, qtbot, wait_task)
+    assert w.step == DONE
+    assert w.total_label.isVisible()
+    assert w.total_label.text().startswith(
+        "The lines add up to $278.50, $25.00 less than the statement's total of $303.50. "
+        "The statement was imported as it is; ask SUN which is right."
+    )
+    screenshot(w, "import_wizard_5_statement_total")
+    with ctx.db.sessions() as s:
+        assert s.scalar(select(RemittanceImport.stated_total)) == Decimal("303.50")
+
+    # The next statement, whose total matches: no sentence, and the field starts empty.
+    qtbot.mouseClick(w.another_button, LEFT)
+    assert w.stated_total_edit.text() == ""
+    other = xlsx(
+        tmp_path / "SUN statement 2026-03.xlsx",
+        REMIT_HEADERS,
+        [["000000001", "2026-03", 180.90, "CAP"]],
+    )
+    w.set_path(other)
+    qtbot.keyClicks(w.stated_total_edit, "180.90")
+    for _ in range(3):
+        click_next(w, qtbot, wait_task)
+    assert w.step == DONE and not w.total_label.isVisible()
+    with ctx.db.sessions() as s:
+        totals = s.scalars(
+            select(RemittanceImport.stated_total).order_by(RemittanceImport.id)
+        ).all()
+    assert totals == [Decimal("303.50"), Decimal("180.90")]
+
+
+def test_the_statement_total_is_asked_for_statements_only(
+    sun: str, ctx: AppContext, qtbot: QtBot
+) -> None:
+    w = wizard(ctx, qtbot, kind="roster")
+    w.show()
+    assert not w.stated_total_edit.isVisible()
+    qtbot.keyClicks(w.stated_total_edit, "junk")  # left over from a statement: ignored
+    w.kind_buttons["rates"].setChecked(True)
+    assert not w.stated_total_edit.isVisible()
+    w.kind_buttons["remittance"].setChecked(True)
+    assert w.stated_total_edit.isVisible() and w.stated_total_error.isVisible()
 
 
 def test_rate_exhibit_import(

@@ -6,15 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
-from sqlalchemy import update
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import open_database
-from pmpm_desktop.db.models import RemittanceImport
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.import_history import list_imports
@@ -105,7 +105,7 @@ def test_rosters_are_listed_filtered_opened_and_sorted(
     assert imported == sorted(imported, reverse=True)
     assert set(_texts(page.table, _column(page, "Status"))) == {"Active"}
     assert not page.open_button.isEnabled() and not page.rollback_button.isEnabled()
-    assert page.detail.currentWidget() is page.detail_hint
+    assert not page.detail_open and page.detail_hint.isVisible()
 
     # Filter by payer, then by file name.
     combo = page.payer_combo
@@ -130,7 +130,7 @@ def test_rosters_are_listed_filtered_opened_and_sorted(
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     opened = page.opened
     assert opened is not None and opened.file_name == "SUN roster 2026-06.xlsx"
-    assert page.detail.currentWidget() is page.detail_content
+    assert page.detail_open and not page.detail_hint.isVisible()
     assert "SUN roster 2026-06.xlsx" in page.detail_title.text()
     assert f"{opened.rows:,} rows" in page.detail_facts.text()
     qtmodeltester.check(page.rows_model)
@@ -177,7 +177,7 @@ def test_rosters_are_listed_filtered_opened_and_sorted(
     assert page.rows_model.rowCount() == page.opened.rows
     _shot(qtbot, page, "rosters_page_open")
     qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
-    assert page.opened is None and page.detail.currentWidget() is page.detail_hint
+    assert page.opened is None and not page.detail_open and page.detail_hint.isVisible()
 
 
 def test_a_statement_is_rolled_back_through_the_confirm_box(
@@ -187,7 +187,9 @@ def test_a_statement_is_rolled_back_through_the_confirm_box(
     qtmodeltester.check(page.model)
     assert page.model.rowCount() == 18
     check = _column(page, "Total check")
-    assert set(_texts(page.table, check)) == {"No total stated"}
+    # The demo states every statement's total; one SUN check is $25.00 more than its lines.
+    texts = _texts(page.table, check)
+    assert sorted(set(texts)) == ["Matches", "Off by 25.00"] and texts.count("Off by 25.00") == 1
     page.payer_combo.setCurrentIndex(page.payer_combo.findData("SUN"))
     target = next(i for i in page.model.rows if i.file_name == "SUN statement 2026-06.xlsx")
     row = page.model.rows.index(target)
@@ -232,7 +234,7 @@ def test_a_statement_is_rolled_back_through_the_confirm_box(
 
     files = [i.file_name for i in page.model.rows]
     assert "SUN statement 2026-06.xlsx" not in files and len(files) == 5
-    assert page.opened is None and page.detail.currentWidget() is page.detail_hint
+    assert page.opened is None and not page.detail_open
     assert page.count_label.text() == "5 of 17 statements"
     assert len(list_imports(ctx.db, "remittance")) == 17
     after = {(d.member_id, d.month, d.kind, d.status) for d in discrepancy_rows(ctx.db)}
@@ -307,26 +309,29 @@ def test_a_replaced_roster_is_greyed_and_rolling_back_its_successor_restores_it(
 def test_a_statement_whose_stated_total_differs_is_flagged(
     ctx: AppContext, qtbot: QtBot, wait_task: Wait, tmp_path: Path, qtmodeltester
 ) -> None:
-    """Statements state no total in today's readers; one stored with a total shows the check."""
     _practice(ctx, tmp_path)
-    for name, total in (("good.xlsx", Decimal("180.90")), ("bad.xlsx", Decimal("200.00"))):
+    for name, total in (
+        ("none.xlsx", None),
+        ("good.xlsx", Decimal("180.90")),
+        ("bad.xlsx", Decimal("200.00")),
+    ):
         path = xlsx(tmp_path / name, REMIT_HEADERS, [[A[0], "2026-01", Decimal("180.90"), name]])
-        result = importing.import_remittance(ctx.db, "SUN", path, payment_date=dt.date(2026, 1, 15))
-        with ctx.db.engine.begin() as conn:
-            conn.execute(
-                update(RemittanceImport)
-                .where(RemittanceImport.id == result.import_id)
-                .values(stated_total=total)
-            )
+        importing.import_remittance(
+            ctx.db, "SUN", path, payment_date=dt.date(2026, 1, 15), stated_total=total
+        )
     page = _page(RemittancesPage, ctx, qtbot, wait_task)
     qtmodeltester.check(page.model)
     check = _column(page, "Total check")
-    assert _texts(page.table, check) == ["Differs by 19.10", "Matches the lines"]
+    assert _texts(page.table, check) == ["Off by 19.10", "Matches", "Not stated"]
+    assert _texts(page.table, _column(page, "Stated total")) == ["200.00", "180.90", ""]
     flagged = page.model.data(page.model.index(0, check), Qt.ItemDataRole.ForegroundRole)
     assert flagged is not None and flagged.color().red() > 150
+    assert page.model.data(page.model.index(0, check), Qt.ItemDataRole.FontRole).bold()
     assert page.model.data(page.model.index(1, check), Qt.ItemDataRole.ForegroundRole) is None
+    tip = page.model.data(page.model.index(0, check), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("The statement's total of 200.00 is 19.10 more than the sum of its")
     _click_row(qtbot, page.table, 0, double=True)
-    assert "differs by 19.10" in page.detail_facts.text()
+    assert "stated total 200.00: 19.10 more than the lines" in page.detail_facts.text()
 
 
 # --- empty states ----------------------------------------------------------------------------
@@ -371,3 +376,133 @@ def test_opening_another_database_closes_the_opened_import(
     wait_task()
     assert page.opened is None and page.stack.is_empty
     assert page.payer_combo.count() == 1  # "All payers" only
+
+
+# --- how the pages use their room, in the main window ------------------------------------------
+
+
+def _main_window(ctx: AppContext, qtbot: QtBot, wait_task: Wait, size: tuple[int, int]) -> Any:
+    from pmpm_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    wait_task()
+    return window
+
+
+def _whole(table: QTableView, column: int) -> bool:
+    """Every cell of the column shows its text whole (nothing elided)."""
+    return table.sizeHintForColumn(column) <= table.horizontalHeader().sectionSize(column) + 2
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1600, 900)])
+def test_the_grids_use_their_room_in_the_main_window(
+    demo_db: Path, ctx: AppContext, qtbot: QtBot, wait_task: Wait, size: tuple[int, int]
+) -> None:
+    window = _main_window(ctx, qtbot, wait_task, size)
+    for key in ("remittances", "rosters"):
+        page = window.go_to(key)
+        wait_task()
+        qtbot.wait(20)  # pending layout
+        assert isinstance(page, ImportsPage) and page.model.rowCount() == 18
+        table, header = page.table, page.table.horizontalHeader()
+        # Every column fits without scrolling sideways, the file names whole.
+        assert header.length() <= table.viewport().width()
+        file, sha = _column(page, "File"), _column(page, "SHA-256")
+        assert _whole(table, file)
+        assert all(_whole(table, c) for c in range(page.model.columnCount()))
+        # The file name takes the spare width; the fingerprint is short, whole in its tooltip.
+        widest = max(header.sectionSize(c) for c in range(page.model.columnCount()))
+        assert header.sectionSize(file) == widest
+        assert header.sectionSize(sha) < 130
+        info = page.model.row(0)
+        assert page.model.data(page.model.index(0, sha)) == info.sha256[:12]
+        tip = page.model.data(page.model.index(0, sha), Qt.ItemDataRole.ToolTipRole)
+        assert tip == f"SHA-256 {info.sha256}"
+        assert page.model.data(page.model.index(0, file), Qt.ItemDataRole.ToolTipRole) == (
+            info.file_name
+        )
+        # Nothing opened: the grid has the height (every demo import shows), a line under it.
+        assert not page.detail_open and page.detail_hint.isVisible()
+        assert table.height() > 0.7 * page.height()
+        assert table.rowViewportPosition(17) + table.rowHeight(17) <= table.viewport().height()
+        hint_top = page.detail_hint.mapTo(page, page.detail_hint.rect().topLeft()).y()
+        assert hint_top >= table.mapTo(page, table.rect().bottomLeft()).y()
+        _shot(qtbot, window, f"{key}_{size[0]}")
+
+        # Opened: the grid keeps six rows or more, the rows get the larger part.
+        _click_row(qtbot, table, 0, double=True)
+        qtbot.wait(20)
+        assert page.detail_open and not page.detail_hint.isVisible()
+        assert table.rowViewportPosition(5) + table.rowHeight(5) <= table.viewport().height()
+        grid, rows = page.splitter.sizes()
+        assert rows > grid > 0
+        assert header.length() <= table.viewport().width() and _whole(table, file)
+        rows_header = page.rows_table.horizontalHeader()
+        assert rows_header.length() <= page.rows_table.viewport().width()
+        assert _whole(page.rows_table, 1)  # the names
+        _shot(qtbot, window, f"{key}_{size[0]}_open")
+
+        # Fitting, sorting and opening are not taken for the user's drags.
+        _click_header(qtbot, page.rows_table, 0)
+        assert page.fit.pinned == {} and page.rows_fit.pinned == {}
+
+        # The user drags the split; the next import opens with the grid as they left it.
+        page.splitter.moveSplitter(grid + 100, 1)
+        dragged = page.splitter.sizes()[0]
+        assert dragged == grid + 100
+        qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+        assert not page.detail_open
+        tall = lambda t=table, p=page: t.height() > 0.7 * p.height()  # noqa: E731
+        qtbot.waitUntil(tall)  # the layout is deferred
+        _click_row(qtbot, table, 1, double=True)
+        assert abs(page.splitter.sizes()[0] - dragged) <= 2
+        qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+
+
+def test_a_column_the_user_widens_keeps_its_width(
+    demo_db: Path, ctx: AppContext, qtbot: QtBot, wait_task: Wait
+) -> None:
+    window = _main_window(ctx, qtbot, wait_task, (1280, 800))
+    page = window.go_to("rosters")
+    wait_task()
+    header = page.table.horizontalHeader()
+    status = _column(page, "Status")
+    header.resizeSection(status, 200)  # what dragging the section's edge does
+    assert header.sectionSize(status) == 200
+    window.resize(1400, 820)
+    qtbot.wait(20)
+    page.search.setText("SUN")  # the rows change: columns are measured again
+    assert header.sectionSize(status) == 200
+    assert header.length() <= page.table.viewport().width()
+
+
+def test_the_flags_read_in_the_dark_palette(
+    demo_db: Path, ctx: AppContext, qtbot: QtBot, wait_task: Wait
+) -> None:
+    from pmpm_desktop.ui.theme import _dark_palette
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette()
+    window = _main_window(ctx, qtbot, wait_task, (1280, 800))
+    page = window.go_to("remittances")
+    wait_task()
+    assert isinstance(page, ImportsPage)
+    check = _column(page, "Total check")
+    row = _texts(page.table, check).index("Off by 25.00")
+    light = page.model.data(page.model.index(row, check), Qt.ItemDataRole.ForegroundRole)
+    try:
+        app.setPalette(_dark_palette())
+        qtbot.wait(20)
+        dark = page.model.data(page.model.index(row, check), Qt.ItemDataRole.ForegroundRole)
+        assert dark.color().lightness() > light.color().lightness()
+        base = page.table.palette().color(page.table.palette().ColorRole.Base)
+        assert abs(dark.color().lightness() - base.lightness()) > 100  # it reads
+        _click_row(qtbot, page.table, row, double=True)
+        assert dark.color().name() in page.detail_facts.text()
+        _shot(qtbot, window, "remittances_dark_open")
+    finally:
+        app.setPalette(before)

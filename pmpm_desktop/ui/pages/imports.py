@@ -12,18 +12,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QStyle,
     QTableView,
     QVBoxLayout,
@@ -43,17 +41,23 @@ from pmpm_desktop.services.payers import PayerInfo, list_payers
 from pmpm_desktop.ui import dialogs, format
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, PAYERS, AppContext
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.imports_layout import ColumnFit, split_sizes
 from pmpm_desktop.ui.table_model import Column, Index, PagedRowsModel, RowsModel
-
-_WARN = QColor(180, 35, 24)
 
 
 def _dim(widget: QWidget) -> QBrush:
     return QBrush(widget.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
 
 
+def warn_color(widget: QWidget) -> QColor:
+    """A red that reads on the palette's background: dark on light, light on dark."""
+    base = widget.palette().color(QPalette.ColorRole.Base)
+    return QColor(255, 120, 110) if base.lightness() < 128 else QColor(180, 35, 24)
+
+
 def _short_sha(sha: str) -> str:
-    return sha[:12] + "…"
+    """The first 12 characters: enough to tell two files apart (the tooltip has all 64)."""
+    return sha[:12]
 
 
 def _score(value: Decimal | None) -> str | None:
@@ -68,10 +72,25 @@ def total_check(info: ImportInfo) -> str:
     """The statement's stated total against the sum of its lines, in words."""
     difference = info.total_difference
     if difference is None:
-        return "No total stated"
+        return "Not stated"
     if difference == 0:
-        return "Matches the lines"
-    return f"Differs by {format.money(difference)}"
+        return "Matches"
+    return f"Off by {format.money(abs(difference))}"
+
+
+def total_check_tip(info: ImportInfo) -> str:
+    """The check in a sentence: which is more, and by how much."""
+    difference = info.total_difference
+    if difference is None or info.stated_total is None or info.total_paid is None:
+        return "The statement states no total (check or EFT amount) to check its lines against"
+    stated, lines = format.money(info.stated_total), format.money(info.total_paid)
+    if difference == 0:
+        return f"The statement's total of {stated} is the sum of its lines"
+    more_or_less = "more" if difference > 0 else "less"
+    return (
+        f"The statement's total of {stated} is {format.money(abs(difference))} "
+        f"{more_or_less} than the sum of its lines ({lines}): ask the payer which is right"
+    )
 
 
 def _status(info: ImportInfo) -> str:
@@ -80,6 +99,7 @@ def _status(info: ImportInfo) -> str:
     return f"Replaced by {info.replaced_by_file}" if info.replaced_by_file else "Replaced"
 
 
+_SHA_TIP = "Fingerprint of the file's bytes (its first 12 characters; point at one for all 64)"
 ROSTER_COLUMNS = [
     Column("Payer", lambda r: r.payer_code, tooltip="The payer's short code"),
     Column("Roster month", lambda r: r.roster_month, "month"),
@@ -87,11 +107,11 @@ ROSTER_COLUMNS = [
     Column("Rows", lambda r: r.rows, "int"),
     Column("Status", _status, tooltip="A replaced import is kept as history and no longer counts"),
     Column("Imported", lambda r: r.imported_at, "datetime"),
-    Column("SHA-256", lambda r: _short_sha(r.sha256), tooltip="Fingerprint of the file's bytes"),
+    Column("SHA-256", lambda r: _short_sha(r.sha256), tooltip=_SHA_TIP),
 ]
 STATEMENT_COLUMNS = [
     Column("Payer", lambda r: r.payer_code, tooltip="The payer's short code"),
-    Column("Payment date", lambda r: r.payment_date, "date"),
+    Column("Paid on", lambda r: r.payment_date, "date", "The payment date"),
     Column("Reference", lambda r: r.reference, tooltip="Check or EFT number"),
     Column("File", lambda r: r.file_name),
     Column("Lines", lambda r: r.rows, "int"),
@@ -100,7 +120,7 @@ STATEMENT_COLUMNS = [
     Column("Stated total", lambda r: r.stated_total, "money", "The total the statement states"),
     Column("Total check", total_check, tooltip="Stated total against the sum of the lines"),
     Column("Imported", lambda r: r.imported_at, "datetime"),
-    Column("SHA-256", lambda r: _short_sha(r.sha256), tooltip="Fingerprint of the file's bytes"),
+    Column("SHA-256", lambda r: _short_sha(r.sha256), tooltip=_SHA_TIP),
 ]
 ROSTER_ROW_COLUMNS = [
     Column("Member ID", lambda r: r.member_id, sort_key="member_id"),
@@ -128,14 +148,19 @@ LINE_COLUMNS = [
 
 
 class ImportsModel(RowsModel):
-    """The imports grid: replaced rosters greyed, a statement whose total differs flagged."""
+    """The imports grid: replaced rosters greyed, a statement whose total differs flagged;
+    the file name and fingerprint whole in their tooltips (the grid shortens them)."""
 
-    def __init__(self, columns: Sequence[Column], dim: QBrush, parent: Any = None) -> None:
+    def __init__(
+        self, columns: Sequence[Column], dim: QBrush, warn: QBrush, parent: Any = None
+    ) -> None:
         super().__init__(columns, (), parent)
         self.dim = dim
-        self.check_column = next(
-            (n for n, c in enumerate(columns) if c.title == "Total check"), None
-        )
+        self.warn = warn
+        titles = [c.title for c in columns]
+        self.check_column = titles.index("Total check") if "Total check" in titles else None
+        self.file_column = titles.index("File")
+        self.sha_column = titles.index("SHA-256")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         value = super().data(index, role)
@@ -147,15 +172,19 @@ class ImportsModel(RowsModel):
             if not info.active:
                 return self.dim
             if differs:
-                return QBrush(_WARN)
+                return self.warn
         if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == self.file_column:
+                return info.file_name
+            if index.column() == self.sha_column:
+                return f"SHA-256 {info.sha256}"
+            if index.column() == self.check_column:
+                return total_check_tip(info)
             if not info.active:
                 return (
                     f"Replaced by {info.replaced_by_file or 'a later import'} of the same "
                     "roster month: kept as history, no longer counted"
                 )
-            if differs:
-                return "The statement's stated total is not the sum of its lines"
         if role == Qt.ItemDataRole.FontRole and differs:
             font = QFont()
             font.setBold(True)
@@ -182,16 +211,8 @@ def _grid() -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setHighlightSections(False)
     return view
-
-
-def _stretch(view: QTableView, column: int) -> None:
-    """The column that takes the spare width (a name or file, not a number at the far right)."""
-    view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
 
 class ImportsPage(Page):
@@ -214,6 +235,7 @@ class ImportsPage(Page):
 
         content = QWidget()
         outer = QVBoxLayout(content)
+        self.outer = outer
         outer.setContentsMargins(24, 20, 24, 16)
         outer.setSpacing(10)
 
@@ -273,14 +295,15 @@ class ImportsPage(Page):
         outer.addLayout(bar)
 
         # The imports grid above, the opened import's rows below.
-        self.model = ImportsModel(self.columns, _dim(self), self)
+        self.model = ImportsModel(self.columns, _dim(self), QBrush(warn_color(self)), parent=self)
         self.table = _grid()
         self.table.setObjectName("importsTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         imported = next(n for n, c in enumerate(self.columns) if c.title == "Imported")
         self.table.sortByColumn(imported, Qt.SortOrder.DescendingOrder)
-        _stretch(self.table, next(n for n, c in enumerate(self.columns) if c.title == "File"))
+        # The file name takes the spare width (elided in the middle, whole in its tooltip).
+        self.fit = ColumnFit(self.table, self.model.file_column, least=220)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             enter = QShortcut(QKeySequence(key), self.table)
@@ -295,7 +318,7 @@ class ImportsPage(Page):
         header = self.rows_table.horizontalHeader()
         header.setSortIndicator(len(self.row_columns) - 1, Qt.SortOrder.AscendingOrder)
         self.rows_table.setSortingEnabled(True)
-        _stretch(self.rows_table, 1)  # the name
+        self.rows_fit = ColumnFit(self.rows_table, 1, least=160)  # the name takes the spare width
 
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
@@ -336,27 +359,30 @@ class ImportsPage(Page):
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignBottom)
         detail_layout.addLayout(head)
         detail_layout.addWidget(self.rows_table, 1)
+        # Until an import is opened the grid has the whole height, this line under it says
+        # how to see an import's rows; opened, the rows share the height (a draggable split).
         hint = QLabel(
-            f"Select a {self.noun} above and press Open (or double-click it) to see its "
-            f"{'rows' if self.kind == ROSTER else 'lines'} here."
+            f"Select a {self.noun} and press Open (or double-click it) to see its "
+            f"{'rows' if self.kind == ROSTER else 'lines'} below."
         )
         hint.setObjectName("detailHint")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setEnabled(False)
-        self.detail = QStackedWidget()
-        self.detail.addWidget(hint)
-        self.detail.addWidget(detail)
         self.detail_hint = hint
         self.detail_content = detail
+        detail.setVisible(False)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setObjectName("importsSplitter")
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setChildrenCollapsible(False)
-        outer.addWidget(splitter, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("importsSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._split_moved)
+        #: the grid's share of the height the user last dragged the split to (None: not yet)
+        self.grid_share: float | None = None
+        outer.addWidget(self.splitter, 1)
+        outer.addWidget(hint)
 
         self.empty = EmptyState(
             f"No {self.nouns} imported yet",
@@ -369,6 +395,15 @@ class ImportsPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self._update_buttons()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """The OS switched between light and dark: grey and red follow the new palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "model"):
+            self.model.dim = _dim(self)
+            self.model.warn = QBrush(warn_color(self))
+            self.table.viewport().update()
+            self._describe_opened()
 
     # -- texts -----------------------------------------------------------------------------
     def _subtitle_text(self) -> str:
@@ -451,7 +486,7 @@ class ImportsPage(Page):
             self.count_label.setText(f"{len(shown):,} of {len(self.imports):,} {self.nouns}")
         else:
             self.count_label.setText(f"No {self.nouns} match the filter")
-        self.table.resizeColumnsToContents()
+        self.fit.measure()
         if selected is not None:
             self.select(selected.id)
         self._update_buttons()
@@ -494,18 +529,42 @@ class ImportsPage(Page):
         self.row_search.blockSignals(True)
         self.row_search.clear()
         self.row_search.blockSignals(False)
-        # Shown first: a header hidden while its model resets keeps its stretched column narrow.
-        self.detail.setCurrentWidget(self.detail_content)
+        if not self.detail_content.isVisibleTo(self):
+            self._show_detail(True)
         self.rows_model.source = ImportRows(self.ctx.db, info.id, self.kind)
         self.rows_model.reload()
         self._describe_opened()
-        self.rows_table.resizeColumnsToContents()
+        self.rows_fit.measure()
 
     def close_import(self) -> None:
         self.opened = None
         self.rows_model.source = _NoRows()
         self.rows_model.reload()
-        self.detail.setCurrentWidget(self.detail_hint)
+        self._show_detail(False)
+
+    @property
+    def detail_open(self) -> bool:
+        """Whether an import's rows are shown under the grid."""
+        return not self.detail_content.isHidden()
+
+    def _show_detail(self, shown: bool) -> None:
+        self.detail_hint.setVisible(not shown)
+        self.detail_content.setVisible(shown)
+        if shown:
+            # The hint's line goes to the splitter: lay out now, then split what it has.
+            self.outer.activate()
+            total = self.splitter.height() - self.splitter.handleWidth()
+            if not self.splitter.isVisible() or total < 200:
+                self.splitter.setSizes([200, 300])  # not laid out yet: two fifths, roughly
+                return
+            self.splitter.setSizes(
+                split_sizes(self.table, self.model.rowCount(), total, self.grid_share)
+            )
+
+    def _split_moved(self, _pos: int, _index: int) -> None:
+        sizes = self.splitter.sizes()
+        if self.detail_open and sum(sizes) > 0:
+            self.grid_share = sizes[0] / sum(sizes)
 
     def _search_rows(self, text: str) -> None:
         source = self.rows_model.source
@@ -538,9 +597,11 @@ class ImportsPage(Page):
             if info.stated_total is None:
                 stated = "no total stated"
             elif info.total_difference:
+                more = "more" if info.total_difference > 0 else "less"
                 stated = (
-                    f"<b style='color:#b42318'>stated total {format.money(info.stated_total)}"
-                    f" differs by {format.money(info.total_difference)}</b>"
+                    f"<b style='color:{warn_color(self).name()}'>stated total "
+                    f"{format.money(info.stated_total)}: "
+                    f"{format.money(abs(info.total_difference))} {more} than the lines</b>"
                 )
             else:
                 stated = f"stated total {format.money(info.stated_total)} matches"
