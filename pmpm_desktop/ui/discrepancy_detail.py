@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.core.money import round_money
 from pmpm_desktop.core.summary import STATUSES, DiscrepancyRow
 from pmpm_desktop.services.discrepancies import HistoryEntry
-from pmpm_desktop.services.explain import Explanation, explain
+from pmpm_desktop.services.explain import ComponentLine, Explanation, explain
 from pmpm_desktop.services.members import Suggestion, paid_names, suggest_matches
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import AppContext
@@ -155,6 +156,19 @@ def why_lines(e: Explanation) -> list[str]:
     return out
 
 
+def _arithmetic(e: Explanation, c: ComponentLine) -> str:
+    """How the component's amount comes from its rate: ``$688.90 PMPM × risk score 1.484``."""
+    parts = [f"{dollars(c.rate)} PMPM"]
+    num, _, den = (e.fraction or "1/1").partition("/")
+    if num != den:
+        parts.append(f"{num}/{den} of the month")
+    if c.component.lower() == "capitation" and e.risk_score is not None:
+        whole_month = c.rate * Decimal(num) / Decimal(den) if den not in ("", "0") else c.rate
+        if round_money(whole_month) != c.amount:
+            parts.append(f"risk score {e.risk_score}")
+    return " × ".join(parts)
+
+
 def _rate_row_text(label: str) -> str:
     """``row 2 (…)`` of the rate exhibit, said so."""
     return "Rate exhibit " + label if label.startswith("row ") else label
@@ -178,7 +192,7 @@ def amount_lines(e: Explanation) -> list[AmountLine]:
     out = [
         AmountLine(
             c.component.replace("_", " ").capitalize(),
-            _rate_row_text(c.rate_row),
+            f"{_rate_row_text(c.rate_row)}: {_arithmetic(e, c)}",
             dollars(c.amount),
         )
         for c in e.components

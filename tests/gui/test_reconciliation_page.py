@@ -495,9 +495,14 @@ def test_set_status_dialog_picture(demo_db, ctx, qtbot, wait_task) -> None:  # t
 # --- the page's layout inside the main window ------------------------------------------------
 
 
-def _widgets_fit_the_pane(page: ReconciliationPage) -> None:
+def _widgets_fit_the_pane(page: ReconciliationPage, qtbot: QtBot) -> None:
     """Nothing of the detail pane reaches past its viewport's right edge, and what must be
-    read whole (amounts, captions, headers) is as wide as it needs."""
+    read whole (amounts, captions, headers) is as wide as it needs — once the layout has
+    settled (a loaded machine delivers the resize events a little later)."""
+    qtbot.waitUntil(lambda: _fits(page), timeout=5_000)
+
+
+def _fits(page: ReconciliationPage) -> None:
     detail = page.detail
     viewport = detail.scroll_area.viewport()
     body = detail.scroll_area.widget()
@@ -558,25 +563,25 @@ def test_detail_pane_fits_at_1280_by_800(demo_db, ctx, window, qtbot, wait_task)
     assert row.kind == "underpaid" and row.variance < 0
     assert detail.paid_view.isVisible() and detail.amount_labels
     assert abs(page.grid_split.sizes()[1] - 340) <= 10  # the detail pane's share at first
-    _widgets_fit_the_pane(page)
+    _widgets_fit_the_pane(page, qtbot)
     assert detail.figures["variance"].text() == dollars(row.variance)
     screenshot(window, "reconciliation-1280x800-detail")
     row = select_biggest("missing")
     assert abs(row.variance) >= 1000
-    _widgets_fit_the_pane(page)
+    _widgets_fit_the_pane(page, qtbot)
     # Narrower (dragged to its narrowest) or wider: still nothing cut off at the right.
     for width in (300, 520):
         _drag(page.grid_split.handle(1), page.grid_split.sizes()[1] - width, 0)
         qtbot.wait(10)
         assert page.grid_split.sizes()[1] == width
-        _widgets_fit_the_pane(page)
+        _widgets_fit_the_pane(page, qtbot)
         # the figures side by side when there is room, else one under the other
         assert detail.figure_box.side_by_side == (width == 520)
     # Back to the underpaid row in the narrowest pane: the paid line's file name gives way,
     # elided; its tooltip shows it whole.
     _drag(page.grid_split.handle(1), page.grid_split.sizes()[1] - 300, 0)
     select_biggest("underpaid")
-    _widgets_fit_the_pane(page)
+    _widgets_fit_the_pane(page, qtbot)
     view = detail.paid_view
     index = detail.paid_lines.index(0, 0)
     name = detail.paid_lines.row(0).file_name
