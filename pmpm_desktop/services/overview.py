@@ -32,6 +32,8 @@ from pmpm_desktop.db.models import (
     Contract,
     Discrepancy,
     DiscrepancyEvent,
+    Member,
+    MemberAlias,
     Payer,
     RateRow,
     RemittanceImport,
@@ -40,6 +42,7 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.services.aging import AgingRow, aging_summary
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 Progress = Callable[[int, int], bool]
@@ -62,6 +65,21 @@ class Tally:
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.count + other.count, self.amount + other.amount)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One coverage month of one payer, as ``pmpm reconcile --json`` lists it in ``months``."""
+
+    month: Month
+    eligible_members: int
+    paid_members: int
+    expected: Decimal
+    paid: Decimal
+
+    @property
+    def variance(self) -> Decimal:
+        return self.paid - self.expected
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,10 @@ class PayerOverview:
     written_off_this_year: Tally
     #: the stored discrepancy list differs from what reconciling ``first``..``last`` gives now
     needs_reconcile: bool
+    #: ``first``..``last`` month by month (empty when no statement was imported)
+    months: tuple[MonthFigures, ...] = ()
+    #: disputes resolved this year and what the payer paid after them (see ``_recovered``)
+    recovered: Tally = Tally()
 
     @property
     def variance(self) -> Decimal | None:
@@ -139,6 +161,9 @@ class Overview:
     attention: tuple[AttentionItem, ...]
     recent: tuple[RecentFile, ...]
     hints: tuple[Hint, ...]
+    #: open and disputed amounts by payer and age bucket (every payer has a row), aged at as_of
+    aging: tuple[AgingRow, ...] = ()
+    as_of: dt.date | None = None
 
     @property
     def empty(self) -> bool:
@@ -167,6 +192,15 @@ class Overview:
     def total(self, what: str) -> Tally:
         """Summed over payers: open | disputed | resolved_this_year | written_off_this_year."""
         return sum((getattr(p, what) for p in self.payers), Tally())
+
+    def monthly(self) -> list[tuple[Month, Decimal, Decimal]]:
+        """(month, expected, paid) summed over payers, for every month any payer covers."""
+        sums: dict[Month, tuple[Decimal, Decimal]] = {}
+        for p in self.payers:
+            for m in p.months:
+                expected, paid = sums.get(m.month, (ZERO, ZERO))
+                sums[m.month] = (expected + m.expected, paid + m.paid)
+        return [(month, *sums[month]) for month in sorted(sums)]
 
     def open_by_kind(self) -> dict[str, Tally]:
         return {
@@ -311,7 +345,10 @@ def overview(
         ):
             this_year[(payer_id, status)] = Tally(int(n), cents_to_money(int(cents)))
         recent = _recent_files(s)
+        recovered = _recovered(s, year)
 
+    as_of = now().date()
+    aging = aging_summary(db, {code: name for _pid, code, name in payers}, as_of=as_of)
     steps = len(windows) + 1
     _check(progress, 0, steps)
     result: list[PayerOverview] = []
@@ -320,8 +357,9 @@ def overview(
         window = windows.get(payer_id)
         expected = paid = None
         stale = False
+        by_month: tuple[MonthFigures, ...] = ()
         if window is not None:
-            expected, paid, stale = _expected_paid(db, payer_id, code, *window)
+            expected, paid, stale, by_month = _expected_paid(db, payer_id, code, *window)
             done += 1
             _check(progress, done, steps)
 
@@ -351,6 +389,8 @@ def overview(
                 resolved_this_year=this_year.get((payer_id, "resolved"), Tally()),
                 written_off_this_year=this_year.get((payer_id, "written_off"), Tally()),
                 needs_reconcile=stale,
+                months=by_month,
+                recovered=recovered.get(payer_id, Tally()),
             )
         )
     _check(progress, steps, steps)
@@ -360,7 +400,88 @@ def overview(
         attention=_attention(result),
         recent=recent,
         hints=tuple(h for p in result for h in hints_for(p)),
+        aging=tuple(aging),
+        as_of=as_of,
     )
+
+
+def _recovered(s: Session, year: int) -> dict[int, Tally]:
+    """Per payer: the disputes resolved in ``year``, and the money they brought back.
+
+    A dispute "recovered" money when a discrepancy was marked ``disputed`` (by a person, an
+    event ``new_status = 'disputed'`` in its history) and is now ``resolved``, with its latest
+    resolution in ``year``. The amount recovered is what the payer paid for that member-month
+    on statements imported AFTER the item was first disputed: the sum of those remittance
+    lines, under the member's ID or any alias linked to it. Money already paid before the
+    dispute is not counted (the dispute did not bring it), and neither is a resolution without
+    new money (a person resolving an item "explained", or the stored variance, which a
+    reconciliation overwrites once the month matches). A recoupment after a dispute of an
+    overpayment counts as a negative amount: the figure is net. Written-off items recovered
+    nothing by definition.
+    """
+    disputed_at = (
+        select(
+            DiscrepancyEvent.discrepancy_id.label("id"),
+            func.min(DiscrepancyEvent.at).label("at"),
+        )
+        .where(DiscrepancyEvent.new_status == "disputed")
+        .group_by(DiscrepancyEvent.discrepancy_id)
+        .subquery()
+    )
+    resolved_at = (
+        select(
+            DiscrepancyEvent.discrepancy_id.label("id"),
+            func.max(DiscrepancyEvent.at).label("at"),
+        )
+        .where(DiscrepancyEvent.new_status == "resolved")
+        .group_by(DiscrepancyEvent.discrepancy_id)
+        .subquery()
+    )
+    items = s.execute(
+        select(Discrepancy.payer_id, Discrepancy.member_id, Discrepancy.month, disputed_at.c.at)
+        .join(disputed_at, disputed_at.c.id == Discrepancy.id)
+        .join(resolved_at, resolved_at.c.id == Discrepancy.id)
+        .where(
+            Discrepancy.status == "resolved",
+            resolved_at.c.at >= dt.datetime(year, 1, 1),
+            resolved_at.c.at < dt.datetime(year + 1, 1, 1),
+        )
+    ).all()
+    if not items:
+        return {}
+    payer_ids = {payer_id for payer_id, *_rest in items}
+    # every ID a member was paid under: its own, and the aliases linked to it
+    ids: dict[tuple[int, str], set[str]] = {}
+    for payer_id, member_id, alias in s.execute(
+        select(Member.payer_id, Member.member_id, MemberAlias.alias_id)
+        .join(MemberAlias, MemberAlias.member_pk == Member.id)
+        .where(Member.payer_id.in_(payer_ids))
+    ):
+        ids.setdefault((payer_id, member_id), set()).add(alias)
+    months = {month for _p, _m, month, _at in items}
+    lines: dict[tuple[int, str, Month], list[tuple[dt.datetime, Decimal]]] = {}
+    for payer_id, member_id, month, amount, imported_at in s.execute(
+        select(
+            RemittanceLine.payer_id,
+            RemittanceLine.member_id,
+            RemittanceLine.coverage_month,
+            RemittanceLine.amount,
+            RemittanceImport.imported_at,
+        )
+        .join(RemittanceImport, RemittanceImport.id == RemittanceLine.import_id)
+        .where(RemittanceLine.payer_id.in_(payer_ids), RemittanceLine.coverage_month.in_(months))
+    ):
+        lines.setdefault((payer_id, member_id, month), []).append((imported_at, amount))
+    out: dict[int, Tally] = {}
+    for payer_id, member_id, month, at in items:
+        amount = ZERO
+        for paid_as in {member_id} | ids.get((payer_id, member_id), set()):
+            amount += sum(
+                (a for imported, a in lines.get((payer_id, paid_as, month), []) if imported > at),
+                ZERO,
+            )
+        out[payer_id] = out.get(payer_id, Tally()) + Tally(1, amount)
+    return out
 
 
 _STORED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -376,9 +497,10 @@ _STORED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 def _expected_paid(
     db: Database, payer_id: int, code: str, first: Month, last: Month
-) -> tuple[Decimal, Decimal, bool]:
+) -> tuple[Decimal, Decimal, bool, tuple[MonthFigures, ...]]:
     """Expected and paid over first..last as a reconciliation computes them (nothing stored),
-    and whether the stored discrepancies differ from what a reconciliation would store now."""
+    whether the stored discrepancies differ from what a reconciliation would store now, and
+    the same month by month."""
     inputs = load_inputs(db, code, first, last)
     _expected, kinds = compute(inputs, first, last)
     months = summarise(kinds, first.index, last.index)
@@ -400,10 +522,23 @@ def _expected_paid(
         ),
         _STORED_SCHEMA,
     )
+    by_month = tuple(
+        MonthFigures(
+            Month.from_index(int(r["month"])),
+            int(r["eligible_members"]),
+            int(r["paid_members"]),
+            cents_to_money(int(r["expected_cents"])),
+            cents_to_money(int(r["paid_cents"])),
+        )
+        for r in months.select(
+            "month", "eligible_members", "paid_members", "expected_cents", "paid_cents"
+        ).iter_rows(named=True)
+    )
     return (
         cents_to_money(int(expected_cents or 0)),
         cents_to_money(int(paid_cents or 0)),
         _is_stale(kinds, stored),
+        by_month,
     )
 
 

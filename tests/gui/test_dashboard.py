@@ -53,12 +53,18 @@ def test_demo_figures_are_shown(
     assert page.tiles["expected"].value.text().startswith("$")
 
     open_rows = discrepancy_rows(ctx.db, status="open")
-    assert page.tiles["open"].value.text() == f"{len(open_rows):,}"
+    open_amount = sum((r.variance for r in open_rows), Decimal("0.00"))
+    assert page.tiles["open"].value.text() == dollars(open_amount)
+    # kept on one line each when the caption wraps: no-break spaces and a word joiner
+    caption = page.tiles["open"].caption.text().replace("\u00a0", " ").replace("\u2060", "")
+    assert caption.startswith(f"{len(open_rows):,} item(s): ")
+    missing = sum((r.variance for r in open_rows if r.kind == "missing"), Decimal("0.00"))
+    assert f"missing {dollars(missing)}" in caption  # the biggest kind is named with its amount
     assert page.tiles["disputed"].value.text() == "0"
     members = sum(p.members for p in o.payers)
     assert page.tiles["members"].value.text() == f"{members:,}"
     for p in o.payers:
-        assert f"{p.code} {p.members:,}" in page.tiles["members"].caption.text()
+        assert f"{p.code}\u00a0{p.members:,}" in page.tiles["members"].caption.text()
 
     # The by-payer table: one row per payer, money with $ and right-aligned.
     assert page.payer_model.rowCount() == 3
@@ -131,7 +137,10 @@ def test_disputed_and_resolved_tiles_follow_status_changes(
     amount = sum(r.variance for r in disputed)
     assert dollars(abs(amount)) in page.tiles["disputed"].caption.text()
     assert page.tiles["resolved"].value.text() == "2"
-    assert page.tiles["open"].value.text() == f"{len(rows) - 5:,}"
+    assert page.tiles["open"].caption.text().startswith(f"{len(rows) - 5:,} item(s)")
+    # disputes not settled yet recovered nothing
+    assert page.tiles["recovered"].value.text() == "$0.00"
+    assert "no dispute resolved" in page.tiles["recovered"].caption.text()
 
 
 def test_hints_for_partial_data(
@@ -187,7 +196,7 @@ def test_empty_state_builds_the_demo(
     assert page.tiles["members"].value.text() == f"{o.members:,}"
     caption = page.tiles["members"].caption.text()
     for p in o.payers:
-        assert f"{p.code} {p.members:,}" in caption
+        assert f"{p.code}\u00a0{p.members:,}" in caption
     assert page.demo_button.isEnabled()
 
 
@@ -218,3 +227,251 @@ def test_stale_discrepancies_suggest_reconciling(
     with qtbot.waitSignal(ctx.navigate) as blocker:
         qtbot.mouseClick(page.hint_buttons[0], Qt.MouseButton.LeftButton)
     assert blocker.args == ["reconciliation", {"payer": "SUN"}]
+
+
+# -- charts ---------------------------------------------------------------------------------
+
+
+def _reconcile_json(ctx: AppContext, code: str, first: str, last: str) -> dict:  # type: ignore[type-arg]
+    """What ``pmpm reconcile --json`` prints (the CLI's own function on the same summary)."""
+    from pmpm_desktop.cli import summary_json
+    from pmpm_desktop.core.month import Month
+
+    return summary_json(reconcile(ctx.db, code, Month.parse(first), Month.parse(last)))
+
+
+def test_charts_show_the_reconcile_json_figures(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    page = _page(ctx, qtbot, wait_task)
+    o = page.overview
+    assert o is not None
+    members = page.members_chart
+    money = page.money_chart
+    expected_by_month: dict[str, Decimal] = {}
+    paid_by_month: dict[str, Decimal] = {}
+    for p in o.payers:
+        data = _reconcile_json(ctx, p.code, "2026-01", "2026-06")
+        for m in data["months"]:
+            bar = members.element(p.code, m["month"])
+            assert bar is not None and bar.value == m["eligible_members"], (p.code, m)
+            assert bar.series_label == p.name
+            expected_by_month[m["month"]] = expected_by_month.get(m["month"], 0) + Decimal(
+                m["expected"]
+            )
+            paid_by_month[m["month"]] = paid_by_month.get(m["month"], 0) + Decimal(m["paid"])
+    assert [k for k, _label in money.categories] == list(expected_by_month)
+    for month, amount in expected_by_month.items():
+        assert money.element("expected", month).value == amount  # type: ignore[union-attr]
+        assert money.element("paid", month).value == paid_by_month[month]  # type: ignore[union-attr]
+    # the tiles are the same figures summed
+    assert page.tiles["expected"].value.text() == dollars(sum(expected_by_month.values()))
+    assert page.tiles["paid"].value.text() == dollars(sum(paid_by_month.values()))
+    june = sum(
+        m["eligible_members"]
+        for p in o.payers
+        for m in _reconcile_json(ctx, p.code, "2026-06", "2026-06")["months"]
+    )
+    assert page.tiles["members"].value.text() == f"{june:,}"
+
+    # aging: open + disputed by payer and bucket; every demo month is long overdue
+    aging = page.aging_chart
+    assert [k for k, _label in aging.categories] == ["0–30", "31–60", "61–90", "90+"]
+    for p in o.payers:
+        rows = discrepancy_rows(ctx.db, payer_code=p.code, status="open")
+        bar = aging.element(p.code, "90+")
+        assert bar is not None and bar.value == sum(r.variance for r in rows)
+        assert aging.element(p.code, "0–30") is None
+    tip = aging.tooltip_at(aging.element("BAY", "90+").center)  # type: ignore[union-attr]
+    assert tip.startswith("Bayview Medicare Advantage · 90+ days: −$")
+    assert "as of" in page.aging_card.note.text()
+
+
+def test_chart_clicks_open_the_matching_discrepancies(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    from pmpm_desktop.ui.pages.reconciliation import ReconciliationPage
+
+    page = _page(ctx, qtbot, wait_task)
+    recon = ReconciliationPage(ctx)
+    qtbot.addWidget(recon)
+    recon.refresh()
+    wait_task()
+
+    def click(chart: object, series: str, category: str) -> list[object]:
+        element = chart.element(series, category)  # type: ignore[attr-defined]
+        assert element is not None
+        with qtbot.waitSignal(ctx.navigate) as blocker:
+            qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=element.center.toPoint())
+        return blocker.args  # type: ignore[no-any-return]
+
+    args = click(page.members_chart, "HCA", "2026-03")
+    assert args == ["reconciliation", {"payer": "HCA", "month": "2026-03", "status": "active"}]
+    recon.apply_filters(args[1])  # type: ignore[arg-type]
+    wait_task()
+    assert recon.payer_combo.currentData() == "HCA"
+    assert str(recon.month_combo.currentData()) == "2026-03"
+    assert recon.status_combo.currentText() == "Open and disputed"
+
+    args = click(page.money_chart, "paid", "2026-05")
+    assert args == ["reconciliation", {"payer": "", "month": "2026-05", "status": "active"}]
+    recon.apply_filters(args[1])  # type: ignore[arg-type]
+    wait_task()
+    assert recon.payer_combo.currentText() == "All payers"
+    assert str(recon.month_combo.currentData()) == "2026-05"
+
+    args = click(page.aging_chart, "SUN", "90+")
+    assert args == ["reconciliation", {"payer": "SUN", "status": "active"}]
+    recon.apply_filters(args[1])  # type: ignore[arg-type]
+    wait_task()
+    assert recon.payer_combo.currentData() == "SUN"
+    assert recon.month_combo.currentText() == "All months"
+    # what the grid lists is exactly the payer's open and disputed items (the bar's count)
+    o = page.overview
+    assert o is not None
+    sun = next(r for r in o.aging if r.payer_code == "SUN")
+    qtbot.waitUntil(lambda: recon.grid.model().rowCount() == sun.count)
+
+
+def test_recovered_tile_counts_money_paid_after_a_dispute(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path
+) -> None:
+    from pmpm_desktop.services import importing
+    from pmpm_desktop.services.demo import FIRST, LAST
+    from pmpm_desktop.services.discrepancies import set_status
+    from tests.unit.files import REMIT_HEADERS, xlsx
+
+    missing = discrepancy_rows(ctx.db, payer_code="BAY", kind="missing", status="open")[0]
+    set_status(ctx.db, "BAY", missing.member_id, missing.month, "disputed", "sent to Bayview")
+    path = xlsx(
+        tmp_path / "BAY retro.xlsx",
+        REMIT_HEADERS,
+        [[missing.member_id, str(missing.month), -missing.variance, "RETRO"]],
+    )
+    importing.import_remittance(ctx.db, "BAY", path)
+    reconcile(ctx.db, "BAY", FIRST, LAST)
+    page = _page(ctx, qtbot, wait_task)
+    assert page.tiles["recovered"].value.text() == dollars(-missing.variance)
+    assert "1 dispute(s) resolved" in page.tiles["recovered"].caption.text()
+
+
+def test_no_statement_yet_charts_say_what_to_do(
+    ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    from pmpm_desktop.services.payers import add_payer
+
+    add_payer(ctx.db, "ACME", "Acme Health")
+    page = _page(ctx, qtbot, wait_task)
+    for chart in (page.money_chart, page.members_chart, page.aging_chart):
+        assert chart.is_empty and chart.elements() == []
+        assert chart.empty_text in chart.accessibleDescription()
+        chart.grab()  # draws its empty-state text, no crash
+    assert "import one" in page.money_chart.empty_text
+    # nothing to chart at all: the charts give way to the next steps
+    assert not page.charts_box.isVisibleTo(page)
+    assert page.hint_box.isVisibleTo(page)
+    screenshot(page, "dashboard-no-statement")
+
+
+def test_one_empty_chart_among_others_says_why(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    from pmpm_desktop.services.discrepancies import set_status
+
+    for r in discrepancy_rows(ctx.db, status="open"):
+        set_status(ctx.db, r.payer_code, r.member_id, r.month, "written_off")
+    page = _page(ctx, qtbot, wait_task)
+    assert page.charts_box.isVisibleTo(page)
+    assert page.aging_chart.is_empty and not page.money_chart.is_empty
+    assert page.aging_chart.accessibleDescription().endswith(
+        "Nothing open or disputed: no money is waiting."
+    )
+    assert page.tiles["open"].value.text() == "$0.00"
+    screenshot(page, "dashboard-nothing-open")
+
+
+def test_dashboard_in_the_main_window_light_and_dark(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    """1280×800 inside the main window, in the light palette and after the OS turns dark."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from pmpm_desktop.ui.main_window import MainWindow
+    from pmpm_desktop.ui.theme import _dark_palette
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    page = window.go_to("dashboard")
+    wait_task()
+    assert isinstance(page, DashboardPage) and page.overview is not None
+    qtbot.waitUntil(lambda: page.money_chart.elements() != [])
+    screenshot(window, "dashboard-window-light")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light = app.palette()
+    light_text = page.money_chart.palette().color(QPalette.ColorRole.WindowText)
+    try:
+        app.setPalette(_dark_palette())
+        qtbot.waitUntil(
+            lambda: page.money_chart.palette().color(QPalette.ColorRole.WindowText) != light_text
+        )
+        # the page (which has a style sheet) follows the new palette, and so do its charts
+        assert page.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        assert "#ff7b72" in page.tiles["difference"].value.styleSheet()
+        screenshot(window, "dashboard-window-dark")
+    finally:
+        app.setPalette(light)
+
+
+def test_members_tile_says_which_month(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    from pmpm_desktop.core.clock import now
+    from pmpm_desktop.core.month import Month
+    from pmpm_desktop.services.demo import LAST
+
+    page = _page(ctx, qtbot, wait_task)
+    # the demo's latest rosters are 2026-06: unless that is this month, the tile says so
+    this_month = Month.of(now().date()) == LAST
+    assert page.tiles["members"].heading.text() == (
+        "MEMBERS THIS MONTH" if this_month else "MEMBERS, LATEST ROSTER"
+    )
+    assert page.tiles["members"].caption.text().startswith("on the 2026-06 rosters")
+
+
+def test_a_bar_click_in_the_main_window_opens_reconciliation(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:
+    from PySide6.QtWidgets import QScrollArea
+
+    from pmpm_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    page = window.go_to("dashboard")
+    wait_task()
+    assert isinstance(page, DashboardPage)
+    chart = page.members_chart
+    qtbot.waitUntil(lambda: chart.element("BAY", "2026-04") is not None)
+    scroll = page.findChild(QScrollArea, "dashboardScroll")
+    assert scroll is not None
+    scroll.ensureWidgetVisible(chart)  # as a user scrolls down to it
+    bar = chart.element("BAY", "2026-04")
+    assert bar is not None
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=bar.center.toPoint())
+    wait_task()
+    recon = window.current_page
+    assert recon.key == "reconciliation"
+    assert recon.payer_combo.currentData() == "BAY"  # type: ignore[attr-defined]
+    assert str(recon.month_combo.currentData()) == "2026-04"  # type: ignore[attr-defined]
+    listed = [
+        r
+        for r in discrepancy_rows(ctx.db, payer_code="BAY")
+        if str(r.month) == "2026-04" and r.status in ("open", "disputed")
+    ]
+    qtbot.waitUntil(lambda: recon.grid.model().rowCount() == len(listed))  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -10,15 +11,18 @@ import pytest
 from sqlalchemy import func, select
 
 from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS
 from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
 from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services.aging import aging_items, aging_table
 from pmpm_desktop.services.demo import FIRST, LAST, build_demo
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.overview import OverviewCancelled, Tally, overview
 from pmpm_desktop.services.reconciling import reconcile
+from tests.conftest import cli_runner
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, worked_example_rates, xlsx
 
 M = Month.parse
@@ -185,3 +189,90 @@ def test_empty_database_and_cancel(db: Database) -> None:
     payers.add_payer(db, "AAA", "A Plan")
     with pytest.raises(OverviewCancelled):
         overview(db, lambda done, total: False)
+
+
+def test_dashboard_figures_equal_reconcile_json(
+    demo: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Month by month, each payer's figures are what ``pmpm reconcile --json`` prints for the
+    same payer and months, and the year's expected/paid are its totals."""
+    o = overview(demo)
+    run = cli_runner(str(demo.engine.url.database), capsys)
+    for p in o.payers:
+        result = run(
+            "reconcile", "--payer", p.code, "--from", str(p.first), "--to", str(p.last), "--json"
+        )
+        assert result.code == 0, result.err
+        data = json.loads(result.out)
+        assert (data["from"], data["to"]) == (str(p.first), str(p.last))
+        assert data["totals"]["expected"] == format_money(p.expected)  # type: ignore[arg-type]
+        assert data["totals"]["paid"] == format_money(p.paid)  # type: ignore[arg-type]
+        assert [
+            {
+                "month": str(m.month),
+                "eligible_members": m.eligible_members,
+                "paid_members": m.paid_members,
+                "expected": format_money(m.expected),
+                "paid": format_money(m.paid),
+                "variance": format_money(m.variance),
+            }
+            for m in p.months
+        ] == data["months"]
+    # the whole practice by month: the sum over the payers' JSON
+    sums: dict[str, list[Decimal]] = {}
+    for p in o.payers:
+        data = json.loads(
+            run(
+                "reconcile", "--payer", p.code, "--from", "2026-01", "--to", "2026-06", "--json"
+            ).out
+        )
+        for m in data["months"]:
+            e, pd = sums.setdefault(m["month"], [Decimal(0), Decimal(0)])
+            sums[m["month"]] = [e + Decimal(m["expected"]), pd + Decimal(m["paid"])]
+    assert [(str(m), e, pd) for m, e, pd in o.monthly()] == [(k, *v) for k, v in sums.items()]
+
+
+def test_aging_and_open_by_kind_equal_the_listed_discrepancies(demo: Database) -> None:
+    rows = discrepancy_rows(demo, status="open")
+    set_status(demo, rows[0].payer_code, rows[0].member_id, rows[0].month, "disputed")
+    o = overview(demo)
+    assert o.as_of == now().date()
+    assert [r.payer_code for r in o.aging] == ["BAY", "HCA", "SUN"]
+    for r in o.aging:
+        listed = discrepancy_rows(demo, payer_code=r.payer_code, status="open") + discrepancy_rows(
+            demo, payer_code=r.payer_code, status="disputed"
+        )
+        assert Tally(r.count, r.total) == _tally(listed)
+    assert o.aging == tuple(
+        aging_table(aging_items(demo, as_of=o.as_of), {p.code: p.name for p in o.payers})
+    )
+    # aged from the 15th of each coverage month (the demo contracts' default due day)
+    for item in aging_items(demo, as_of=o.as_of):
+        assert item.due_date == item.month.day(15)
+        assert item.age_days == max(0, (o.as_of - item.due_date).days)
+    assert sum(r.count for r in o.aging) > 0
+
+
+def test_recovered_is_what_the_payer_paid_after_the_dispute(demo: Database, tmp_path: Path) -> None:
+    missing = discrepancy_rows(demo, payer_code="SUN", kind="missing", status="open")
+    won, lost, never = missing[0], missing[1], missing[2]
+    for r in (won, lost, never):
+        set_status(demo, "SUN", r.member_id, r.month, "disputed", "asked the payer")
+    # explained without money: resolved by a person, nothing recovered
+    set_status(demo, "SUN", lost.member_id, lost.month, "resolved", "member moved")
+    assert overview(demo).total("recovered") == Tally(1, Decimal("0.00"))
+    # the payer pays the first one on a later statement; reconciling closes it
+    path = xlsx(
+        tmp_path / "SUN retro.xlsx",
+        REMIT_HEADERS,
+        [[won.member_id, str(won.month), -won.variance, "RETRO"]],
+    )
+    importing.import_remittance(demo, "SUN", path)
+    reconcile(demo, "SUN", FIRST, LAST)
+    o = overview(demo)
+    sun = {p.code: p for p in o.payers}["SUN"]
+    assert sun.recovered == Tally(2, -won.variance)
+    assert o.total("recovered") == Tally(2, -won.variance)
+    assert {p.code: p for p in o.payers}["BAY"].recovered == Tally()
+    # the one still disputed recovered nothing yet, and another year saw none of this
+    assert overview(demo, year=now().year - 1).total("recovered") == Tally()

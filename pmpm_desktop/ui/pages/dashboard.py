@@ -1,7 +1,8 @@
 """The dashboard: where the practice stands — members, expected vs paid, what needs attention.
 
 All figures come from ``services.overview`` (SQL over stored data, plus a reconciliation
-computed without storing for expected vs paid), read in the background on every refresh.
+computed without storing for expected vs paid, plus ``services.aging``), read in the background
+on every refresh. The charts (``ui.charts``) open the matching discrepancies when clicked.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -30,8 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.services.aging import BUCKETS
 from pmpm_desktop.services.overview import AttentionItem, Hint, Overview, RecentFile, overview
 from pmpm_desktop.ui import dialogs, format
+from pmpm_desktop.ui.charts import BarChart, Chart, LineChart, Series, dollars
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, PAYERS, AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
@@ -47,6 +51,11 @@ QFrame#kpiTile {
 QHeaderView::section {
     padding: 4px 8px;
 }
+QFrame#chartCard {
+    border: 1px solid palette(mid);
+    border-radius: 8px;
+    background: palette(base);
+}
 QFrame#hintBox {
     border: 1px solid #d9b44a;
     border-radius: 8px;
@@ -55,12 +64,17 @@ QFrame#hintBox {
 """
 
 
-def dollars(value: Decimal | None) -> str:
-    """``$1,234.56`` / ``−$12.30`` (the sign before the $, as accountants write it)."""
-    if value is None:
-        return "—"
-    text = format.money(abs(value))
-    return f"−${text}" if value < 0 else f"${text}"
+#: dollars() lives in ui.charts (the charts label money the same way); re-exported here
+__all__ = ["DashboardPage", "dollars"]
+#: the statuses a chart click opens: what is still being worked
+ACTIVE = "active"
+#: a red that reads on a dark background
+DARK_BAD = "#ff7b72"
+
+
+def _unbroken(text: str) -> str:
+    """``text`` kept on one line when a caption wraps (no break in "missing −$1,234.00")."""
+    return text.replace(" ", "\u00a0").replace("−$", "−\u2060$")
 
 
 def net_words(amount: Decimal) -> str:
@@ -87,7 +101,48 @@ class DollarModel(RowsModel):
                 column = self.columns[index.column()]
                 if column.kind == "money" and 0 <= index.row() < self.rowCount():
                     return dollars(column.value(self.row(index.row())))
-        return super().data(index, role)
+        found = super().data(index, role)
+        if role == Qt.ItemDataRole.ForegroundRole and found is not None:
+            # the table model's dark red is unreadable on a dark background
+            if QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128:
+                return QBrush(QColor(DARK_BAD))
+        return found
+
+
+class FitLabel(QLabel):
+    """A one-line label in a large font that shrinks (down to 55%) rather than clip: a
+    hundred-million-dollar total still reads whole in a narrow tile."""
+
+    def __init__(self, text: str, scale: float, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        font = self.font()
+        font.setBold(True)
+        self._full = font.pointSizeF() * scale
+        font.setPointSizeF(self._full)
+        self.setFont(font)
+        # the tile's width decides, not the text's
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.contentsRect().width()
+        font = QFont(self.font())
+        size = self._full
+        font.setPointSizeF(size)
+        while (
+            size > self._full * 0.55 and QFontMetricsF(font).horizontalAdvance(self.text()) > width
+        ):
+            size -= 0.5
+            font.setPointSizeF(size)
+        if font.pointSizeF() != self.font().pointSizeF():
+            self.setFont(font)
 
 
 class KpiTile(QFrame):
@@ -97,6 +152,7 @@ class KpiTile(QFrame):
         super().__init__(parent)
         self.setObjectName("kpiTile")
         self.setProperty("tile", name)
+        self.tone = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(108)
         self.setMinimumWidth(190)
@@ -112,12 +168,8 @@ class KpiTile(QFrame):
         self.heading.setFont(small)
         self.heading.setForegroundRole(self.heading.foregroundRole())
         self.heading.setStyleSheet("color: palette(dark);")
-        self.value = QLabel("—")
+        self.value = FitLabel("—", 2.0)
         self.value.setObjectName(f"{name}Value")
-        big = self.value.font()
-        big.setPointSizeF(big.pointSizeF() * 2.0)
-        big.setBold(True)
-        self.value.setFont(big)
         self.caption = QLabel("")
         self.caption.setObjectName(f"{name}Caption")
         self.caption.setWordWrap(True)
@@ -129,8 +181,44 @@ class KpiTile(QFrame):
     def set(self, value: str, caption: str, tone: str = "") -> None:
         self.value.setText(value)
         self.caption.setText(caption)
-        colour = {"bad": "#b42318", "good": "#1a7f37"}.get(tone)
+        self.tone = tone
+        self._colour_value()
+
+    def _colour_value(self) -> None:
+        # a red and a green that read on the tile's background, light or dark
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        tones = (
+            {"bad": DARK_BAD, "good": "#56d364"} if dark else {"bad": "#b42318", "good": "#1a7f37"}
+        )
+        colour = tones.get(self.tone)
         self.value.setStyleSheet(f"color: {colour};" if colour else "")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_value()
+        super().changeEvent(event)
+
+
+class ChartCard(QFrame):
+    """A card around a chart: a title, a sentence saying how to read it, the chart."""
+
+    def __init__(self, title: str, note: str, chart: Chart, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chartCard")
+        self.chart = chart
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(2)
+        heading = section_title(title)
+        self.note = QLabel(note)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: palette(dark);")
+        layout.addWidget(heading)
+        layout.addWidget(self.note)
+        layout.addWidget(chart, 1)
+        # a fixed height: a tall window gives the tables below more room, not taller charts
+        chart.setFixedHeight(250)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
 
 def section_title(text: str) -> QLabel:
@@ -191,6 +279,11 @@ class DashboardPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setStyleSheet(TILE_STYLE)
+        # A widget with a style sheet keeps the palette it was polished with: Qt does not pass
+        # a new application palette (light ↔ dark) down to it, so the sheet is re-applied.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.paletteChanged.connect(self._palette_changed)
         self.overview: Overview | None = None
         # Held weakly: the handle keeps the callbacks that refer back to this page, and a
         # reference cycle through a widget may be collected on the worker thread (a crash).
@@ -241,14 +334,14 @@ class DashboardPage(Page):
         grid = QGridLayout()
         grid.setSpacing(12)
         specs = [
-            ("members", "Members"),
+            ("members", "Members this month"),
             ("expected", "Expected"),
             ("paid", "Paid"),
             ("difference", "Difference"),
-            ("open", "Open discrepancies"),
+            ("open", "Open amount"),
             ("disputed", "Disputed"),
+            ("recovered", "Recovered by disputes"),
             ("resolved", "Resolved this year"),
-            ("writtenOff", "Written off this year"),
         ]
         self.tiles: dict[str, KpiTile] = {}
         for n, (name, heading) in enumerate(specs):
@@ -258,6 +351,59 @@ class DashboardPage(Page):
         for column in range(4):
             grid.setColumnStretch(column, 1)
         outer.addLayout(grid)
+
+        # Charts: a click opens the matching discrepancies on the Reconciliation page.
+        self.money_chart = LineChart(
+            "Expected and paid by month",
+            "money",
+            empty_text="No payment statement yet: import one to compare with what was expected.",
+        )
+        self.money_chart.setObjectName("moneyChart")
+        self.members_chart = BarChart(
+            "Members by payer and month",
+            "count",
+            empty_text="No month reconciled yet: members appear once rosters and a statement "
+            "are imported.",
+        )
+        self.members_chart.setObjectName("membersChart")
+        self.aging_chart = BarChart(
+            "Open amount by age",
+            "money",
+            stacked=True,
+            empty_text="Nothing open or disputed: no money is waiting.",
+        )
+        self.aging_chart.setObjectName("agingChart")
+        self.money_chart.clicked.connect(self._money_clicked)
+        self.members_chart.clicked.connect(self._members_clicked)
+        self.aging_chart.clicked.connect(self._aging_clicked)
+        self.money_card = ChartCard(
+            "Expected and paid by month",
+            "All payers. Click a point to see that month's open discrepancies.",
+            self.money_chart,
+        )
+        self.members_card = ChartCard(
+            "Members by month",
+            "Eligible members by payer. Click a bar to see that payer's month.",
+            self.members_chart,
+        )
+        self.aging_card = ChartCard(
+            "Open amount by age",
+            "Paid − expected of what is still open or disputed, by days since the payment was "
+            "due. Click a bar to work that payer's items.",
+            self.aging_chart,
+        )
+        # hidden while every chart would only say "nothing yet" (the next steps say what to do)
+        self.charts_box = QWidget()
+        self.charts_box.setObjectName("chartsBox")
+        charts = QGridLayout(self.charts_box)
+        charts.setContentsMargins(0, 0, 0, 0)
+        charts.setSpacing(12)
+        charts.addWidget(self.money_card, 0, 0)
+        charts.addWidget(self.members_card, 0, 1)
+        charts.addWidget(self.aging_card, 1, 0)
+        charts.setColumnStretch(0, 1)
+        charts.setColumnStretch(1, 1)
+        outer.addWidget(self.charts_box)
 
         # Tables: by payer (full width), then attention + kinds | latest files.
         money = "money"
@@ -280,8 +426,6 @@ class DashboardPage(Page):
         outer.addWidget(section_title("By payer"))
         outer.addWidget(self.payer_table)
 
-        columns = QHBoxLayout()
-        columns.setSpacing(20)
         left = QVBoxLayout()
         left.setSpacing(8)
         self.attention_model = DollarModel(
@@ -309,10 +453,7 @@ class DashboardPage(Page):
         left.addWidget(note)
         left.addWidget(self.attention_table)
         left.addWidget(self.attention_empty)
-        left.addStretch(1)
 
-        right = QVBoxLayout()
-        right.setSpacing(8)
         self.files_model = DollarModel(
             [
                 Column("Payer", lambda f: f.payer_code),
@@ -337,18 +478,25 @@ class DashboardPage(Page):
         self.kind_table.setObjectName("kindTable")
         self.kind_table.stretch(0)
         self.kind_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        right.addWidget(section_title("Open discrepancies by kind"))
+        kind_card = QFrame()
+        kind_card.setObjectName("chartCard")
+        kinds = QVBoxLayout(kind_card)
+        kinds.setContentsMargins(14, 10, 14, 10)
+        kinds.setSpacing(6)
+        kinds.addWidget(section_title("Open discrepancies by kind"))
         kinds_note = QLabel("Everything still open, over all payers and months.")
         kinds_note.setWordWrap(True)
-        right.addWidget(kinds_note)
-        right.addWidget(self.kind_table)
+        kinds_note.setStyleSheet("color: palette(dark);")
+        kinds.addWidget(kinds_note)
+        kinds.addWidget(self.kind_table)
         self.kind_empty = QLabel("No open discrepancy.")
         self.kind_empty.hide()
-        right.addWidget(self.kind_empty)
-        right.addStretch(1)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-        outer.addLayout(columns)
+        kinds.addWidget(self.kind_empty)
+        kinds.addStretch(1)
+        charts.addWidget(kind_card, 1, 1)
+
+        # Needs attention and the latest files, each full width: names and file names are long
+        outer.addLayout(left)
         outer.addWidget(section_title("Latest files"))
         outer.addWidget(self.files_table)
         outer.addWidget(self.files_empty)
@@ -377,6 +525,10 @@ class DashboardPage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+
+    def _palette_changed(self, _palette: QPalette) -> None:
+        self.setStyleSheet("")
+        self.setStyleSheet(TILE_STYLE)
 
     # -- reading -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -427,6 +579,7 @@ class DashboardPage(Page):
                 "today."
             )
         self._show_tiles(result)
+        self._show_charts(result)
         self._show_hints(result.hints)
         self.payer_model.set_rows(result.payers)
         self._show_attention(result.attention, months is not None)
@@ -434,14 +587,29 @@ class DashboardPage(Page):
         self.kind_model.set_rows(kinds)
         self.kind_table.setVisible(bool(kinds))
         self.kind_empty.setVisible(not kinds)
+        charts = (self.money_chart, self.members_chart, self.aging_chart)
+        self.charts_box.setVisible(bool(kinds) or not all(c.is_empty for c in charts))
         self._show_files(result.recent)
 
     def _show_tiles(self, o: Overview) -> None:
         t = self.tiles
-        per_payer = " · ".join(f"{p.code} {p.members:,}" for p in o.payers if p.roster_month)
+        per_payer = " · ".join(
+            _unbroken(f"{p.code} {p.members:,}") for p in o.payers if p.roster_month
+        )
+        roster_months = sorted({p.roster_month for p in o.payers if p.roster_month})
+        which = (
+            f"on the {roster_months[-1]} rosters"
+            if len(roster_months) == 1
+            else "on each payer's latest roster"
+        )
+        # "this month" only when the rosters are this month's; else say which roster it is
+        this_month = o.as_of is not None and roster_months == [Month.of(o.as_of)]
+        t["members"].heading.setText(
+            "MEMBERS THIS MONTH" if this_month or not roster_months else "MEMBERS, LATEST ROSTER"
+        )
         t["members"].set(
             format.count(o.members),
-            f"on the latest rosters: {per_payer}" if per_payer else "no roster imported yet",
+            f"{which}: {per_payer}" if per_payer else "no roster imported yet",
         )
         span = month_span(*o.months) if o.months else ""
         if o.expected is None:
@@ -456,10 +624,18 @@ class DashboardPage(Page):
             words += "short-paid" if variance < 0 else "overpaid" if variance > 0 else "even"
             t["difference"].set(dollars(variance), words, tone)
         open_ = o.total("open")
+        by_kind = sorted(
+            ((k, v) for k, v in o.open_by_kind().items() if v.count),
+            key=lambda kv: (-abs(kv[1].amount), kv[0]),
+        )
+        shown = ", ".join(
+            _unbroken(f"{format.kind(k).lower()} {dollars(v.amount)}") for k, v in by_kind[:3]
+        )
+        more = f" and {len(by_kind) - 3} more kinds" if len(by_kind) > 3 else ""
         t["open"].set(
-            format.count(open_.count),
-            f"{net_words(open_.amount)} in all" if open_.count else "nothing waiting",
-            "bad" if open_.count else "good" if o.months else "",
+            dollars(open_.amount) if open_.count else "$0.00",
+            f"{open_.count:,} item(s): {shown}{more}" if open_.count else "nothing waiting",
+            "bad" if open_.amount < 0 else "good" if o.months and not open_.count else "",
         )
         disputed = o.total("disputed")
         t["disputed"].set(
@@ -468,20 +644,73 @@ class DashboardPage(Page):
             if disputed.count
             else "none sent to a payer",
         )
+        recovered = o.total("recovered")
+        t["recovered"].set(
+            dollars(recovered.amount),
+            f"paid after {recovered.count:,} dispute(s) resolved in {o.year}"
+            if recovered.count
+            else f"no dispute resolved in {o.year} yet",
+            "good" if recovered.amount > 0 else "",
+        )
         resolved = o.total("resolved_this_year")
+        written = o.total("written_off_this_year")
+        off = (
+            f"; {written.count:,} written off {_unbroken(f'({dollars(written.amount)})')}"
+            if written.count
+            else "; none written off"
+        )
         t["resolved"].set(
             format.count(resolved.count),
-            f"in {o.year}: {net_words(resolved.amount)} when closed"
-            if resolved.count
-            else f"none yet in {o.year}",
+            (f"closed in {o.year}" if resolved.count else f"none yet in {o.year}") + off,
         )
-        written = o.total("written_off_this_year")
-        t["writtenOff"].set(
-            dollars(-written.amount) if written.count else "$0.00",
-            f"{written.count:,} item(s) given up in {o.year}"
-            if written.count
-            else f"nothing written off in {o.year}",
+
+    def _show_charts(self, o: Overview) -> None:
+        monthly = o.monthly()
+        self.money_chart.set_data(
+            [(str(m), format.month(m)) for m, _e, _p in monthly],
+            [
+                Series("expected", "Expected", tuple(e for _m, e, _p in monthly), dashed=True),
+                Series("paid", "Paid", tuple(p for _m, _e, p in monthly)),
+            ],
         )
+        months = sorted({m.month for p in o.payers for m in p.months})
+        members = []
+        for p in o.payers:
+            if not p.months:
+                continue
+            eligible = {m.month: m.eligible_members for m in p.months}
+            members.append(Series(p.code, p.name, tuple(eligible.get(m) for m in months)))
+        self.members_chart.set_data([(str(m), format.month(m)) for m in months], members)
+        self.aging_chart.set_data(
+            [(b, f"{b} days") for b in BUCKETS],
+            [
+                Series(
+                    r.payer_code,
+                    r.payer_name,
+                    tuple(r.amounts[b] if r.counts[b] else None for b in BUCKETS),
+                )
+                for r in o.aging
+                if r.count
+            ],
+        )
+        as_of = format.date(o.as_of) if o.as_of else "today"
+        self.aging_card.note.setText(
+            "Paid − expected of what is still open or disputed, by days since the payment was "
+            f"due (as of {as_of}). Click a bar to work that payer's items."
+        )
+
+    # -- chart clicks: the matching discrepancies on the Reconciliation page ------------------
+    def _money_clicked(self, _series: str, month: str) -> None:
+        """Expected or paid of a month (all payers): that month's open and disputed items."""
+        self.ctx.navigate.emit("reconciliation", {"payer": "", "month": month, "status": ACTIVE})
+
+    def _members_clicked(self, payer: str, month: str) -> None:
+        self.ctx.navigate.emit("reconciliation", {"payer": payer, "month": month, "status": ACTIVE})
+
+    def _aging_clicked(self, payer: str, _bucket: str) -> None:
+        """A payer's bucket: its open and disputed items (the Reconciliation page has no age
+        filter, so every age of that payer is listed)."""
+        self.ctx.navigate.emit("reconciliation", {"payer": payer, "status": ACTIVE})
 
     def _show_hints(self, hints: Sequence[Hint]) -> None:
         # Rebuilt on every refresh: a handful of rows, and the old ones go with their holder.

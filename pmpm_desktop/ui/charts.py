@@ -1,0 +1,605 @@
+"""Small charts drawn with QPainter: grouped or stacked bars, and lines.
+
+QtCharts would be a 175 MB wheel for three charts, so the dashboard draws its own. Each chart
+lays out its elements once per data or size change (``elements()``), paints exactly those, and
+hit-tests the same geometry, so a click, a tooltip and a test all agree on where a bar is.
+
+Values arrive as Decimal money or int counts; floats are used for pixel geometry only, never for
+a number shown (labels and tooltips format the original value through ``ui.format``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from pmpm_desktop.ui import format
+
+Number = Decimal | int
+
+#: Series colours that read on light and dark backgrounds alike (lightened a little on dark).
+COLOURS: tuple[str, ...] = (
+    "#2f6fb7",
+    "#e07b39",
+    "#3a9d5d",
+    "#8e5bb5",
+    "#c94c4c",
+    "#1f9aa6",
+    "#b08a1e",
+    "#7f7f7f",
+)
+
+
+def dollars(value: Decimal | int | None) -> str:
+    """``$1,234.56`` / ``−$12.30`` (the sign before the $, as accountants write it)."""
+    if value is None:
+        return "—"
+    amount = Decimal(value)
+    text = format.money(abs(amount))
+    return f"−${text}" if amount < 0 else f"${text}"
+
+
+def value_text(value: Number, kind: str) -> str:
+    """A value as a tooltip says it: money in dollars, counts with thousands separators."""
+    return dollars(value) if kind == "money" else format.count(int(value))
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 × 10^k) giving about ``ticks`` intervals over ``span``."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10.0 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
+
+
+def nice_ticks(low: float, high: float, ticks: int = 5, *, zero: bool = True) -> list[float]:
+    """Round tick values covering low..high; with ``zero`` the range includes 0 (bars grow
+    from zero; a line chart zooms on its values instead)."""
+    if zero:
+        low, high = min(low, 0.0), max(high, 0.0)
+    if low == high:
+        low, high = (low - 1.0, high + 1.0) if low else (0.0, 1.0)
+    step = nice_step(high - low, ticks)
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    count = int(round((last - first) / step))
+    return [first + i * step for i in range(count + 1)]
+
+
+def tick_text(value: float, step: float, kind: str) -> str:
+    """An axis label: whole dollars/counts when the step is whole, cents otherwise."""
+    if kind != "money":
+        return format.count(int(round(value)))
+    if step >= 1:
+        whole = Decimal(int(round(value)))
+        text = f"${format.count(int(abs(whole)))}"
+        return f"−{text}" if whole < 0 else text
+    return dollars(Decimal(str(round(value, 2))))
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series: a key (what ``clicked`` reports), a label (legend, tooltip), one value per
+    category (in the chart's category order; None = no value)."""
+
+    key: str
+    label: str
+    values: tuple[Number | None, ...]
+    colour: str | None = None
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Element:
+    """One drawn bar or point: where it is and what it stands for."""
+
+    series_key: str
+    category_key: str
+    rect: QRectF
+    value: Number
+    series_label: str
+    category_label: str
+    colour: QColor
+
+    #: "money" or "count": how the value reads
+    kind: str = "money"
+
+    @property
+    def center(self) -> QPointF:
+        return self.rect.center()
+
+    @property
+    def tooltip(self) -> str:
+        return f"{self.series_label} · {self.category_label}: {value_text(self.value, self.kind)}"
+
+
+class Chart(QWidget):
+    """Base of the charts: data, axes, legend, empty state, hover, tooltips, clicks, keys."""
+
+    #: (series key, category key) of the bar or point clicked (or activated with the keyboard)
+    clicked = Signal(str, str)
+
+    LEGEND_SWATCH = 10.0
+    PAD = 8.0
+    #: whether the value axis always shows 0
+    FROM_ZERO = True
+
+    def __init__(
+        self,
+        title: str,
+        value_kind: str = "money",
+        empty_text: str = "Nothing to show yet.",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.value_kind = value_kind
+        self.empty_text = empty_text
+        self.categories: tuple[tuple[str, str], ...] = ()
+        self.series: tuple[Series, ...] = ()
+        self._elements: list[Element] = []
+        self._ticks: list[float] = []
+        self._plot = QRectF()
+        self._legend: list[tuple[QRectF, str, QColor]] = []
+        self._hover: Element | None = None
+        self._current = -1  # keyboard focus among the elements
+        self._dirty = True
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(280, 200)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(self.describe())
+
+    # -- data -----------------------------------------------------------------------------
+    def set_data(self, categories: Sequence[tuple[str, str]], series: Sequence[Series]) -> None:
+        """``categories`` as (key, label) pairs; each series has one value per category."""
+        for s in series:
+            if len(s.values) != len(categories):
+                raise ValueError(
+                    f"series {s.key!r} has {len(s.values)} values for {len(categories)} categories"
+                )
+        self.categories = tuple(categories)
+        self.series = tuple(series)
+        self._hover = None
+        self._current = -1
+        self._dirty = True
+        self.setAccessibleDescription(self.describe())
+        self.update()
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(v for s in self.series for v in s.values if v is not None)
+
+    def describe(self) -> str:
+        """The chart in words, for screen readers (every value, series by series)."""
+        if self.is_empty:
+            return f"{self.title}: {self.empty_text}"
+        parts = []
+        for s in self.series:
+            values = ", ".join(
+                f"{label} {value_text(v, self.value_kind)}"
+                for (_key, label), v in zip(self.categories, s.values, strict=True)
+                if v is not None
+            )
+            parts.append(f"{s.label}: {values}")
+        return f"{self.title}. " + "; ".join(parts) + "."
+
+    # -- geometry (public so tests and clicks use the same numbers) -------------------------
+    def elements(self) -> list[Element]:
+        self._ensure_layout()
+        return list(self._elements)
+
+    def element(self, series_key: str, category_key: str) -> Element | None:
+        for e in self.elements():
+            if (e.series_key, e.category_key) == (series_key, category_key):
+                return e
+        return None
+
+    def plot_rect(self) -> QRectF:
+        self._ensure_layout()
+        return QRectF(self._plot)
+
+    def element_at(self, pos: QPointF) -> Element | None:
+        """The element under ``pos`` (widget coordinates), or None."""
+        self._ensure_layout()
+        for e in reversed(self._elements):  # drawn last = on top
+            if self._hit(e, pos):
+                return e
+        return None
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        e = self.element_at(pos)
+        return e.tooltip if e is not None else ""
+
+    def _hit(self, e: Element, pos: QPointF) -> bool:
+        return e.rect.contains(pos)
+
+    # -- layout ---------------------------------------------------------------------------
+    def _colour(self, index: int, s: Series) -> QColor:
+        colour = QColor(s.colour or COLOURS[index % len(COLOURS)])
+        if self._dark():
+            colour = colour.lighter(130)
+        return colour
+
+    def _dark(self) -> bool:
+        return self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+    def _value_range(self) -> tuple[float, float]:
+        values = [float(v) for s in self.series for v in s.values if v is not None]
+        return (min(values, default=0.0), max(values, default=0.0))
+
+    def _ensure_layout(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        self._elements = []
+        self._legend = []
+        fm = QFontMetricsF(self.font())
+        area = QRectF(self.rect()).adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        if self.is_empty or not self.categories or area.width() < 50 or area.height() < 50:
+            self._plot = QRectF()
+            return
+        # legend: one row of swatches, wrapping when the chart is narrow
+        x, y = area.left(), area.top()
+        line = fm.height()
+        for i, s in enumerate(self.series):
+            width = self.LEGEND_SWATCH + 6 + fm.horizontalAdvance(s.label)
+            if x > area.left() and x + width > area.right():
+                x, y = area.left(), y + line + 4
+            self._legend.append((QRectF(x, y, width, line), s.label, self._colour(i, s)))
+            x += width + 18
+        top = y + line + 10
+        low, high = self._value_range()
+        self._ticks = nice_ticks(*self._stacked_range(low, high), zero=self.FROM_ZERO)
+        step = self._ticks[1] - self._ticks[0] if len(self._ticks) > 1 else 1.0
+        label_width = max(fm.horizontalAdvance(self._tick(t, step)) for t in self._ticks)
+        left = area.left() + label_width + 8
+        bottom = area.bottom() - line - 6
+        self._plot = QRectF(QPointF(left, top), QPointF(area.right(), bottom))
+        if self._plot.height() < 20 or self._plot.width() < 20:
+            self._plot = QRectF()
+            return
+        self._layout_elements()
+
+    def _stacked_range(self, low: float, high: float) -> tuple[float, float]:
+        return low, high
+
+    def _tick(self, value: float, step: float) -> str:
+        return tick_text(value, step, self.value_kind)
+
+    def _y(self, value: float) -> float:
+        low, high = self._ticks[0], self._ticks[-1]
+        p = self._plot
+        return p.bottom() - (value - low) / (high - low) * p.height()
+
+    def _slot(self, index: int) -> QRectF:
+        p = self._plot
+        width = p.width() / len(self.categories)
+        return QRectF(p.left() + index * width, p.top(), width, p.height())
+
+    def _element(self, si: int, ci: int, rect: QRectF, value: Number) -> Element:
+        s = self.series[si]
+        key, label = self.categories[ci]
+        return Element(
+            s.key, key, rect, value, s.label, label, self._colour(si, s), self.value_kind
+        )
+
+    def _layout_elements(self) -> None:
+        raise NotImplementedError
+
+    # -- painting -------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        self._dirty = True
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._dirty = True
+            self.update()
+        super().changeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        self._ensure_layout()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        if self._plot.isNull():
+            muted = QColor(text)
+            muted.setAlpha(170)
+            painter.setPen(muted)
+            painter.drawText(
+                QRectF(self.rect()).adjusted(16, 16, -16, -16),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.empty_text if self.is_empty else "",
+            )
+            return
+        self._paint_axes(painter, text)
+        self._paint_elements(painter)
+        self._paint_legend(painter, text)
+        if self.hasFocus() and 0 <= self._current < len(self._elements):
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self._elements[self._current].rect.adjusted(-3, -3, 3, 3))
+
+    def _paint_axes(self, painter: QPainter, text: QColor) -> None:
+        fm = QFontMetricsF(self.font())
+        grid = QColor(text)
+        grid.setAlpha(40)
+        zero = QColor(text)
+        zero.setAlpha(140)
+        label = QColor(text)
+        label.setAlpha(190)
+        p = self._plot
+        step = self._ticks[1] - self._ticks[0] if len(self._ticks) > 1 else 1.0
+        for t in self._ticks:
+            y = round(self._y(t)) + 0.5  # on the pixel grid: crisp 1 px lines
+            painter.setPen(QPen(zero if t == 0 else grid, 1))
+            painter.drawLine(QPointF(p.left(), y), QPointF(p.right(), y))
+            painter.setPen(label)
+            box = QRectF(0, y - fm.height() / 2, p.left() - 6, fm.height())
+            painter.drawText(
+                box,
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                self._tick(t, step),
+            )
+        # category labels, thinned out when they would overlap
+        widest = max(fm.horizontalAdvance(label) for _key, label in self.categories)
+        slot = p.width() / len(self.categories)
+        every = max(1, math.ceil((widest + 8) / slot))
+        for i, (_key, text_) in enumerate(self.categories):
+            if i % every:
+                continue
+            s = self._slot(i)
+            box = QRectF(s.center().x() - widest, p.bottom() + 4, 2 * widest, fm.height())
+            painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text_)
+
+    def _paint_legend(self, painter: QPainter, text: QColor) -> None:
+        for i, (box, label, colour) in enumerate(self._legend):
+            swatch = QRectF(
+                box.left(),
+                box.center().y() - self.LEGEND_SWATCH / 2,
+                self.LEGEND_SWATCH,
+                self.LEGEND_SWATCH,
+            )
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            if self.series[i].dashed:
+                painter.setPen(QPen(colour, 2, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawLine(
+                    QPointF(swatch.left(), swatch.center().y()),
+                    QPointF(swatch.right(), swatch.center().y()),
+                )
+            else:
+                painter.drawRoundedRect(swatch, 2, 2)
+            painter.setPen(text)
+            painter.drawText(
+                box.adjusted(self.LEGEND_SWATCH + 6, 0, 0, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+
+    def _paint_elements(self, painter: QPainter) -> None:
+        raise NotImplementedError
+
+    # -- interaction ----------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        hover = self.element_at(event.position())
+        if hover != self._hover:
+            self._hover = hover
+            self.setCursor(
+                Qt.CursorShape.PointingHandCursor if hover else Qt.CursorShape.ArrowCursor
+            )
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
+        if self._hover is not None:
+            self._hover = None
+            self.update()
+        super().leaveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            hit = self.element_at(event.position())
+            if hit is not None:
+                self._current = self._elements.index(hit)
+                self.clicked.emit(hit.series_key, hit.category_key)
+                return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Arrows move among the bars or points (in category order), Enter/Space clicks."""
+        self._ensure_layout()
+        order = sorted(
+            range(len(self._elements)),
+            key=lambda i: (self._elements[i].rect.center().x(), -self._elements[i].rect.top()),
+        )
+        key = event.key()
+        if order and key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up):
+            at = order.index(self._current) if self._current in order else -1
+            forward = key in (Qt.Key.Key_Right, Qt.Key.Key_Down)
+            at = (at + 1) % len(order) if forward else (at - 1) % len(order)
+            self._current = order[at]
+            e = self._elements[self._current]
+            QToolTip.showText(self.mapToGlobal(e.center.toPoint()), e.tooltip, self)
+            self.update()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            if 0 <= self._current < len(self._elements):
+                e = self._elements[self._current]
+                self.clicked.emit(e.series_key, e.category_key)
+                return
+        super().keyPressEvent(event)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(520, 280)
+
+
+class BarChart(Chart):
+    """Bars per category: side by side (grouped) or on top of each other (stacked; positive
+    values stack up from zero, negative ones down)."""
+
+    def __init__(
+        self,
+        title: str,
+        value_kind: str = "money",
+        *,
+        stacked: bool = False,
+        empty_text: str = "Nothing to show yet.",
+        parent: QWidget | None = None,
+    ) -> None:
+        self.stacked = stacked
+        super().__init__(title, value_kind, empty_text, parent)
+
+    def _stacked_range(self, low: float, high: float) -> tuple[float, float]:
+        if not self.stacked:
+            return low, high
+        ups = [0.0] * len(self.categories)
+        downs = [0.0] * len(self.categories)
+        for s in self.series:
+            for i, v in enumerate(s.values):
+                if v is None:
+                    continue
+                if v >= 0:
+                    ups[i] += float(v)
+                else:
+                    downs[i] += float(v)
+        return min(downs, default=0.0), max(ups, default=0.0)
+
+    def _layout_elements(self) -> None:
+        n = len(self.series)
+        zero = self._y(0.0)
+        for ci in range(len(self.categories)):
+            slot = self._slot(ci)
+            if self.stacked:
+                width = min(slot.width() * 0.6, 72.0)
+                left = slot.center().x() - width / 2
+                up = down = 0.0
+                for si, s in enumerate(self.series):
+                    v = s.values[ci]
+                    if not v:
+                        continue
+                    if v > 0:
+                        y1, y2 = self._y(up + float(v)), self._y(up)
+                        up += float(v)
+                    else:
+                        y1, y2 = self._y(down), self._y(down + float(v))
+                        down += float(v)
+                    rect = QRectF(left, y1, width, max(y2 - y1, 2.0))
+                    self._elements.append(self._element(si, ci, rect, v))
+            else:
+                group = min(slot.width() * 0.78, 40.0 * n)
+                width = group / n
+                left = slot.center().x() - group / 2
+                for si, s in enumerate(self.series):
+                    v = s.values[ci]
+                    if not v:
+                        continue
+                    y = self._y(float(v))
+                    top, bottom = min(y, zero), max(y, zero)
+                    if bottom - top < 2.0:  # a tiny value stays visible and clickable
+                        top = bottom - 2.0 if v > 0 else top
+                        bottom = top + 2.0
+                    rect = QRectF(left + si * width + 1, top, max(width - 2, 2.0), bottom - top)
+                    self._elements.append(self._element(si, ci, rect, v))
+
+    def _paint_elements(self, painter: QPainter) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        for e in self._elements:
+            colour = QColor(e.colour)
+            if self._hover is not None and e == self._hover:
+                colour = colour.darker(120) if not self._dark() else colour.lighter(120)
+            painter.setBrush(colour)
+            path = QPainterPath()
+            path.addRoundedRect(e.rect, 1.5, 1.5)
+            painter.drawPath(path)
+
+
+class LineChart(Chart):
+    """One line per series over the categories, with a dot per value (the dots are what is
+    clicked)."""
+
+    RADIUS = 3.5
+    HIT = 9.0
+    FROM_ZERO = False
+
+    def _layout_elements(self) -> None:
+        for ci in range(len(self.categories)):
+            x = self._slot(ci).center().x()
+            for si, s in enumerate(self.series):
+                v = s.values[ci]
+                if v is None:
+                    continue
+                y = self._y(float(v))
+                rect = QRectF(x - self.HIT, y - self.HIT, 2 * self.HIT, 2 * self.HIT)
+                self._elements.append(self._element(si, ci, rect, v))
+
+    def element_at(self, pos: QPointF) -> Element | None:
+        """The nearest dot within reach (lines of equal values overlap: the nearest wins)."""
+        self._ensure_layout()
+        best: tuple[float, Element] | None = None
+        for e in self._elements:
+            d = math.hypot(e.center.x() - pos.x(), e.center.y() - pos.y())
+            if d <= self.HIT and (best is None or d < best[0]):
+                best = (d, e)
+        return best[1] if best else None
+
+    def _paint_elements(self, painter: QPainter) -> None:
+        for s in self.series:
+            points = [e for e in self._elements if e.series_key == s.key]
+            if not points:
+                continue
+            colour = points[0].colour
+            style = Qt.PenStyle.DashLine if s.dashed else Qt.PenStyle.SolidLine
+            pen = QPen(colour, 2.2, style)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            path = QPainterPath(points[0].center)
+            for e in points[1:]:
+                path.lineTo(e.center)
+            painter.drawPath(path)
+            base = self.palette().color(QPalette.ColorRole.Base)
+            for e in points:
+                hovered = self._hover is not None and e == self._hover
+                r = self.RADIUS * (1.6 if hovered else 1.0)
+                painter.setPen(QPen(colour, 2))
+                painter.setBrush(colour if hovered or not s.dashed else base)
+                painter.drawEllipse(e.center, r, r)
