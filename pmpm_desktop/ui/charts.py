@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from pmpm_desktop.ui import format
+from pmpm_desktop.ui.theme import is_dark_palette
 
 Number = Decimal | int
 
@@ -49,12 +50,8 @@ COLOURS: tuple[str, ...] = (
 
 
 def dollars(value: Decimal | int | None) -> str:
-    """``$1,234.56`` / ``−$12.30`` (the sign before the $, as accountants write it)."""
-    if value is None:
-        return "—"
-    amount = Decimal(value)
-    text = format.money(abs(amount))
-    return f"−${text}" if amount < 0 else f"${text}"
+    """Money on a chart: as everywhere (ui.format.dollars), a dash when there is none."""
+    return format.dollars(value, blank="—")
 
 
 def value_text(value: Number, kind: str) -> str:
@@ -244,7 +241,7 @@ class Chart(QWidget):
         return colour
 
     def _dark(self) -> bool:
-        return self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return is_dark_palette(self.palette())
 
     def _value_range(self) -> tuple[float, float]:
         values = [float(v) for s in self.series for v in s.values if v is not None]

@@ -41,8 +41,10 @@ from pmpm_desktop.services.members import Suggestion, paid_names, suggest_matche
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.dialogs import error_text
-from pmpm_desktop.ui.reconciliation_tables import ColumnFitter, negative_color
+from pmpm_desktop.ui.format import dollars
+from pmpm_desktop.ui.reconciliation_tables import ColumnFitter
 from pmpm_desktop.ui.table_model import Column, RowsModel
+from pmpm_desktop.ui.theme import negative_color
 
 Key = tuple[str, str, object]  # (payer code, member ID, Month)
 
@@ -51,14 +53,6 @@ _RULES = {
     "any-day": "a month counts when the member is enrolled on at least one of its days",
     "daily": "a month is paid by the day, for the days the member is enrolled",
 }
-
-
-def dollars(value: Decimal | None) -> str:
-    """``$1,234.56`` / ``−$4.50`` (a real minus sign): money as a sentence says it."""
-    if value is None:
-        return ""
-    text = "$" + fmt.money(abs(value))
-    return ("−" + text) if value < 0 else text
 
 
 def _rule_text(rule: str | None) -> str:

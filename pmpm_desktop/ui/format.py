@@ -17,6 +17,15 @@ def money(value: Decimal | None) -> str:
     return f"{round_money(value):,.2f}"
 
 
+def dollars(value: Decimal | int | None, blank: str = "") -> str:
+    """``$1,234.56`` / ``−$4.50`` (a real minus before the $, as accountants write it)."""
+    if value is None:
+        return blank
+    amount = Decimal(value)
+    text = "$" + money(abs(amount))
+    return ("−" + text) if amount < 0 else text
+
+
 def count(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QHelpEvent, QPalette
+from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -34,22 +34,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
 from pmpm_desktop.services import discrepancy_query as dq
 from pmpm_desktop.ui import format as fmt
-from pmpm_desktop.ui.table_model import Column, Index, PagedRowsModel, RowsModel
-
-
-def negative_color(palette: QPalette | None = None) -> QColor:
-    """The red of a negative amount, readable on the background (light or dark palette)."""
-    palette = palette or QGuiApplication.palette()
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-    return QColor(255, 110, 110) if dark else QColor(192, 0, 0)
-
-
-def _readable(value: Any) -> Any:
-    """The table model's red for negative money, lighter on a dark background."""
-    if isinstance(value, QBrush):
-        return QBrush(negative_color())
-    return value
-
+from pmpm_desktop.ui.table_model import Column, Index, RowsModel
 
 # --- fitting columns to the width a table has ------------------------------------------------
 
@@ -294,18 +279,6 @@ class SummaryModel(RowsModel):
             and self.columns[index.column()].value(row) == 0
         ):
             return ""
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _readable(super().data(index, role))
-        return super().data(index, role)
-
-
-class GridModel(PagedRowsModel):
-    """The discrepancy grid's rows (read a page at a time), negative amounts readable in the
-    dark palette too."""
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _readable(super().data(index, role))
         return super().data(index, role)
 
 

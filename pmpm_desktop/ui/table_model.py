@@ -18,13 +18,13 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from pmpm_desktop.ui.format import display
+from pmpm_desktop.ui.theme import negative_color
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = {"money", "int", "percent"}
-_NEGATIVE = QColor(192, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class RowsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column.kind == "money" and isinstance(value, Decimal) and value < 0:
-                return QBrush(_NEGATIVE)
+                return QBrush(negative_color())
             return None
         if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text" and value:
             text = str(value)

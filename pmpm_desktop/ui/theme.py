@@ -30,6 +30,22 @@ def _dark_palette() -> QPalette:
     return p
 
 
+def is_dark_palette(palette: QPalette | None = None) -> bool:
+    """The palette (the application's by default) has a dark background."""
+    palette = palette or QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def negative_color(palette: QPalette | None = None) -> QColor:
+    """The red of a negative amount or a warning, readable on the palette's background."""
+    return QColor(255, 123, 114) if is_dark_palette(palette) else QColor(180, 35, 24)
+
+
+def positive_color(palette: QPalette | None = None) -> QColor:
+    """The green of a good figure, readable on the palette's background."""
+    return QColor(86, 211, 100) if is_dark_palette(palette) else QColor(26, 127, 55)
+
+
 def is_dark() -> bool:
     hints = QGuiApplication.styleHints()
     return hints.colorScheme() == Qt.ColorScheme.Dark

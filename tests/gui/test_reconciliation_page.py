@@ -28,7 +28,7 @@ from pmpm_desktop.services.discrepancies import discrepancy_rows, history
 from pmpm_desktop.services.explain import explain
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.ui.context import AppContext
-from pmpm_desktop.ui.discrepancy_detail import dollars
+from pmpm_desktop.ui.format import dollars
 from pmpm_desktop.ui.pages.reconciliation import CANCELLED_NOTHING, ReconciliationPage
 
 from .conftest import screenshot

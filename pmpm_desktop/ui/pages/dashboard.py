@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -40,6 +40,7 @@ from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, PAYERS, AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
 from pmpm_desktop.ui.table_model import Column, Index, RowsModel
+from pmpm_desktop.ui.theme import negative_color, positive_color
 from pmpm_desktop.ui.worker import TaskHandle
 
 TILE_STYLE = """
@@ -69,7 +70,6 @@ __all__ = ["DashboardPage", "dollars"]
 #: the statuses a chart click opens: what is still being worked
 ACTIVE = "active"
 #: a red that reads on a dark background
-DARK_BAD = "#ff7b72"
 
 
 def _unbroken(text: str) -> str:
@@ -101,12 +101,7 @@ class DollarModel(RowsModel):
                 column = self.columns[index.column()]
                 if column.kind == "money" and 0 <= index.row() < self.rowCount():
                     return dollars(column.value(self.row(index.row())))
-        found = super().data(index, role)
-        if role == Qt.ItemDataRole.ForegroundRole and found is not None:
-            # the table model's dark red is unreadable on a dark background
-            if QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128:
-                return QBrush(QColor(DARK_BAD))
-        return found
+        return super().data(index, role)
 
 
 class FitLabel(QLabel):
@@ -186,11 +181,9 @@ class KpiTile(QFrame):
 
     def _colour_value(self) -> None:
         # a red and a green that read on the tile's background, light or dark
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        tones = (
-            {"bad": DARK_BAD, "good": "#56d364"} if dark else {"bad": "#b42318", "good": "#1a7f37"}
-        )
-        colour = tones.get(self.tone)
+        tones = {"bad": negative_color, "good": positive_color}
+        tone = tones.get(self.tone)
+        colour = tone(self.palette()).name() if tone is not None else None
         self.value.setStyleSheet(f"color: {colour};" if colour else "")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)

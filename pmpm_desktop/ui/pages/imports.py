@@ -43,6 +43,7 @@ from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, PAYERS, App
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
 from pmpm_desktop.ui.pages.imports_layout import ColumnFit, split_sizes
 from pmpm_desktop.ui.table_model import Column, Index, PagedRowsModel, RowsModel
+from pmpm_desktop.ui.theme import negative_color
 
 
 def _dim(widget: QWidget) -> QBrush:
@@ -50,9 +51,7 @@ def _dim(widget: QWidget) -> QBrush:
 
 
 def warn_color(widget: QWidget) -> QColor:
-    """A red that reads on the palette's background: dark on light, light on dark."""
-    base = widget.palette().color(QPalette.ColorRole.Base)
-    return QColor(255, 120, 110) if base.lightness() < 128 else QColor(180, 35, 24)
+    return negative_color(widget.palette())
 
 
 def _short_sha(sha: str) -> str:

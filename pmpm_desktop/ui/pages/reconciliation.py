@@ -44,14 +44,14 @@ from pmpm_desktop.services.reconciling import STEPS, Cancelled, reconcile
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import DISCREPANCIES, EVERYTHING, IMPORTS, MEMBERS, PAYERS
 from pmpm_desktop.ui.dialogs import error_text, show_error, show_message
-from pmpm_desktop.ui.discrepancy_detail import DiscrepancyDetail, dollars
+from pmpm_desktop.ui.discrepancy_detail import DiscrepancyDetail
+from pmpm_desktop.ui.format import dollars
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
 from pmpm_desktop.ui.reconciliation_tables import (
     GRID_MONTH,
     GRID_PAYER,
     KIND_COLUMN0,
     ColumnFitter,
-    GridModel,
     SetStatusDialog,
     SummaryLine,
     SummaryModel,
@@ -59,6 +59,7 @@ from pmpm_desktop.ui.reconciliation_tables import (
     summary_columns,
     summary_lines,
 )
+from pmpm_desktop.ui.table_model import PagedRowsModel
 
 #: the status filter the page opens with: what still needs someone's attention
 OPEN_STATUSES = ("open", "disputed")
@@ -177,7 +178,7 @@ class ReconciliationPage(Page):
         g_lay.setSpacing(4)
         g_lay.addLayout(self._build_filter_bar())
         self.source = dq.DiscrepancySource(ctx.db)
-        self.grid_model = GridModel(grid_columns(), self.source, page_size=500)
+        self.grid_model = PagedRowsModel(grid_columns(), self.source, page_size=500)
         self.grid = QTableView()
         self.grid.setObjectName("discrepancyGrid")
         self.grid.setModel(self.grid_model)
