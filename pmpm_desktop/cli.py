@@ -189,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--from", dest="start", required=True, type=_month)
     rp.add_argument("--to", dest="end", required=True, type=_month)
     rp.add_argument("--out", required=True, type=Path)
+    rp.add_argument("--practice", help="the practice's name, on the cover and every page")
+    rp.add_argument(
+        "--packet",
+        type=Path,
+        metavar="DIR",
+        help="also write one dispute packet per payer into DIR (created if missing)",
+    )
 
     pf = sub.add_parser("profile", help="list, rename or delete import profiles").add_subparsers(
         dest="action", required=True
@@ -594,8 +601,14 @@ def _report(db: Database, args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".xlsx":
         raise UsageError("--out must name an .xlsx file")
-    build_report(db, args.out, args.payer, args.start, args.end)
+    result = build_report(
+        db, args.out, args.payer, args.start, args.end, args.practice, packet_dir=args.packet
+    )
     print(f"wrote {args.out}")
+    for packet in result.packets:
+        print(f"wrote {packet}")
+    if args.packet is not None and not result.packets:
+        print("no dispute packet: no payer has anything to act on in these months")
     return 0
 
 

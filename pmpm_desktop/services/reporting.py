@@ -1,4 +1,5 @@
-"""The Excel report, end to end: reconcile the range, then write the workbook.
+"""The Excel report, end to end: reconcile the range, gather what the sheets need, write the
+workbook (and, if asked, one dispute packet per payer).
 
 Used by ``pmpm report`` and by the desktop's Reports page, so both export the same figures:
 the ones a reconciliation of the range gives right now (new files since the last run count).
@@ -7,28 +8,45 @@ the ones a reconciliation of the range gives right now (new files since the last
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import func, select
 from xlsxwriter.exceptions import FileCreateError
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.reconcile import summarise
 from pmpm_desktop.core.summary import ReconcileSummary
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport
 from pmpm_desktop.errors import PmpmError, UsageError
 from pmpm_desktop.io.report import ReportCancelled, write_report
+from pmpm_desktop.io.report_data import LedgerLine, ReportExtras
+from pmpm_desktop.io.report_packet import packet_file_name, packet_items, write_packet
+from pmpm_desktop.services import aging
 from pmpm_desktop.services.payers import get_payer
-from pmpm_desktop.services.reconciling import Cancelled, reconcile
+from pmpm_desktop.services.reconciling import (
+    build_summary,
+    compute,
+    load_inputs,
+    store_discrepancies,
+)
+from pmpm_desktop.services.reporting_disputes import dispute_outcomes
+from pmpm_desktop.services.roster_changes import roster_diff
 
 Progress = Callable[[int, int], bool]
 
-#: progress units: reconciling takes the first RECONCILE_SHARE of them, writing the rest
+#: progress units: reconciling takes the first RECONCILE_SHARE of them, gathering the other
+#: sheets' data up to GATHER_END, writing the rest
 PROGRESS_TOTAL = 1000
 RECONCILE_SHARE = 400
+GATHER_END = 500
+#: the member ledger stops at this many member-months (Excel and the 5 s export budget):
+#: whole members are kept, the rest are counted on the sheet
+LEDGER_MAX_ROWS = 150_000
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,8 @@ class ReportResult:
     path: Path
     summaries: list[ReconcileSummary]
     generated_at: dt.datetime
+    #: the dispute packets written (one per payer with something to act on)
+    packets: list[Path] = field(default_factory=list)
 
 
 def check_report_path(path: Path) -> Path:
@@ -53,6 +73,18 @@ def check_report_path(path: Path) -> Path:
     return path
 
 
+def check_packet_dir(folder: Path) -> Path:
+    """The folder the packets go to: created when missing if its parent exists."""
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise PmpmError(f"{folder} is not a folder: choose a folder for the dispute packets")
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise PmpmError(f"the folder {folder.parent} does not exist: choose another folder")
+        folder.mkdir()
+    return folder
+
+
 def _scaled(progress: Progress | None, start: int, span: int) -> Progress | None:
     """A progress callback for one phase, reporting into ``start .. start + span``."""
     if progress is None:
@@ -63,6 +95,11 @@ def _scaled(progress: Progress | None, start: int, span: int) -> Progress | None
         return progress(start + min(part, span), PROGRESS_TOTAL)
 
     return report
+
+
+def _check(progress: Progress | None, done: int) -> None:
+    if progress is not None and progress(done, PROGRESS_TOTAL) is False:
+        raise ReportCancelled("report export cancelled")
 
 
 def payer_codes(db: Database, payer_code: str | None) -> list[str]:
@@ -85,6 +122,179 @@ def roster_range(db: Database, payer_code: str | None) -> tuple[Month, Month] | 
     return (lo, hi) if lo is not None and hi is not None else None
 
 
+def _roster_months(db: Database, code: str, first: Month, last: Month) -> list[Month]:
+    with db.sessions() as s:
+        payer_id = get_payer(s, code).id
+        return list(
+            s.scalars(
+                select(RosterImport.roster_month)
+                .where(
+                    RosterImport.payer_id == payer_id,
+                    RosterImport.active.is_(True),
+                    RosterImport.roster_month >= first,
+                    RosterImport.roster_month <= last,
+                )
+                .distinct()
+                .order_by(RosterImport.roster_month)
+            )
+        )
+
+
+def _reconcile(
+    db: Database, code: str, first: Month, last: Month, progress: Progress | None
+) -> tuple[ReconcileSummary, pl.DataFrame]:
+    """``reconciling.reconcile`` step by step, keeping the engine's member-months of the members
+    with a discrepancy (the ledger's rows) instead of throwing them away."""
+    if first.months_until(last) > 240:
+        raise UsageError("reconcile at most 20 years at a time")
+
+    def step(done: int) -> None:
+        if progress is not None and progress(done, 5) is False:
+            raise ReportCancelled("report export cancelled")
+
+    step(0)
+    inputs = load_inputs(db, code, first, last)
+    step(1)
+    _expected, kinds = compute(inputs, first, last)
+    step(2)
+    months = summarise(kinds, first.index, last.index)
+    step(3)
+    with db.engine.begin() as conn:
+        store_discrepancies(conn, db, inputs.payer_id, first, last, kinds)
+    # Stored: from here a Cancel cannot undo anything, so the reports no longer ask.
+    if progress is not None:
+        progress(4, 5)
+    summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
+    if progress is not None:
+        progress(5, 5)
+    listed = pl.DataFrame(
+        {"member_ref": sorted({d.member_id for d in summary.discrepancies})},
+        schema={"member_ref": pl.Utf8},
+    )
+    ledger = kinds.join(listed, on="member_ref", how="semi").select(
+        "member_ref", "month", "eligible", "expected_cents", "paid_cents", "kind"
+    )
+    return summary, ledger
+
+
+def _ledger_lines(
+    summaries: Sequence[ReconcileSummary], frames: Sequence[pl.DataFrame]
+) -> tuple[list[LedgerLine], int]:
+    """The ledger's rows, payer by payer, member by member, month by month; capped at
+    LEDGER_MAX_ROWS (whole members). Returns the rows and the number of members left out."""
+    lines: list[LedgerLine] = []
+    left_out = 0
+    for summary, frame in zip(summaries, frames, strict=True):
+        names: dict[str, tuple[str | None, str | None]] = {}
+        statuses: dict[tuple[str, int], str] = {}
+        for d in summary.discrepancies:
+            names[d.member_id] = (d.last_name, d.first_name)
+            statuses[(d.member_id, d.month.index)] = d.status
+        code = summary.payer_code
+        month_of: dict[int, Month] = {}
+        current, kept = None, True
+        for member, month, eligible, exp_c, paid_c, kind in frame.sort(
+            "member_ref", "month"
+        ).iter_rows():
+            if member != current:
+                current = member
+                # a member's months are kept together: stop at a member boundary
+                kept = len(lines) < LEDGER_MAX_ROWS
+                if not kept:
+                    left_out += 1
+            if not kept:
+                continue
+            m = month_of.get(month)
+            if m is None:
+                m = month_of[month] = Month.from_index(month)
+            last_name, first_name = names.get(member, (None, None))
+            lines.append(
+                LedgerLine(
+                    code,
+                    member,
+                    last_name,
+                    first_name,
+                    m,
+                    bool(eligible),
+                    int(exp_c),
+                    int(paid_c),
+                    # a month the engine finds matched but that has a stored (closed)
+                    # discrepancy shows its kind as the engine gives it: matched
+                    kind,
+                    statuses.get((member, month)),
+                )
+            )
+    return lines, left_out
+
+
+def gather_extras(
+    db: Database,
+    summaries: Sequence[ReconcileSummary],
+    ledgers: Sequence[pl.DataFrame],
+    first: Month,
+    last: Month,
+    *,
+    payer_code: str | None,
+    as_of: dt.date,
+    progress: Progress | None = None,
+) -> ReportExtras:
+    """Everything the sheets beyond Summary and Discrepancies need.
+
+    ``progress(done, total)`` is called after each step (a roster comparison reads two whole
+    rosters: ~0.6 s each at 100k members); returning False stops with ReportCancelled."""
+    payers = {s.payer_code: s.payer_name for s in summaries}
+    wanted = [
+        (s.payer_code, m) for s in summaries for m in _roster_months(db, s.payer_code, first, last)
+    ]
+    steps = len(wanted) + 3
+
+    def step(done: int) -> None:
+        if progress is not None and progress(done, steps) is False:
+            raise ReportCancelled("report export cancelled")
+
+    items = aging.aging_items(db, payer_code, as_of=as_of, first=first, last=last)
+    items = [i for i in items if i.payer_code in payers]
+    late = [
+        r
+        for r in aging.late_recoupments(db, payer_code, first=first, last=last)
+        if r.payer_code in payers
+    ]
+    step(1)
+    diffs = []
+    for i, (code, month) in enumerate(wanted):
+        diffs.append(roster_diff(db, code, month))
+        step(2 + i)
+    ledger, left_out = _ledger_lines(summaries, ledgers)
+    step(steps - 1)
+    notes = []
+    if left_out:
+        notes.append(
+            f"The member ledger lists the first {LEDGER_MAX_ROWS:,} member-months; "
+            f"{left_out:,} more members with a discrepancy are not in it."
+        )
+    return ReportExtras(
+        as_of=as_of,
+        aging_buckets=aging.BUCKETS,
+        aging_short=aging.aging_table([i for i in items if i.variance < 0], payers),
+        aging_over=aging.aging_table([i for i in items if i.variance > 0], payers),
+        late_recoupments=late,
+        disputes=dispute_outcomes(db, payers, first, last),
+        roster_diffs=diffs,
+        ledger=ledger,
+        ledger_members_left_out=left_out,
+        notes=notes,
+    )
+
+
+def _write_error(path: Path, exc: Exception) -> PmpmError:
+    if isinstance(exc, FileCreateError):  # xlsxwriter wraps the OSError of its final zip
+        cause = exc.args[0] if exc.args else exc
+        reason = getattr(cause, "strerror", None) or str(cause)
+    else:
+        reason = getattr(exc, "strerror", None) or str(exc)
+    return PmpmError(f"cannot write {path}: {reason}")
+
+
 def build_report(
     db: Database,
     path: Path,
@@ -93,9 +303,12 @@ def build_report(
     last: Month,
     practice_name: str | None = None,
     progress: Progress | None = None,
+    *,
+    packet_dir: Path | None = None,
 ) -> ReportResult:
     """Reconcile ``first``..``last`` for one payer (or every payer when None), storing the
-    discrepancies as ``pmpm reconcile`` does, and write the report to ``path``.
+    discrepancies as ``pmpm reconcile`` does, and write the report to ``path``; with
+    ``packet_dir``, also one dispute packet per payer that has something to act on.
 
     ``progress(done, total)`` returning False stops the export: :class:`ReportCancelled` is
     raised and no file is left at ``path`` (payers reconciled before the stop keep their
@@ -104,31 +317,78 @@ def build_report(
     path = check_report_path(path)
     if last < first:
         raise UsageError(f"the range ends ({last}) before it starts ({first})")
+    if packet_dir is not None:
+        packet_dir = check_packet_dir(packet_dir)
     codes = payer_codes(db, payer_code)
     summaries: list[ReconcileSummary] = []
+    ledgers: list[pl.DataFrame] = []
     share = RECONCILE_SHARE // max(len(codes), 1)
-    try:
-        for i, code in enumerate(codes):
-            summaries.append(
-                reconcile(db, code, first, last, progress=_scaled(progress, i * share, share))
-            )
-    except Cancelled:
-        raise ReportCancelled("report export cancelled") from None
-    if progress is not None and progress(RECONCILE_SHARE, PROGRESS_TOTAL) is False:
-        raise ReportCancelled("report export cancelled")
+    for i, code in enumerate(codes):
+        summary, ledger = _reconcile(db, code, first, last, _scaled(progress, i * share, share))
+        summaries.append(summary)
+        ledgers.append(ledger)
+    _check(progress, RECONCILE_SHARE)
     generated_at = now()
+    extras = gather_extras(
+        db, summaries, ledgers, first, last,
+        payer_code=codes[0] if payer_code and codes else None, as_of=generated_at.date(),
+        progress=_scaled(progress, RECONCILE_SHARE, GATHER_END - RECONCILE_SHARE),
+    )  # fmt: skip
+    del ledgers
+    _check(progress, GATHER_END)
+    writing = PROGRESS_TOTAL - GATHER_END
+    report_span = writing if packet_dir is None else writing * 4 // 5
     try:
         write_report(
             path,
             summaries,
             generated_at=generated_at,
             practice_name=practice_name or None,
-            progress=_scaled(progress, RECONCILE_SHARE, PROGRESS_TOTAL - RECONCILE_SHARE),
+            extras=extras,
+            progress=_scaled(progress, GATHER_END, report_span),
         )
-    except OSError as exc:
-        raise PmpmError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except FileCreateError as exc:  # xlsxwriter wraps the OSError of its final zip
-        cause = exc.args[0] if exc.args else exc
-        reason = getattr(cause, "strerror", None) or str(cause)
-        raise PmpmError(f"cannot write {path}: {reason}") from None
-    return ReportResult(path, summaries, generated_at)
+    except (OSError, FileCreateError) as exc:
+        raise _write_error(path, exc) from None
+    packets: list[Path] = []
+    if packet_dir is not None:
+        packets = _write_packets(
+            packet_dir, summaries, extras, first, last, generated_at, practice_name
+        )
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
+    return ReportResult(path, summaries, generated_at, packets)
+
+
+def _write_packets(
+    folder: Path,
+    summaries: Sequence[ReconcileSummary],
+    extras: ReportExtras,
+    first: Month,
+    last: Month,
+    generated_at: dt.datetime,
+    practice_name: str | None,
+) -> list[Path]:
+    """One packet per payer; a payer with nothing to act on gets none."""
+    written = []
+    late = list(extras.late_recoupments or ())
+    for s in summaries:
+        target = folder / packet_file_name(s.payer_code, first, last)
+        mine = [r for r in late if r.payer_code == s.payer_code]
+        if not mine and not packet_items(s.discrepancies):
+            continue  # nothing for this payer to act on
+        try:
+            write_packet(
+                target,
+                payer_code=s.payer_code,
+                payer_name=s.payer_name,
+                first=first,
+                last=last,
+                discrepancies=s.discrepancies,
+                late=mine,
+                generated_at=generated_at,
+                practice_name=practice_name or None,
+            )
+        except (OSError, FileCreateError) as exc:
+            raise _write_error(target, exc) from None
+        written.append(target)
+    return written

@@ -39,12 +39,17 @@ def _rows(path: Path, sheet: str) -> list[dict[str, object]]:
     ws = openpyxl.load_workbook(path)[sheet]
     rows = list(ws.iter_rows(values_only=True))
     at = next(i for i, r in enumerate(rows) if r and r[0] == "Payer")
-    return [dict(zip(rows[at], r, strict=False)) for r in rows[at + 1 :] if any(r)]
+    out = []
+    for r in rows[at + 1 :]:  # the table ends at the first blank row (the charts come after)
+        if r[0] is None:
+            break
+        out.append(dict(zip(rows[at], r, strict=False)))
+    return out
 
 
 def _check_workbook(path: Path, summaries: list[ReconcileSummary]) -> None:
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Discrepancies"]
+    assert wb.sheetnames[:3] == ["Cover", "Summary", "Discrepancies"]
     months = {(r["Payer"], r["Month"]): r for r in _rows(path, "Summary")}
     for s in summaries:
         for m in s.months:
@@ -106,6 +111,42 @@ def test_export_for_one_payer_and_for_all(
     assert [page.exports.index(i, 0).data() for i in range(2)] == [str(every), str(one)]
     assert page.exports.index(1, 1).data() == "SUN"
     assert page.exports.index(0, 2).data() == "2026-01 to 2026-06"
+
+
+def test_dispute_packets_are_written_next_to_the_report(
+    demo_db, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    page = _page(ctx, qtbot)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _set_path(qtbot, page, folder / "report.xlsx")
+    page.practice.clear()
+    qtbot.keyClicks(page.practice, "Main Street Pediatrics")
+    assert not page.packets.isChecked()
+    assert "dispute packet" in page.packets.text()
+    qtbot.mouseClick(page.packets, Qt.MouseButton.LeftButton)
+    assert page.packets.isChecked()
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    wait_task()
+    names = sorted(p.name for p in folder.iterdir())
+    packets = [f"Dispute packet {c} 2026-01–2026-06.xlsx" for c in ("BAY", "HCA", "SUN")]
+    assert names == sorted(["report.xlsx", *packets])
+    text = page.result_label.text()
+    assert "3 dispute packets written next to it" in text and packets[2] in text
+    wb = openpyxl.load_workbook(folder / packets[2])
+    ws = wb.worksheets[0]
+    assert ws["A1"].value == "Main Street Pediatrics"
+    assert any(c.value == "Plan response" for row in ws.iter_rows() for c in row)
+    screenshot(page, "reports-packets")
+
+    # unchecked again: the next export writes the report only
+    qtbot.mouseClick(page.packets, Qt.MouseButton.LeftButton)
+    _set_path(qtbot, page, tmp_path / "second.xlsx")
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    wait_task()
+    assert (tmp_path / "second.xlsx").exists()
+    assert not any(p.name.startswith("Dispute packet") for p in tmp_path.iterdir())
+    assert "dispute packet" not in page.result_label.text()
 
 
 def test_cancel_leaves_no_file(

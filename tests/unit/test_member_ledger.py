@@ -224,7 +224,7 @@ def test_build_report_writes_what_reconcile_gives(practice: Database, tmp_path: 
     summary = reconcile(practice, "SUN", M("2026-01"), M("2026-03"))
     assert result.summaries[0].expected == summary.expected
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Discrepancies"]
+    assert wb.sheetnames[:3] == ["Cover", "Summary", "Discrepancies"]
     assert wb["Summary"]["A1"].value == "Main St Pediatrics"
     months = _sheet_rows(out, "Summary", "Payer")
     by_month = {r["Month"]: r for r in months}

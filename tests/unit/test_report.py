@@ -22,10 +22,12 @@ from pmpm_desktop.core.summary import (
     ReconcileSummary,
 )
 from pmpm_desktop.io.report import (
+    COVER_SHEET,
     DISCREPANCY_COLUMNS,
     DISCREPANCY_SHEET,
     KIND_LABELS,
     MONEY_FORMAT,
+    PERCENT_FORMAT,
     STATUS_LABELS,
     SUMMARY_SHEET,
     ReportCancelled,
@@ -187,7 +189,7 @@ def find_header_row(ws: Worksheet) -> int:
 def test_sheets_and_title_rows(tmp_path: Path, summaries: list[ReconcileSummary]) -> None:
     out = write(tmp_path, summaries, practice_name="Main Street Clinic")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [SUMMARY_SHEET, DISCREPANCY_SHEET]
+    assert wb.sheetnames == [COVER_SHEET, SUMMARY_SHEET, DISCREPANCY_SHEET]
     ws = wb[SUMMARY_SHEET]
     titles = [ws.cell(r, 1).value for r in range(1, find_header_row(ws))]
     assert titles[0] == "Main Street Clinic"
@@ -209,7 +211,7 @@ def test_summary_figures_and_totals(tmp_path: Path, summaries: list[ReconcileSum
     header_row = find_header_row(ws)
     header = [c.value for c in ws[header_row]]
     assert header == summary_columns()
-    assert header[:8] == [
+    assert header[:9] == [
         "Payer",
         "Month",
         "Eligible members",
@@ -217,6 +219,7 @@ def test_summary_figures_and_totals(tmp_path: Path, summaries: list[ReconcileSum
         "Expected",
         "Paid",
         "Variance",
+        "Variance %",
         "Matched (count)",
     ]
     for kind in DISCREPANCY_KINDS:
@@ -224,9 +227,11 @@ def test_summary_figures_and_totals(tmp_path: Path, summaries: list[ReconcileSum
         assert f"{KIND_LABELS[kind]} (amount)" in header
     col = {name: i for i, name in enumerate(header)}
 
-    rows = [
-        [c.value for c in r] for r in ws.iter_rows(min_row=header_row + 1) if r[0].value is not None
-    ]
+    rows = []  # the table: the rows up to the first blank one (the charts' title comes after)
+    for r in ws.iter_rows(min_row=header_row + 1):
+        if r[0].value is None:
+            break
+        rows.append([c.value for c in r])
 
     def figures(values: list[Any]) -> dict[str, Any]:
         got: dict[str, Any] = {
@@ -235,6 +240,7 @@ def test_summary_figures_and_totals(tmp_path: Path, summaries: list[ReconcileSum
             "expected": money(values[col["Expected"]]),
             "paid": money(values[col["Paid"]]),
             "variance": money(values[col["Variance"]]),
+            "variance %": values[col["Variance %"]],
             "matched": values[col["Matched (count)"]],
         }
         for kind in DISCREPANCY_KINDS:
@@ -249,8 +255,12 @@ def test_summary_figures_and_totals(tmp_path: Path, summaries: list[ReconcileSum
             "expected": sum((m.expected for m in ms), ZERO),
             "paid": sum((m.paid for m in ms), ZERO),
             "variance": sum((m.variance for m in ms), ZERO),
+            "variance %": None,
             "matched": sum(m.counts["matched"] for m in ms),
         }
+        expected = want["expected"]
+        if expected:
+            want["variance %"] = pytest.approx(float(want["variance"] / expected), abs=1e-9)
         for kind in DISCREPANCY_KINDS:
             want[f"{kind} count"] = sum(m.counts[kind] for m in ms)
             want[f"{kind} amount"] = sum((m.amounts[kind] for m in ms), ZERO)
@@ -277,17 +287,19 @@ def test_summary_figures_and_totals(tmp_path: Path, summaries: list[ReconcileSum
     assert grand[0] == "All payers"
     assert figures(grand) == expected_figures([m for s in summaries for m in s.months])
     assert len(rows) == i + 1
-    # values, not formulas: every figure cell is a number
+    # values, not formulas: every figure cell is a number (variance % is blank without expected)
     for values in rows:
-        assert all(isinstance(v, int | float) for v in values[2:]), values
+        figures_only = [v for i, v in enumerate(values[2:], 2) if i != col["Variance %"]]
+        assert all(isinstance(v, int | float) for v in figures_only), values
 
 
 def test_single_payer_has_no_grand_total(tmp_path: Path, summaries: list[ReconcileSummary]) -> None:
     ws = openpyxl.load_workbook(write(tmp_path, summaries[:1]))[SUMMARY_SHEET]
     first_col = [c.value for c in ws["A"]]
     assert "All payers" not in first_col
-    assert first_col[-1] == "SUN"
-    assert ws.cell(ws.max_row, 2).value == "Total"
+    last = first_col.index(None, find_header_row(ws)) - 1  # the table's last row (0-based)
+    assert first_col[last] == "SUN"
+    assert ws.cell(last + 1, 2).value == "Total"
 
 
 def test_discrepancy_rows(tmp_path: Path, summaries: list[ReconcileSummary]) -> None:
@@ -387,6 +399,7 @@ def test_sheet_setup(tmp_path: Path, summaries: list[ReconcileSummary]) -> None:
     assert summary.freeze_panes == f"C{header_row + 1}"
     assert summary.cell(header_row + 1, 5).number_format == MONEY_FORMAT
     assert summary.cell(header_row + 1, 9).number_format != MONEY_FORMAT  # a count
+    assert summary.cell(header_row + 1, 8).number_format == PERCENT_FORMAT
 
 
 def test_no_discrepancies_still_writes_headers(
@@ -474,7 +487,11 @@ def test_overwrites_an_existing_file(tmp_path: Path, summaries: list[ReconcileSu
     out = tmp_path / "report.xlsx"
     out.write_bytes(b"old")
     write(tmp_path, summaries)
-    assert openpyxl.load_workbook(out).sheetnames == [SUMMARY_SHEET, DISCREPANCY_SHEET]
+    assert openpyxl.load_workbook(out).sheetnames == [
+        COVER_SHEET,
+        SUMMARY_SHEET,
+        DISCREPANCY_SHEET,
+    ]
 
 
 @pytest.mark.parametrize(

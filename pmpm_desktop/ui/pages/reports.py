@@ -1,4 +1,5 @@
-"""Reports: export the reconciliation workbook (Summary and Discrepancies) for a payer or all.
+"""Reports: export the reconciliation workbook (cover, summary, discrepancies, aging, roster
+changes, member ledger) for a payer or all, and if asked one dispute packet per payer.
 
 The export reconciles the range first, as ``pmpm report`` does (one service does both:
 ``services.reporting.build_report``), so the workbook holds the figures of the files loaded now.
@@ -14,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -45,14 +47,23 @@ from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 DESCRIPTION = (
-    "Export the reconciliation as an Excel workbook to keep or send to a payer. It has two "
-    "sheets:<ul>"
-    "<li><b>Summary</b>: for every payer and coverage month, the members eligible on the "
-    "rosters and the members paid, what the contracts say is owed (expected), what was paid, "
-    "the difference, and the count and amount of each kind of discrepancy; with totals per "
-    "payer and for all payers.</li>"
-    "<li><b>Discrepancies</b>: one row per member-month that differs: member, month, kind, "
-    "expected, paid, variance, status, age in days and the last note.</li></ul>"
+    "Export the reconciliation as an Excel workbook to keep or to show a manager. Its sheets:"
+    "<ul>"
+    "<li><b>Cover</b>: what the report covers, when it was made, and per payer the answers at "
+    "a glance: owed, paid, still open, recovered, members.</li>"
+    "<li><b>Summary</b>: for every payer and coverage month, the members eligible and paid, "
+    "expected, paid, the difference and its %, and each kind of discrepancy; totals; charts "
+    "of expected vs paid by month.</li>"
+    "<li><b>Discrepancies</b>: one row per member-month that differs, with status, age and "
+    "the last note, ready to filter.</li>"
+    "<li><b>Aging</b>: what is still open or disputed by age (0–30, 31–60, "
+    "61–90, 90+ days since the payment was due) and what disputes recovered; "
+    "<b>Late recoupments</b>: recoupments older than the contract's retro window.</li>"
+    "<li><b>Membership</b> and <b>Roster changes</b>: members on each roster, adds, terms and "
+    "retro changes; <b>Member ledger</b>: month by month for each member with a "
+    "discrepancy.</li></ul>"
+    "A <b>dispute packet</b> per payer lists only what that payer must act on, in its words, "
+    "with a column for its answer: ready to email. "
     "Exporting reconciles the months first, so the figures include every file loaded so far."
 )
 
@@ -121,7 +132,9 @@ class ReportsPage(Page):
         self.last = _month_edit("reportTo")
         self.practice = QLineEdit(ctx.settings.practice_name)
         self.practice.setObjectName("practiceName")
-        self.practice.setPlaceholderText("Shown at the top of the Summary sheet (optional)")
+        self.practice.setPlaceholderText(
+            "Shown on the cover, on every printed page and on the dispute packets (optional)"
+        )
         self.practice.editingFinished.connect(self._save_practice)
         self.path = QLineEdit()
         self.path.setObjectName("reportPath")
@@ -146,6 +159,13 @@ class ReportsPage(Page):
         form.addRow("Coverage months:", months)
         form.addRow("Practice name:", self.practice)
         form.addRow("Save as:", path_row)
+        self.packets = QCheckBox("Also write a dispute packet for each payer, next to the report")
+        self.packets.setObjectName("writePackets")
+        self.packets.setToolTip(
+            "One workbook per payer with what it must act on (missing, underpaid, paid twice, "
+            "paid for members not eligible, late recoupments) and a column for its answer"
+        )
+        form.addRow("Dispute packets:", self.packets)
 
         self.export_button = QPushButton("Export")
         self.export_button.setObjectName("exportReport")
@@ -307,11 +327,14 @@ class ReportsPage(Page):
             dialogs.show_error(self, "Cannot export the report", exc)
             return
         db = self.ctx.db
+        packet_dir = target.parent if self.packets.isChecked() else None
         self.export_button.setEnabled(False)
         self.result_box.hide()
         self.handle = self.ctx.tasks.run(
             "Exporting the report",
-            lambda progress: build_report(db, target, payer, first, last, practice, progress),
+            lambda progress: build_report(
+                db, target, payer, first, last, practice, progress, packet_dir=packet_dir
+            ),
             on_success=self._exported,
             on_failure=self._failed,
             on_cancel=self._cancelled,
@@ -335,11 +358,21 @@ class ReportsPage(Page):
         self.exported.insert(0, ExportedReport(result.path, payers, months, dt.datetime.now()))
         self._show_exports()
         n = sum(len(s.discrepancies) for s in result.summaries)
-        self._say(
+        text = (
             f"Report written: {result.path}\n{payers}, {months}: "
-            f"{n:,} discrepanc{'y' if n == 1 else 'ies'} listed.",
-            done=True,
+            f"{n:,} discrepanc{'y' if n == 1 else 'ies'} listed."
         )
+        if self.packets.isChecked():
+            if result.packets:
+                names = ", ".join(p.name for p in result.packets)
+                many = len(result.packets) != 1
+                text += (
+                    f"\n{len(result.packets)} dispute packet{'s' if many else ''} written "
+                    f"next to it: {names}."
+                )
+            else:
+                text += "\nNo dispute packet: no payer has anything to act on in these months."
+        self._say(text, done=True)
         self.ctx.settings.last_folder = str(result.path.parent)
         # exporting reconciled the range: other pages show the refreshed discrepancies
         self.ctx.changed(DISCREPANCIES, f"Report written: {result.path.name}")
