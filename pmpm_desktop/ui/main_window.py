@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QStackedWidget,
-    QStyle,
     QToolBar,
     QWidget,
 )
@@ -29,6 +28,7 @@ from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.services.backup import backup_database
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
 from pmpm_desktop.ui.pages import page_classes
 from pmpm_desktop.ui.pages.base import Page
 
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
             holder.setFrameShape(QFrame.Shape.NoFrame)
             holder.setWidget(page)
             self.stack.addWidget(holder)
-            item = QListWidgetItem(self.style().standardIcon(cls.icon), cls.title)
+            item = QListWidgetItem(nav_icon(cls.key, self.palette()), cls.title)
             item.setData(Qt.ItemDataRole.UserRole, cls.key)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._show_row)
@@ -150,12 +150,12 @@ class MainWindow(QMainWindow):
         text: str,
         slot: Any,
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        icon: QStyle.StandardPixmap | None = None,
+        icon: str | None = None,
         tip: str | None = None,
     ) -> QAction:
         action = QAction(text, self)
         if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
+            action.setIcon(toolbar_icon(icon))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
@@ -165,7 +165,6 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        sp = QStyle.StandardPixmap
         key = QKeySequence.StandardKey
         self.act_new_db = self._action("&New database…", self.new_database, key.New)
         self.act_open_db = self._action("&Open database…", self.open_database_dialog, key.Open)
@@ -173,14 +172,14 @@ class MainWindow(QMainWindow):
             "Import &roster…",
             lambda: self.import_file("roster"),
             "Ctrl+R",
-            sp.SP_FileDialogNewFolder,
+            "rosters",
             "Import a payer's monthly roster (xlsx, xls, csv)",
         )
         self.act_import_remit = self._action(
             "Import &statement…",
             lambda: self.import_file("remittance"),
             "Ctrl+T",
-            sp.SP_DialogSaveButton,
+            "remittances",
             "Import a payment statement / remittance",
         )
         self.act_import_rates = self._action(
@@ -190,14 +189,14 @@ class MainWindow(QMainWindow):
             "Re&concile…",
             lambda: self.go_to("reconciliation"),
             "Ctrl+K",
-            sp.SP_BrowserReload,
+            "reconciliation",
             "Compare what was paid with what the contracts say",
         )
         self.act_export = self._action(
             "&Export report…",
             lambda: self.go_to("reports"),
             "Ctrl+E",
-            sp.SP_DialogSaveButton,
+            "reports",
             "Export an Excel workbook for the manager or the payer",
         )
         self.act_backup = self._action("&Back up database…", self.backup_dialog, "Ctrl+B")
@@ -257,6 +256,14 @@ class MainWindow(QMainWindow):
     def _update_db_label(self) -> None:
         self.db_label.setText(f"Database: {self.ctx.db_label}")
         self.setWindowTitle(f"PMPM Desktop — {Path(self.ctx.db_label).name}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The icons are drawn in the palette's colours: draw them again when it changes.
+        if event.type() == QEvent.Type.PaletteChange:
+            for row in range(self.nav.count()):
+                item = self.nav.item(row)
+                item.setIcon(nav_icon(item.data(Qt.ItemDataRole.UserRole), self.palette()))
+        super().changeEvent(event)
 
     # -- imports --------------------------------------------------------------------------
     def import_file(self, kind: str | None, path: Path | None = None) -> QWidget:
