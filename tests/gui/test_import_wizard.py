@@ -504,7 +504,7 @@ def test_demo_new_month_files_import_and_reconcile_now(
 
 
 def test_drop_zone_accepts_only_local_files(qtbot: QtBot) -> None:
-    from pmpm_desktop.ui.import_mapping import DropZone
+    from pmpm_desktop.ui.import_wizard.drop_zone import DropZone
 
     zone = DropZone()
     qtbot.addWidget(zone)

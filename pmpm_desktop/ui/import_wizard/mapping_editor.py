@@ -1,36 +1,21 @@
-"""The import wizard's two bespoke widgets: the file drop zone and the field → column editor.
+"""The field → column editor of the wizard's preview step, and how fields are named on screen.
 
-Both only show and collect choices; reading the file is ``services.preview`` (run by the
-wizard in the background), so nothing here touches the file's contents.
+It only shows and collects choices; the preview (``services.preview``) decides what the file
+holds, so nothing here touches the file's contents.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QStyle,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
 from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.io.fields import fields
-from pmpm_desktop.io.table import EXCEL_SUFFIXES, TEXT_SUFFIXES
 from pmpm_desktop.services.preview import FieldMapping
+from pmpm_desktop.ui.theme import negative_color
 
-#: what the wizard accepts (the readers' own list, so the two never disagree)
-IMPORTABLE = tuple(sorted(EXCEL_SUFFIXES | TEXT_SUFFIXES))
 NOT_IN_FILE = "(not in this file)"
 
 #: how a field is named on screen, per file kind (the dictionary's names are for code)
@@ -67,109 +52,6 @@ def field_label(kind: str, name: str) -> str:
         return _AMOUNT.get(kind, "Amount")
     return _LABELS.get(name, name.replace("_", " ").capitalize())
 
-
-def refusal(path: Path) -> str | None:
-    """Why ``path`` cannot be imported, in words (None when its type is one the readers take)."""
-    if path.is_dir():
-        return f"“{path.name}” is a folder. Drop one spreadsheet file from it instead."
-    if path.suffix.lower() not in IMPORTABLE:
-        return (
-            f"“{path.name}” is not a spreadsheet, so it cannot be imported. Use the payer's "
-            "Excel workbook (.xlsx, .xlsm, .xls, .ods) or a CSV / text export (.csv, .txt)."
-        )
-    return None
-
-
-# --- the drop zone --------------------------------------------------------------------------
-
-
-class DropZone(QFrame):
-    """A large target for a dropped file, with a Browse… button for those who prefer it."""
-
-    #: a local file was dropped (any type: the wizard says why it refuses one)
-    file_dropped = Signal(Path)
-    #: the drop held something else (several files, a web link); the sentence says what to do
-    drop_refused = Signal(str)
-    browse_clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("dropZone")
-        self.setAcceptDrops(True)
-        self.setMinimumHeight(150)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._set_hover(False)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(6)
-        layout.addStretch(1)
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon).pixmap(40))
-        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(icon)
-        self.title = QLabel("Drop the payer's file here")
-        self.title.setObjectName("dropTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.title)
-        self.hint = QLabel(self._HINT)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setEnabled(False)  # drawn in the palette's muted text colour
-        layout.addWidget(self.hint)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.browse = QPushButton("Browse…")
-        self.browse.setObjectName("browseButton")
-        self.browse.clicked.connect(self.browse_clicked)
-        row.addWidget(self.browse)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(1)
-
-    _HINT = "Excel workbook (.xlsx, .xlsm, .xls, .ods) or CSV / text export"
-
-    def show_file(self, path: Path | None) -> None:
-        self.title.setText(path.name if path is not None else "Drop the payer's file here")
-        self.hint.setText("Drop another file here to use it instead" if path else self._HINT)
-
-    def _set_hover(self, hover: bool) -> None:
-        colour = "palette(highlight)" if hover else "palette(mid)"
-        background = "palette(alternate-base)" if hover else "palette(base)"
-        self.setStyleSheet(
-            f"QFrame#dropZone {{ border: 2px dashed {colour}; border-radius: 10px; "
-            f"background: {background}; }}"
-        )
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()):
-            event.acceptProposedAction()
-            self._set_hover(True)
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._set_hover(False)
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self._set_hover(False)
-        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if len(files) != 1:
-            event.ignore()
-            self.drop_refused.emit(
-                "Drop one file at a time: the wizard imports a single payer file."
-                if files
-                else "Only files on this computer can be imported."
-            )
-            return
-        event.acceptProposedAction()
-        self.file_dropped.emit(files[0])
-
-
-# --- the mapping editor ---------------------------------------------------------------------
 
 _SOURCE_WORDS = {"override": "your choice", "profile": "saved layout", "detected": "detected"}
 
@@ -277,7 +159,9 @@ class MappingEditor(QWidget):
             if required and read:
                 text = "missing"
                 tip = "Required: choose the column of the file that holds it"
-                label.setStyleSheet("color: #b3261e; font-weight: bold;")
+                label.setStyleSheet(
+                    f"color: {negative_color(self.palette()).name()}; font-weight: bold;"
+                )
             else:
                 text = ""
         else:

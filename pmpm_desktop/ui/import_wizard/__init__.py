@@ -1,0 +1,34 @@
+"""The import wizard: choose a payer file, check how it reads, see its problems, import it.
+
+Five steps in one dialog (a step list on the left, Back / Next at the bottom), a module each:
+
+1. *Choose the file* (``choose_step``) — what it is, the payer, the roster month / contract /
+   payment details, and the file (dropped on the drop zone or picked with Browse…).
+2. *Columns & preview* (``preview_step``) — ``services.preview.preview`` run in the background:
+   sheet, header row, each field's column (the user may correct any; the preview runs again),
+   the first rows.
+3. *Check* (``check_step``) — every problem of the file; nothing can be imported while there
+   is one.
+4. *Import* (``import_step``) — the ordinary import service, in the background, with a
+   progress bar and Cancel.
+5. *Done* (``done_step``) — what was stored and, for rosters, what changed since the previous
+   roster month.
+
+``wizard`` joins them and navigates; ``tasks`` is the work on the worker thread, and
+``outcome_text`` / ``file_name_guesses`` are pure helpers. The wizard never reads the file
+itself: the services do, exactly as the import will.
+"""
+
+from pmpm_desktop.ui.import_wizard.base import CHECK, CHOOSE, DONE, IMPORT, KIND_NAMES, PREVIEW
+from pmpm_desktop.ui.import_wizard.wizard import ImportWizard, open_import_wizard
+
+__all__ = [
+    "CHECK",
+    "CHOOSE",
+    "DONE",
+    "IMPORT",
+    "KIND_NAMES",
+    "PREVIEW",
+    "ImportWizard",
+    "open_import_wizard",
+]

@@ -1,0 +1,105 @@
+"""What the wizard's steps share: the step numbers, the state they read and write, and the
+calls one step makes on another.
+
+Each step is a class of its own module (choose_step, preview_step, check_step, import_step,
+done_step) that builds its page and handles its widgets; ``wizard.ImportWizard`` joins them
+and owns the navigation. They all derive from :class:`WizardBase`, which names the state and
+the cross-step calls, so each module says what it relies on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtWidgets import QDialog, QLabel
+
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.services.payers import PayerInfo
+from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.import_wizard.tasks import (
+    DetectionCache,
+    ImportOutcome,
+    PaymentDetails,
+    PreviewOutcome,
+    PreviewRequest,
+)
+
+STEP_NAMES = ("Choose the file", "Columns & preview", "Check", "Import", "Done")
+CHOOSE, PREVIEW, CHECK, IMPORT, DONE = range(5)
+
+KIND_NAMES = {"roster": "Roster", "remittance": "Payment statement", "rates": "Rate exhibit"}
+
+
+class WizardBase(QDialog):
+    """The state every step sees (set up by ``ImportWizard.__init__``)."""
+
+    ctx: AppContext
+    #: False once the dialog is closing: late task results are then dropped
+    _alive: bool
+    #: the file chosen on step 1 (None until one is)
+    path: Path | None
+    payers: list[PayerInfo]
+    #: the preview standing now (None while none was read for the chosen file)
+    current: PreviewOutcome | None
+    #: the user's column choices, field → column (on top of the layout or detection)
+    overrides: dict[str, str]
+    _sheet: str | None
+    _header_row: int | None
+    _preview_running: bool
+    _preview_pending: bool
+    #: written on the worker thread only (tasks run one at a time)
+    _detections: DetectionCache
+    #: the running import's TaskHandle (None when no import runs)
+    _import_handle: Any
+    outcome: ImportOutcome | None
+    #: the shell's step title (an import that stops says so there)
+    step_title: QLabel
+
+    def _alive_only(self, fn: Callable[..., Any]) -> Callable[..., None]:
+        """``fn``, called only while the dialog is open (a task may end after it closed)."""
+
+        def call(*args: Any) -> None:
+            if self._alive and shiboken6.isValid(self):
+                fn(*args)
+
+        return call
+
+    def _payer_words(self, code: str) -> str:
+        """``SUN (Sunrise Health Plan)``: the payer's code and name."""
+        payer = next((p for p in self.payers if p.code == code), None)
+        return f"{code} ({payer.name})" if payer is not None else code
+
+    if TYPE_CHECKING:
+        # --- the shell (wizard.py)
+        def go(self, step: int) -> None: ...
+        def _update_buttons(self) -> None: ...
+
+        # --- step 1 (choose_step.py)
+        @property
+        def kind(self) -> str | None: ...
+        @property
+        def payer_code(self) -> str | None: ...
+        @property
+        def roster_month(self) -> Month: ...
+        def reload_payers(self) -> None: ...
+        def _choose_ready(self) -> bool: ...
+        def stated_total(self) -> Decimal | None: ...
+
+        @property
+        def contract(self) -> str: ...
+        def payment_details(self) -> PaymentDetails: ...
+        def clear_file(self) -> None: ...
+        def _show_choose_hint(self) -> None: ...
+
+        # --- the later steps
+        def request(self) -> PreviewRequest | None: ...
+        def refresh_preview(self) -> None: ...
+        def clear_preview(self, file_name: str) -> None: ...
+        def show_check(self) -> None: ...
+        def start_import(self) -> None: ...
+        def cancel_import(self) -> None: ...
+        def show_done(self, outcome: ImportOutcome) -> None: ...

@@ -1,0 +1,163 @@
+"""Step 3, *Check*: every problem of the file, from the preview that read it all; nothing can be
+imported while there is one, and the list can be exported to send to the payer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from pmpm_desktop.io.problems_export import Problem, as_problems, write_problems
+from pmpm_desktop.services.import_history import roster_stored
+from pmpm_desktop.ui import format as fmt
+from pmpm_desktop.ui.dialogs import error_text
+from pmpm_desktop.ui.import_wizard.base import WizardBase
+from pmpm_desktop.ui.import_wizard.outcome_text import already_sentence, month_words
+from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome
+from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.table_model import Column, RowsModel
+
+
+class CheckStep(WizardBase):
+    """Step 3: the file's problems, or that it is ready to import."""
+
+    def _build_check(self) -> QWidget:
+        """The page of step 3."""
+        page, layout = step_page()
+        self.check_label = banner("ok")
+        self.check_label.setObjectName("checkLabel")
+        layout.addWidget(self.check_label)
+        self.check_details = QLabel()
+        self.check_details.setObjectName("checkDetails")
+        self.check_details.setWordWrap(True)
+        layout.addWidget(self.check_details)
+        self.problems_model = RowsModel(
+            [
+                Column("Row", lambda p: p.row, "int", "The row number in the payer's file"),
+                Column("Column", lambda p: p.column or "(whole file)"),
+                Column("Value", lambda p: p.value),
+                Column("Problem", lambda p: p.reason),
+            ]
+        )
+        self.problems_view = table(self.problems_model)
+        self.problems_view.setObjectName("problemsView")
+        self.problems_view.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.problems_view, 1)
+        row = QHBoxLayout()
+        self.export_button = QPushButton("Export problems…")
+        self.export_button.setObjectName("exportProblems")
+        self.export_button.setToolTip("Save the list as Excel or CSV, to send to the payer")
+        self.export_button.clicked.connect(self._export_dialog)
+        self.export_label = QLabel()
+        self.export_label.setObjectName("exportLabel")
+        row.addWidget(self.export_button)
+        row.addWidget(self.export_label, 1)
+        layout.addLayout(row)
+        layout.addStretch(0)
+        return page
+
+    @property
+    def problems(self) -> list[Problem]:
+        if self.current is None:
+            return []
+        return as_problems(self.current.preview.all_problems())
+
+    def show_check(self) -> None:
+        outcome = self.current
+        if outcome is None:
+            return
+        p = outcome.preview
+        problems = self.problems
+        self.problems_model.set_rows(problems)
+        self.problems_view.resizeColumnsToContents()
+        has_problems = bool(problems)
+        self.problems_view.setVisible(has_problems)
+        self.export_button.setVisible(has_problems)
+        self.export_label.setText("")
+        what = self._what_sentence(outcome)
+        if has_problems:
+            rows = len({x.row for x in problems if x.row is not None})
+            counted = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            if rows:
+                counted += f" in {rows} row{'s' if rows != 1 else ''}"
+            set_banner(
+                self.check_label,
+                f"{p.file_name} cannot be imported: {counted}. Nothing will be written while "
+                "the file has problems.",
+                "error",
+            )
+            self.check_details.setText(
+                "Correct these rows in the payer's file (or ask the payer for a corrected "
+                "file), then choose it again. If a whole column is wrong, go Back and choose "
+                "the right column for the field. “Export problems…” saves this list."
+            )
+        elif p.already_imported is not None:
+            set_banner(self.check_label, already_sentence(p), "warning")
+            self.check_details.setText(
+                what + "\n\nIf the payer sent a corrected file, go Back and choose that one."
+            )
+        elif p.row_count == 0:
+            set_banner(
+                self.check_label,
+                f"{p.file_name} has no data rows under its header: there is nothing to import.",
+                "error",
+            )
+            self.check_details.setText(
+                "Check that the header row on the previous step is the right one."
+            )
+        else:
+            set_banner(
+                self.check_label,
+                f"No problems found: {fmt.count(p.row_count)} "
+                f"row{'s' if p.row_count != 1 else ''} ready to import. Nothing has been "
+                "written yet.",
+                "ok",
+            )
+            self.check_details.setText(what + "\n\nPress Import to store it.")
+        self._update_buttons()
+
+    def _what_sentence(self, outcome: PreviewOutcome) -> str:
+        r = outcome.request
+        payer = self._payer_words(r.payer)
+        if r.kind == "roster" and r.roster_month is not None:
+            text = f"The {month_words(r.roster_month)} roster of {payer}, from {r.path.name}."
+            if roster_stored(self.ctx.db, r.payer, r.roster_month):
+                text += (
+                    f" A {month_words(r.roster_month)} roster is stored already: this file "
+                    "replaces it (the earlier import is kept as history, inactive)."
+                )
+            return text
+        if r.kind == "remittance":
+            text = f"A payment statement of {payer}, from {r.path.name}."
+            stated = self.stated_total()
+            if stated is not None:
+                text += (
+                    f" Its stated total, {fmt.money(stated)}, is checked against the sum of its "
+                    "lines once it is imported."
+                )
+            return text
+        return (
+            f"The rates of {payer}'s contract “{self.contract}”, from "
+            f"{r.path.name}. They replace the contract's current rates."
+        )
+
+    def _export_dialog(self) -> None:
+        stem = self.current.preview.file_name.rsplit(".", 1)[0] if self.current else "file"
+        start = Path(self.ctx.settings.last_folder) / f"{stem} problems.xlsx"
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Export problems", str(start), "Excel workbook (*.xlsx);;CSV (*.csv)"
+        )
+        if chosen:
+            self.export_problems(Path(chosen))
+
+    def export_problems(self, path: Path) -> Path | None:
+        """Write the problem list to ``path`` (.xlsx or .csv); the outcome is said in words."""
+        if path.suffix.lower() not in (".xlsx", ".csv"):
+            path = path.with_suffix(".xlsx")
+        try:
+            write_problems(path, self.problems)
+        except (OSError, ValueError) as exc:
+            self.export_label.setText(error_text(exc)[0])
+            return None
+        self.export_label.setText(f"Saved {len(self.problems)} problems to {path}")
+        return path

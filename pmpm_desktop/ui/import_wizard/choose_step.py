@@ -1,0 +1,386 @@
+"""Step 1, *Choose the file*: what it is, the payer, the roster month / contract / payment
+details, and the file itself (dropped on the drop zone, picked with Browse…, or typed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.errors import InputRejected
+from pmpm_desktop.services import importing
+from pmpm_desktop.services.import_history import latest_roster_month
+from pmpm_desktop.services.payers import list_payers
+from pmpm_desktop.ui.import_wizard.base import KIND_NAMES, WizardBase
+from pmpm_desktop.ui.import_wizard.drop_zone import IMPORTABLE, DropZone, refusal
+from pmpm_desktop.ui.import_wizard.file_name_guesses import guess_kind, guess_payer, month_in_name
+from pmpm_desktop.ui.import_wizard.outcome_text import month_words
+from pmpm_desktop.ui.import_wizard.tasks import PaymentDetails
+from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page
+from pmpm_desktop.ui.theme import negative_color
+
+_KIND_HINTS = {
+    "roster": "Who the payer says is enrolled, for one month",
+    "remittance": "What the payer paid: a capitation statement or remittance",
+    "rates": "What the contract pays per member per month",
+}
+
+
+class ChooseStep(WizardBase):
+    """Step 1: the kind, payer, month / contract / payment details and the file."""
+
+    def _build_choose(self) -> QWidget:
+        """The page of step 1 (its widgets become the wizard's attributes)."""
+        page, layout = step_page()
+        layout.setSpacing(12)
+
+        kinds = QGroupBox("What is this file?")
+        row = QHBoxLayout(kinds)
+        self.kind_group = QButtonGroup(self)
+        self.kind_buttons: dict[str, QRadioButton] = {}
+        for key, name in KIND_NAMES.items():
+            cell = QVBoxLayout()
+            button = QRadioButton(name)
+            button.setObjectName(f"kind_{key}")
+            self.kind_group.addButton(button)
+            self.kind_buttons[key] = button
+            hint = QLabel(_KIND_HINTS[key])
+            hint.setWordWrap(True)
+            hint.setEnabled(False)
+            hint.setContentsMargins(22, 0, 0, 0)
+            cell.addWidget(button)
+            cell.addWidget(hint)
+            cell.addStretch(1)
+            row.addLayout(cell, 1)
+        self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
+        kinds.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(kinds)
+
+        self.no_payer = QWidget()
+        no_payer_row = QHBoxLayout(self.no_payer)
+        no_payer_row.setContentsMargins(0, 0, 0, 0)
+        self.no_payer_label = banner("warning")
+        self.no_payer_label.setObjectName("noPayerMessage")
+        set_banner(
+            self.no_payer_label,
+            "There is no payer yet. Add a payer on the Payers & Contracts page first (its "
+            "code, name and contract), then import its files here.",
+        )
+        go_payers = QPushButton("Open Payers && Contracts")
+        go_payers.setObjectName("goPayersButton")
+        go_payers.clicked.connect(self._go_payers)
+        no_payer_row.addWidget(self.no_payer_label, 1)
+        no_payer_row.addWidget(go_payers)
+        layout.addWidget(self.no_payer)
+        self.choose_hint = banner("warning")
+        self.choose_hint.setObjectName("chooseHint")
+        layout.addWidget(self.choose_hint)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.form = form
+        self.payer_combo = QComboBox()
+        self.payer_combo.setObjectName("payerCombo")
+        self.payer_combo.setMinimumContentsLength(30)
+        self.payer_combo.currentIndexChanged.connect(lambda _i: self._payer_changed())
+        form.addRow("Payer:", self.payer_combo)
+
+        month_row = QHBoxLayout()
+        self.month_edit = QDateEdit()
+        self.month_edit.setObjectName("rosterMonth")
+        self.month_edit.setDisplayFormat("MMMM yyyy")
+        self.month_edit.setMinimumDate(QDate(2000, 1, 1))
+        self.month_edit.setMaximumDate(QDate(2099, 12, 1))
+        self.month_edit.setMinimumWidth(170)
+        self.month_hint = QLabel()
+        self.month_hint.setObjectName("monthHint")
+        self.month_hint.setEnabled(False)
+        month_row.addWidget(self.month_edit)
+        month_row.addWidget(self.month_hint)
+        self.month_row = QWidget()
+        self.month_row.setLayout(month_row)
+        month_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Roster month:", self.month_row)
+
+        self.contract_combo = QComboBox()
+        self.contract_combo.setObjectName("contractCombo")
+        self.contract_combo.setMinimumContentsLength(24)
+        self.contract_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        form.addRow("Contract:", self.contract_combo)
+
+        pay_row = QHBoxLayout()
+        pay_row.setContentsMargins(0, 0, 0, 0)
+        self.payment_date_check = QCheckBox("Paid on")
+        self.payment_date_check.setObjectName("paymentDateCheck")
+        self.payment_date_edit = QDateEdit(QDate.currentDate())
+        self.payment_date_edit.setObjectName("paymentDate")
+        self.payment_date_edit.setCalendarPopup(True)
+        self.payment_date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.payment_date_edit.setEnabled(False)
+        self.payment_date_check.toggled.connect(self.payment_date_edit.setEnabled)
+        pay_hint = QLabel("optional: else the date in the file, if it has one")
+        pay_hint.setEnabled(False)
+        pay_row.addWidget(self.payment_date_check)
+        pay_row.addWidget(self.payment_date_edit)
+        pay_row.addWidget(pay_hint)
+        self.payment_row = QWidget()
+        self.payment_row.setLayout(pay_row)
+        form.addRow("Payment:", self.payment_row)
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setObjectName("referenceEdit")
+        self.reference_edit.setPlaceholderText("optional, e.g. EFT 20260715 or check 10234")
+        self.reference_edit.setMinimumWidth(320)
+        self.reference_edit.setMaxLength(100)
+        form.addRow("Check / EFT reference:", self.reference_edit)
+        total_row = QHBoxLayout()
+        total_row.setContentsMargins(0, 0, 0, 0)
+        self.stated_total_edit = QLineEdit()
+        self.stated_total_edit.setObjectName("statedTotalEdit")
+        self.stated_total_edit.setPlaceholderText("e.g. 18,639.10")
+        self.stated_total_edit.setMinimumWidth(160)
+        self.stated_total_edit.setMaxLength(40)
+        self.stated_total_edit.setToolTip(
+            "The amount of the check or EFT, as the statement states it. PMPM checks that the "
+            "lines add up to it; leave it empty when the statement states no total."
+        )
+        self.stated_total_edit.textChanged.connect(lambda _text: self._stated_total_changed())
+        self.stated_total_hint = QLabel("the check or EFT amount: the lines are checked against it")
+        self.stated_total_hint.setObjectName("statedTotalHint")
+        self.stated_total_hint.setEnabled(False)
+        # Under the field (a refusal beside it would widen the dialog).
+        self.stated_total_error = QLabel()
+        self.stated_total_error.setObjectName("statedTotalError")
+        self.stated_total_error.setStyleSheet(f"color: {negative_color(self.palette()).name()};")
+        self.stated_total_error.setVisible(False)
+        total_row.addWidget(self.stated_total_edit)
+        total_row.addWidget(self.stated_total_hint)
+        total_row.addStretch(1)
+        total_box = QVBoxLayout()
+        total_box.setContentsMargins(0, 0, 0, 0)
+        total_box.setSpacing(2)
+        total_box.addLayout(total_row)
+        total_box.addWidget(self.stated_total_error)
+        self.stated_total_row = QWidget()
+        self.stated_total_row.setLayout(total_box)
+        form.addRow("Statement total (optional):", self.stated_total_row)
+        layout.addLayout(form)
+
+        self.drop_zone = DropZone()
+        self.drop_zone.file_dropped.connect(self.set_path)
+        self.drop_zone.drop_refused.connect(self._file_refused)
+        self.drop_zone.browse_clicked.connect(self.browse)
+        layout.addWidget(self.drop_zone, 1)
+        path_row = QHBoxLayout()
+        path_row.addWidget(QLabel("File:"))
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("pathEdit")
+        self.path_edit.setPlaceholderText("the file's full path (or drop it above)")
+        self.path_edit.editingFinished.connect(self._path_typed)
+        path_row.addWidget(self.path_edit, 1)
+        layout.addLayout(path_row)
+        self.file_message = banner("error")
+        self.file_message.setObjectName("fileMessage")
+        layout.addWidget(self.file_message)
+        layout.addStretch(0)
+        return page
+
+    # -- choices ---------------------------------------------------------------------------
+    @property
+    def kind(self) -> str | None:
+        return next((k for k, b in self.kind_buttons.items() if b.isChecked()), None)
+
+    @property
+    def payer_code(self) -> str | None:
+        data = self.payer_combo.currentData()
+        return str(data) if data else None
+
+    @property
+    def roster_month(self) -> Month:
+        d = self.month_edit.date()
+        return Month(d.year(), d.month())
+
+    def set_roster_month(self, month: Month) -> None:
+        self.month_edit.setDate(QDate(month.year, month.month, 1))
+
+    def reload_payers(self) -> None:
+        keep = self.payer_code
+        self.payers = list_payers(self.ctx.db)
+        self.payer_combo.blockSignals(True)
+        self.payer_combo.clear()
+        for p in self.payers:
+            self.payer_combo.addItem(f"{p.code} — {p.name}", p.code)
+        if keep is not None:
+            self.payer_combo.setCurrentIndex(max(self.payer_combo.findData(keep), 0))
+        self.payer_combo.blockSignals(False)
+        self.no_payer.setVisible(not self.payers)
+        self._payer_changed()
+
+    def _payer_changed(self) -> None:
+        code = self.payer_code
+        payer = next((p for p in self.payers if p.code == code), None)
+        self.contract_combo.clear()
+        if payer is not None:
+            self.contract_combo.addItems(list(payer.contracts))
+        latest = latest_roster_month(self.ctx.db, code) if code else None
+        month = latest + 1 if latest is not None else Month.of(now().date())
+        hint = f"the latest roster imported for {code} is {month_words(latest)}" if latest else ""
+        named = month_in_name(self.path)
+        if named is not None:
+            month, hint = named, "as in the file's name"
+        self.set_roster_month(month)
+        self.month_hint.setText(hint)
+        self._update_buttons()
+
+    def _kind_changed(self) -> None:
+        kind = self.kind
+        self.form.setRowVisible(self.month_row, kind == "roster")
+        self.form.setRowVisible(self.contract_combo, kind == "rates")
+        self.form.setRowVisible(self.payment_row, kind == "remittance")
+        self.form.setRowVisible(self.reference_edit, kind == "remittance")
+        self.form.setRowVisible(self.stated_total_row, kind == "remittance")
+        if kind is not None:
+            self.setWindowTitle(f"Import a {KIND_NAMES[kind].lower()}")
+        self._update_buttons()
+
+    def _go_payers(self) -> None:
+        self.ctx.navigate.emit("payers", {})
+        self.close()
+
+    # -- the file --------------------------------------------------------------------------
+    def set_path(self, path: Path | str) -> None:
+        """Use ``path`` (a drop, Browse…, or a test); a file of another type is refused in words."""
+        path = Path(path)
+        why = refusal(path)
+        if why is None and not path.exists():
+            why = f"“{path}” does not exist (was it moved or renamed?)."
+        if why is not None:
+            self._file_refused(why)
+            return
+        self.path = path
+        self.path_edit.setText(str(path))
+        self.drop_zone.show_file(path)
+        set_banner(self.file_message, None)
+        self.ctx.settings.last_folder = str(path.parent)
+        if self.kind is None:
+            guessed = guess_kind(path)
+            if guessed is not None:
+                self.kind_buttons[guessed].setChecked(True)
+        payer = guess_payer(path, [p.code for p in self.payers])
+        if payer is not None and payer != self.payer_code:
+            self.payer_combo.setCurrentIndex(self.payer_combo.findData(payer))
+        else:
+            self._payer_changed()  # the roster month may come from the file name
+        self._update_buttons()
+
+    def _file_refused(self, why: str) -> None:
+        self.path = None
+        self.path_edit.clear()
+        self.drop_zone.show_file(None)
+        set_banner(self.file_message, why, "error")
+        self._update_buttons()
+
+    def _path_typed(self) -> None:
+        text = self.path_edit.text().strip().strip('"')
+        if text and (self.path is None or Path(text) != self.path):
+            self.set_path(Path(text).expanduser())
+
+    def browse(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMPORTABLE)
+        start = str(self.path.parent) if self.path else self.ctx.settings.last_folder
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Choose the payer's file", start, f"Payer files ({patterns});;All files (*)"
+        )
+        if chosen:
+            self.set_path(Path(chosen))
+
+    def _show_choose_hint(self) -> None:
+        code = self.payer_code
+        if self.kind == "rates" and code is not None and self.contract_combo.count() == 0:
+            set_banner(
+                self.choose_hint,
+                f"{code} has no contract yet. A rate exhibit is loaded into a contract: add "
+                "one on the Payers & Contracts page first.",
+            )
+        else:
+            set_banner(self.choose_hint, None)
+
+    def _choose_ready(self) -> bool:
+        if self.kind is None or self.payer_code is None or self.path is None:
+            return False
+        if self.kind == "remittance" and self.stated_total_problem() is not None:
+            return False
+        return self.kind != "rates" or self.contract_combo.count() > 0
+
+    # -- the statement total ---------------------------------------------------------------
+    def stated_total(self) -> Decimal | None:
+        """The statement total typed (None when empty or not an amount)."""
+        try:
+            return importing.parse_stated_total(self.stated_total_edit.text())
+        except InputRejected:
+            return None
+
+    def stated_total_problem(self) -> str | None:
+        """Why the typed statement total is refused, in words (None when it is fine)."""
+        text = self.stated_total_edit.text().strip()
+        try:
+            importing.parse_stated_total(text)
+        except importing.AmountRefused as exc:
+            return f"“{text}” is {exc.why}."
+        return None
+
+    def _stated_total_changed(self) -> None:
+        problem = self.stated_total_problem()
+        self.stated_total_error.setText(problem or "")
+        self.stated_total_error.setVisible(problem is not None)
+        self._update_buttons()
+
+    # -- what the other steps read -------------------------------------------------------
+    @property
+    def contract(self) -> str:
+        """The contract a rate exhibit is loaded into."""
+        return self.contract_combo.currentText()
+
+    def payment_details(self) -> PaymentDetails:
+        """The statement's payment date, reference and stated total, as typed on this step."""
+        if self.kind != "remittance":
+            return PaymentDetails()
+        paid = self.payment_date_edit.date()
+        return PaymentDetails(
+            payment_date=(
+                dt.date(paid.year(), paid.month(), paid.day())
+                if self.payment_date_check.isChecked()
+                else None
+            ),
+            reference=self.reference_edit.text().strip() or None,
+            stated_total=self.stated_total(),
+        )
+
+    def clear_file(self) -> None:
+        """Forget the file (and the total of the statement just imported) for the next one."""
+        self.path = None
+        self.path_edit.clear()
+        self.stated_total_edit.clear()
+        self.drop_zone.show_file(None)
+        set_banner(self.file_message, None)

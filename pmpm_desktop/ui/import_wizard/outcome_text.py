@@ -1,0 +1,148 @@
+"""The wizard's sentences about a file and its import: pure functions of what the services
+returned, so the steps only place them on screen."""
+
+from __future__ import annotations
+
+import re
+
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.services.preview import Preview
+from pmpm_desktop.services.roster_changes import summarise_changes
+from pmpm_desktop.ui import format as fmt
+from pmpm_desktop.ui.import_wizard.mapping_editor import field_label
+from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
+
+_CLI_HINT = re.compile(r"\.?\s*Name it with --map \S+")
+_NO_COLUMN = re.compile(r"no column for '(\w+)'")
+
+
+def month_words(month: Month) -> str:
+    return month.first_day.strftime("%B %Y")
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{fmt.count(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def plain_error(kind: str, file_name: str, text: str) -> str:
+    """A reader's refusal as the wizard says it: a missing column points at its combo (the
+    CLI's message names ``--map``)."""
+    missing = _NO_COLUMN.search(text)
+    if missing is not None:
+        name = field_label(kind, missing.group(1))
+        return (
+            f"PMPM cannot tell which column of {file_name} holds the {name}. Choose it in the "
+            f"list on the left (“{name} *”)."
+        )
+    return _CLI_HINT.sub(". Choose its column in the list on the left.", text)
+
+
+def already_sentence(p: Preview) -> str | None:
+    """For a file stored already: when, and why it cannot be imported again."""
+    if p.already_imported is None:
+        return None
+    name, at = p.already_imported
+    same = "" if name == p.file_name else f" (as “{name}”)"
+    return (
+        f"Already imported on {fmt.timestamp(at)}{same}: this exact file is stored "
+        "already, so it cannot be imported again (its rows would count twice)."
+    )
+
+
+def status_sentence(o: ImportOutcome) -> str:
+    """The status bar's line once an import is stored."""
+    if o.rates is not None:
+        return f"Imported {plural(o.rates.rows, 'rate row')} for {o.payer} {o.rates.contract}"
+    assert o.result is not None
+    what = (
+        f"the {month_words(o.roster_month)} roster"
+        if o.kind == "roster" and o.roster_month
+        else "a payment statement"
+    )
+    return f"Imported {what} for {o.payer}: {plural(o.result.rows, 'row')}"
+
+
+def summary_sentence(o: ImportOutcome, payer: str) -> str:
+    """What was stored, in one or two sentences."""
+    if o.rates is not None:
+        replaced = (
+            f", replacing its {plural(o.rates.replaced, 'earlier rate row')}"
+            if o.rates.replaced
+            else ""
+        )
+        return (
+            f"Imported {plural(o.rates.rows, 'rate row')} for {payer}'s contract "
+            f"“{o.rates.contract}”{replaced} (from {o.file_name})."
+        )
+    r = o.result
+    assert r is not None
+    if o.kind == "roster" and o.roster_month is not None:
+        text = (
+            f"Imported the {month_words(o.roster_month)} roster of {payer}: "
+            f"{plural(r.rows, 'row')}, {plural(r.members, 'member')}, "
+            f"{plural(r.new_members, 'new member')} (from {o.file_name})."
+        )
+        if r.replaced_import_id is not None:
+            text += (
+                f" It replaces the {month_words(o.roster_month)} roster imported before "
+                "(kept as history, inactive)."
+            )
+        return text
+    return (
+        f"Imported a payment statement of {payer}: {plural(r.rows, 'line')} for "
+        f"{plural(r.members, 'member')} (from {o.file_name})."
+    )
+
+
+def total_sentence(o: ImportOutcome) -> str | None:
+    """For a statement whose lines do not add up to the total it states: what to do."""
+    mismatch = o.result.total_mismatch if o.result is not None else None
+    if mismatch is None:
+        return None
+    return (
+        f"{mismatch}. The statement was imported as it is; ask {o.payer} which is right. The "
+        "Remittances page flags the difference in its “Total check” column."
+    )
+
+
+_CHANGE_WORDS = (
+    ("add", "member added", "members added"),
+    ("term", "member termed", "members termed"),
+    ("retro_add", "retro add (coverage starting in an earlier month)", "retro adds"),
+    ("retro_term", "retro term (coverage ended in an earlier month)", "retro terms"),
+    ("pcp_change", "PCP change", "PCP changes"),
+    ("rate_cell_change", "rate cell change", "rate cell changes"),
+    ("product_change", "product change", "product changes"),
+    ("dob_correction", "date of birth corrected", "dates of birth corrected"),
+    ("name_correction", "name corrected", "names corrected"),
+    ("sex_correction", "sex corrected", "sex corrections"),
+)
+
+
+def changes_sentence(o: ImportOutcome) -> str:
+    """For a roster: what changed since the previous roster month, in words."""
+    if o.rates is not None:
+        return "Expected amounts use the new rates the next time you reconcile."
+    if o.kind != "roster":
+        return "Reconcile to compare these payments with what the contracts say is owed."
+    if o.diff is None:
+        return f"The changes since the previous roster could not be listed: {o.diff_error}"
+    diff = o.diff
+    if diff.previous_month is None:
+        return (
+            f"This is the first roster of {o.payer}: the next month's roster will be "
+            "compared with it (adds, terms, retro changes)."
+        )
+    counts = summarise_changes(diff)
+    parts = [
+        f"{fmt.count(counts[k])} {one if counts[k] == 1 else many}"
+        for k, one, many in _CHANGE_WORDS
+        if counts[k]
+    ]
+    head = (
+        f"Compared with the {month_words(diff.previous_month)} roster "
+        f"({plural(counts['before'], 'member')} then, {fmt.count(counts['after'])} now):"
+    )
+    if not parts:
+        return head + " no member was added, termed or changed."
+    return head + "\n" + "\n".join(f"  •  {p}" for p in parts)

@@ -1,0 +1,335 @@
+"""Step 2, *Columns & preview*: ``services.preview`` run in the background shows the sheet, the
+header row, each field's column and the first rows; any correction the user makes (sheet,
+header row, a field's column) reads the file again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pmpm_desktop.io.detect import FieldChoice
+from pmpm_desktop.services.preview import Preview
+from pmpm_desktop.ui import format as fmt
+from pmpm_desktop.ui.dialogs import error_text
+from pmpm_desktop.ui.import_wizard.base import WizardBase
+from pmpm_desktop.ui.import_wizard.mapping_editor import MappingEditor, field_label
+from pmpm_desktop.ui.import_wizard.outcome_text import already_sentence, plain_error
+from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome, PreviewRequest, run_preview
+from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.table_model import Column, RowsModel
+
+
+class PreviewStep(WizardBase):
+    """Step 2: the preview read in the background, and the user's corrections."""
+
+    def _build_preview(self) -> QWidget:
+        """The page of step 2."""
+        page, layout = step_page()
+        top = QHBoxLayout()
+        self.file_label = QLabel()
+        self.file_label.setObjectName("previewFile")
+        top.addWidget(self.file_label)
+        top.addSpacing(16)
+        top.addWidget(QLabel("Sheet:"))
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("sheetCombo")
+        self.sheet_combo.setMinimumContentsLength(12)
+        self.sheet_combo.currentIndexChanged.connect(lambda _i: self._sheet_changed())
+        top.addWidget(self.sheet_combo)
+        top.addSpacing(8)
+        top.addWidget(QLabel("Header row:"))
+        self.header_spin = QSpinBox()
+        self.header_spin.setObjectName("headerRow")
+        self.header_spin.setRange(1, 10_000)
+        self.header_spin.setKeyboardTracking(False)  # typing "12" reads once, not at "1"
+        self.header_spin.valueChanged.connect(lambda _v: self._header_changed())
+        top.addWidget(self.header_spin)
+        top.addStretch(1)
+        self.busy = QProgressBar()
+        self.busy.setObjectName("previewBusy")
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setTextVisible(False)
+        self.busy_label = QLabel("Reading the file…")
+        top.addWidget(self.busy_label)
+        top.addWidget(self.busy)
+        layout.addLayout(top)
+
+        self.layout_label = banner("info")
+        self.layout_label.setObjectName("layoutLabel")
+        layout.addWidget(self.layout_label)
+        self.preview_banner = banner("error")
+        self.preview_banner.setObjectName("previewBanner")
+        layout.addWidget(self.preview_banner)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QGroupBox("Which column holds each field")
+        left_layout = QVBoxLayout(left)
+        self.mapping = MappingEditor()
+        self.mapping.column_chosen.connect(self._column_chosen)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.mapping)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMinimumWidth(470)
+        left_layout.addWidget(scroll)
+        self.mapping_note = QLabel()
+        self.mapping_note.setObjectName("mappingNote")
+        self.mapping_note.setWordWrap(True)
+        self.mapping_note.setStyleSheet("color: #8a5a00;")
+        self.mapping_note.setVisible(False)
+        left_layout.addWidget(self.mapping_note)
+        split.addWidget(left)
+
+        right = QGroupBox("The first rows, as they will be imported")
+        right_layout = QVBoxLayout(right)
+        self.rows_model = RowsModel([])
+        self.rows_view = table(self.rows_model)
+        self.rows_view.setObjectName("previewRows")
+        right_layout.addWidget(self.rows_view)
+        self.rows_label = QLabel()
+        self.rows_label.setObjectName("rowsLabel")
+        right_layout.addWidget(self.rows_label)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 620])
+        layout.addWidget(split, 1)
+        return page
+
+    def request(self) -> PreviewRequest | None:
+        """What the preview reads now (None until step 1 is complete)."""
+        if not self._choose_ready():
+            return None
+        assert self.kind is not None and self.payer_code is not None and self.path is not None
+        return PreviewRequest(
+            payer=self.payer_code,
+            kind=self.kind,
+            path=self.path,
+            roster_month=self.roster_month if self.kind == "roster" else None,
+            mapping=dict(self.overrides),
+            sheet=self._sheet,
+            header_row=self._header_row,
+        )
+
+    def refresh_preview(self) -> None:
+        """Read the file again with the current choices (in the background; one at a time:
+        changes made while a preview runs are read once it is done)."""
+        request = self.request()
+        if request is None:
+            return
+        if self._preview_running:
+            self._preview_pending = True
+            return
+        self._preview_running = True
+        self._show_busy(True)
+        self.ctx.tasks.run(
+            "Reading the file",
+            lambda _progress: run_preview(self.ctx.db, request, self._detections),
+            on_success=self._alive_only(self._preview_done),
+            on_failure=self._alive_only(self._preview_error),
+            on_cancel=self._alive_only(lambda: self._preview_error(None)),
+            parent=self,
+            show_progress=False,
+        )
+
+    def _preview_finished(self) -> bool:
+        """Start the next preview if choices changed meanwhile; True when this one stands.
+
+        The next one starts inside this one's callback, so the task runner never looks idle
+        between the two (tests wait for idle)."""
+        self._preview_running = False
+        if self._preview_pending:
+            self._preview_pending = False
+            self.refresh_preview()
+            return False
+        self._show_busy(False)
+        return True
+
+    def _preview_done(self, outcome: PreviewOutcome) -> None:
+        if not self._preview_finished():
+            return
+        self.current = outcome
+        self.show_preview(outcome)
+
+    def _preview_error(self, exc: BaseException | None) -> None:
+        if not self._preview_finished():
+            return
+        self.current = None
+        text = "Reading the file was cancelled." if exc is None else error_text(exc)[0]
+        set_banner(self.preview_banner, text, "error")
+        set_banner(self.layout_label, None)
+        self.rows_model.set_rows([])
+        self.rows_label.setText("")
+        self._update_buttons()
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.busy_label.setVisible(busy)
+        self._update_buttons()
+
+    def show_preview(self, outcome: PreviewOutcome) -> None:
+        p = outcome.preview
+        kind = outcome.request.kind
+        self.file_label.setText(f"<b>{p.file_name}</b>")
+        # sheet and header row, without re-reading the file for the values shown
+        for widget in (self.sheet_combo, self.header_spin):
+            widget.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(list(p.sheets))
+        if p.sheet is not None:
+            self.sheet_combo.setCurrentText(p.sheet)
+        self.sheet_combo.setEnabled(len(p.sheets) > 1)
+        self.sheet_combo.setToolTip(
+            "" if p.sheets else "A CSV or text file has no sheets: there is nothing to choose"
+        )
+        if p.header_row is not None:
+            self.header_spin.setValue(p.header_row)
+        for widget in (self.sheet_combo, self.header_spin):
+            widget.blockSignals(False)
+        self.mapping.set_kind(kind)
+        choices: dict[str, FieldChoice] = {}
+        if outcome.detection is not None:
+            choices = {c.field: c for c in outcome.detection.fields}
+        self.mapping.show_mapping(p.headers, p.mapping, choices)
+        set_banner(self.layout_label, self._layout_sentence(outcome), "info")
+        if p.error is not None:
+            set_banner(self.preview_banner, plain_error(kind, p.file_name, p.error), "error")
+        elif p.already_imported is not None:
+            set_banner(self.preview_banner, already_sentence(p), "warning")
+        elif p.row_count == 0:
+            set_banner(self.preview_banner, f"{p.file_name} has no data rows to import.", "error")
+        else:
+            set_banner(self.preview_banner, None)
+        self._show_rows(kind, p)
+        self._update_buttons()
+
+    def _layout_sentence(self, outcome: PreviewOutcome) -> str:
+        p = outcome.preview
+        where = f"row {p.header_row}" if p.header_row is not None else ""
+        if p.sheet is not None and len(p.sheets) > 1:
+            where += f" of sheet “{p.sheet}”"
+        if p.profile is not None:
+            return (
+                f"Using the saved layout '{p.profile}' for {p.payer_code}: the header is on "
+                f"{where}. Change anything below if this file differs."
+            )
+        if outcome.request.header_row is not None:
+            return f"The header is on {where}, as you chose."
+        if p.error is not None and p.header_row is not None:
+            return f"The header seems to be on {where}."
+        detection = outcome.detection
+        if detection is None or p.header_row is None:
+            return "Choose the header row and the columns below."
+        if detection.confident:
+            return (
+                f"Found the header on {where}: a clear match. Check that the columns below "
+                "are right; PMPM will remember them for this payer's next file."
+            )
+        return (
+            f"The header is probably on {where}, but PMPM is not sure (another row looked "
+            "almost as likely). Check the columns and the first rows below, and change the "
+            "header row if they look wrong."
+        )
+
+    def _show_rows(self, kind: str, p: Preview) -> None:
+        columns = [preview_column(kind, name, i, p.rows) for i, name in enumerate(p.columns)]
+        self.rows_model.beginResetModel()
+        self.rows_model.columns = columns
+        self.rows_model.endResetModel()
+        self.rows_model.set_rows(list(p.rows))
+        header = self.rows_view.horizontalHeader()
+        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+        if p.error is not None:
+            self.rows_label.setText("")
+        elif p.row_count > len(p.rows):
+            self.rows_label.setText(
+                f"The first {len(p.rows)} of {fmt.count(p.row_count)} rows that would be imported."
+            )
+        else:
+            self.rows_label.setText(f"All {fmt.count(p.row_count)} rows that would be imported.")
+
+    # -- the user's corrections ------------------------------------------------------------
+    def _sheet_changed(self) -> None:
+        self._sheet = self.sheet_combo.currentText() or None
+        self._header_row = None  # a new sheet: find its header again
+        self.refresh_preview()
+
+    def _header_changed(self) -> None:
+        if self.current is not None and self.current.preview.sheet is not None:
+            self._sheet = self.current.preview.sheet
+        self._header_row = self.header_spin.value()
+        self.refresh_preview()
+
+    def _column_chosen(self, name: str, column: str | None) -> None:
+        self.mapping_note.setVisible(False)
+        if column is not None:
+            self.overrides[name] = column
+        elif name in self.overrides:
+            del self.overrides[name]  # back to what the layout / detection says
+        else:
+            current = self.current.preview.mapping_dict() if self.current else {}
+            if name in current:
+                # The readers always use a column they recognise; an override can only point a
+                # field at another column, so say so instead of pretending.
+                self.mapping.revert(name, current[name])
+                kind = self.current.request.kind if self.current else ""
+                self.mapping_note.setText(
+                    f"“{current[name]}” is read as {field_label(kind, name)} because of its "
+                    "name. If that is wrong, choose the right column for it instead."
+                )
+                self.mapping_note.setVisible(True)
+                return
+        self.refresh_preview()
+
+    def clear_preview(self, file_name: str) -> None:
+        """Forget the previous file's preview and corrections (another file was chosen)."""
+        self.current = None
+        self.overrides.clear()
+        self._sheet = self._header_row = None
+        self.rows_model.set_rows([])
+        set_banner(self.preview_banner, None)
+        set_banner(self.layout_label, None)
+        self.mapping_note.setVisible(False)
+        self.file_label.setText(f"<b>{file_name}</b>")
+
+
+def preview_column(kind: str, name: str, index: int, rows: Any) -> Column:
+    """A grid column for one of the preview's values (its kind from the values themselves)."""
+    sample = next((r[index] for r in rows if r[index] is not None), None)
+    title = field_label(kind, name)
+    if name == "row":
+        return Column(title, lambda r, i=index: r[i], "int", "The row number in the file")
+    if name == "amount":
+        return Column(title, lambda r, i=index: r[i], "money")
+    if name == "risk_score":
+        return Column(title, lambda r, i=index: _score(r[i]), "text")
+    if isinstance(sample, int):
+        return Column(title, lambda r, i=index: r[i], "int")
+    if sample is not None and hasattr(sample, "isoformat"):
+        return Column(title, lambda r, i=index: r[i], "date")
+    return Column(title, lambda r, i=index: r[i], "text")
+
+
+def _score(value: Any) -> str | None:
+    """A risk score as the roster wrote it: ``1.234``, not ``1.234000``."""
+    if value is None:
+        return None
+    text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+    return text if "." in text else text + ".0"
