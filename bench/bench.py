@@ -6,7 +6,8 @@
 Figures: roster .xlsx import (read + validate + store, 100k rows) beside the obvious way
 (pandas ``read_excel`` with openpyxl + ORM ``add_all``), the raw readers side by side,
 reconcile of members × months member-months (including the expected-amount computation),
-report export, and peak memory. ``--writers`` (also part of the full run) compares the Excel
+report export (gather and write apart, then ``pmpm report`` whole: reconcile + gather + write),
+and peak memory. ``--writers`` (also part of the full run) compares the Excel
 writers on 100k plain rows × 12 columns and times the formatted report workbook of 100k
 discrepancies with every sheet (bench/bench_writers.py). Earlier months and statements are
 loaded from frames through the
@@ -34,7 +35,12 @@ from pmpm_desktop.io.report import write_report
 from pmpm_desktop.io.xlsx_writer import write_sheet
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.reconciling import compute, load_inputs, reconcile
-from pmpm_desktop.services.reporting import gather_extras
+from pmpm_desktop.services.reporting import (
+    GATHER_END,
+    RECONCILE_SHARE,
+    build_report,
+    gather_extras,
+)
 
 FIRST = Month(2025, 1)
 ROSTER_HEADERS = [
@@ -194,6 +200,26 @@ def _ledger_frame(db, summary, first: Month, last: Month) -> pl.DataFrame:  # ty
     )
 
 
+def report_figures(db, path: Path, first: Month, last: Month) -> None:  # type: ignore[no-untyped-def]
+    """``pmpm report`` as the command runs it (services/reporting.py build_report: reconcile,
+    gather, write), with each phase's share read off its progress callback."""
+    marks: dict[str, float] = {}
+
+    def progress(done: int, total: int) -> bool:
+        for phase, at in (("reconcile", RECONCILE_SHARE), ("gather", GATHER_END)):
+            if done >= at and phase not in marks:
+                marks[phase] = time.perf_counter()
+        return True
+
+    start = time.perf_counter()
+    build_report(db, path, "SUN", first, last, "Bench", progress)
+    end = time.perf_counter()
+    figure("pmpm report: reconcile", marks["reconcile"] - start)
+    figure("pmpm report: gather", marks["gather"] - marks["reconcile"])
+    figure("pmpm report: write", end - marks["gather"])
+    figure("pmpm report, whole (reconcile + gather + write)", end - start)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--members", type=int, default=100_000)
@@ -307,20 +333,22 @@ def main() -> int:
         f"report export, Summary + Discrepancies ({len(summary.discrepancies)} discrepancies)",
         time.perf_counter() - start,
     )
-    start = time.perf_counter()
     generated_at = now()
-    ledgers = [_ledger_frame(db, summary, FIRST, last)]
+    ledgers = [_ledger_frame(db, summary, FIRST, last)]  # what build_report keeps from reconcile
+    start = time.perf_counter()
     extras = gather_extras(
         db, [summary], ledgers, FIRST, last, payer_code="SUN", as_of=generated_at.date()
     )
-    figure("report: gathering aging, roster changes and ledger", time.perf_counter() - start)
+    figure("report gather (aging, roster changes, ledger)", time.perf_counter() - start)
     start = time.perf_counter()
     write_report(out, [summary], generated_at=generated_at, practice_name="Bench", extras=extras)
     figure(
-        f"report export, formatted workbook, every sheet ({len(summary.discrepancies)} "
+        f"report write, formatted workbook, every sheet ({len(summary.discrepancies)} "
         f"discrepancies, {len(extras.ledger or ())} ledger rows)",
         time.perf_counter() - start,
     )
+    del extras, ledgers
+    report_figures(db, workdir / "pmpm report.xlsx", FIRST, last)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figure("peak memory", peak, "MB")
     db.dispose()

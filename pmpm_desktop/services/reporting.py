@@ -8,7 +8,9 @@ the ones a reconciliation of the range gives right now (new files since the last
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from pmpm_desktop.services.reconciling import (
     store_discrepancies,
 )
 from pmpm_desktop.services.reporting_disputes import dispute_outcomes
-from pmpm_desktop.services.roster_changes import roster_diff
+from pmpm_desktop.services.roster_changes import RosterDiff, iter_roster_changes
 
 Progress = Callable[[int, int], bool]
 
@@ -47,6 +49,8 @@ GATHER_END = 500
 #: the member ledger stops at this many member-months (Excel and the 5 s export budget):
 #: whole members are kept, the rest are counted on the sheet
 LEDGER_MAX_ROWS = 150_000
+#: the thread comparing rosters while the range is reconciled
+THREAD_NAME = "pmpm-roster-changes"
 
 
 @dataclass(frozen=True)
@@ -181,50 +185,105 @@ def _ledger_lines(
     summaries: Sequence[ReconcileSummary], frames: Sequence[pl.DataFrame]
 ) -> tuple[list[LedgerLine], int]:
     """The ledger's rows, payer by payer, member by member, month by month; capped at
-    LEDGER_MAX_ROWS (whole members). Returns the rows and the number of members left out."""
+    LEDGER_MAX_ROWS (whole members). Returns the rows and the number of members left out.
+
+    Names and statuses are joined on in polars and the rows built in one pass: a Python loop
+    with dictionary look-ups per member-month took longer than the sheet takes to write."""
     lines: list[LedgerLine] = []
     left_out = 0
     for summary, frame in zip(summaries, frames, strict=True):
-        names: dict[str, tuple[str | None, str | None]] = {}
-        statuses: dict[tuple[str, int], str] = {}
-        for d in summary.discrepancies:
-            names[d.member_id] = (d.last_name, d.first_name)
-            statuses[(d.member_id, d.month.index)] = d.status
+        ds = summary.discrepancies
+        # the last discrepancy of a member (and of a member-month) wins, as a dict would keep it
+        found = pl.DataFrame(
+            {
+                "member_ref": [d.member_id for d in ds],
+                "month": [d.month.index for d in ds],
+                "last_name": [d.last_name for d in ds],
+                "first_name": [d.first_name for d in ds],
+                "status": [d.status for d in ds],
+            },
+            schema={
+                "member_ref": pl.Utf8,
+                "month": pl.Int32,
+                "last_name": pl.Utf8,
+                "first_name": pl.Utf8,
+                "status": pl.Utf8,
+            },
+        )
+        names = found.unique("member_ref", keep="last").select(
+            "member_ref", "last_name", "first_name"
+        )
+        statuses = found.unique(["member_ref", "month"], keep="last").select(
+            "member_ref", "month", "status"
+        )
+        rows = frame.with_columns(pl.col("month").cast(pl.Int32)).sort("member_ref", "month")
+        # a member's months are kept together: whole members while the ledger has room
+        sizes = rows.group_by("member_ref", maintain_order=True).len()
+        starts = sizes["len"].cum_sum() - sizes["len"] + len(lines)
+        kept = sizes.filter(starts < LEDGER_MAX_ROWS).select("member_ref")
+        left_out += sizes.height - kept.height
+        rows = (
+            rows.join(kept, on="member_ref", how="semi", maintain_order="left")
+            .join(names, on="member_ref", how="left", maintain_order="left")
+            .join(statuses, on=["member_ref", "month"], how="left", maintain_order="left")
+        )
         code = summary.payer_code
-        month_of: dict[int, Month] = {}
-        current, kept = None, True
-        for member, month, eligible, exp_c, paid_c, kind in frame.sort(
-            "member_ref", "month"
-        ).iter_rows():
-            if member != current:
-                current = member
-                # a member's months are kept together: stop at a member boundary
-                kept = len(lines) < LEDGER_MAX_ROWS
-                if not kept:
-                    left_out += 1
-            if not kept:
-                continue
-            m = month_of.get(month)
-            if m is None:
-                m = month_of[month] = Month.from_index(month)
-            last_name, first_name = names.get(member, (None, None))
-            lines.append(
-                LedgerLine(
-                    code,
-                    member,
-                    last_name,
-                    first_name,
-                    m,
-                    bool(eligible),
-                    int(exp_c),
-                    int(paid_c),
-                    # a month the engine finds matched but that has a stored (closed)
-                    # discrepancy shows its kind as the engine gives it: matched
-                    kind,
-                    statuses.get((member, month)),
-                )
-            )
+        month_of = {i: Month.from_index(i) for i in rows["month"].unique().to_list()}
+        lines += [
+            # a month the engine finds matched but that has a stored (closed) discrepancy
+            # shows its kind as the engine gives it: matched
+            LedgerLine(code, member, last_n, first_n, month_of[m], bool(el), int(e), int(p), k, st)
+            for member, last_n, first_n, m, el, e, p, k, st in rows.select(
+                "member_ref", "last_name", "first_name", "month", "eligible",
+                "expected_cents", "paid_cents", "kind", "status",
+            ).iter_rows()
+        ]  # fmt: skip
     return lines, left_out
+
+
+class _RosterChangesAhead:
+    """Every payer's roster comparisons for the range, computed on a second thread while the
+    range is reconciled: they read only the rosters, not what reconciling stores, and SQLite
+    (WAL) and polars let the two run side by side. Iterating hands the diffs over as they come;
+    :meth:`stop` ends the thread after the month it is on."""
+
+    _DONE = object()
+
+    def __init__(self, db: Database, codes: Sequence[str], first: Month, last: Month) -> None:
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(db, list(codes), first, last), name=THREAD_NAME, daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, db: Database, codes: list[str], first: Month, last: Month) -> None:
+        try:
+            for code in codes:
+                for diff in iter_roster_changes(db, code, first, last):
+                    if self._stop.is_set():
+                        return
+                    self._queue.put(diff)
+        except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+            self._queue.put(exc)
+        finally:
+            self._queue.put(self._DONE)
+
+    def __iter__(self) -> Iterator[RosterDiff]:
+        while (item := self._queue.get()) is not self._DONE:
+            if isinstance(item, Exception):
+                raise item
+            yield item  # type: ignore[misc]
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def possible(db: Database) -> bool:
+        """Not for an in-memory SQLite database: another thread's connection to it would be
+        a different, empty database."""
+        return not db.is_sqlite or db.engine.url.database not in (None, "", ":memory:")
 
 
 def gather_extras(
@@ -237,11 +296,14 @@ def gather_extras(
     payer_code: str | None,
     as_of: dt.date,
     progress: Progress | None = None,
+    roster_diffs: Iterable[RosterDiff] | None = None,
 ) -> ReportExtras:
     """Everything the sheets beyond Summary and Discrepancies need.
 
-    ``progress(done, total)`` is called after each step (a roster comparison reads two whole
-    rosters: ~0.6 s each at 100k members); returning False stops with ReportCancelled."""
+    ``roster_diffs``, when given, are the payers' roster comparisons for the range in payer
+    then month order (as build_report computes them beside the reconciliation); otherwise they
+    are computed here. ``progress(done, total)`` is called after each step (one roster month's
+    comparison); returning False stops with ReportCancelled."""
     payers = {s.payer_code: s.payer_name for s in summaries}
     wanted = [
         (s.payer_code, m) for s in summaries for m in _roster_months(db, s.payer_code, first, last)
@@ -260,12 +322,15 @@ def gather_extras(
         if r.payer_code in payers
     ]
     step(1)
-    diffs = []
-    for i, (code, month) in enumerate(wanted):
-        diffs.append(roster_diff(db, code, month))
-        step(2 + i)
+    # the ledger first: roster comparisons made on another thread keep coming meanwhile
     ledger, left_out = _ledger_lines(summaries, ledgers)
-    step(steps - 1)
+    step(2)
+    if roster_diffs is None:
+        roster_diffs = (d for code in payers for d in iter_roster_changes(db, code, first, last))
+    diffs = []
+    for diff in roster_diffs:
+        diffs.append(diff)
+        step(2 + len(diffs))
     notes = []
     if left_out:
         notes.append(
@@ -323,17 +388,25 @@ def build_report(
     summaries: list[ReconcileSummary] = []
     ledgers: list[pl.DataFrame] = []
     share = RECONCILE_SHARE // max(len(codes), 1)
-    for i, code in enumerate(codes):
-        summary, ledger = _reconcile(db, code, first, last, _scaled(progress, i * share, share))
-        summaries.append(summary)
-        ledgers.append(ledger)
-    _check(progress, RECONCILE_SHARE)
-    generated_at = now()
-    extras = gather_extras(
-        db, summaries, ledgers, first, last,
-        payer_code=codes[0] if payer_code and codes else None, as_of=generated_at.date(),
-        progress=_scaled(progress, RECONCILE_SHARE, GATHER_END - RECONCILE_SHARE),
-    )  # fmt: skip
+    ahead = (
+        _RosterChangesAhead(db, codes, first, last) if _RosterChangesAhead.possible(db) else None
+    )
+    try:
+        for i, code in enumerate(codes):
+            summary, ledger = _reconcile(db, code, first, last, _scaled(progress, i * share, share))
+            summaries.append(summary)
+            ledgers.append(ledger)
+        _check(progress, RECONCILE_SHARE)
+        generated_at = now()
+        extras = gather_extras(
+            db, summaries, ledgers, first, last,
+            payer_code=codes[0] if payer_code and codes else None, as_of=generated_at.date(),
+            progress=_scaled(progress, RECONCILE_SHARE, GATHER_END - RECONCILE_SHARE),
+            roster_diffs=ahead,
+        )  # fmt: skip
+    finally:
+        if ahead is not None:
+            ahead.stop()
     del ledgers
     _check(progress, GATHER_END)
     writing = PROGRESS_TOTAL - GATHER_END

@@ -110,9 +110,13 @@ def _paid_after(
     each one's dispute."""
     out: dict[str, Decimal] = defaultdict(lambda: ZERO)
     by_payer: dict[int, set[str]] = defaultdict(set)
-    for payer_id, member_id, _month in wanted:
+    months: dict[int, list[Month]] = defaultdict(list)
+    for payer_id, member_id, month in wanted:
         by_payer[payer_id].add(member_id)
+        months[payer_id].append(month)
     for payer_id, members in by_payer.items():
+        # only the disputed months' lines can count: not every month the members were paid for
+        lo, hi = min(months[payer_id]), max(months[payer_id])
         ids = sorted(members)
         for i in range(0, len(ids), _CHUNK):
             q = (
@@ -126,6 +130,8 @@ def _paid_after(
                 .where(
                     RemittanceLine.payer_id == payer_id,
                     RemittanceLine.member_id.in_(ids[i : i + _CHUNK]),
+                    RemittanceLine.coverage_month >= lo,
+                    RemittanceLine.coverage_month <= hi,
                 )
             )
             with db.sessions() as s:

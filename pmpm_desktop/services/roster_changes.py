@@ -10,10 +10,11 @@ another rule may differ on the partial month at either end of a span).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
@@ -93,7 +94,8 @@ _TEXT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "first_name": pl.Utf8,
     "pcp": pl.Utf8,
 }
-_SEP = "\x1f"  # the ASCII unit separator: never in a roster's text
+_SEP = "\x1f"  # the ASCII unit separator between the texts of a row
+_REC = "\x1e"  # the record separator between rows
 _IDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "member_pk": pl.Int64,
     "member_id": pl.Utf8,
@@ -112,87 +114,157 @@ def roster_diff(db: Database, payer_code: str, month: Month) -> RosterDiff:
     Raises NotFound when the payer is unknown or has no roster for ``month``. The payer's first
     roster is a baseline: counts only, no changes.
     """
-    with db.sessions() as s:
-        payer = get_payer(s, payer_code)
-        code, payer_id = payer.code, payer.id
-        imports = s.execute(
-            select(RosterImport.id, RosterImport.roster_month)
-            .where(RosterImport.payer_id == payer_id, RosterImport.active.is_(True))
-            .order_by(RosterImport.roster_month)
-        ).all()
-    current = [i for i, m in imports if m == month]
-    if not current:
-        known = ", ".join(str(m) for _, m in imports) or "none yet"
-        raise NotFound(f"{code} has no roster for {month} (roster months: {known})")
-    earlier = [(i, m) for i, m in imports if m < month]
-    previous = earlier[-1] if earlier else None
-    now = _read_import(db, current[0])
-    now_members = _per_member(now)
-    if previous is None:
-        return RosterDiff(code, month, None, current[0], None, 0, now_members.height, ())
-    prev_id, prev_month = previous
-    before = _read_import(db, prev_id)
-    before_members = _per_member(before)
-    changes: list[_Change] = []
-    changes += _adds_and_terms(now_members, before_members, month)
-    changes += _field_changes(now_members, before_members)
-    changes += _retro_changes(
-        db, now, before, now_members, before_members, month, prev_month, earlier
-    )
-    ids = _member_ids(db, sorted({c[0] for c in changes}))
-    order = {k: n for n, k in enumerate(CHANGE_KINDS)}
-    listed = sorted(
-        (
-            RosterChange(ids[pk], name, kind, b, a, months)
-            for pk, name, kind, b, a, months in changes
-        ),
-        key=lambda c: (c.member_id, order[c.kind]),
-    )
-    return RosterDiff(
-        code,
-        month,
-        prev_month,
-        current[0],
-        prev_id,
-        before_members.height,
-        now_members.height,
-        tuple(listed),
-    )
+    rosters = _Rosters.of(db, payer_code)
+    if month not in rosters.by_month:
+        known = ", ".join(str(m) for _, m in rosters.imports) or "none yet"
+        raise NotFound(f"{rosters.code} has no roster for {month} (roster months: {known})")
+    return rosters.diff(month)
+
+
+def iter_roster_changes(
+    db: Database, payer_code: str, first: Month, last: Month
+) -> Iterator[RosterDiff]:
+    """:func:`roster_diff` of every roster month of the payer from ``first`` to ``last``, in
+    month order, each equal to what roster_diff gives for that month alone.
+
+    Every import is read once (roster_diff reads two whole rosters and the spans of every
+    earlier one per month): consecutive months share their frames, and only one roster's
+    rows (and two rosters' members) are kept at a time. Raises NotFound for an unknown payer.
+    """
+    rosters = _Rosters.of(db, payer_code)
+    for month in [m for m in rosters.by_month if first <= m <= last]:
+        yield rosters.diff(month)
+        rosters.forget_before(month)
+
+
+def roster_changes_range(
+    db: Database, payer_code: str, first: Month, last: Month
+) -> list[RosterDiff]:
+    """Every roster month's diff from ``first`` to ``last`` (see :func:`iter_roster_changes`)."""
+    return list(iter_roster_changes(db, payer_code, first, last))
+
+
+class _Rosters:
+    """One payer's active imports, each import's rows, members and spans read at most once."""
+
+    def __init__(self, db: Database, code: str, imports: list[tuple[int, Month]]) -> None:
+        self.db = db
+        self.code = code
+        self.imports = imports  # (import id, roster month), by month: one active import a month
+        # the first import of a month, as a lone roster_diff takes it (one is active a month)
+        self.by_month: dict[Month, int] = {}
+        for i, m in imports:
+            self.by_month.setdefault(m, i)
+        self._rows: dict[int, pl.DataFrame] = {}
+        self._members: dict[int, pl.DataFrame] = {}
+        self._spans: dict[int, pl.DataFrame] = {}
+        self._ids: dict[int, str] = {}
+
+    @classmethod
+    def of(cls, db: Database, payer_code: str) -> _Rosters:
+        with db.sessions() as s:
+            payer = get_payer(s, payer_code)
+            code, payer_id = payer.code, payer.id
+            imports = s.execute(
+                select(RosterImport.id, RosterImport.roster_month)
+                .where(RosterImport.payer_id == payer_id, RosterImport.active.is_(True))
+                .order_by(RosterImport.roster_month)
+            ).all()
+        return cls(db, code, [(i, m) for i, m in imports])
+
+    def rows(self, import_id: int) -> pl.DataFrame:
+        if import_id not in self._rows:
+            self._rows[import_id] = _read_import(self.db, import_id)
+        return self._rows[import_id]
+
+    def members(self, import_id: int) -> pl.DataFrame:
+        if import_id not in self._members:
+            self._members[import_id] = _per_member(self.rows(import_id))
+        return self._members[import_id]
+
+    def spans(self, import_id: int) -> pl.DataFrame:
+        """member_pk, effective_date, term_date of every row (kept: every later month uses
+        them, and they are a small part of the rows)."""
+        if import_id not in self._spans:
+            self._spans[import_id] = _import_spans(self.db, import_id)
+        return self._spans[import_id]
+
+    def member_ids(self, member_pks: list[int]) -> dict[int, str]:
+        missing = [pk for pk in member_pks if pk not in self._ids]
+        if missing:
+            self._ids.update(_member_ids(self.db, missing))
+        return {pk: self._ids[pk] for pk in member_pks}
+
+    def forget_before(self, month: Month) -> None:
+        """Keep only what the next month's comparison needs of ``month``'s roster and before:
+        its members (the rows are only read for the month being compared) and the spans."""
+        keep = self.by_month.get(month)
+        self._rows.clear()
+        for import_id in [i for i in self._members if i != keep]:
+            del self._members[import_id]
+
+    def diff(self, month: Month) -> RosterDiff:
+        code = self.code
+        current = self.by_month[month]
+        earlier = [(i, m) for i, m in self.imports if m < month]
+        previous = earlier[-1] if earlier else None
+        now = self.rows(current)
+        now_members = self.members(current)
+        if previous is None:
+            return RosterDiff(code, month, None, current, None, 0, now_members.height, ())
+        prev_id, prev_month = previous
+        before_members = self.members(prev_id)
+        changes: list[_Change] = []
+        changes += _adds_and_terms(now_members, before_members, month)
+        # the members on both rosters, side by side (the old values suffixed _old)
+        both = now_members.join(before_members, on="member_pk", suffix="_old")
+        changes += _field_changes(both)
+        changes += _retro_changes(
+            self, now, now_members, before_members, both, month, prev_month, earlier
+        )
+        ids = self.member_ids(sorted({c[0] for c in changes}))
+        order = {k: n for n, k in enumerate(CHANGE_KINDS)}
+        listed = sorted(
+            (
+                RosterChange(ids[pk], name, kind, b, a, months)
+                for pk, name, kind, b, a, months in changes
+            ),
+            key=lambda c: (c.member_id, order[c.kind]),
+        )
+        return RosterDiff(
+            code,
+            month,
+            prev_month,
+            current,
+            prev_id,
+            before_members.height,
+            now_members.height,
+            tuple(listed),
+        )
+
+
+def _blob(db: Database, import_id: int) -> bytes | None:
+    with db.engine.connect() as conn:
+        return conn.execute(
+            select(RosterImport.rows_cache).where(RosterImport.id == import_id)
+        ).scalar()
 
 
 def _read_import(db: Database, import_id: int) -> pl.DataFrame:
     """An import's rows: the engine's columns from its Arrow blob, names and PCP from the table
     (reading every column through sqlite3 takes ~4x longer)."""
-    with db.engine.connect() as conn:
-        blob = conn.execute(
-            select(RosterImport.rows_cache).where(RosterImport.id == import_id)
-        ).scalar()
-    row_id = RosterRow.id.label("row_id")
-    texts = [
-        RosterRow.last_name.label("last_name"),
-        RosterRow.first_name.label("first_name"),
-        RosterRow.pcp.label("pcp"),
-    ]
+    blob = _blob(db, import_id)
     if blob is not None:
         cached = _decode(blob, _CACHED_SCHEMA)
-        # The three texts as one value a row: sqlite3 builds a third of the Python objects.
-        packed: ColumnElement[str] = func.coalesce(RosterRow.last_name, "")
-        for column in (RosterRow.first_name, RosterRow.pcp):
-            packed = packed + _SEP + func.coalesce(column, "")
-        packed_q = select(row_id, packed.label("packed")).where(RosterRow.import_id == import_id)
-        texts_frame = read_frame(db, packed_q, {"row_id": pl.Int64, "packed": pl.Utf8}).select(
-            "row_id",
-            pl.col("packed")
-            .str.split_exact(_SEP, 2)
-            .struct.rename_fields(["last_name", "first_name", "pcp"])
-            .alias("t"),
-        )
-        texts_frame = texts_frame.unnest("t").with_columns(
-            pl.col("last_name", "first_name", "pcp").replace("", None)
-        )
-        return cached.join(texts_frame, on="row_id")
+        texts = _read_texts(db, import_id)
+        # Empty text and no text are the same here, as in every reader of the packed texts.
+        texts = texts.with_columns(pl.col("last_name", "first_name", "pcp").replace("", None))
+        if cached["row_id"].equals(texts["row_id"]):
+            # both in the order the rows were stored (the usual case): side by side, no join
+            return cached.hstack(texts.drop("row_id").get_columns())
+        return cached.join(texts, on="row_id")
     q = select(
-        row_id,
+        RosterRow.id.label("row_id"),
         RosterRow.member_pk.label("member_pk"),
         RosterRow.dob.label("dob"),
         RosterRow.sex.label("sex"),
@@ -200,9 +272,63 @@ def _read_import(db: Database, import_id: int) -> pl.DataFrame:
         RosterRow.rate_cell.label("rate_cell"),
         RosterRow.effective_date.label("effective_date"),
         RosterRow.term_date.label("term_date"),
-        *texts,
+        RosterRow.last_name.label("last_name"),
+        RosterRow.first_name.label("first_name"),
+        RosterRow.pcp.label("pcp"),
     ).where(RosterRow.import_id == import_id)
     return read_frame(db, q, _CACHED_SCHEMA | _TEXT_SCHEMA)
+
+
+def _packed(*columns: ColumnElement[str]) -> ColumnElement[str]:
+    packed: ColumnElement[str] = func.coalesce(columns[0], "")
+    for column in columns[1:]:
+        packed = packed + _SEP + func.coalesce(column, "")
+    return packed
+
+
+def _unpack(packed: pl.Expr, fields: list[str]) -> pl.Expr:
+    return packed.str.split_exact(_SEP, len(fields) - 1).struct.rename_fields(fields).alias("t")
+
+
+def _read_texts(db: Database, import_id: int) -> pl.DataFrame:
+    """row_id, last_name, first_name, pcp of an import (missing text as ""). On SQLite the
+    whole import comes back as one string SQLite joins itself, split by polars: one Python
+    object instead of two a row, half the time of fetching the rows."""
+    fields = ["row_id", "last_name", "first_name", "pcp"]
+    if db.is_sqlite:
+        record = func.group_concat(
+            _packed(
+                cast(RosterRow.id, String),
+                RosterRow.last_name,
+                RosterRow.first_name,
+                RosterRow.pcp,
+            ),
+            _REC,
+        )
+        q = select(func.count(), record).where(RosterRow.import_id == import_id)
+        with db.engine.connect() as conn:
+            count, joined = conn.execute(q).one()
+        joined = joined or ""
+        # Each row brings 3 unit separators and one record separator between rows: more means
+        # a roster's text holds one, which would shift the fields; read row by row then.
+        if joined.count(_SEP) == 3 * count and joined.count(_REC) == max(count - 1, 0):
+            records = pl.Series("r", [joined] if count else [], pl.Utf8).str.split(_REC)
+            return (
+                records.explode()
+                .to_frame()
+                .select(_unpack(pl.col("r"), fields))
+                .unnest("t")
+                .with_columns(pl.col("row_id").cast(pl.Int64))
+            )
+    # Row by row, each text on its own (a text holding a separator stays whole).
+    q = select(
+        RosterRow.id.label("row_id"),
+        *(
+            func.coalesce(c, "").label(c.key)
+            for c in (RosterRow.last_name, RosterRow.first_name, RosterRow.pcp)
+        ),
+    ).where(RosterRow.import_id == import_id)
+    return read_frame(db, q, _TEXT_SCHEMA)
 
 
 def _decode(blob: bytes, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
@@ -310,8 +436,15 @@ def _norm(col: str) -> pl.Expr:
     return pl.col(col).str.strip_chars().str.to_uppercase()
 
 
-def _field_changes(now: pl.DataFrame, before: pl.DataFrame) -> list[_Change]:
-    both = now.join(before, on="member_pk", suffix="_old")
+def _field_changes(both: pl.DataFrame) -> list[_Change]:
+    # Texts written the same way are the same after normalising: only the others are compared
+    # normalised (most members change nothing from one month to the next).
+    both = both.filter(
+        pl.any_horizontal(
+            pl.col(f).ne_missing(pl.col(f"{f}_old"))
+            for f in ("pcp", "rate_cell", "product", "dob", "sex", "last_name", "first_name")
+        )
+    )
     out: list[_Change] = []
     for field, kind in (
         ("pcp", "pcp_change"),
@@ -358,11 +491,11 @@ def _first_days(e: pl.Expr) -> pl.Expr:
 
 
 def _retro_changes(
-    db: Database,
+    rosters: _Rosters,
     now: pl.DataFrame,
-    before: pl.DataFrame,
     now_members: pl.DataFrame,
     before_members: pl.DataFrame,
+    both: pl.DataFrame,
     month: Month,
     prev_month: Month,
     earlier: list[tuple[int, Month]],
@@ -375,17 +508,16 @@ def _retro_changes(
     roster cannot change any earlier month, so only the others are examined.
     """
     first = month.first_day
-    reaching = now.filter(pl.col("effective_date") < first).select("member_pk").unique()
+    # a row starting before the month: the member's earliest effective date does
+    reaching = now_members.filter(pl.col("effective_date") < first).select("member_pk")
     if reaching.height == 0:
         return []
     # One dated row on both rosters with the same dates: nothing earlier can change.
-    same = (
-        now_members.filter(pl.col("rows") == 1)
-        .join(before_members.filter(pl.col("rows") == 1), on="member_pk", suffix="_old")
-        .filter(
-            (pl.col("effective_date") == pl.col("effective_date_old"))
-            & pl.col("term_date").eq_missing(pl.col("term_date_old"))
-        )
+    same = both.filter(
+        (pl.col("rows") == 1)
+        & (pl.col("rows_old") == 1)
+        & (pl.col("effective_date") == pl.col("effective_date_old"))
+        & pl.col("term_date").eq_missing(pl.col("term_date_old"))
     )
     candidates = reaching.join(same.select("member_pk"), on="member_pk", how="anti")
     if candidates.height == 0:
@@ -429,7 +561,9 @@ def _retro_changes(
         )
         .filter(pl.col("speaks"))
     )
-    before_cov = _earlier_word(db, now_word.select("member_pk", "e"), earlier, start, prev_month)
+    before_cov = _earlier_word(
+        rosters, now_word.select("member_pk", "e"), earlier, start, prev_month
+    )
     judged = now_word.join(before_cov, on=["member_pk", "e"], how="left").with_columns(
         pl.col("before_cov").fill_null(False)
     )
@@ -457,7 +591,7 @@ def _retro_changes(
 
 
 def _earlier_word(
-    db: Database,
+    rosters: _Rosters,
     pairs: pl.DataFrame,
     earlier: list[tuple[int, Month]],
     start: Month,
@@ -474,7 +608,7 @@ def _earlier_word(
     used = [(i, m) for i, m in earlier if m >= start]
     members = pairs.select("member_pk").unique()
     spans = [
-        _spans(_import_spans(db, i).join(members, on="member_pk", how="semi"), m).with_columns(
+        _spans(rosters.spans(i).join(members, on="member_pk", how="semi"), m).with_columns(
             r=pl.lit(m.index, pl.Int32)
         )
         for i, m in used
@@ -526,10 +660,7 @@ def _earlier_word(
 
 def _import_spans(db: Database, import_id: int) -> pl.DataFrame:
     """member_pk, effective_date, term_date of one import: from its Arrow blob when it has one."""
-    with db.engine.connect() as conn:
-        blob = conn.execute(
-            select(RosterImport.rows_cache).where(RosterImport.id == import_id)
-        ).scalar()
+    blob = _blob(db, import_id)
     if blob is not None:
         return _decode(blob, _SPAN_SCHEMA)
     q = select(

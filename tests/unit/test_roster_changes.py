@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -12,10 +13,11 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import NotFound
 from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
-from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services import importing, payers, reporting
 from pmpm_desktop.services.roster_changes import (
     CHANGE_KINDS,
     RosterChange,
+    roster_changes_range,
     roster_diff,
     summarise_changes,
 )
@@ -317,3 +319,141 @@ def test_cli_roster_diff_exit_4_without_roster_or_payer(cli, rosters: Path) -> N
     assert r.code == 4 and "no roster for 2026-05" in r.err
     assert cli("roster", "diff", "--payer", "NOPE", "--month", "2026-03").code == 4
     assert cli("roster", "diff", "--payer", "SUN", "--month", "March").code == 2
+
+
+# --- every month at once (the report's path) ------------------------------------------------
+
+
+def _same_as_roster_diff(db: Database, code: str, first: Month, last: Month) -> int:
+    """roster_changes_range equals roster_diff month by month; returns the months compared."""
+    ranged = roster_changes_range(db, code, first, last)
+    assert ranged == [roster_diff(db, code, d.month) for d in ranged]
+    return len(ranged)
+
+
+def test_range_equals_roster_diff_for_every_month_of_the_demo(tmp_path: Path) -> None:
+    from pmpm_desktop.db.database import open_database
+    from pmpm_desktop.services.demo import FIRST, LAST, build_demo
+
+    database = open_database(tmp_path / "demo.sqlite3")
+    try:
+        build_demo(database, members=120)
+        for code in ("BAY", "HCA", "SUN"):
+            assert _same_as_roster_diff(database, code, FIRST, LAST) == 6
+            # a range starting mid-way still compares its first month with the month before
+            mid = roster_changes_range(database, code, FIRST + 2, LAST - 1)
+            assert [d.month for d in mid] == [FIRST + 2, FIRST + 3, FIRST + 4]
+            assert mid == [roster_diff(database, code, d.month) for d in mid]
+            assert any(d.changes for d in mid)
+    finally:
+        database.dispose()
+
+
+def test_range_equals_roster_diff_on_the_worked_example(sun: Database, tmp_path: Path) -> None:
+    # SPEC §8's rosters: A and B in January, B in February and March, no April roster, the May
+    # roster's B with effective 2025-06-01 and term 2026-02-14 (a retro term of March).
+    a = {"member_id": "000000001", "last_name": "ALPHA", "first_name": "ANN", "dob": D(1990, 5, 10)}
+    b = {"member_id": "000000002", "last_name": "BRAVO", "first_name": "BEN", "sex": "M",
+         "dob": D(2024, 1, 15)}  # fmt: skip
+    store(sun, "2026-01", a, b)
+    store(sun, "2026-02", b)
+    store(sun, "2026-03", b)
+    store(sun, "2026-05", b | {"effective_date": D(2025, 6, 1), "term_date": D(2026, 2, 14)})
+    assert _same_as_roster_diff(sun, "SUN", M("2026-01"), M("2026-12")) == 4
+    may = roster_changes_range(sun, "SUN", M("2026-05"), M("2026-05"))[0]
+    assert may.previous_month == M("2026-03")
+    # March becomes not eligible (the worked example); April had no roster and March's row
+    # (no dates) covered March only, so April was never eligible.
+    retro = [(c.member_id, c.kind, c.months) for c in may.changes if c.kind.startswith("retro")]
+    assert retro == [("000000002", "retro_term", (M("2026-03"),))]
+
+
+def test_range_of_every_kind_and_text_with_separators(sun: Database) -> None:
+    # Names holding the separators the fast text read uses are read row by row instead.
+    store(sun, "2026-01", {"member_id": "S1", "last_name": "A\x1fB"}, {"member_id": "S2"})
+    store(
+        sun,
+        "2026-02",
+        {"member_id": "S1", "last_name": "A\x1eB", "effective_date": D(2025, 12, 1)},
+        {"member_id": "S3", "last_name": "", "pcp": None},
+    )
+    store(sun, "2026-03", {"member_id": "S1", "last_name": "A\x1eB"}, {"member_id": "S3"})
+    assert _same_as_roster_diff(sun, "SUN", M("2026-01"), M("2026-03")) == 3
+    feb = roster_diff(sun, "SUN", M("2026-02"))
+    assert {(c.member_id, c.kind) for c in feb.changes} >= {("S2", "term"), ("S3", "add")}
+    renamed = [c for c in feb.changes if c.kind == "name_correction"]
+    assert [(c.before, c.after) for c in renamed] == [("A\x1fB, JAN", "A\x1eB, JAN")]
+
+
+def test_range_without_rosters_in_it_is_empty_and_unknown_payer_not_found(sun: Database) -> None:
+    store(sun, "2026-01", {"member_id": "A1"})
+    assert roster_changes_range(sun, "SUN", M("2026-02"), M("2026-06")) == []
+    with pytest.raises(NotFound, match="no payer"):
+        roster_changes_range(sun, "XYZ", M("2026-01"), M("2026-06"))
+
+
+# --- the report: roster changes compared beside the reconciliation ------------------------------
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Database:
+    from pmpm_desktop.db.database import open_database
+    from pmpm_desktop.services.demo import build_demo
+
+    database = open_database(tmp_path / "demo.sqlite3")
+    build_demo(database, members=60)
+    yield database  # type: ignore[misc]
+    database.dispose()
+
+
+def _comparing_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == reporting.THREAD_NAME and t.is_alive()]
+
+
+def test_report_gathers_the_same_changes_on_its_second_thread(demo_db: Database) -> None:
+    from pmpm_desktop.services.demo import FIRST, LAST
+
+    codes = reporting.payer_codes(demo_db, None)
+    summaries, ledgers = zip(
+        *(reporting._reconcile(demo_db, c, FIRST, LAST, None) for c in codes), strict=True
+    )
+    as_of = D(2026, 8, 1)
+    here = reporting.gather_extras(
+        demo_db, summaries, ledgers, FIRST, LAST, payer_code=None, as_of=as_of
+    )
+    ahead = reporting._RosterChangesAhead(demo_db, codes, FIRST, LAST)
+    beside = reporting.gather_extras(
+        demo_db, summaries, ledgers, FIRST, LAST, payer_code=None, as_of=as_of, roster_diffs=ahead
+    )
+    ahead.stop()
+    assert beside == here
+    assert [(d.payer_code, d.month) for d in here.roster_diffs or ()] == [
+        (c, m) for c in codes for m in (FIRST + i for i in range(6))
+    ]
+    assert here.roster_diffs == [
+        roster_diff(demo_db, d.payer_code, d.month) for d in here.roster_diffs or ()
+    ]
+
+
+def test_a_failing_comparison_is_raised_where_the_report_reads_it(demo_db: Database) -> None:
+    ahead = reporting._RosterChangesAhead(demo_db, ["BAY", "NOPE"], M("2026-01"), M("2026-06"))
+    with pytest.raises(NotFound, match="no payer"):
+        list(ahead)
+    ahead.stop()
+    assert not _comparing_threads()
+
+
+def test_cancelling_a_report_while_reconciling_stops_the_comparisons(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    from pmpm_desktop.io.report import ReportCancelled
+
+    out = tmp_path / "r.xlsx"
+    with pytest.raises(ReportCancelled):
+        reporting.build_report(
+            demo_db, out, None, M("2026-01"), M("2026-06"), progress=lambda done, total: done < 1
+        )
+    assert not out.exists() and not _comparing_threads()
+    # and the report made afterwards is whole
+    result = reporting.build_report(demo_db, out, None, M("2026-01"), M("2026-06"))
+    assert result.path.exists() and not _comparing_threads()
