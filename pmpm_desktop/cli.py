@@ -472,45 +472,30 @@ def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - on
 def _import(db: Database, args: argparse.Namespace) -> int:
     from pmpm_desktop.services import importing
 
-    mapping = _mapping(args.map)
-    if args.command == "rates":
-        r = importing.import_rates(
-            db,
-            args.payer,
-            args.contract,
-            args.file,
-            mapping=mapping,
-            sheet=args.sheet,
-            header_row=args.header_row,
-        )
-        print(f"loaded {r.rows} rate rows into {r.contract!r} (replaced {r.replaced})")
-    elif args.command == "roster":
-        res = importing.import_roster(
-            db,
-            args.payer,
-            args.month,
-            args.file,
-            mapping=mapping,
-            sheet=args.sheet,
-            header_row=args.header_row,
-        )
+    kind = {"rates": "rates", "roster": "roster"}.get(args.command, "remittance")
+    res = importing.import_file(
+        db,
+        kind,
+        args.payer,
+        args.file,
+        roster_month=getattr(args, "month", None),
+        contract=getattr(args, "contract", None),
+        mapping=_mapping(args.map),
+        sheet=args.sheet,
+        header_row=args.header_row,
+        payment_date=getattr(args, "payment_date", None),
+        reference=getattr(args, "reference", None),
+        stated_total=getattr(args, "stated_total", None),
+    )
+    if isinstance(res, importing.RatesResult):
+        print(f"loaded {res.rows} rate rows into {res.contract!r} (replaced {res.replaced})")
+    elif kind == "roster":
         replaced = f"; replaced the earlier {args.month} roster" if res.replaced_import_id else ""
         print(
             f"imported {res.file_name}: {res.rows} rows, {res.members} members "
             f"({res.new_members} new){replaced}"
         )
     else:
-        res = importing.import_remittance(
-            db,
-            args.payer,
-            args.file,
-            mapping=mapping,
-            sheet=args.sheet,
-            header_row=args.header_row,
-            payment_date=args.payment_date,
-            reference=args.reference,
-            stated_total=args.stated_total,
-        )
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")

@@ -74,6 +74,42 @@ def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliR
     return cli_runner(db_path, capsys)
 
 
+# --- the demo practice, built once per test session ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo practice (3 payers, 120 members, 2026-01..06, reconciled), built once; the
+    payer files it was built from are beside it, in ``demo-files/``. Never write to it: tests
+    get copies (``demo_db``, ``demo``)."""
+    from pmpm_desktop.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    database = open_database(path)
+    try:
+        build_demo(database, members=120)
+    finally:
+        database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(db_path: Path, _demo_template: Path) -> Path:
+    """``db_path`` holding a copy of the demo practice (for tests that open it themselves)."""
+    shutil.copyfile(_demo_template, db_path)
+    return db_path
+
+
+@pytest.fixture
+def demo(_demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo practice, open (its own file, not ``db_path``)."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(_demo_template, path)
+    database = open_database(path)
+    yield database
+    database.dispose()
+
+
 # --- PostgreSQL: a throwaway server for the tests that prove the non-SQLite paths ------------
 
 

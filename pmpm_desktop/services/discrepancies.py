@@ -167,35 +167,37 @@ def record_change(
 ) -> bool:
     """A person's status change (or note) on ``d``, with its history event; False if neither."""
     if d.status != status:
-        s.add(
-            DiscrepancyEvent(
-                discrepancy=d,
-                at=at,
-                event="status",
-                old_status=d.status,
-                new_status=status,
-                note=note,
-                actor="user",
-            )
-        )
+        _add_event(s, d, "status", status, note, at)
         d.status = status
         d.auto_resolved = False
         d.updated_at = at
         return True
     if note:
-        s.add(
-            DiscrepancyEvent(
-                discrepancy=d,
-                at=at,
-                event="note",
-                old_status=d.status,
-                new_status=d.status,
-                note=note,
-                actor="user",
-            )
-        )
+        add_note(s, d, note, at)
         return True
     return False
+
+
+def add_note(s: Session, d: Discrepancy, note: str, at: dt.datetime) -> None:
+    """A person's note in ``d``'s history; its status stays as it is."""
+    _add_event(s, d, "note", d.status, note, at)
+
+
+def _add_event(
+    s: Session, d: Discrepancy, event: str, new_status: str, note: str | None, at: dt.datetime
+) -> None:
+    """A person's entry in ``d``'s history (before ``d.status`` changes to ``new_status``)."""
+    s.add(
+        DiscrepancyEvent(
+            discrepancy=d,
+            at=at,
+            event=event,
+            old_status=d.status,
+            new_status=new_status,
+            note=note,
+            actor="user",
+        )
+    )
 
 
 def set_status(

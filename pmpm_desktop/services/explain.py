@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 
 from pmpm_desktop.core.money import cents_to_money, format_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.rates import RateRowSpec
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
     Contract,
@@ -26,7 +25,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import NotFound
 from pmpm_desktop.services.discrepancies import HistoryEntry, history
-from pmpm_desktop.services.payers import get_payer
+from pmpm_desktop.services.payers import get_payer, rate_spec
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 
@@ -72,21 +71,6 @@ class Explanation:
     paid: Decimal = Decimal("0.00")
     paid_lines: list[PaidLine] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
-
-
-def _rate_label(r: RateRow) -> str:
-    """The rate row as the overlap messages name it (exhibit row, cell, sex, ages, months)."""
-    return RateRowSpec(
-        r.effective_from,
-        r.effective_to,
-        r.component,
-        r.rate_cell,
-        r.sex,
-        r.age_min,
-        r.age_max,
-        r.amount,
-        r.source_row,
-    ).label()
 
 
 def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Explanation:
@@ -184,7 +168,7 @@ def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Expl
                     c["component"],
                     cents_to_money(c["rate_cents"]),
                     cents_to_money(c["amount_cents"]),
-                    _rate_label(rate_row),
+                    rate_spec(rate_row).label(),
                 )
             )
         start = (

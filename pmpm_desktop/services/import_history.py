@@ -120,44 +120,55 @@ def list_imports(db: Database, kind: str, payer_code: str | None = None) -> list
         return _list_statements(s, payer_id)
 
 
-def _list_rosters(s: Any, payer_id: int | None) -> list[ImportInfo]:
-    later = RosterImport.__table__.alias("later")
+def _listed(
+    s: Any, kind: str, table: Any, payer_id: int | None, *extra: Any, join: Any = None
+) -> list[tuple[dict[str, Any], Any]]:
+    """The imports in ``table``, newest first: what every import shows (as ImportInfo's
+    arguments) and the row, whose ``extra`` columns follow from index 7."""
     q = (
         select(
-            RosterImport.id,
+            table.id,
             Payer.code,
             Payer.name,
-            RosterImport.file_name,
-            RosterImport.row_count,
-            RosterImport.imported_at,
-            RosterImport.sha256,
-            RosterImport.roster_month,
-            RosterImport.active,
-            RosterImport.replaced_by_id,
-            later.c.file_name,
+            table.file_name,
+            table.row_count,
+            table.imported_at,
+            table.sha256,
+            *extra,
         )
-        .join(Payer, Payer.id == RosterImport.payer_id)
-        .outerjoin(later, later.c.id == RosterImport.replaced_by_id)
-        .order_by(RosterImport.imported_at.desc(), RosterImport.id.desc())
+        .join(Payer, Payer.id == table.payer_id)
+        .order_by(table.imported_at.desc(), table.id.desc())
     )
+    if join is not None:
+        q = q.outerjoin(*join)
     if payer_id is not None:
-        q = q.where(RosterImport.payer_id == payer_id)
+        q = q.where(table.payer_id == payer_id)
+    names = ("id", "payer_code", "payer_name", "file_name", "rows", "imported_at", "sha256")
+    return [({"kind": kind, **dict(zip(names, r[:7], strict=True))}, r) for r in s.execute(q)]
+
+
+def _list_rosters(s: Any, payer_id: int | None) -> list[ImportInfo]:
+    later = RosterImport.__table__.alias("later")
+    listed = _listed(
+        s,
+        ROSTER,
+        RosterImport,
+        payer_id,
+        RosterImport.roster_month,
+        RosterImport.active,
+        RosterImport.replaced_by_id,
+        later.c.file_name,
+        join=(later, later.c.id == RosterImport.replaced_by_id),
+    )
     return [
         ImportInfo(
-            id=r[0],
-            kind=ROSTER,
-            payer_code=r[1],
-            payer_name=r[2],
-            file_name=r[3],
-            rows=r[4],
-            imported_at=r[5],
-            sha256=r[6],
+            **common,
             roster_month=r[7],
             active=bool(r[8]),
             replaced_by_id=r[9],
             replaced_by_file=r[10],
         )
-        for r in s.execute(q).all()
+        for common, r in listed
     ]
 
 
@@ -174,38 +185,22 @@ def _list_statements(s: Any, payer_id: int | None) -> list[ImportInfo]:
         .group_by(RemittanceLine.import_id)
         .subquery()
     )
-    q = (
-        select(
-            RemittanceImport.id,
-            Payer.code,
-            Payer.name,
-            RemittanceImport.file_name,
-            RemittanceImport.row_count,
-            RemittanceImport.imported_at,
-            RemittanceImport.sha256,
-            RemittanceImport.payment_date,
-            RemittanceImport.reference,
-            RemittanceImport.stated_total,
-            totals.c.cents,
-            totals.c.first,
-            totals.c.last,
-        )
-        .join(Payer, Payer.id == RemittanceImport.payer_id)
-        .outerjoin(totals, totals.c.import_id == RemittanceImport.id)
-        .order_by(RemittanceImport.imported_at.desc(), RemittanceImport.id.desc())
+    listed = _listed(
+        s,
+        REMITTANCE,
+        RemittanceImport,
+        payer_id,
+        RemittanceImport.payment_date,
+        RemittanceImport.reference,
+        RemittanceImport.stated_total,
+        totals.c.cents,
+        totals.c.first,
+        totals.c.last,
+        join=(totals, totals.c.import_id == RemittanceImport.id),
     )
-    if payer_id is not None:
-        q = q.where(RemittanceImport.payer_id == payer_id)
     return [
         ImportInfo(
-            id=r[0],
-            kind=REMITTANCE,
-            payer_code=r[1],
-            payer_name=r[2],
-            file_name=r[3],
-            rows=r[4],
-            imported_at=r[5],
-            sha256=r[6],
+            **common,
             payment_date=r[7],
             reference=r[8],
             stated_total=r[9],
@@ -213,7 +208,7 @@ def _list_statements(s: Any, payer_id: int | None) -> list[ImportInfo]:
             first_month=Month.parse(str(r[11])) if r[11] else None,
             last_month=Month.parse(str(r[12])) if r[12] else None,
         )
-        for r in s.execute(q).all()
+        for common, r in listed
     ]
 
 
@@ -227,6 +222,34 @@ def get_import(db: Database, kind: str, import_id: int) -> ImportInfo:
             raise NotFound(f"there is no {_what(kind)} import {import_id} (it may be rolled back)")
         rows = _list_rosters(s, payer_id) if kind == ROSTER else _list_statements(s, payer_id)
     return next(r for r in rows if r.id == import_id)
+
+
+def latest_roster_month(db: Database, payer_code: str) -> Month | None:
+    """The payer's latest active roster month (None before its first roster; one indexed MAX,
+    cheap enough to ask while the user picks a payer)."""
+    with db.sessions() as s:
+        value = s.scalar(
+            select(func.max(RosterImport.roster_month))
+            .join(Payer, Payer.id == RosterImport.payer_id)
+            .where(Payer.code == payer_code, RosterImport.active.is_(True))
+        )
+    return value if isinstance(value, Month) else None
+
+
+def roster_stored(db: Database, payer_code: str, month: Month) -> bool:
+    """Whether the payer has an active roster for ``month`` (which a new import replaces)."""
+    with db.sessions() as s:
+        found = s.scalar(
+            select(RosterImport.id)
+            .join(Payer, Payer.id == RosterImport.payer_id)
+            .where(
+                Payer.code == payer_code,
+                RosterImport.roster_month == month,
+                RosterImport.active.is_(True),
+            )
+            .limit(1)
+        )
+    return found is not None
 
 
 # --- an import's rows, a page at a time ----------------------------------------------------------

@@ -33,7 +33,7 @@ from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.io.values import parse_amount
-from pmpm_desktop.services.payers import get_contract, get_payer
+from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
 
 Progress = Callable[[int, int], bool]
@@ -761,6 +761,64 @@ def import_rates(
     )
 
 
+def import_file(
+    db: Database,
+    kind: str,
+    payer_code: str,
+    path: Path,
+    *,
+    roster_month: Month | None = None,
+    contract: str | None = None,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    payment_date: dt.date | None = None,
+    reference: str | None = None,
+    stated_total: Decimal | None = None,
+    progress: Progress | None = None,
+) -> ImportResult | RatesResult:
+    """Import a payer file of ``kind`` (``roster``, ``remittance`` or ``rates``) with the
+    options that kind takes: the one dispatch behind ``pmpm … import`` and the import wizard.
+
+    A roster needs ``roster_month``, a rate exhibit ``contract``; the payment options are for
+    statements only. The rate import reports no progress, so ``progress`` is asked once before
+    it starts (a Cancel then stops it before anything is written)."""
+    if kind == "roster":
+        if roster_month is None:
+            raise ValueError("a roster import needs its roster month")
+        return import_roster(
+            db,
+            payer_code,
+            roster_month,
+            path,
+            mapping=mapping,
+            sheet=sheet,
+            header_row=header_row,
+            progress=progress,
+        )
+    if kind == "remittance":
+        return import_remittance(
+            db,
+            payer_code,
+            path,
+            mapping=mapping,
+            sheet=sheet,
+            header_row=header_row,
+            payment_date=payment_date,
+            reference=reference,
+            stated_total=stated_total,
+            progress=progress,
+        )
+    if kind == "rates":
+        if contract is None:
+            raise ValueError("a rate import needs the contract it is for")
+        _check(progress, 0, 1)
+        return import_rates(
+            db, payer_code, contract, path, mapping=mapping, sheet=sheet, header_row=header_row
+        )
+    raise ValueError(f"unknown kind of payer file {kind!r} (kinds: roster, remittance, rates)")
+
+
 def rate_specs(frame: pl.DataFrame) -> list[RateRowSpec]:
     """The rate reader's rows as the core's rate rows."""
     return [
@@ -795,19 +853,5 @@ def replace_rates(
         if profile is not None and payer_id is not None:
             save_profile(s.connection(), payer_id, profile)
         replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
-        s.add_all(
-            RateRow(
-                contract_id=contract_id,
-                effective_from=r.effective_from,
-                effective_to=r.effective_to,
-                component=r.component,
-                rate_cell=r.rate_cell,
-                sex=r.sex,
-                age_min=r.age_min,
-                age_max=r.age_max,
-                amount=r.amount,
-                source_row=r.source_row,
-            )
-            for r in specs
-        )
+        s.add_all(rate_row(contract_id, r) for r in specs)
     return RatesResult(name, len(specs), replaced or 0)

@@ -23,7 +23,6 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame
 from pmpm_desktop.db.models import (
     Discrepancy,
-    DiscrepancyEvent,
     Member,
     MemberAlias,
     Payer,
@@ -31,6 +30,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.values import parse_member_id
+from pmpm_desktop.services.discrepancies import add_note
 from pmpm_desktop.services.payers import get_payer
 
 
@@ -338,17 +338,7 @@ def _note_history(s: Session, payer_id: int, alias: str, text: str) -> int:
     ).all()
     at = now()
     for d in found:
-        s.add(
-            DiscrepancyEvent(
-                discrepancy=d,
-                at=at,
-                event="note",
-                old_status=d.status,
-                new_status=d.status,
-                note=text,
-                actor="user",
-            )
-        )
+        add_note(s, d, text, at)
     return len(found)
 
 

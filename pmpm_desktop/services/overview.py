@@ -12,7 +12,7 @@ No Qt here: plain dataclasses, so the unit tests read the same figures the page 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -405,6 +405,20 @@ def overview(
     )
 
 
+def _status_at(first_or_last: Any, status: str) -> Any:
+    """Per discrepancy (``id``), when (``at``) a person set it to ``status``: the first or the
+    last time, as ``first_or_last`` (``func.min`` / ``func.max``) picks."""
+    return (
+        select(
+            DiscrepancyEvent.discrepancy_id.label("id"),
+            first_or_last(DiscrepancyEvent.at).label("at"),
+        )
+        .where(DiscrepancyEvent.new_status == status)
+        .group_by(DiscrepancyEvent.discrepancy_id)
+        .subquery()
+    )
+
+
 def _recovered(s: Session, year: int) -> dict[int, Tally]:
     """Per payer: the disputes resolved in ``year``, and the money they brought back.
 
@@ -419,24 +433,8 @@ def _recovered(s: Session, year: int) -> dict[int, Tally]:
     overpayment counts as a negative amount: the figure is net. Written-off items recovered
     nothing by definition.
     """
-    disputed_at = (
-        select(
-            DiscrepancyEvent.discrepancy_id.label("id"),
-            func.min(DiscrepancyEvent.at).label("at"),
-        )
-        .where(DiscrepancyEvent.new_status == "disputed")
-        .group_by(DiscrepancyEvent.discrepancy_id)
-        .subquery()
-    )
-    resolved_at = (
-        select(
-            DiscrepancyEvent.discrepancy_id.label("id"),
-            func.max(DiscrepancyEvent.at).label("at"),
-        )
-        .where(DiscrepancyEvent.new_status == "resolved")
-        .group_by(DiscrepancyEvent.discrepancy_id)
-        .subquery()
-    )
+    disputed_at = _status_at(func.min, "disputed")  # the first dispute
+    resolved_at = _status_at(func.max, "resolved")  # the last resolution
     items = s.execute(
         select(Discrepancy.payer_id, Discrepancy.member_id, Discrepancy.month, disputed_at.c.at)
         .join(disputed_at, disputed_at.c.id == Discrepancy.id)
@@ -575,33 +573,19 @@ def _attention(payers: list[PayerOverview]) -> tuple[AttentionItem, ...]:
     return tuple(items[:ATTENTION_ITEMS])
 
 
+def _latest(s: Session, table: Any, when: Any) -> Sequence[Any]:
+    """The newest imports in ``table``: payer code, file, imported at, ``when``, rows, id."""
+    return s.execute(
+        select(Payer.code, table.file_name, table.imported_at, when, table.row_count, table.id)
+        .join(Payer, Payer.id == table.payer_id)
+        .order_by(table.imported_at.desc(), table.id.desc())
+        .limit(LATEST_FILES)
+    ).all()
+
+
 def _recent_files(s: Session) -> tuple[RecentFile, ...]:
-    rosters = s.execute(
-        select(
-            Payer.code,
-            RosterImport.file_name,
-            RosterImport.imported_at,
-            RosterImport.roster_month,
-            RosterImport.row_count,
-            RosterImport.id,
-        )
-        .join(Payer, Payer.id == RosterImport.payer_id)
-        .order_by(RosterImport.imported_at.desc(), RosterImport.id.desc())
-        .limit(LATEST_FILES)
-    ).all()
-    statements = s.execute(
-        select(
-            Payer.code,
-            RemittanceImport.file_name,
-            RemittanceImport.imported_at,
-            RemittanceImport.payment_date,
-            RemittanceImport.row_count,
-            RemittanceImport.id,
-        )
-        .join(Payer, Payer.id == RemittanceImport.payer_id)
-        .order_by(RemittanceImport.imported_at.desc(), RemittanceImport.id.desc())
-        .limit(LATEST_FILES)
-    ).all()
+    rosters = _latest(s, RosterImport, RosterImport.roster_month)
+    statements = _latest(s, RemittanceImport, RemittanceImport.payment_date)
     files = [
         (at, 0, i, RecentFile("roster", code, name, at, f"roster for {month}", rows))
         for code, name, at, month, rows, i in rosters

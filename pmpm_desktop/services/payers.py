@@ -6,6 +6,7 @@ Adding and editing share one validation per entity (``_payer_values``, ``_contra
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pmpm_desktop.core.eligibility import EligibilityRule, parse_age_basis
-from pmpm_desktop.core.expected import ContractTerms
+from pmpm_desktop.core.expected import ContractTerms, RateTerms
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.rates import RateRowSpec
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Contract, Payer, RateRow
 from pmpm_desktop.errors import InputRejected, NotFound
@@ -405,3 +407,27 @@ def contract_terms(contract: Contract) -> ContractTerms:
         withhold_pct=contract.withhold_pct,
         tolerance=contract.tolerance,
     )
+
+
+# The stored rate row (db.models.RateRow) has exactly the exhibit line's fields plus its ids, so
+# one list of names converts both ways; core must not import db, so the conversions live here.
+_RATE_FIELDS = tuple(f.name for f in dataclasses.fields(RateRowSpec))
+
+
+def _rate_values(r: RateRow | RateRowSpec) -> dict[str, object]:
+    return {name: getattr(r, name) for name in _RATE_FIELDS}
+
+
+def rate_spec(r: RateRow) -> RateRowSpec:
+    """The stored rate row as the exhibit line it was saved from."""
+    return RateRowSpec(**_rate_values(r))  # type: ignore[arg-type]
+
+
+def rate_terms(r: RateRow) -> RateTerms:
+    """The stored rate row as the engine reads it: the exhibit line plus its ids."""
+    return RateTerms(id=r.id, contract_id=r.contract_id, **_rate_values(r))  # type: ignore[arg-type]
+
+
+def rate_row(contract_id: int, spec: RateRowSpec) -> RateRow:
+    """The exhibit line as a new stored row of the contract."""
+    return RateRow(contract_id=contract_id, **_rate_values(spec))

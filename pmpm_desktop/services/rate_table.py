@@ -28,7 +28,7 @@ from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.rate_file import age, rate_sex
 from pmpm_desktop.io.values import parse_amount, parse_month, parse_text
 from pmpm_desktop.services.importing import RatesResult, replace_rates
-from pmpm_desktop.services.payers import get_contract, get_payer
+from pmpm_desktop.services.payers import get_contract, get_payer, rate_spec
 
 #: the cells of a rate row, in grid order, with the titles the grid and messages use
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -189,20 +189,7 @@ def rate_rows(db: Database, payer_code: str, contract_name: str) -> list[RateRow
             .where(RateRow.contract_id == contract.id)
             .order_by(RateRow.source_row, RateRow.id)
         ).all()
-        return [
-            RateRowSpec(
-                effective_from=r.effective_from,
-                effective_to=r.effective_to,
-                component=r.component,
-                rate_cell=r.rate_cell,
-                sex=r.sex,
-                age_min=r.age_min,
-                age_max=r.age_max,
-                amount=r.amount,
-                source_row=r.source_row,
-            )
-            for r in stored
-        ]
+        return [rate_spec(r) for r in stored]
 
 
 def save_rates(

@@ -45,7 +45,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import PmpmError, UsageError
 from pmpm_desktop.services.discrepancies import discrepancy_rows
-from pmpm_desktop.services.payers import contract_terms, get_payer
+from pmpm_desktop.services.payers import contract_terms, get_payer, rate_terms
 
 Progress = Callable[[int, int], bool]
 STEPS = 5
@@ -147,22 +147,7 @@ def load_inputs(
         rate_rows = s.scalars(
             select(RateRow).where(RateRow.contract_id.in_([c.id for c in contracts]))
         ).all()
-        rates = [
-            RateTerms(
-                id=r.id,
-                contract_id=r.contract_id,
-                effective_from=r.effective_from,
-                effective_to=r.effective_to,
-                component=r.component,
-                rate_cell=r.rate_cell,
-                sex=r.sex,
-                age_min=r.age_min,
-                age_max=r.age_max,
-                amount=r.amount,
-                source_row=r.source_row,
-            )
-            for r in rate_rows
-        ]
+        rates = [rate_terms(r) for r in rate_rows]
         payer_id, code, name = payer.id, payer.code, payer.name
     lines_q = select(
         RemittanceLine.id.label("line_id"),

@@ -42,6 +42,7 @@ from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.format import dollars
+from pmpm_desktop.ui.pages.base import bold_label
 from pmpm_desktop.ui.reconciliation_tables import ColumnFitter
 from pmpm_desktop.ui.table_model import Column, RowsModel
 from pmpm_desktop.ui.theme import negative_color
@@ -340,11 +341,7 @@ class Figures(QWidget):
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionHeading")
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
+    label = bold_label(text, name="sectionHeading")
     label.setContentsMargins(0, 8, 0, 0)
     return label
 
@@ -463,12 +460,7 @@ class DiscrepancyDetail(QWidget):
         lay.addWidget(self.content, 0, Qt.AlignmentFlag.AlignTop)
         lay.addStretch(1)
 
-        self.title = QLabel()
-        self.title.setObjectName("detailTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = bold_label("", 1.35, "detailTitle")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()

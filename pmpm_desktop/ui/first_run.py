@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from pmpm_desktop.db.models import Payer
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
+from pmpm_desktop.ui.pages.base import bold_label
 
 
 def _has_payers(ctx: AppContext) -> bool:
@@ -45,12 +46,7 @@ class FirstRunDialog(QDialog):
         )
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         words = QVBoxLayout()
-        heading = QLabel("Welcome — how would you like to start?")
-        heading.setObjectName("firstRunHeading")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
+        heading = bold_label("Welcome — how would you like to start?", 1.3, "firstRunHeading")
         text = QLabel(
             "<p><b>Open the demo practice</b> to look around first: three payers, about 300 "
             "members and six months of rosters and payment statements, already reconciled, "

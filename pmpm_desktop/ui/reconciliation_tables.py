@@ -193,10 +193,10 @@ class SummaryLine:
         return self.month is None
 
 
-def _line(code: str | None, m: MonthSummary) -> SummaryLine:
+def _line(code: str | None, month: Month | None, m: MonthSummary | dq.SummaryTotal) -> SummaryLine:
     return SummaryLine(
         code,
-        m.month,
+        month,
         m.eligible_members,
         m.paid_members,
         m.expected,
@@ -208,23 +208,11 @@ def _line(code: str | None, m: MonthSummary) -> SummaryLine:
 
 def summary_lines(by_payer: Sequence[tuple[str, list[MonthSummary]]]) -> list[SummaryLine]:
     """Month rows (payer by payer) and a totals line, from the service's figures."""
-    lines = [_line(code, m) for code, months in by_payer for m in months]
+    lines = [_line(code, m.month, m) for code, months in by_payer for m in months]
     every = [m for _code, months in by_payer for m in months]
     if not every:
         return []
-    t = dq.summary_total(every)
-    return lines + [
-        SummaryLine(
-            None,
-            None,
-            t.eligible_members,
-            t.paid_members,
-            t.expected,
-            t.paid,
-            t.variance,
-            t.counts,
-        )
-    ]
+    return lines + [_line(None, None, dq.summary_total(every))]
 
 
 _SHORT_KIND = {"unknown_member": "Unknown", "not_eligible": "Not elig."}

@@ -1,4 +1,5 @@
 """Fixtures for driving the app like a user: a fresh database, the context, the main window.
+(``demo_db``, the demo practice copied into ``db_path``, is in tests/conftest.py.)
 
 Workers are real threads; ``wait_task`` blocks until the task runner is idle and its results
 have been delivered on the UI thread.
@@ -6,14 +7,13 @@ have been delivered on the UI thread.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.database import open_database
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.main_window import MainWindow, database_label
 from pmpm_desktop.ui.settings import Settings
@@ -48,29 +48,6 @@ def wait_task(ctx: AppContext, qtbot: QtBot) -> Callable[..., None]:
         qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=timeout)
 
     return wait
-
-
-@pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pmpm_desktop.services.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database: Database = open_database(path)
-    try:
-        build_demo(database, members=120)
-    finally:
-        database.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path: Path, _demo_template: Path) -> Path:
-    """``db_path`` holding the demo practice (3 payers, 120 members, 2026-01..06, reconciled).
-
-    Built once per test session and copied for each test (the payer files it was built from
-    are beside the template, in ``demo-files/``)."""
-    shutil.copyfile(_demo_template, db_path)
-    return db_path
 
 
 def screenshot(widget: object, name: str) -> Path:

@@ -13,6 +13,7 @@ from pmpm_desktop.services.overview import overview
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.format import kind as kind_label
+from pmpm_desktop.ui.main_window import MainWindow
 from pmpm_desktop.ui.pages.dashboard import DashboardPage, dollars
 from tests.gui.conftest import screenshot
 
@@ -25,6 +26,20 @@ def _page(ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]) -> Dash
     page.refresh()
     wait_task()
     return page
+
+
+def _in_window(
+    ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> tuple[MainWindow, DashboardPage]:
+    """The main window at 1280×800, showing the dashboard once it has read its figures."""
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    page = window.go_to("dashboard")
+    wait_task()
+    assert isinstance(page, DashboardPage)
+    return window, page
 
 
 def _cell(model: object, row: int, column: int) -> str:
@@ -397,16 +412,10 @@ def test_dashboard_in_the_main_window_light_and_dark(
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
 
-    from pmpm_desktop.ui.main_window import MainWindow
     from pmpm_desktop.ui.theme import _dark_palette
 
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    page = window.go_to("dashboard")
-    wait_task()
-    assert isinstance(page, DashboardPage) and page.overview is not None
+    window, page = _in_window(ctx, qtbot, wait_task)
+    assert page.overview is not None
     qtbot.waitUntil(lambda: page.money_chart.elements() != [])
     screenshot(window, "dashboard-window-light")
     app = QApplication.instance()
@@ -447,15 +456,7 @@ def test_a_bar_click_in_the_main_window_opens_reconciliation(
 ) -> None:
     from PySide6.QtWidgets import QScrollArea
 
-    from pmpm_desktop.ui.main_window import MainWindow
-
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    page = window.go_to("dashboard")
-    wait_task()
-    assert isinstance(page, DashboardPage)
+    window, page = _in_window(ctx, qtbot, wait_task)
     chart = page.members_chart
     qtbot.waitUntil(lambda: chart.element("BAY", "2026-04") is not None)
     scroll = page.findChild(QScrollArea, "dashboardScroll")

@@ -15,14 +15,15 @@ from pytestqt.qtbot import QtBot
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import open_database
-from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services import importing
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.import_history import list_imports
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, AppContext
 from pmpm_desktop.ui.import_wizard import ImportWizard
 from pmpm_desktop.ui.pages.imports import ImportsPage, RemittancesPage, RostersPage
 from tests.gui.conftest import screenshot
-from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, worked_example_rates, xlsx
+from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, xlsx
+from tests.unit.practice import add_sunrise
 
 Wait = Callable[..., None]
 
@@ -257,14 +258,7 @@ def test_a_statement_is_rolled_back_through_the_confirm_box(
 
 
 def _practice(ctx: AppContext, tmp_path: Path) -> None:
-    db = ctx.db
-    payers.add_payer(db, "SUN", "Sunrise Health", 9)
-    payers.add_contract(
-        db,
-        "SUN",
-        payers.ContractSpec("Medicaid HMO", Month(2026, 1), products=("MCD",), withhold_pct="2"),
-    )
-    importing.import_rates(db, "SUN", "Medicaid HMO", worked_example_rates(tmp_path / "r.xlsx"))
+    add_sunrise(ctx.db, tmp_path)
 
 
 def test_a_replaced_roster_is_greyed_and_rolling_back_its_successor_restores_it(

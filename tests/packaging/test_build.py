@@ -20,7 +20,6 @@ import struct
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,20 +214,9 @@ def test_built_app_probes_the_display_with_its_own_executable(built: Build) -> N
 
 
 def test_built_app_on_postgresql(built: Build, postgres_url: str) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from tests.unit.test_postgres import _create_database
 
-    url = make_url(postgres_url)
-    name = f"frozen_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        host=url.query["host"],
-        port=int(url.query["port"]),  # type: ignore[arg-type]
-        user=url.username,
-        dbname=url.database,
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    target = url.set(database=name).render_as_string(hide_password=False)
+    target = _create_database(postgres_url)
     done = _run(
         [built.program("pmpm-desktop"), "--smoke-test", "--db", target],
         _env(QT_QPA_PLATFORM="offscreen"),

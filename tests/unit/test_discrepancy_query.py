@@ -4,38 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import UsageError
 from pmpm_desktop.services import discrepancy_query as dq
-from pmpm_desktop.services.demo import FIRST, LAST, build_demo
+from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, history, set_status
 from pmpm_desktop.services.reconciling import reconcile
-
-
-@pytest.fixture(scope="module")
-def _demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dq") / "demo.sqlite3"
-    database = open_database(path)
-    try:
-        build_demo(database, members=60)
-    finally:
-        database.dispose()
-    return path
-
-
-@pytest.fixture
-def demo(_demo_file: Path, tmp_path: Path) -> Database:
-    target = tmp_path / "demo.sqlite3"
-    target.write_bytes(_demo_file.read_bytes())
-    database = open_database(target)
-    yield database  # type: ignore[misc]
-    database.dispose()
 
 
 def test_unfiltered_equals_discrepancy_rows(demo: Database) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import CLOSED_STATUSES
-from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
     ImportProfile,
     Member,
@@ -36,7 +36,8 @@ from pmpm_desktop.services.import_history import (
 )
 from pmpm_desktop.services.members import link_alias
 from pmpm_desktop.services.reconciling import reconcile
-from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, worked_example_rates, xlsx
+from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, xlsx
+from tests.unit.practice import add_sunrise, sqlite_or_postgres
 
 M = Month.parse
 C = ["000000003", "CHARLIE", "CAROL", dt.date(1980, 3, 3), "F", "MCD", "TANF", None, None]
@@ -53,27 +54,13 @@ A_PAY, B_JAN, B_FEB, C_PAY = (
 def db(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
     """Each test on SQLite and on PostgreSQL (the SQL here: window functions, UPDATE … FROM,
     ORDER BY with blanks last, sums of Numeric money)."""
-    if request.param == "sqlite":
-        database = open_database(db_path)
-    else:
-        from tests.unit.test_postgres import _create_database
-
-        database = open_database(_create_database(request.getfixturevalue("postgres_url")))
-    yield database
-    database.dispose()
+    yield from sqlite_or_postgres(request, db_path)
 
 
 @pytest.fixture
 def practice(db: Database, tmp_path: Path) -> Database:
     """SPEC §8's payer, contract and rates, with no rosters or statements yet."""
-    payers.add_payer(db, "SUN", "Sunrise Health", 9)
-    payers.add_contract(
-        db,
-        "SUN",
-        payers.ContractSpec("Medicaid HMO", M("2026-01"), products=("MCD",), withhold_pct="2"),
-    )
-    importing.import_rates(db, "SUN", "Medicaid HMO", worked_example_rates(tmp_path / "rates.xlsx"))
-    return db
+    return add_sunrise(db, tmp_path)
 
 
 def roster(db: Database, tmp_path: Path, month: str, name: str, rows: list[list[Any]]) -> int:

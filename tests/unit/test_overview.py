@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,11 +13,11 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS
-from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.aging import aging_items, aging_table
-from pmpm_desktop.services.demo import FIRST, LAST, build_demo
+from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.overview import OverviewCancelled, Tally, overview
 from pmpm_desktop.services.reconciling import reconcile
@@ -26,26 +25,6 @@ from tests.conftest import cli_runner
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, worked_example_rates, xlsx
 
 M = Month.parse
-
-
-@pytest.fixture(scope="module")
-def _demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("overview-demo") / "demo.sqlite3"
-    database = open_database(path)
-    try:
-        build_demo(database, members=120)
-    finally:
-        database.dispose()
-    return path
-
-
-@pytest.fixture
-def demo(_demo_file: Path, tmp_path: Path) -> Database:
-    path = tmp_path / "demo.sqlite3"
-    shutil.copyfile(_demo_file, path)
-    database = open_database(path)
-    yield database  # type: ignore[misc]
-    database.dispose()
 
 
 def _tally(rows: list) -> Tally:  # type: ignore[type-arg]

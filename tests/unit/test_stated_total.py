@@ -17,7 +17,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.models import RemittanceImport, RemittanceLine
 from pmpm_desktop.errors import InputRejected
-from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services import importing
 from pmpm_desktop.services.demo import CHECK_OVER, build_demo
 from pmpm_desktop.services.import_history import list_imports
 from pmpm_desktop.services.importing import (
@@ -26,7 +26,8 @@ from pmpm_desktop.services.importing import (
     total_mismatch,
 )
 from pmpm_desktop.services.reconciling import reconcile
-from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, worked_example_rates, xlsx
+from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, xlsx
+from tests.unit.practice import add_sunrise, sqlite_or_postgres
 
 M = Month.parse
 LINES = [[A[0], "2026-01", Decimal("180.90"), "CAP"], [B[0], "2026-01", Decimal("210.30"), "CAP"]]
@@ -36,24 +37,11 @@ LINES_TOTAL = Decimal("391.20")
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
     """SQLite keeps Numeric as REAL, PostgreSQL as NUMERIC: the total comes back exact on both."""
-    if request.param == "sqlite":
-        database = open_database(db_path)
-    else:
-        from tests.unit.test_postgres import _create_database
-
-        database = open_database(_create_database(request.getfixturevalue("postgres_url")))
-    yield database
-    database.dispose()
+    yield from sqlite_or_postgres(request, db_path)
 
 
 def _practice(db: Database, tmp_path: Path) -> Database:
-    payers.add_payer(db, "SUN", "Sunrise Health", 9)
-    payers.add_contract(
-        db,
-        "SUN",
-        payers.ContractSpec("Medicaid HMO", M("2026-01"), products=("MCD",), withhold_pct="2"),
-    )
-    importing.import_rates(db, "SUN", "Medicaid HMO", worked_example_rates(tmp_path / "rates.xlsx"))
+    add_sunrise(db, tmp_path)
     path = xlsx(tmp_path / "jan roster.xlsx", ROSTER_HEADERS, [A, B])
     importing.import_roster(db, "SUN", M("2026-01"), path)
     return db

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QStackedWidget,
     QStyle,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +46,40 @@ class Page(QWidget):
         """Show what ``filters`` asks for (pages reached through ``navigate`` override)."""
 
 
+def bold_label(text: str = "", scale: float = 1.0, name: str | None = None) -> QLabel:
+    """A bold label, its font ``scale`` times the normal size (headings, titles, big figures)."""
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def page_title(text: str) -> QLabel:
+    """The big heading at the top of a page; every page's looks the same."""
+    return bold_label(text, 1.5, "pageTitle")
+
+
+def read_only_table(name: str = "", model: QAbstractItemModel | None = None) -> QTableView:
+    """A table of rows to look at and pick one of: no editing, whole rows selected one at a
+    time, banded rows, no row numbers."""
+    view = QTableView()
+    if name:
+        view.setObjectName(name)
+    if model is not None:
+        view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setHighlightSections(False)
+    return view
+
+
 class EmptyState(QWidget):
     """A centred message saying what to do next, with buttons that do it."""
 
@@ -58,13 +94,8 @@ class EmptyState(QWidget):
         self.setObjectName("emptyState")
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        heading = QLabel(title)
-        heading.setObjectName("emptyTitle")
+        heading = bold_label(title, 1.4, "emptyTitle")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        heading.setFont(font)
         body = QLabel(text)
         body.setObjectName("emptyText")
         body.setWordWrap(True)

@@ -38,7 +38,13 @@ from pmpm_desktop.ui import dialogs, format
 from pmpm_desktop.ui.charts import BarChart, Chart, LineChart, Series, dollars
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, PAYERS, AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
-from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.base import (
+    ContentOrEmpty,
+    EmptyState,
+    Page,
+    bold_label,
+    page_title,
+)
 from pmpm_desktop.ui.table_model import Column, Index, RowsModel
 from pmpm_desktop.ui.theme import negative_color, positive_color
 from pmpm_desktop.ui.worker import TaskHandle
@@ -215,12 +221,7 @@ class ChartCard(QFrame):
 
 
 def section_title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.15)
-    font.setBold(True)
-    label.setFont(font)
-    return label
+    return bold_label(text, 1.15)
 
 
 class CompactTable(QTableView):
@@ -293,11 +294,7 @@ class DashboardPage(Page):
         head = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(2)
-        self.heading = QLabel("Dashboard")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = page_title("Dashboard")
         self.subtitle = QLabel("Reading the figures…")
         self.subtitle.setObjectName("dashboardSubtitle")
         self.subtitle.setWordWrap(True)

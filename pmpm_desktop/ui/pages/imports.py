@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -40,7 +39,14 @@ from pmpm_desktop.services.import_history import (
 from pmpm_desktop.services.payers import PayerInfo, list_payers
 from pmpm_desktop.ui import dialogs, format
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, PAYERS, AppContext
-from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.base import (
+    ContentOrEmpty,
+    EmptyState,
+    Page,
+    bold_label,
+    page_title,
+    read_only_table,
+)
 from pmpm_desktop.ui.pages.imports_layout import ColumnFit, split_sizes
 from pmpm_desktop.ui.table_model import Column, Index, PagedRowsModel, RowsModel
 from pmpm_desktop.ui.theme import negative_color
@@ -202,15 +208,9 @@ class _NoRows:
 
 
 def _grid() -> QTableView:
-    view = QTableView()
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
+    view = read_only_table()
     view.setWordWrap(False)
-    view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setHighlightSections(False)
     return view
 
 
@@ -238,11 +238,7 @@ class ImportsPage(Page):
         outer.setContentsMargins(24, 20, 24, 16)
         outer.setSpacing(10)
 
-        heading = QLabel(self.title)
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
+        heading = page_title(self.title)
         self.subtitle = QLabel(self._subtitle_text())
         self.subtitle.setObjectName("importsSubtitle")
         self.subtitle.setWordWrap(True)
@@ -326,12 +322,7 @@ class ImportsPage(Page):
         head = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(2)
-        self.detail_title = QLabel("")
-        self.detail_title.setObjectName("detailTitle")
-        bold = self.detail_title.font()
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.15)
-        self.detail_title.setFont(bold)
+        self.detail_title = bold_label("", 1.15, "detailTitle")
         self.detail_facts = QLabel("")
         self.detail_facts.setObjectName("detailFacts")
         self.detail_facts.setWordWrap(True)

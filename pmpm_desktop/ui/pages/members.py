@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -41,7 +40,14 @@ from pmpm_desktop.services.member_ledger import (
 from pmpm_desktop.services.payers import list_payers
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, AppContext
-from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.base import (
+    ContentOrEmpty,
+    EmptyState,
+    Page,
+    bold_label,
+    page_title,
+    read_only_table,
+)
 from pmpm_desktop.ui.table_model import Column, PagedRowsModel, RowsModel
 
 #: how long the search waits after the last key press before it asks the database
@@ -105,16 +111,8 @@ HISTORY_COLUMNS = [
 
 
 def _table(model: RowsModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
+    view = read_only_table(name, model)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setHighlightSections(False)
     view.horizontalHeader().setStretchLastSection(False)
     view.setWordWrap(False)
     return view
@@ -177,12 +175,7 @@ class MembersPage(Page):
         self.results_view.selectionModel().selectionChanged.connect(self._selection_changed)
 
         # -- one member ----------------------------------------------------------------------
-        self.name_label = QLabel()
-        self.name_label.setObjectName("memberName")
-        font = self.name_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.name_label.setFont(font)
+        self.name_label = bold_label("", 1.3, "memberName")
         self.facts_label = QLabel()
         self.facts_label.setObjectName("memberFacts")
         self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -262,12 +255,7 @@ class MembersPage(Page):
         )
         self.body = ContentOrEmpty(content, self.empty)
         layout = QVBoxLayout(self)
-        heading = QLabel("Members")
-        heading.setObjectName("pageTitle")
-        hf = heading.font()
-        hf.setPointSizeF(hf.pointSizeF() * 1.5)
-        hf.setBold(True)
-        heading.setFont(hf)
+        heading = page_title("Members")
         layout.addWidget(heading)
         layout.addWidget(self.body, 1)
 

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +30,13 @@ from pmpm_desktop.services import payers
 from pmpm_desktop.services.payers import ContractInfo, PayerInfo
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.context import PAYERS, AppContext
-from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.base import (
+    ContentOrEmpty,
+    EmptyState,
+    Page,
+    bold_label,
+    read_only_table,
+)
 from pmpm_desktop.ui.payer_dialogs import (
     ContractDialog,
     PayerDialog,
@@ -99,24 +104,11 @@ CONTRACT_COLUMNS = [
 
 
 def _heading(text: str = "") -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 1.1)
-    label.setFont(font)
-    return label
+    return bold_label(text, 1.1)
 
 
 def _table(name: str, model: RowsModel) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setHighlightSections(False)
+    view = read_only_table(name, model)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 

@@ -46,7 +46,12 @@ from pmpm_desktop.ui.context import DISCREPANCIES, EVERYTHING, IMPORTS, MEMBERS,
 from pmpm_desktop.ui.dialogs import error_text, show_error, show_message
 from pmpm_desktop.ui.discrepancy_detail import DiscrepancyDetail
 from pmpm_desktop.ui.format import dollars
-from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.base import (
+    ContentOrEmpty,
+    EmptyState,
+    Page,
+    bold_label,
+)
 from pmpm_desktop.ui.reconciliation_tables import (
     GRID_MONTH,
     GRID_PAYER,
@@ -159,10 +164,7 @@ class ReconciliationPage(Page):
         s_lay.setContentsMargins(0, 0, 0, 0)
         s_lay.setSpacing(2)
         head = QHBoxLayout()
-        heading = QLabel("Month summary")
-        bold = heading.font()
-        bold.setBold(True)
-        heading.setFont(bold)
+        heading = bold_label("Month summary")
         self.summary_totals = QLabel()
         self.summary_totals.setObjectName("summaryTotals")
         head.addWidget(heading)

@@ -43,7 +43,12 @@ from pmpm_desktop.services.reporting import (
 )
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, PAYERS, AppContext
-from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page
+from pmpm_desktop.ui.pages.base import (
+    ContentOrEmpty,
+    EmptyState,
+    Page,
+    page_title,
+)
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 DESCRIPTION = (
@@ -231,12 +236,7 @@ class ReportsPage(Page):
         )
         self.body = ContentOrEmpty(content, self.empty)
         layout = QVBoxLayout(self)
-        heading = QLabel("Reports")
-        heading.setObjectName("pageTitle")
-        hf = heading.font()
-        hf.setPointSizeF(hf.pointSizeF() * 1.5)
-        hf.setBold(True)
-        heading.setFont(hf)
+        heading = page_title("Reports")
         layout.addWidget(heading)
         layout.addWidget(self.body, 1)
 
