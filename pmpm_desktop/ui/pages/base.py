@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,13 +23,13 @@ from pmpm_desktop.ui.context import AppContext
 class Page(QWidget):
     """A page: shown in the main window's navigation, refreshed when its data changes.
 
-    Subclasses set ``key`` (used by ``AppContext.navigate`` and the settings), ``title`` and
-    ``icon``, build their widgets in ``__init__`` and read the database in ``refresh()``.
+    Subclasses set ``key`` (used by ``AppContext.navigate``, the settings and the drawn icon
+    of ``ui.nav_icons``) and ``title``, build their widgets in ``__init__`` and read the
+    database in ``refresh()``.
     """
 
     key: ClassVar[str]
     title: ClassVar[str]
-    icon: ClassVar[QStyle.StandardPixmap] = QStyle.StandardPixmap.SP_FileIcon
     #: which ``AppContext.data_changed`` names make this page stale (EVERYTHING always does)
     depends_on: ClassVar[frozenset[str]] = frozenset()
 

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -267,7 +266,6 @@ class CompactTable(QTableView):
 class DashboardPage(Page):
     key = "dashboard"
     title = "Dashboard"
-    icon = QStyle.StandardPixmap.SP_DesktopIcon
     depends_on = frozenset({PAYERS, IMPORTS, DISCREPANCIES})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:

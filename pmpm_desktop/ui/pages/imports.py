@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -678,7 +677,6 @@ class ImportsPage(Page):
 class RostersPage(ImportsPage):
     key = "rosters"
     title = "Rosters"
-    icon = QStyle.StandardPixmap.SP_FileDialogDetailedView
     kind = ROSTER
     noun = "roster"
     nouns = "rosters"
@@ -732,7 +730,6 @@ class RostersPage(ImportsPage):
 class RemittancesPage(ImportsPage):
     key = "remittances"
     title = "Remittances"
-    icon = QStyle.StandardPixmap.SP_DialogSaveButton
     kind = REMITTANCE
     noun = "statement"
     nouns = "statements"

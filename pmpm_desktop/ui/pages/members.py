@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -128,7 +127,6 @@ def _fit_columns(view: QTableView) -> None:
 class MembersPage(Page):
     key = "members"
     title = "Members"
-    icon = QStyle.StandardPixmap.SP_FileDialogContentsView
     depends_on = frozenset({IMPORTS, DISCREPANCIES, MEMBERS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:

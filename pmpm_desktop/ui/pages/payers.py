@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -121,7 +120,6 @@ def _position(keys: list[Any], key: Any) -> int:
 class PayersPage(Page):
     key: ClassVar[str] = "payers"
     title: ClassVar[str] = "Payers & Contracts"
-    icon: ClassVar[QStyle.StandardPixmap] = QStyle.StandardPixmap.SP_DirHomeIcon
     depends_on: ClassVar[frozenset[str]] = frozenset({PAYERS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:

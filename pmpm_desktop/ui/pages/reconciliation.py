@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -119,7 +118,6 @@ def _month_edit(name: str) -> QDateEdit:
 class ReconciliationPage(Page):
     key: ClassVar[str] = "reconciliation"
     title: ClassVar[str] = "Reconciliation"
-    icon = QStyle.StandardPixmap.SP_FileDialogContentsView
     depends_on: ClassVar[frozenset[str]] = frozenset({IMPORTS, PAYERS, DISCREPANCIES})
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:

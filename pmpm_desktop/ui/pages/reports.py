@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -116,7 +115,6 @@ def default_file_name(payer: str | None, first: Month, last: Month) -> str:
 class ReportsPage(Page):
     key = "reports"
     title = "Reports"
-    icon = QStyle.StandardPixmap.SP_DialogSaveButton
     depends_on = frozenset({PAYERS, IMPORTS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
