@@ -37,6 +37,31 @@ STATUSES: tuple[str, ...] = ("open", "disputed", "resolved", "written_off")
 CLOSED_STATUSES: frozenset[str] = frozenset({"resolved", "written_off"})
 
 
+# --- what disputes recovered: one definition for the Dashboard and the workbook ---------------
+
+#: kinds whose resolution is money paid to the practice
+SHORTFALL_KINDS = ("missing", "underpaid")
+
+#: the figure's name, the same on the Dashboard tile and the workbook's Cover and Aging sheets
+RECOVERED_TITLE = "Recovered by disputes"
+#: what the figure means, in the words every place that shows it uses
+RECOVERED_RULE = (
+    "What the payer paid for a disputed member-month on statements imported after it was "
+    "first disputed (under the member's ID or a linked alias), for disputes now resolved "
+    "whose kind is missing or underpaid. For other kinds the payer's answer is a recoupment, "
+    "not money to the practice; written-off items recovered nothing."
+)
+#: the name and the rule together (a tooltip, a subtitle)
+RECOVERED_DEFINITION = f"{RECOVERED_TITLE}: {RECOVERED_RULE[0].lower()}{RECOVERED_RULE[1:]}"
+
+
+def recovered_caption(count: int, when: str) -> str:
+    """The short sentence under a recovered amount; ``when``: "in 2026", "for 2026-01…"."""
+    if not count:
+        return f"no missing or underpaid dispute resolved {when} yet"
+    return f"paid after the dispute for {count:,} resolved missing or underpaid item(s) {when}"
+
+
 @dataclass(frozen=True)
 class MonthSummary:
     """One coverage month of one payer."""

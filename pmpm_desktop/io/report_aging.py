@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core.money import ZERO
+from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_TITLE
 from pmpm_desktop.io.report_base import (
     Formats,
     add_table,
@@ -30,7 +31,7 @@ DISPUTE_COLUMNS = [
     "Still disputed",
     "Amount still in dispute",
     "Resolved after dispute",
-    "Recovered (paid after the dispute)",
+    RECOVERED_TITLE,
     "Written off",
     "Amount written off",
 ]
@@ -93,13 +94,11 @@ def write_aging_sheet(
         row += 2
     ws.write_string(row, 0, "What disputes came to", fmt.heading)
     row += 1
-    ws.write_string(
-        row,
-        0,
-        "Discrepancies ever marked disputed. Recovered = what the payer paid for those "
-        "member-months in statements loaded after the dispute was sent.",
-        fmt.subtitle,
-    )
+    # the words of the Dashboard's tile and the Cover (one rule: services.disputes); wrapped
+    # over the table's columns, the row as high as its lines
+    ws.merge_range(row, 0, row, len(DISPUTE_COLUMNS) - 1, "", fmt.wrap)
+    ws.write_string(row, 0, f"Discrepancies ever marked disputed. {RECOVERED_DEFINITION}", fmt.wrap)
+    ws.set_row(row, 45)
     row += 1
     dispute_row = row
     row = add_table(

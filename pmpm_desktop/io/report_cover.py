@@ -10,7 +10,12 @@ from decimal import Decimal
 from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core.money import ZERO
-from pmpm_desktop.core.summary import CLOSED_STATUSES, ReconcileSummary
+from pmpm_desktop.core.summary import (
+    CLOSED_STATUSES,
+    RECOVERED_RULE,
+    RECOVERED_TITLE,
+    ReconcileSummary,
+)
 from pmpm_desktop.io.report_base import Formats, add_table, column_widths, naive, print_setup
 from pmpm_desktop.io.report_data import ReportExtras
 
@@ -27,7 +32,7 @@ GLANCE_COLUMNS = [
     "Owed to the practice",
     "Of which over 90 days",
     "Owed to the payer",
-    "Recovered by disputes",
+    RECOVERED_TITLE,
     "Members first month",
     "Members last month",
     "Membership change",
@@ -71,6 +76,8 @@ def write_cover_sheet(
             "members the rosters list; variance = paid \u2212 expected.",
         )
     )
+    # the Dashboard's "Recovered by disputes" tile says the same (one rule: services.disputes)
+    facts.append((RECOVERED_TITLE, RECOVERED_RULE))
     for label, value in facts:
         ws.write_string(row, 0, label, fmt.label)
         _wide_text(ws, row, value, fmt)

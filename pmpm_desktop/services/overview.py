@@ -32,8 +32,6 @@ from pmpm_desktop.db.models import (
     Contract,
     Discrepancy,
     DiscrepancyEvent,
-    Member,
-    MemberAlias,
     Payer,
     RateRow,
     RemittanceImport,
@@ -43,6 +41,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import PmpmError
 from pmpm_desktop.services.aging import AgingRow, aging_summary
+from pmpm_desktop.services.disputes import dispute_facts, recovered_by_payer
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 Progress = Callable[[int, int], bool]
@@ -110,7 +109,8 @@ class PayerOverview:
     needs_reconcile: bool
     #: ``first``..``last`` month by month (empty when no statement was imported)
     months: tuple[MonthFigures, ...] = ()
-    #: disputes resolved this year and what the payer paid after them (see ``_recovered``)
+    #: the missing/underpaid disputes resolved this year and what the payer paid after them
+    #: (the rule of ``services.disputes``)
     recovered: Tally = Tally()
 
     @property
@@ -345,7 +345,11 @@ def overview(
         ):
             this_year[(payer_id, status)] = Tally(int(n), cents_to_money(int(cents)))
         recent = _recent_files(s)
-        recovered = _recovered(s, year)
+    # the one rule for "recovered" (services.disputes), over the disputes resolved in ``year``
+    recovered = {
+        code: Tally(r.count, r.amount)
+        for code, r in recovered_by_payer(dispute_facts(db, resolved_in=year)).items()
+    }
 
     as_of = now().date()
     aging = aging_summary(db, {code: name for _pid, code, name in payers}, as_of=as_of)
@@ -390,7 +394,7 @@ def overview(
                 written_off_this_year=this_year.get((payer_id, "written_off"), Tally()),
                 needs_reconcile=stale,
                 months=by_month,
-                recovered=recovered.get(payer_id, Tally()),
+                recovered=recovered.get(code, Tally()),
             )
         )
     _check(progress, steps, steps)
@@ -403,83 +407,6 @@ def overview(
         aging=tuple(aging),
         as_of=as_of,
     )
-
-
-def _status_at(first_or_last: Any, status: str) -> Any:
-    """Per discrepancy (``id``), when (``at``) a person set it to ``status``: the first or the
-    last time, as ``first_or_last`` (``func.min`` / ``func.max``) picks."""
-    return (
-        select(
-            DiscrepancyEvent.discrepancy_id.label("id"),
-            first_or_last(DiscrepancyEvent.at).label("at"),
-        )
-        .where(DiscrepancyEvent.new_status == status)
-        .group_by(DiscrepancyEvent.discrepancy_id)
-        .subquery()
-    )
-
-
-def _recovered(s: Session, year: int) -> dict[int, Tally]:
-    """Per payer: the disputes resolved in ``year``, and the money they brought back.
-
-    A dispute "recovered" money when a discrepancy was marked ``disputed`` (by a person, an
-    event ``new_status = 'disputed'`` in its history) and is now ``resolved``, with its latest
-    resolution in ``year``. The amount recovered is what the payer paid for that member-month
-    on statements imported AFTER the item was first disputed: the sum of those remittance
-    lines, under the member's ID or any alias linked to it. Money already paid before the
-    dispute is not counted (the dispute did not bring it), and neither is a resolution without
-    new money (a person resolving an item "explained", or the stored variance, which a
-    reconciliation overwrites once the month matches). A recoupment after a dispute of an
-    overpayment counts as a negative amount: the figure is net. Written-off items recovered
-    nothing by definition.
-    """
-    disputed_at = _status_at(func.min, "disputed")  # the first dispute
-    resolved_at = _status_at(func.max, "resolved")  # the last resolution
-    items = s.execute(
-        select(Discrepancy.payer_id, Discrepancy.member_id, Discrepancy.month, disputed_at.c.at)
-        .join(disputed_at, disputed_at.c.id == Discrepancy.id)
-        .join(resolved_at, resolved_at.c.id == Discrepancy.id)
-        .where(
-            Discrepancy.status == "resolved",
-            resolved_at.c.at >= dt.datetime(year, 1, 1),
-            resolved_at.c.at < dt.datetime(year + 1, 1, 1),
-        )
-    ).all()
-    if not items:
-        return {}
-    payer_ids = {payer_id for payer_id, *_rest in items}
-    # every ID a member was paid under: its own, and the aliases linked to it
-    ids: dict[tuple[int, str], set[str]] = {}
-    for payer_id, member_id, alias in s.execute(
-        select(Member.payer_id, Member.member_id, MemberAlias.alias_id)
-        .join(MemberAlias, MemberAlias.member_pk == Member.id)
-        .where(Member.payer_id.in_(payer_ids))
-    ):
-        ids.setdefault((payer_id, member_id), set()).add(alias)
-    months = {month for _p, _m, month, _at in items}
-    lines: dict[tuple[int, str, Month], list[tuple[dt.datetime, Decimal]]] = {}
-    for payer_id, member_id, month, amount, imported_at in s.execute(
-        select(
-            RemittanceLine.payer_id,
-            RemittanceLine.member_id,
-            RemittanceLine.coverage_month,
-            RemittanceLine.amount,
-            RemittanceImport.imported_at,
-        )
-        .join(RemittanceImport, RemittanceImport.id == RemittanceLine.import_id)
-        .where(RemittanceLine.payer_id.in_(payer_ids), RemittanceLine.coverage_month.in_(months))
-    ):
-        lines.setdefault((payer_id, member_id, month), []).append((imported_at, amount))
-    out: dict[int, Tally] = {}
-    for payer_id, member_id, month, at in items:
-        amount = ZERO
-        for paid_as in {member_id} | ids.get((payer_id, member_id), set()):
-            amount += sum(
-                (a for imported, a in lines.get((payer_id, paid_as, month), []) if imported > at),
-                ZERO,
-            )
-        out[payer_id] = out.get(payer_id, Tally()) + Tally(1, amount)
-    return out
 
 
 _STORED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {

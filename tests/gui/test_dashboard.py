@@ -8,6 +8,13 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.summary import (
+    RECOVERED_DEFINITION,
+    RECOVERED_RULE,
+    RECOVERED_TITLE,
+    recovered_caption,
+)
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.overview import overview
 from pmpm_desktop.services.reconciling import reconcile
@@ -155,7 +162,7 @@ def test_disputed_and_resolved_tiles_follow_status_changes(
     assert page.tiles["open"].caption.text().startswith(f"{len(rows) - 5:,} item(s)")
     # disputes not settled yet recovered nothing
     assert page.tiles["recovered"].value.text() == "$0.00"
-    assert "no dispute resolved" in page.tiles["recovered"].caption.text()
+    assert page.tiles["recovered"].caption.text() == recovered_caption(0, f"in {now().year}")
 
 
 def test_hints_for_partial_data(
@@ -367,7 +374,57 @@ def test_recovered_tile_counts_money_paid_after_a_dispute(
     reconcile(ctx.db, "BAY", FIRST, LAST)
     page = _page(ctx, qtbot, wait_task)
     assert page.tiles["recovered"].value.text() == dollars(-missing.variance)
-    assert "1 dispute(s) resolved" in page.tiles["recovered"].caption.text()
+    assert page.tiles["recovered"].caption.text() == recovered_caption(1, f"in {now().year}")
+    assert page.tiles["recovered"].toolTip() == RECOVERED_DEFINITION
+
+
+def test_recovered_tile_and_the_workbook_cover_show_the_same_amount(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path
+) -> None:
+    """Same practice, same year (every dispute here is of a month the workbook covers and is
+    resolved this year): the Dashboard tile and the Cover's "Recovered by disputes" column
+    agree, and say what the figure is in the same words."""
+    import openpyxl
+
+    from pmpm_desktop.io.report import AGING_SHEET, COVER_SHEET
+    from pmpm_desktop.services import importing
+    from pmpm_desktop.services.demo import FIRST, LAST
+    from pmpm_desktop.services.discrepancies import set_status
+    from pmpm_desktop.services.reporting import build_report
+    from tests.unit.files import REMIT_HEADERS, xlsx
+
+    missing = discrepancy_rows(ctx.db, kind="missing", status="open")
+    over = discrepancy_rows(ctx.db, kind="overpaid", status="open")[0]
+    paid, by_hand = missing[0], missing[1]
+    for r in (paid, by_hand, over):
+        set_status(ctx.db, r.payer_code, r.member_id, r.month, "disputed", "sent")
+    path = xlsx(
+        tmp_path / "retro.xlsx",
+        REMIT_HEADERS,
+        [[paid.member_id, str(paid.month), -paid.variance, "RETRO"]],
+    )
+    importing.import_remittance(ctx.db, paid.payer_code, path)
+    set_status(ctx.db, by_hand.payer_code, by_hand.member_id, by_hand.month, "resolved")
+    set_status(ctx.db, over.payer_code, over.member_id, over.month, "resolved", "recouped")
+    # the export reconciles every payer (closing the one now paid), as a user's export does
+    result = build_report(ctx.db, tmp_path / "report.xlsx", None, FIRST, LAST, "Clinic")
+    page = _page(ctx, qtbot, wait_task)
+
+    wb = openpyxl.load_workbook(result.path)
+    rows = list(wb[COVER_SHEET].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r[0] == "Payer")
+    column = rows[at].index(RECOVERED_TITLE)
+    glance = [r for r in rows[at + 1 :] if r[0]][: len(page.overview.payers)]  # type: ignore[union-attr]
+    cover_total = sum(Decimal(str(r[column] or 0)) for r in glance).quantize(Decimal("0.01"))
+    assert cover_total == -paid.variance
+    assert page.tiles["recovered"].value.text() == dollars(cover_total)
+    assert page.tiles["recovered"].caption.text() == recovered_caption(2, f"in {now().year}")
+    # the same words: the tile's tooltip, the Cover's fact and the Aging sheet's subtitle
+    facts = {r[0]: r[1] for r in rows if r[0]}
+    assert facts[RECOVERED_TITLE] == RECOVERED_RULE
+    assert RECOVERED_DEFINITION == page.tiles["recovered"].toolTip()
+    aging = [r[0] for r in wb[AGING_SHEET].iter_rows(values_only=True) if r[0]]
+    assert any(isinstance(v, str) and RECOVERED_DEFINITION in v for v in aging)
 
 
 def test_no_statement_yet_charts_say_what_to_do(

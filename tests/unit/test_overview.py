@@ -19,6 +19,7 @@ from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.aging import aging_items, aging_table
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
+from pmpm_desktop.services.disputes import dispute_facts, total_recovered
 from pmpm_desktop.services.overview import OverviewCancelled, Tally, overview
 from pmpm_desktop.services.reconciling import reconcile
 from tests.conftest import cli_runner
@@ -255,3 +256,11 @@ def test_recovered_is_what_the_payer_paid_after_the_dispute(demo: Database, tmp_
     assert {p.code: p for p in o.payers}["BAY"].recovered == Tally()
     # the one still disputed recovered nothing yet, and another year saw none of this
     assert overview(demo, year=now().year - 1).total("recovered") == Tally()
+    # an overpayment disputed then resolved is answered by a recoupment: not counted
+    over = discrepancy_rows(demo, kind="overpaid", status="open")[0]
+    set_status(demo, over.payer_code, over.member_id, over.month, "disputed", "asked the payer")
+    set_status(demo, over.payer_code, over.member_id, over.month, "resolved", "they recouped")
+    assert overview(demo).total("recovered") == Tally(2, -won.variance)
+    # the tile's figure is the one rule of services.disputes, over the year's resolutions
+    rule = total_recovered(dispute_facts(demo, resolved_in=now().year))
+    assert overview(demo).total("recovered") == Tally(rule.count, rule.amount)

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_RULE, RECOVERED_TITLE
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import PmpmError
 from pmpm_desktop.io.report import (
@@ -127,10 +128,14 @@ def test_disputes_recovered_and_late_recoupments(practice: Database, tmp_path: P
     assert outcome["Ever disputed"] == 1
     assert outcome["Resolved after dispute"] == 1
     assert outcome["Still disputed"] == 0
-    assert outcome["Recovered (paid after the dispute)"] == pytest.approx(4.50)
+    assert outcome[RECOVERED_TITLE] == pytest.approx(4.50)
     assert disputes[0]["Payer"] == "SUN"
     glance = rows_under(wb[COVER_SHEET], "Payer")[0]
-    assert glance["Recovered by disputes"] == pytest.approx(4.50)
+    assert glance[RECOVERED_TITLE] == pytest.approx(4.50)
+    # both sheets say what the figure is in the Dashboard tile's words
+    assert RECOVERED_DEFINITION in all_rows[at + 1][0]
+    cover = {r[0]: r[1] for r in wb[COVER_SHEET].iter_rows(values_only=True) if r[0]}
+    assert cover[RECOVERED_TITLE] == RECOVERED_RULE
 
     late = rows_under(wb[LATE_SHEET], "Payer")
     assert len(late) == 1

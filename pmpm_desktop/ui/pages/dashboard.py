@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_TITLE, recovered_caption
 from pmpm_desktop.services.aging import BUCKETS
 from pmpm_desktop.services.overview import AttentionItem, Hint, Overview, RecentFile, overview
 from pmpm_desktop.ui import dialogs, format
@@ -328,7 +329,7 @@ class DashboardPage(Page):
             ("difference", "Difference"),
             ("open", "Open amount"),
             ("disputed", "Disputed"),
-            ("recovered", "Recovered by disputes"),
+            ("recovered", RECOVERED_TITLE),
             ("resolved", "Resolved this year"),
         ]
         self.tiles: dict[str, KpiTile] = {}
@@ -633,13 +634,13 @@ class DashboardPage(Page):
             else "none sent to a payer",
         )
         recovered = o.total("recovered")
+        # the words of the workbook's Cover and Aging sheets (one rule: services.disputes)
         t["recovered"].set(
             dollars(recovered.amount),
-            f"paid after {recovered.count:,} dispute(s) resolved in {o.year}"
-            if recovered.count
-            else f"no dispute resolved in {o.year} yet",
+            recovered_caption(recovered.count, f"in {o.year}"),
             "good" if recovered.amount > 0 else "",
         )
+        t["recovered"].setToolTip(RECOVERED_DEFINITION)
         resolved = o.total("resolved_this_year")
         written = o.total("written_off_this_year")
         off = (

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -150,6 +151,9 @@ class MembersPage(Page):
         self.payer.setMinimumContentsLength(18)
         self.count_label = QLabel()
         self.count_label.setObjectName("memberCount")
+        # under the grid, as wide as its text (see _set_count): at the far right of the search
+        # bar a narrow window cut it to "1" of "120 members"
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)
@@ -162,7 +166,6 @@ class MembersPage(Page):
         bar.addWidget(self.search, 1)
         bar.addWidget(QLabel("Payer:"))
         bar.addWidget(self.payer)
-        bar.addWidget(self.count_label)
 
         # -- results -------------------------------------------------------------------------
         self.results = PagedRowsModel(RESULT_COLUMNS, MemberSearch(ctx.db), page_size=200)
@@ -232,8 +235,15 @@ class MembersPage(Page):
         self.detail_stack.addWidget(member_panel)
         self.member_panel = member_panel
 
+        results_panel = QWidget()
+        rp = QVBoxLayout(results_panel)
+        rp.setContentsMargins(0, 0, 0, 0)
+        rp.setSpacing(2)
+        rp.addWidget(self.results_view, 1)
+        rp.addWidget(self.count_label)
+
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.results_view)
+        splitter.addWidget(results_panel)
         splitter.addWidget(self.detail_stack)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
@@ -288,11 +298,18 @@ class MembersPage(Page):
         self.results.source = source
         self.results.reload()
         total = self.results.total
-        self.count_label.setText(
+        self._set_count(
             "No member matches" if total == 0 else f"{total:,} member{'s' if total != 1 else ''}"
         )
         _fit_columns(self.results_view)
         self._reselect()
+
+    def _set_count(self, text: str) -> None:
+        """The results count, its minimum width taken from the text so a layout never cuts it."""
+        self.count_label.setText(text)
+        margins = self.count_label.contentsMargins()
+        width = self.count_label.fontMetrics().horizontalAdvance(text)
+        self.count_label.setMinimumWidth(width + margins.left() + margins.right() + 4)
 
     def _reselect(self) -> None:
         """Keep the shown member selected after a new search, if it is among the results."""
