@@ -94,8 +94,12 @@ unless the contract says otherwise, counts as matched) and needs no work.</p>
 <ul>{statuses}</ul>
 <p>Add a note whenever you change a status (whom you called, the claim number): the history
 keeps every change with its date. Reconciling again keeps your statuses and notes.</p></li>
-<li><b>Export the report</b> — File ▸ Export report (Ctrl+E) writes an Excel workbook with the
-summary by month and the list of discrepancies, for your manager or for the payer.</li>
+<li><b>Export the report</b> — File ▸ Export report (Ctrl+E) writes an Excel workbook for your
+manager: a cover with each payer at a glance, the summary by month with charts, every
+discrepancy, the open amounts by age (days since the payment was due), recoupments older than
+the contract allows, membership and roster changes, and each member's months. Tick
+<b>Dispute packets</b> to also get one workbook per payer with only what the payer must act on
+and a column for the payer's answer, ready to email.</li>
 </ol>
 
 <h3>Reading “Why this amount”</h3>
