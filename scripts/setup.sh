@@ -42,4 +42,6 @@ if [ ! -x "$VENV_PY" ]; then
   "$PYTHON" -m venv .venv
 fi
 "$VENV_PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$VENV_PY" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# setuptools' editable build warns on every install about a case that is not ours (a folder
+# named like the package in the working directory); it would be the first thing a user reads.
+PYTHONWARNINGS=ignore "$VENV_PY" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
