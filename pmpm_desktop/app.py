@@ -135,6 +135,7 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
 
 def _run(target: str | None) -> int:
     from pmpm_desktop.db.database import DatabaseError
+    from pmpm_desktop.ui.logs import route_qt_messages
 
     try:
         app, ctx, window = _build(target)
@@ -146,6 +147,7 @@ def _run(target: str | None) -> int:
         QMessageBox.critical(None, "PMPM Desktop", f"The database could not be opened: {exc}")
         return 1
     sys.excepthook = _excepthook
+    route_qt_messages()
     window.show()
     from pmpm_desktop.ui.first_run import maybe_offer_first_run
 

@@ -37,6 +37,31 @@ def setup_logging() -> Path:
     return path
 
 
+#: Qt messages that say nothing to a user or to us (the offscreen platform cannot size windows)
+_QT_NOISE = ("This plugin does not support propagateSizeHints",)
+
+
+def route_qt_messages() -> object:
+    """Qt's own warnings go to the log file (without the known noise), not to the terminal.
+
+    Returns the handler it replaced (tests put it back)."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if not message.startswith(_QT_NOISE):
+            log.log(levels.get(kind, logging.WARNING), "Qt: %s", message)
+
+    return qInstallMessageHandler(handler)
+
+
 def log_failure(task: str, exc: BaseException) -> None:
     """Record a failure: the task, the error's type and where it happened — no message text."""
     frames = traceback.extract_tb(exc.__traceback__)

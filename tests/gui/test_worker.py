@@ -123,3 +123,20 @@ def test_tasks_run_one_at_a_time(runner: TaskRunner, qtbot: QtBot) -> None:
     handles = [runner.run(f"t{i}", work, show_progress=False) for i in range(4)]
     qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
     assert most == 1 and len(handles) == 4
+
+
+def test_qt_warnings_go_to_the_log_without_the_noise() -> None:
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    from pmpm_desktop.ui.logs import route_qt_messages
+
+    setup_logging()
+    previous = route_qt_messages()
+    try:
+        qWarning("QFont: a real warning")
+        qWarning("This plugin does not support propagateSizeHints()")
+    finally:
+        qInstallMessageHandler(previous)  # type: ignore[arg-type]
+    text = log_path().read_text(encoding="utf-8")
+    assert "Qt: QFont: a real warning" in text
+    assert "propagateSizeHints" not in text
