@@ -9,6 +9,7 @@ discrepancy_select`): a grid over 100k discrepancies reads one page, never the w
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -217,6 +218,9 @@ class DiscrepancySource:
         self.db = db
         self.query = query or DiscrepancyQuery()
         self._ordered: tuple[tuple[DiscrepancyQuery, str | None, bool], list[int]] | None = None
+        # A page read on the UI thread while a worker's ``prefetch`` reads the same ids waits
+        # for it instead of reading them a second time alongside.
+        self._ordering = threading.Lock()
 
     def count(self) -> int:
         self._ordered = None
@@ -234,11 +238,21 @@ class DiscrepancySource:
         # The ids are one stretch of the whole order, so sorting them alone keeps it.
         return rows_from(self.db, _order(q, order_by, descending))
 
+    def prefetch(self, order_by: str | None, descending: bool) -> None:
+        """Read the ordered ids now (a grid's worker does, right after its first page), so the
+        first page further down reads just its own ids."""
+        self._ordered_ids(order_by, descending)
+
     def _ordered_ids(self, order_by: str | None, descending: bool) -> list[int]:
-        key = (self.query, order_by, descending)
-        if self._ordered is None or self._ordered[0] != key:
-            self._ordered = (key, _ordered_ids(self.db, self.query, order_by, descending))
-        return self._ordered[1]
+        # One query and one snapshot: a worker may read while the UI replaces ``query``.
+        query, db = self.query, self.db
+        key = (query, order_by, descending)
+        with self._ordering:
+            ordered = self._ordered
+            if ordered is None or ordered[0] != key:
+                ordered = (key, _ordered_ids(db, query, order_by, descending))
+                self._ordered = ordered
+        return ordered[1]
 
     def totals(self) -> Totals:
         return totals(self.db, self.query)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 
 from pmpm_desktop.ui.format import display
@@ -127,8 +127,41 @@ class PagedSource(Protocol):
     ) -> Sequence[Any]: ...
 
 
+class TaskRunnerLike(Protocol):
+    """What ``PagedRowsModel`` needs of ``ui.worker.TaskRunner``: ``run(title, fn, ...)``."""
+
+    def run(self, title: str, fn: Callable[[Any], Any], **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What a reload read on the worker, swapped in on the UI thread."""
+
+    generation: int
+    total: int
+    rows: list[Any]
+    extra: Any
+
+
 class PagedRowsModel(RowsModel):
-    """Rows read from a ``PagedSource`` a page at a time as the view scrolls."""
+    """Rows read from a ``PagedSource`` a page at a time as the view scrolls.
+
+    Without ``tasks`` every read happens in the call (the model of small grids and tests).
+    With a task runner, ``reload()`` and ``sort()`` read the count, the first page and
+    ``extra_read()`` (totals a page wants, say) on the worker and swap them in on the UI
+    thread: the old rows stay shown meanwhile, ``loading`` is True (``loading_changed``) and
+    nothing more is fetched. A newer reload supersedes an older one (a generation counter:
+    stale results are dropped). Once a reload landed with more rows than one page, the
+    source's ``prefetch(order_by, descending)`` (if it has one) runs on the worker, so the
+    first scroll past page one reads just a page.
+    """
+
+    #: True when a reload started on the worker, False when it landed, failed or was dropped
+    loading_changed = Signal(bool)
+    #: after a reload's rows were swapped in (sync or async), after ``modelReset``
+    reloaded = Signal()
+    #: a reload on the worker failed (the exception); the old rows stay
+    load_failed = Signal(object)
 
     def __init__(
         self,
@@ -136,28 +169,116 @@ class PagedRowsModel(RowsModel):
         source: PagedSource,
         *,
         page_size: int = 500,
+        tasks: TaskRunnerLike | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(columns, (), parent)
         self.source = source
         self.page_size = page_size
+        self.tasks = tasks
         self.total = 0
         self.order_by: str | None = None
         self.descending = False
+        #: read with every reload (on the worker when there is one); its result is ``extra``
+        self.extra_read: Callable[[], Any] | None = None
+        self.extra: Any = None
+        self._generation = 0
+        self._loading = False
+        self._fetching = False  # inside fetchMore: a view reacting to the insert must wait
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def _set_loading(self, on: bool) -> None:
+        if on != self._loading:
+            self._loading = on
+            self.loading_changed.emit(on)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        # Rows given outright win over a reload still running.
+        self._generation += 1
+        self.extra = None
+        self._set_loading(False)
+        super().set_rows(rows)
 
     def reload(self) -> None:
         """Count again and read the first page (after the source's filters changed)."""
+        self._generation += 1
+        if self.tasks is None:
+            self.beginResetModel()
+            self.total = self.source.count()
+            self._rows = list(self.source.fetch(0, self.page_size, self.order_by, self.descending))
+            self.extra = self.extra_read() if self.extra_read is not None else None
+            self.endResetModel()
+            self.reloaded.emit()
+            return
+        generation = self._generation
+        source, size, order_by, desc = self.source, self.page_size, self.order_by, self.descending
+        extra_read = self.extra_read
+
+        def work(_progress: Callable[[int, int], bool]) -> _Loaded | None:
+            if generation != self._generation:
+                return None  # superseded before it started: read nothing
+            total = source.count()
+            rows = list(source.fetch(0, size, order_by, desc))
+            extra = extra_read() if extra_read is not None else None
+            return _Loaded(generation, total, rows, extra)
+
+        self._set_loading(True)
+        self.tasks.run(
+            "Read rows",
+            work,
+            on_success=self._landed,
+            on_failure=lambda exc, g=generation: self._failed(g, exc),
+            show_progress=False,
+        )
+
+    def _landed(self, loaded: _Loaded | None) -> None:
+        if loaded is None or loaded.generation != self._generation:
+            return  # a newer reload is on its way
         self.beginResetModel()
-        self.total = self.source.count()
-        self._rows = list(self.source.fetch(0, self.page_size, self.order_by, self.descending))
+        self.total = loaded.total
+        self._rows = loaded.rows
+        self.extra = loaded.extra
         self.endResetModel()
+        self._set_loading(False)
+        self.reloaded.emit()
+        self._prefetch(loaded.generation)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._set_loading(False)
+        self.load_failed.emit(exc)
+
+    def _prefetch(self, generation: int) -> None:
+        """Let the source get ready for pages past the first, on the worker."""
+        prefetch = getattr(self.source, "prefetch", None)
+        if self.tasks is None or prefetch is None or self.total <= len(self._rows):
+            return
+        order_by, desc = self.order_by, self.descending
+
+        def work(_progress: Callable[[int, int], bool]) -> None:
+            if generation == self._generation:  # not when a newer reload already asked
+                prefetch(order_by, desc)
+
+        # A failure here only means the first scroll reads it itself (and reports it then).
+        self.tasks.run("Prepare rows", work, on_failure=lambda _exc: None, show_progress=False)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self.total
+        return (
+            not parent.isValid()
+            and not self._loading
+            and not self._fetching
+            and len(self._rows) < self.total
+        )
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or len(self._rows) >= self.total:
+        if not self.canFetchMore(parent):
             return
+        # Reads one page; before the source's prefetch finished it may read more itself (as
+        # without a worker) rather than show nothing.
         page = list(
             self.source.fetch(len(self._rows), self.page_size, self.order_by, self.descending)
         )
@@ -165,9 +286,13 @@ class PagedRowsModel(RowsModel):
             self.total = len(self._rows)
             return
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def fetch_all(self) -> None:
         """Read every remaining page (before "select all" acts on every row, say)."""

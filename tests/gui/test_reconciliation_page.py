@@ -175,6 +175,7 @@ def test_filter_by_kind_and_text(demo_db, ctx, qtbot, wait_task) -> None:  # typ
     page = open_page(ctx, qtbot, wait_task)
     every = discrepancy_rows(ctx.db)
     choose(page.kind_combo, "underpaid")
+    wait_task()
     rows = grid_rows(page)
     assert rows and {r.kind for r in rows} == {"underpaid"}
     assert len(rows) == sum(r.kind == "underpaid" for r in every)
@@ -184,16 +185,19 @@ def test_filter_by_kind_and_text(demo_db, ctx, qtbot, wait_task) -> None:  # typ
     named = next(r for r in every if r.last_name)
     qtbot.keyClicks(page.search_edit, named.last_name.lower())
     qtbot.waitUntil(lambda: page.source.query.text == named.last_name.lower())
+    wait_task()
     rows = grid_rows(page)
     assert named in rows
     assert all(named.last_name.lower() in (r.last_name or "").lower() for r in rows)
     page.search_edit.clear()
     qtbot.keyClicks(page.search_edit, named.member_id[:5])
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)  # Enter searches at once
+    wait_task()
     assert all(r.member_id.startswith(named.member_id[:5]) for r in grid_rows(page))
     assert named in grid_rows(page)
     qtbot.keyClicks(page.search_edit, "zzz")
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+    wait_task()
     assert page.grid_model.total == 0
     assert page.totals_label.text().startswith("No discrepancies match")
 
@@ -201,10 +205,12 @@ def test_filter_by_kind_and_text(demo_db, ctx, qtbot, wait_task) -> None:  # typ
 def test_sort_by_variance_in_sql(demo_db, ctx, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
     page = open_page(ctx, qtbot, wait_task)
     click_header(qtbot, page.grid, 7)
+    wait_task()
     assert page.grid_model.order_by == "variance"
     values = [r.variance for r in grid_rows(page)]
     assert values == sorted(values)
     click_header(qtbot, page.grid, 7)
+    wait_task()
     assert page.grid_model.descending
     values = [r.variance for r in grid_rows(page)]
     assert values == sorted(values, reverse=True)
@@ -214,7 +220,9 @@ def test_paging_reads_pages(demo_db, ctx, qtbot, wait_task) -> None:  # type: ig
     page = open_page(ctx, qtbot, wait_task)
     assert page.grid_model.page_size == 500
     page.grid_model.page_size = 10
-    page.reload_grid()
+    # Until the rows are in (not later: the shown view then reads pages to fill itself).
+    with qtbot.waitSignal(page.grid_model.reloaded):
+        page.reload_grid()
     assert page.grid_model.rowCount() == 10 and page.grid_model.canFetchMore()
     first = page.grid_model.rows
     page.grid_model.fetchMore()
@@ -302,9 +310,11 @@ def test_mark_three_rows_disputed_with_a_note(demo_db, ctx, qtbot, wait_task) ->
 def test_set_status_of_all_rows_matching_the_filter(demo_db, ctx, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
     page = open_page(ctx, qtbot, wait_task)
     choose(page.kind_combo, "not_eligible")
+    wait_task()
     n = page.grid_model.total
     page.grid_model.page_size = 4  # fewer loaded than match: "all N" reaches the rest
-    page.reload_grid()
+    with qtbot.waitSignal(page.grid_model.reloaded):  # not later: the view reads more pages
+        page.reload_grid()
     page.grid.setFocus()
     page.grid.selectAll()
     qtbot.mouseClick(page.set_status_button, Qt.MouseButton.LeftButton)
@@ -322,6 +332,7 @@ def test_set_status_of_all_rows_matching_the_filter(demo_db, ctx, qtbot, wait_ta
 def test_detail_save_status_and_note(demo_db, ctx, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
     page = open_page(ctx, qtbot, wait_task)
     choose(page.status_combo, "all")
+    wait_task()
     click_row(qtbot, page.grid, 0)
     wait_task()
     row = page.detail.row
@@ -375,6 +386,7 @@ def test_summary_click_filters_the_grid(demo_db, ctx, qtbot, wait_task) -> None:
     at = next(i for i, ln in enumerate(lines) if not ln.is_total and ln.counts["missing"])
     rect = page.summary_view.visualRect(page.summary_model.index(at, col))
     qtbot.mouseClick(page.summary_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_task()
     assert page.kind_combo.currentData() == "missing"
     assert page.month_combo.currentData() == lines[at].month
     rows = grid_rows(page)
@@ -396,8 +408,10 @@ def test_apply_filters_from_the_dashboard(demo_db, ctx, qtbot, wait_task) -> Non
     assert grid_rows(page) == expected
     qtbot.keyClicks(page.search_edit, "garcia")
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+    wait_task()
     # Filters not given go back to their defaults; the payer stays.
     page.apply_filters({"kind": "underpaid"})
+    wait_task()
     assert page.payer_code == "BAY" and page.search_edit.text() == ""
     assert page.status_combo.currentData() == "active" and page.month_combo.currentData() == "all"
     assert grid_rows(page) == discrepancy_rows(ctx.db, payer_code="BAY", kind="underpaid")
@@ -653,3 +667,63 @@ def test_summary_splitter_can_be_dragged(demo_db, ctx, window, qtbot, wait_task)
     window.resize(1280, 900)
     qtbot.wait(10)
     assert page.summary_split.sizes()[0] == after[0]
+
+
+def test_grid_reads_on_the_worker(demo_db, ctx, qtbot, wait_task, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    """A filter change reads on the worker: "Reading…" and a busy cursor meanwhile (the old rows
+    stay, nothing more is fetched), then the new rows, their totals and the kept row."""
+    page = open_page(ctx, qtbot, wait_task)
+    qtmodeltester.check(page.grid_model)
+    total = page.grid_model.total
+    click_row(qtbot, page.grid, 2)
+    kept = page.detail.row
+    assert kept is not None
+    choose(page.kind_combo, kept.kind)
+    assert page.grid_model.loading
+    assert page.totals_label.text() == "Reading…"
+    assert page.grid.cursor().shape() == Qt.CursorShape.BusyCursor
+    assert not page.grid_model.canFetchMore()
+    assert not page.set_status_button.isEnabled()  # the rows shown are not the filter's yet
+    assert page.grid_model.total == total  # the old rows until the new ones are in
+    screenshot(page, "reconciliation_reading")
+    wait_task()
+    assert not page.grid_model.loading
+    assert page.grid.cursor().shape() == Qt.CursorShape.ArrowCursor
+    n = sum(r.kind == kept.kind for r in grid_rows(page))
+    assert n == page.grid_model.total < total
+    noun = "discrepancy" if n == 1 else "discrepancies"
+    assert page.totals_label.text().startswith(f"{n:,} {noun}, variance ")
+    assert page.detail.row == kept  # selected again once the rows were in
+    assert page.set_status_button.isEnabled()
+    assert [page.grid_model.row(i.row()) for i in page.grid.selectionModel().selectedRows()] == [
+        kept
+    ]
+
+
+def test_typing_fast_shows_the_last_search_only(demo_db, ctx, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(ctx, qtbot, wait_task)
+    every = discrepancy_rows(ctx.db)
+    named = next(r for r in every if r.last_name)
+    resets: list[str] = []
+    page.grid_model.modelReset.connect(lambda: resets.append(page.source.query.text))
+    for k in ("zzz", named.member_id[:3], named.member_id[:5]):
+        page.search_edit.setText(k)
+        page.reload_grid()  # each supersedes the one before (Enter pressed each time)
+    wait_task()
+    assert resets == [named.member_id[:5]]
+    rows = grid_rows(page)
+    assert named in rows and all(r.member_id.startswith(named.member_id[:5]) for r in rows)
+
+
+def test_pages_past_the_first_are_prepared_on_the_worker(demo_db, ctx, qtbot, wait_task) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(ctx, qtbot, wait_task)
+    page.grid_model.page_size = 10
+    page.reload_grid()
+    wait_task()
+    model = page.grid_model
+    assert model.total > 10
+    # The ordered ids of every match were read on the worker after the first page landed.
+    assert page.source._ordered is not None
+    assert page.source._ordered[0] == (page.source.query, model.order_by, model.descending)
+    assert len(page.source._ordered[1]) == model.total
+    assert len(grid_rows(page)) == model.total

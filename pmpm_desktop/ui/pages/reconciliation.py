@@ -178,7 +178,14 @@ class ReconciliationPage(Page):
         g_lay.setSpacing(4)
         g_lay.addLayout(self._build_filter_bar())
         self.source = dq.DiscrepancySource(ctx.db)
-        self.grid_model = PagedRowsModel(grid_columns(), self.source, page_size=500)
+        # Counting, sorting and searching a million rows takes a second: the grid reads on the
+        # worker (the old rows stay meanwhile, "Reading…" below them) and swaps the rows in.
+        self.grid_model = PagedRowsModel(
+            grid_columns(), self.source, page_size=500, tasks=ctx.tasks
+        )
+        self.grid_model.extra_read = self.source.totals  # the totals line, read with the rows
+        #: the row selected when the latest reload started: selected again once it landed
+        self._keep: DiscrepancyRow | None = None
         self.grid = QTableView()
         self.grid.setObjectName("discrepancyGrid")
         self.grid.setModel(self.grid_model)
@@ -196,6 +203,9 @@ class ReconciliationPage(Page):
         self.grid.selectionModel().currentRowChanged.connect(self._current_changed)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.grid_model.modelReset.connect(self._grid_reset)
+        self.grid_model.reloaded.connect(lambda: self._reselect(self._keep))
+        self.grid_model.loading_changed.connect(self._grid_loading)
+        self.grid_model.load_failed.connect(self._grid_failed)
         # Columns as wide as their contents; Last note takes the rest (or gives way first).
         self.grid_fitter = ColumnFitter(
             self.grid, (GRID_NOTE, GRID_NAME, GRID_KIND), least={GRID_NAME: 80, GRID_KIND: 72}
@@ -445,14 +455,29 @@ class ReconciliationPage(Page):
             self.totals_label.setText(str(exc))
             return
         self.grid.setColumnHidden(GRID_PAYER, self.payer_code is not None)
-        self.grid_model.reload()
-        self._reselect(keep)
+        self._keep = keep
+        self.grid_model.reload()  # on the worker; ``reloaded`` reselects ``keep``
 
     def _search_now(self) -> None:
         self.reload_grid()
 
+    def _grid_loading(self, on: bool) -> None:
+        """While the grid reads: say so under it and show a busy cursor over it (the page
+        stays usable; the old rows stay until the new ones are in)."""
+        if on:
+            self.totals_label.setText("Reading…")
+            self.grid.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.grid.unsetCursor()
+        self._selection_changed()
+
+    def _grid_failed(self, exc: BaseException) -> None:
+        self.totals_label.setText(f"Could not read the discrepancies: {error_text(exc)[0]}")
+
     def _grid_reset(self) -> None:
-        t = self.source.totals()
+        extra = self.grid_model.extra
+        # The totals came with the rows (read on the worker); rows set outright count here.
+        t = extra if isinstance(extra, dq.Totals) else self.source.totals()
         if t.count == 0:
             q = self.source.query
             narrowed = q.kinds or q.text or self.month_combo.currentData() != ALL
@@ -706,7 +731,8 @@ class ReconciliationPage(Page):
 
     def _selection_changed(self, *_args: object) -> None:
         n = len(self.grid.selectionModel().selectedRows())
-        self.set_status_button.setEnabled(n > 0)
+        # Not while the grid reads: the rows shown and the filter they came from differ then.
+        self.set_status_button.setEnabled(n > 0 and not self.grid_model.loading)
         self.set_status_button.setText(f"Set status ({n:,})…" if n > 1 else "Set status…")
 
     def selected_rows(self) -> list[DiscrepancyRow]:
