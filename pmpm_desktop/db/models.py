@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -48,6 +50,11 @@ class Payer(Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     id_width: Mapped[int | None] = mapped_column(Integer)
+    #: how this payer writes member IDs (punctuation, dependent suffix, prefix): see
+    #: core/member_ids.py; None = IDs are compared as written (SPEC §6)
+    id_rule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: what "CR" means on this payer's statements: True = paid to the practice (SPEC §6)
+    credit_is_payment: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     contracts: Mapped[list[Contract]] = relationship(back_populates="payer")
 
@@ -205,6 +212,9 @@ class Discrepancy(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     #: True when the reconciliation (not a person) closed it, so a new difference reopens it
     auto_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: True once a roster it may have come from was replaced or rolled back and no person has
+    #: worked on it: the next reconciliation deletes it when it is no longer a difference
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
@@ -255,6 +265,10 @@ class ImportProfile(Base):
     header_row: Mapped[int] = mapped_column(Integer)
     #: field → column header as written in the file
     mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: field → value for every row, values the files do not carry (``--set``), when saved
+    values: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: how the values are read (decimal comma, day/month order, …), decided once and kept
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: the header's columns, normalised, sorted and joined with "|" (see services/profiles.py)
     header_signature: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
