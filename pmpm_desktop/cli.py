@@ -59,6 +59,19 @@ def _amount(text: str) -> Decimal:
     return value
 
 
+def _values(pairs: Sequence[str] | None) -> dict[str, str] | None:
+    """``--set FIELD=VALUE`` pairs as a dict (the value may hold ``=``)."""
+    if not pairs:
+        return None
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"--set expects FIELD=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
 def _mapping(pairs: Sequence[str] | None) -> dict[str, str] | None:
     if not pairs:
         return None
@@ -114,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     def file_options(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--payer", required=True)
         sp.add_argument("--map", action="append", metavar="FIELD=COLUMN")
+        sp.add_argument(
+            "--set",
+            action="append",
+            dest="set_values",
+            metavar="FIELD=VALUE",
+            help="a value the file does not carry, for every row (e.g. product=MCD, "
+            "coverage_month=2026-02)",
+        )
         sp.add_argument("--sheet")
         sp.add_argument("--header-row", type=int)
         sp.add_argument(
@@ -486,6 +507,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         payment_date=getattr(args, "payment_date", None),
         reference=getattr(args, "reference", None),
         stated_total=getattr(args, "stated_total", None),
+        values=_values(args.set_values),
     )
     if isinstance(res, importing.RatesResult):
         print(f"loaded {res.rows} rate rows into {res.contract!r} (replaced {res.replaced})")

@@ -306,6 +306,29 @@ class FieldDetector:
         return text
 
 
+def given_values(kind: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The ``--set FIELD=VALUE`` values that are fields of ``kind`` (blank ones left out);
+    MappingError for a name that is no field of any kind. A field of another kind is ignored:
+    one set of values may serve a wizard that changes its mind about the kind."""
+    known = {f.name for f in fields(kind)}
+    every = {f.name for k in KINDS for f in fields(k)}
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if name not in every:
+            raise MappingError(
+                f"--set {name}=…: unknown field {name!r} "
+                f"(fields of a {kind} file: {', '.join(sorted(known))})"
+            )
+        if name in known and value is not None and str(value).strip():
+            out[name] = str(value).strip()
+    return out
+
+
+def label(name: str) -> str:
+    """A field's name in words: ``member_id`` → "member ID"."""
+    return _label(name)
+
+
 def _clean(cell: str | None) -> str | None:
     return " ".join(cell.split()) if cell else None
 
@@ -340,6 +363,7 @@ def map_columns(
     overrides: dict[str, str] | None = None,
     *,
     samples: Mapping[str, Sequence[str | None]] | None = None,
+    given: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """field → header for every field found; ``overrides`` (``--map FIELD=COLUMN``) win.
 
@@ -364,15 +388,23 @@ def map_columns(
     values = [samples.get(h, ()) for h in headers] if samples is not None else None
     _, choices = choose_fields(kind, list(headers), values, chosen)
     for choice in choices:
-        chosen.setdefault(choice.field, choice.column)
-    return check_required(kind, headers, chosen)
+        if choice.field not in (given or {}):
+            chosen.setdefault(choice.field, choice.column)
+    return check_required(kind, headers, chosen, given=given)
 
 
-def check_required(kind: str, headers: Sequence[str], chosen: Mapping[str, str]) -> dict[str, str]:
-    """``chosen`` in field order, or MappingError naming a required field without a column."""
+def check_required(
+    kind: str,
+    headers: Sequence[str],
+    chosen: Mapping[str, str],
+    *,
+    given: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """``chosen`` in field order, or MappingError naming a required field with neither a column
+    nor a value ``given`` for every row."""
     columns = ", ".join(repr(h) for h in headers)
     for spec in fields(kind):
-        if spec.required and spec.name not in chosen:
+        if spec.required and spec.name not in chosen and spec.name not in (given or {}):
             raise MappingError(
                 f"no column for {spec.name!r} (looked for: {_looked_for(spec)}); "
                 f"the file's columns: {columns}. Name it with --map {spec.name}=COLUMN"

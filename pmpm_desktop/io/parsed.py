@@ -16,7 +16,16 @@ from typing import Any
 import polars as pl
 
 from pmpm_desktop.io.detect import Detection
-from pmpm_desktop.io.fields import SAMPLE_ROWS, FieldDetector, check_required, map_columns
+from pmpm_desktop.io.fields import (
+    SAMPLE_ROWS,
+    FieldDetector,
+    MappingError,
+    check_required,
+    given_values,
+    label,
+    map_columns,
+)
+from pmpm_desktop.io.options import DecisionKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable, read_table
 
 # A footer row: totals, counts, report stamps. Matched on the member-ID cell, or on any cell
@@ -66,6 +75,8 @@ class ParsedFile:
     file_name: str
     # What header detection chose and how sure it is (the UI asks when not confident).
     detection: Detection = Detection(None, 0, 0.0, 0.0, False)
+    #: what the reader decided on its own (sections, totals skipped, amount style, …)
+    decisions: tuple[ReadDecision, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -110,17 +121,40 @@ class Columns:
     kind: str
     raw: RawTable
     mapping: dict[str, str]
+    options: ReadOptions = field(default_factory=ReadOptions)
     frame: pl.DataFrame = field(init=False)
     problems: list[RowProblem] = field(default_factory=list)
+    decisions: list[ReadDecision] = field(default_factory=list)
 
     @classmethod
-    def open(cls, raw: RawTable, kind: str, overrides: dict[str, str] | None) -> Columns:
+    def open(
+        cls,
+        raw: RawTable,
+        kind: str,
+        overrides: dict[str, str] | None,
+        options: ReadOptions | None = None,
+    ) -> Columns:
+        options = options or ReadOptions()
+        given = given_values(kind, options.values)
         if not overrides and raw.detection.fields:
             # Detection already matched the columns (names, then values under them).
-            return cls(kind, raw, check_required(kind, raw.headers, raw.detection.mapping))
-        sample = raw.frame.head(SAMPLE_ROWS)
-        samples = {h: sample[h].to_list() for h in raw.headers}
-        return cls(kind, raw, map_columns(kind, raw.headers, overrides, samples=samples))
+            detected = {f: c for f, c in raw.detection.mapping.items() if f not in given}
+            mapping = check_required(kind, raw.headers, detected, given=given)
+        else:
+            sample = raw.frame.head(SAMPLE_ROWS)
+            samples = {h: sample[h].to_list() for h in raw.headers}
+            mapping = map_columns(kind, raw.headers, overrides, samples=samples, given=given)
+        cols = cls(kind, raw, mapping, options)
+        for name, value in given.items():
+            cols.decisions.append(
+                ReadDecision(DecisionKind.VALUE, f"{label(name)} is {value!r} on every row (given)")
+            )
+        return cols
+
+    @property
+    def given(self) -> dict[str, str]:
+        """field → value given for every row (``--set``), for this kind's fields."""
+        return given_values(self.kind, self.options.values)
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
@@ -130,10 +164,14 @@ class Columns:
         return self.frame[SOURCE_ROW]
 
     def has(self, name: str) -> bool:
-        return name in self.mapping
+        return name in self.mapping or name in self.given
 
     def text(self, name: str) -> pl.Series:
-        """The raw cell text of a field (all null when the field has no column)."""
+        """The raw cell text of a field: the value given for every row (``--set``), else its
+        column (all null when the field has no column)."""
+        given = self.given.get(name)
+        if given is not None:
+            return pl.Series(name, [given] * self.frame.height, dtype=pl.String)
         if name not in self.mapping:
             return pl.Series(name, [None] * self.frame.height, dtype=pl.String)
         return self.frame[self.mapping[name]].alias(name)
@@ -150,7 +188,15 @@ class Columns:
     ) -> pl.Series:
         """Apply ``parser`` to each distinct cell text of the field; refused cells → problems
         and null. ``shortcut`` may answer for many cells at once (null where it cannot).
-        Returns the parsed Series named ``name``."""
+        Returns the parsed Series named ``name``. A value given for every row that the
+        parser refuses is refused as a whole (MappingError), not row by row."""
+        given = self.given.get(name)
+        if given is not None:
+            try:
+                value = parser(given)
+            except ValueError as exc:
+                raise MappingError(f"--set {name}={given}: {exc}") from None
+            return pl.Series(name, [value] * self.frame.height, dtype=dtype)
         raw = self.text(name)
         if name not in self.mapping:
             return raw.cast(dtype)
@@ -248,6 +294,7 @@ class Columns:
             sha256=self.raw.sha256,
             file_name=self.raw.file_name,
             detection=self.raw.detection,
+            decisions=tuple(self.decisions),
         )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from pmpm_desktop.core.rates import normalize_component
+from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
 from pmpm_desktop.io.remittance_file import amount_cents, month_text
 from pmpm_desktop.io.table import RawTable
@@ -41,6 +42,7 @@ def component(text: str) -> str:
 def read_rates(
     path: Path,
     *,
+    options: ReadOptions | None = None,
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
@@ -56,7 +58,7 @@ def read_rates(
     raw = (
         table if table is not None else read_raw(path, "rates", sheet=sheet, header_row=header_row)
     )
-    cols = Columns.open(raw, "rates", mapping)
+    cols = Columns.open(raw, "rates", mapping, options)
     cols.drop_rows(cols.footer_rows("amount"))
 
     start = cols.parse("effective_from", month_text, pl.String)

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from pmpm_desktop.core.money import money_to_cents
+from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
 from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import (
@@ -35,6 +36,7 @@ def read_remittance(
     path: Path,
     *,
     id_width: int | None = None,
+    options: ReadOptions | None = None,
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
@@ -50,14 +52,16 @@ def read_remittance(
         if table is not None
         else read_raw(path, "remittance", sheet=sheet, header_row=header_row)
     )
-    cols = Columns.open(raw, "remittance", mapping)
+    options = options or ReadOptions(id_width=id_width)
+    id_width, rule = options.id_width, options.id_rule
+    cols = Columns.open(raw, "remittance", mapping, options)
     cols.drop_rows(cols.footer_rows("member_id", amount_field="amount"))
 
     member_id = cols.parse(
         "member_id",
-        lambda v: parse_member_id(v, id_width),
+        lambda v: parse_member_id(v, id_width, rule),
         pl.String,
-        lambda raw: member_id_shortcut(raw, id_width),
+        lambda raw: member_id_shortcut(raw, id_width, rule),
     )
     cols.require("member_id", "member ID")
     coverage = cols.parse("coverage_month", month_text, pl.String)

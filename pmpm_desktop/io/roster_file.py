@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable
 from pmpm_desktop.io.values import (
@@ -56,6 +57,7 @@ def read_roster(
     *,
     roster_month: Month,
     id_width: int | None = None,
+    options: ReadOptions | None = None,
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
@@ -68,14 +70,16 @@ def read_roster(
     raw = (
         table if table is not None else read_raw(path, "roster", sheet=sheet, header_row=header_row)
     )
-    cols = Columns.open(raw, "roster", mapping)
+    options = options or ReadOptions(id_width=id_width)
+    id_width, rule = options.id_width, options.id_rule
+    cols = Columns.open(raw, "roster", mapping, options)
     cols.drop_rows(cols.footer_rows("member_id"))
 
     member_id = cols.parse(
         "member_id",
-        lambda v: parse_member_id(v, id_width),
+        lambda v: parse_member_id(v, id_width, rule),
         pl.String,
-        lambda raw: member_id_shortcut(raw, id_width),
+        lambda raw: member_id_shortcut(raw, id_width, rule),
     )
     cols.require("member_id", "member ID")
     if cols.has("last_name") or cols.has("first_name") or not cols.has("full_name"):

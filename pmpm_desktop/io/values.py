@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
+from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.month import Month
 
 Raw = str | int | float | bool | dt.date | dt.datetime | Decimal | None
@@ -367,9 +368,12 @@ def parse_text(value: Raw) -> str | None:
     return value.isoformat()
 
 
-def parse_member_id(value: Raw, id_width: int | None = None) -> str | None:
+def parse_member_id(
+    value: Raw, id_width: int | None = None, rule: IdRule | None = None
+) -> str | None:
     """A member ID as text: trimmed, upper-cased, ``123456.0`` → ``123456``, leading zeros kept;
-    purely numeric IDs shorter than ``id_width`` are left-padded with zeros (never cut)."""
+    the payer's ID ``rule`` applied (punctuation, dependent suffix, prefix); then purely numeric
+    IDs shorter than ``id_width`` are left-padded with zeros (never cut)."""
     if _is_blank(value):
         return None
     _refuse_odd_types(value, "not a member ID")
@@ -389,6 +393,8 @@ def parse_member_id(value: Raw, id_width: int | None = None) -> str | None:
             text = m[1]
     else:
         raise ValueError("not a member ID: got a date")
+    if rule is not None:
+        text = rule.apply(text)
     if id_width is not None and len(text) < id_width and _DIGITS.fullmatch(text):
         text = text.zfill(id_width)
     return text
@@ -415,9 +421,14 @@ _CANONICAL_ID = r"^[0-9A-Z]+$"
 _ISO_DAY = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}( 00:00:00)?$"
 
 
-def member_id_shortcut(raw: pl.Series, id_width: int | None = None) -> pl.Series:
-    """``parse_member_id`` for IDs already trimmed, upper-case and needing no padding."""
+def member_id_shortcut(
+    raw: pl.Series, id_width: int | None = None, rule: IdRule | None = None
+) -> pl.Series:
+    """``parse_member_id`` for IDs already trimmed, upper-case and needing no padding (and, with
+    a prefix rule, not starting with the prefix)."""
     keep = raw.str.contains(_CANONICAL_ID)
+    if rule is not None and rule.prefix:
+        keep &= ~raw.str.starts_with(rule.prefix)
     if id_width is not None:
         keep &= ~(raw.str.contains(r"^[0-9]+$") & (raw.str.len_chars() < id_width))
     return pl.select(pl.when(pl.lit(keep)).then(pl.lit(raw))).to_series().alias(raw.name)

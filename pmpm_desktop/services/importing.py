@@ -275,6 +275,7 @@ def import_roster(
     header_row: int | None = None,
     progress: Progress | None = None,
     use_profile: bool = True,
+    values: dict[str, str] | None = None,
 ) -> ImportResult:
     """Validate a roster file completely, then store it in one transaction.
 
@@ -283,8 +284,6 @@ def import_roster(
     field by field; ``use_profile=False`` ignores profiles), and the profile is saved or
     refreshed with the import.
     """
-    with db.sessions() as s:
-        id_width = get_payer(s, payer_code).id_width
     _check(progress, 0, 4)
     plan = plan_read(
         db,
@@ -295,8 +294,9 @@ def import_roster(
         sheet=sheet,
         header_row=header_row,
         use_profile=use_profile,
+        values=values,
     )
-    parsed = _read(lambda: read_planned(plan, path, id_width, roster_month), path)
+    parsed = _read(lambda: read_planned(plan, path, roster_month), path)
     _check(progress, 1, 4)
     return store_roster(
         db,
@@ -311,9 +311,7 @@ def import_roster(
     )
 
 
-def read_planned(
-    plan: ReadPlan, path: Path, id_width: int | None, roster_month: Month | None = None
-) -> ParsedFile:
+def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) -> ParsedFile:
     """Read ``path`` with the reader of the plan's kind, as the plan says (the preview and the
     import read through here, so what the preview shows is what the import stores).
 
@@ -325,7 +323,7 @@ def read_planned(
         return read_roster(
             path,
             roster_month=roster_month,
-            id_width=id_width,
+            options=plan.options,
             mapping=plan.mapping,
             sheet=plan.sheet,
             header_row=plan.header_row,
@@ -334,14 +332,19 @@ def read_planned(
     if plan.kind == "remittance":
         return read_remittance(
             path,
-            id_width=id_width,
+            options=plan.options,
             mapping=plan.mapping,
             sheet=plan.sheet,
             header_row=plan.header_row,
             table=table,
         )
     return read_rates(
-        path, mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row, table=table
+        path,
+        options=plan.options,
+        mapping=plan.mapping,
+        sheet=plan.sheet,
+        header_row=plan.header_row,
+        table=table,
     )
 
 
@@ -555,6 +558,7 @@ def import_remittance(
     stated_total: Decimal | None = None,
     progress: Progress | None = None,
     use_profile: bool = True,
+    values: dict[str, str] | None = None,
 ) -> ImportResult:
     """Validate a remittance / statement file completely, then store it in one transaction
     (import profiles as for :func:`import_roster`).
@@ -562,8 +566,6 @@ def import_remittance(
     ``stated_total`` is the total the statement states (the check / EFT amount), stored to be
     compared with the sum of its lines; it does not enter reconciliation."""
     stated_total = checked_stated_total(stated_total)  # refused before the file is read
-    with db.sessions() as s:
-        id_width = get_payer(s, payer_code).id_width
     _check(progress, 0, 3)
     plan = plan_read(
         db,
@@ -574,8 +576,9 @@ def import_remittance(
         sheet=sheet,
         header_row=header_row,
         use_profile=use_profile,
+        values=values,
     )
-    parsed = _read(lambda: read_planned(plan, path, id_width), path)
+    parsed = _read(lambda: read_planned(plan, path), path)
     _check(progress, 1, 3)
     return store_remittance(
         db,
@@ -734,6 +737,7 @@ def import_rates(
     sheet: str | None = None,
     header_row: int | None = None,
     use_profile: bool = True,
+    values: dict[str, str] | None = None,
 ) -> RatesResult:
     """Load a rate exhibit, replacing the contract's rates; overlapping rows are refused.
     Import profiles (one set per payer, whatever the contract) as for :func:`import_roster`."""
@@ -750,8 +754,9 @@ def import_rates(
         sheet=sheet,
         header_row=header_row,
         use_profile=use_profile,
+        values=values,
     )
-    parsed = _read(lambda: read_planned(plan, path, None), path)
+    parsed = _read(lambda: read_planned(plan, path), path)
     specs = rate_specs(parsed.frame)
     problems: list[RowProblem | str] = list(validate_rate_rows(specs))
     if problems:
@@ -776,6 +781,7 @@ def import_file(
     reference: str | None = None,
     stated_total: Decimal | None = None,
     progress: Progress | None = None,
+    values: dict[str, str] | None = None,
 ) -> ImportResult | RatesResult:
     """Import a payer file of ``kind`` (``roster``, ``remittance`` or ``rates``) with the
     options that kind takes: the one dispatch behind ``pmpm … import`` and the import wizard.
@@ -795,6 +801,7 @@ def import_file(
             sheet=sheet,
             header_row=header_row,
             progress=progress,
+            values=values,
         )
     if kind == "remittance":
         return import_remittance(
@@ -808,13 +815,21 @@ def import_file(
             reference=reference,
             stated_total=stated_total,
             progress=progress,
+            values=values,
         )
     if kind == "rates":
         if contract is None:
             raise ValueError("a rate import needs the contract it is for")
         _check(progress, 0, 1)
         return import_rates(
-            db, payer_code, contract, path, mapping=mapping, sheet=sheet, header_row=header_row
+            db,
+            payer_code,
+            contract,
+            path,
+            mapping=mapping,
+            sheet=sheet,
+            header_row=header_row,
+            values=values,
         )
     raise ValueError(f"unknown kind of payer file {kind!r} (kinds: roster, remittance, rates)")
 

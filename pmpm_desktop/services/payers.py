@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from pmpm_desktop.core.eligibility import EligibilityRule, parse_age_basis
 from pmpm_desktop.core.expected import ContractTerms, RateTerms
+from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import RateRowSpec
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Contract, Payer, RateRow
 from pmpm_desktop.errors import InputRejected, NotFound
+from pmpm_desktop.io.options import ReadOptions, known_values
 from pmpm_desktop.io.values import parse_month
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
@@ -113,6 +115,19 @@ def update_payer(db: Database, code: str, name: str, id_width: int | str | None)
         payer.id_width = width
         s.flush()
         return _info(payer)
+
+
+def read_options(payer: Payer, values: Mapping[str, str] | None = None) -> ReadOptions:
+    """How this payer's files are read: its ID width and rule, what CR means on its statements,
+    its contracts' product codes; ``values`` are the user's ``--set FIELD=VALUE``."""
+    products = tuple(dict.fromkeys(code for c in payer.contracts for code in c.product_codes or ()))
+    return ReadOptions(
+        id_width=payer.id_width,
+        id_rule=IdRule.from_json(payer.id_rule),
+        credit_is_payment=payer.credit_is_payment is not False,
+        values=known_values(values or {}),
+        products=products,
+    )
 
 
 def list_payers(db: Database) -> list[PayerInfo]:

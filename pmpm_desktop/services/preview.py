@@ -121,6 +121,7 @@ def preview(
     header_row: int | None = None,
     rows: int = 20,
     use_profile: bool = True,
+    values: dict[str, str] | None = None,
 ) -> Preview:
     """Read and check ``path`` as the import of ``kind`` would, writing nothing.
 
@@ -133,7 +134,7 @@ def preview(
         raise InputRejected(f"unknown file kind {kind!r} (expected one of {', '.join(KINDS)})")
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
-        code, id_width = payer.code, payer.id_width
+        code = payer.code
     if kind == "roster" and roster_month is None:
         roster_month = Month.of(now().date())
     plan = plan_read(
@@ -145,10 +146,11 @@ def preview(
         sheet=sheet,
         header_row=header_row,
         use_profile=use_profile,
+        values=values,
     )
     sheets = sheet_names(path)
     try:
-        parsed = importing.read_planned(plan, path, id_width, roster_month)
+        parsed = importing.read_planned(plan, path, roster_month)
     except FileReadError as exc:
         return _unreadable(plan, code, kind, path, sheets, importing.read_error(exc, path))
     header = plan.probe.at(parsed.sheet, parsed.header_row)

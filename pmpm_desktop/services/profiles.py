@@ -24,9 +24,10 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import ImportProfile, Payer
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import KINDS, fields, normalize_header
+from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import read_raw
 from pmpm_desktop.io.table import TEXT_SUFFIXES, FileReadError, RawTable
-from pmpm_desktop.services.payers import get_payer
+from pmpm_desktop.services.payers import get_payer, read_options
 
 NAME_LENGTH = 100
 SOURCES = ("override", "profile", "detected")
@@ -234,6 +235,8 @@ class ReadPlan:
     sheet: str | None
     header_row: int | None
     profile: ProfileInfo | None = None
+    #: the payer's reading settings with the user's ``--set`` values (and the profile's)
+    options: ReadOptions = field(default_factory=ReadOptions)
 
     def source(self, field_name: str) -> str:
         """Where a field's column came from: override, profile or detected."""
@@ -287,6 +290,7 @@ def plan_read(
     sheet: str | None = None,
     header_row: int | None = None,
     use_profile: bool = True,
+    values: dict[str, str] | None = None,
 ) -> ReadPlan:
     """Choose how to read ``path``: with the payer's profile whose signature matches the file's
     header, else by detection. ``sheet``/``header_row``/``mapping`` given by the user win.
@@ -299,7 +303,9 @@ def plan_read(
         raise NotFound(f"file not found: {path}")
     overrides = dict(mapping or {})
     with db.sessions() as s:
-        payer_id = get_payer(s, payer_code).id
+        payer = get_payer(s, payer_code)
+        payer_id = payer.id
+        options = read_options(payer, values)
         code = payer_code.strip().upper()
         saved = (
             [
@@ -314,7 +320,7 @@ def plan_read(
             else []
         )
     probe = HeaderProbe(path, kind)
-    plan = ReadPlan(kind, payer_id, probe, overrides, mapping, sheet, header_row)
+    plan = ReadPlan(kind, payer_id, probe, overrides, mapping, sheet, header_row, None, options)
     if not saved:
         return plan
     match = _match(saved, probe, path, sheet, header_row)
