@@ -48,6 +48,8 @@ class Detection:
     fields: tuple[FieldChoice, ...] = ()
     sheets: tuple[tuple[str, float], ...] = ()
     given: bool = False  # sheet/header row came from the caller, not from detection
+    #: the rows the header spans (several when group cells sit over the column names)
+    header_rows: tuple[int, ...] = ()
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -72,6 +74,10 @@ class HeaderDetector(Protocol):
     ) -> RowAssessment: ...
 
     def looked_for(self) -> str: ...
+
+    def section_field(self, label: str) -> str | None:
+        """The field a section title's label names (``PRODUCT`` → product), if any."""
+        ...
 
 
 # --- column values ---------------------------------------------------------------------------

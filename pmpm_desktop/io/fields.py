@@ -51,9 +51,26 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "sex": ("sex",),
     "age": ("age",),
 }
+# Headers that name only the person (SPEC §6): the values say whether the column holds IDs
+# or names. English and the languages payers' exports come in.
+_ENTITY_WORDS = frozenset(
+    "member patient enrollee recipient subscriber beneficiary insured participant client "
+    "cardholder mitglied versicherter versicherte patientin afiliado miembro paciente "
+    "beneficiario asegurado derechohabiente membre assure adherent beneficiaire".split()
+)
+# Words naming someone or something other than the member: such a column is never the
+# member's ID or name by its values alone.
+_OTHER_ENTITIES = frozenset(
+    "provider pcp physician doctor dr plan product group employer payer clinic practice "
+    "facility site office npi program prescriber arzt medico proveedor".split()
+)
 _WEAK_NAME = 0.3
 _MIN_FIT_WEAK = 0.6
 _MIN_PAIR = 0.12
+
+
+# Fields a section title may give the rows below it (SPEC §6 "Report layouts").
+SECTION_FIELDS = frozenset({"product", "rate_cell", "pcp", "coverage_month", "line_type"})
 
 
 class MappingError(FileReadError):
@@ -187,6 +204,11 @@ def name_matches(kind: str, header: str) -> tuple[tuple[str, float, str], ...]:
     weak = {v for t in tokens for v in _TYPE_WORDS.get(t, ())}
     if "number" in tokens and len(tokens) <= 2:
         weak.add("member_id")
+    if len(tokens) <= 2 and any(t in _ENTITY_WORDS for t in tokens):
+        # "Member", "Patient", "Mitglied": the member's ID or name, whichever its values are.
+        weak |= {"member_id", "full_name"}
+    if any(t in _OTHER_ENTITIES for t in tokens):
+        weak.clear()  # "Provider Name" is no member's name, whatever its values look like
     for f in fields(kind):
         if f.values in weak:
             offer(f.name, _WEAK_NAME, "values")
@@ -296,6 +318,18 @@ class FieldDetector:
         complete = all(f.name in found for f in fields(self.kind) if f.required)
         return RowAssessment(score, tuple(choices), complete)
 
+    def section_field(self, label: str) -> str | None:
+        """The field a section title names, among those a section can give its rows."""
+        best = max(
+            (
+                (score, name)
+                for name, score, how in name_matches(self.kind, label)
+                if how == "name" and score >= 0.85 and name in SECTION_FIELDS
+            ),
+            default=None,
+        )
+        return best[1] if best is not None else None
+
     def looked_for(self) -> str:
         wanted = [f for f in fields(self.kind) if f.required]
         parts = [f"{_a(_label(f.name))} column ({_looked_for(f, 4)})" for f in wanted]
@@ -364,6 +398,7 @@ def map_columns(
     *,
     samples: Mapping[str, Sequence[str | None]] | None = None,
     given: Mapping[str, str] | None = None,
+    require: bool = True,
 ) -> dict[str, str]:
     """field → header for every field found; ``overrides`` (``--map FIELD=COLUMN``) win.
 
@@ -390,6 +425,8 @@ def map_columns(
     for choice in choices:
         if choice.field not in (given or {}):
             chosen.setdefault(choice.field, choice.column)
+    if not require:
+        return chosen
     return check_required(kind, headers, chosen, given=given)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from pmpm_desktop.io import layout
 from pmpm_desktop.io.detect import Detection
 from pmpm_desktop.io.fields import (
     SAMPLE_ROWS,
@@ -28,14 +29,9 @@ from pmpm_desktop.io.fields import (
 from pmpm_desktop.io.options import DecisionKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable, read_table
 
-# A footer row: totals, counts, report stamps. Matched on the member-ID cell, or on any cell
-# when the member ID is blank; such rows are not members (SPEC §6).
-FOOTER = re.compile(
-    r"^\s*(?:grand\s*totals?|sub\s*-?\s*totals?|totals?\b|count\b|record\s*count|"
-    r"(?:number|no\.?|#)\s+of\s+(?:members|records|lines)|members?\s*:|report\s+(?:run|date|generated)|"
-    r"run\s+date|end\s+of\s+(?:report|file)|page\s+\d+|\*+\s*end)",
-    re.IGNORECASE,
-)
+# A footer row: totals, counts, report stamps (io.layout.TOTAL), in the member-ID cell or in
+# any other cell; such rows are not members (SPEC §6).
+FOOTER = layout.TOTAL
 _NUMBERISH = re.compile(r"^\s*[-+(]?\$?\s*[\d,]*\.?\d+\s*\)?-?\s*$")
 
 
@@ -122,6 +118,8 @@ class Columns:
     raw: RawTable
     mapping: dict[str, str]
     options: ReadOptions = field(default_factory=ReadOptions)
+    #: field → value for every row: the user's ``--set``, or found in the sheet's context
+    given: dict[str, str] = field(default_factory=dict)
     frame: pl.DataFrame = field(init=False)
     problems: list[RowProblem] = field(default_factory=list)
     decisions: list[ReadDecision] = field(default_factory=list)
@@ -134,27 +132,36 @@ class Columns:
         overrides: dict[str, str] | None,
         options: ReadOptions | None = None,
     ) -> Columns:
+        """Map the table's columns to ``kind``'s fields: the user's ``overrides``, else what
+        detection found; a field without a column takes a section's values, then a value the
+        sheet's title, sheet name or file name gives (a statement's month, a roster's product).
+        MappingError names a required field left with neither."""
         options = options or ReadOptions()
         given = given_values(kind, options.values)
         if not overrides and raw.detection.fields:
             # Detection already matched the columns (names, then values under them).
-            detected = {f: c for f, c in raw.detection.mapping.items() if f not in given}
-            mapping = check_required(kind, raw.headers, detected, given=given)
+            mapping = {f: c for f, c in raw.detection.mapping.items() if f not in given}
         else:
             sample = raw.frame.head(SAMPLE_ROWS)
             samples = {h: sample[h].to_list() for h in raw.headers}
-            mapping = map_columns(kind, raw.headers, overrides, samples=samples, given=given)
-        cols = cls(kind, raw, mapping, options)
+            mapping = map_columns(
+                kind, raw.headers, overrides, samples=samples, given=given, require=False
+            )
+        decisions = list(raw.decisions)
+        for name, column in raw.sections.items():
+            if name not in mapping and name not in given:
+                mapping[name] = column
+        found, found_decisions = context_values(raw, kind, options, skip={*mapping, *given})
+        decisions += found_decisions
+        values = {**found, **given}
+        mapping = check_required(
+            kind, [*raw.headers, *raw.sections.values()], mapping, given=values
+        )
         for name, value in given.items():
-            cols.decisions.append(
+            decisions.append(
                 ReadDecision(DecisionKind.VALUE, f"{label(name)} is {value!r} on every row (given)")
             )
-        return cols
-
-    @property
-    def given(self) -> dict[str, str]:
-        """field → value given for every row (``--set``), for this kind's fields."""
-        return given_values(self.kind, self.options.values)
+        return cls(kind, raw, mapping, options, values, decisions=decisions)
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
@@ -261,20 +268,103 @@ class Columns:
                 )
             )
 
+    def drop_footers(self, member_field: str, *, amount_field: str | None = None) -> None:
+        """Drop the rows that are totals, counts or report footers (SPEC §6), and say so."""
+        footers = self.footer_rows(member_field, amount_field=amount_field)
+        if footers.any():
+            rows = self.rows.filter(footers).to_list()
+            self.decisions.append(
+                ReadDecision(
+                    DecisionKind.SKIPPED,
+                    f"{len(rows)} row{'s are' if len(rows) != 1 else ' is a'} "
+                    f"total{'s' if len(rows) != 1 else ''} or report footer"
+                    f"{'s' if len(rows) != 1 else ''}: skipped",
+                    tuple(int(r) for r in rows),
+                )
+            )
+            self.drop_rows(footers)
+
+    def fill_member_blocks(self, identity: Sequence[str], lines: Sequence[str]) -> None:
+        """Member blocks: a member's cells written once (or merged down) over the lines of its
+        block. A row whose member cells (``identity`` fields) are all blank and which holds
+        line values (``lines`` fields), directly under a row of a member (no row between in
+        the file), takes that member's cells, when the file has two or more such rows. A member's own row that holds no line values
+        while lines follow it (a heading row of the block) is dropped. Anything less clear is
+        left alone (it is then a "member ID is blank" problem)."""
+        ident = [self.mapping[f] for f in identity if f in self.mapping and f not in self.given]
+        line = [self.mapping[f] for f in lines if f in self.mapping and f not in self.given]
+        if not ident or not line or self.frame.height < 2:
+            return
+        frame = self.frame
+        blank_member = pl.all_horizontal(pl.col(c).is_null() for c in ident)
+        has_line = pl.any_horizontal(pl.col(c).is_not_null() for c in line)
+        adjacent = pl.col(SOURCE_ROW).diff().fill_null(0) == 1
+        marks = frame.select(
+            cont=(blank_member & has_line & adjacent),
+            line=has_line,
+        )
+        cont = marks["cont"]
+        if cont.sum() < 2:
+            return  # one such row is a blank ID in a flat file, not a block structure
+        block = (~cont).cast(pl.Int64).cum_sum().alias("__block__")
+        filled = frame.with_columns(block).with_columns(
+            pl.col(c).forward_fill().over("__block__") for c in ident
+        )
+        # A block's first row with the member only, over lines: a heading, not a line.
+        starts = filled.select(heading=~cont & ~marks["line"] & cont.shift(-1, fill_value=False))[
+            "heading"
+        ]
+        rows = self.rows.filter(cont).to_list()
+        self.decisions.append(
+            ReadDecision(
+                DecisionKind.BLOCK,
+                f"member blocks: the member's cells were filled into {len(rows)} "
+                "continuation row(s) of its block",
+                tuple(int(r) for r in rows),
+            )
+        )
+        if starts.any():
+            headings = self.rows.filter(starts).to_list()
+            self.decisions.append(
+                ReadDecision(
+                    DecisionKind.SKIPPED,
+                    f"{len(headings)} member heading row(s) over their lines: skipped",
+                    tuple(int(r) for r in headings),
+                )
+            )
+        self.frame = filled.drop("__block__").filter(~starts)
+
     def footer_rows(self, member_field: str, *, amount_field: str | None = None) -> pl.Series:
         """Rows that are totals or report footers, not members (SPEC §6)."""
-        member = self.text(member_field)
-        candidates = member.is_null() | member.str.contains("(?i)" + FOOTER.pattern)
+        headers = [h for h in self.raw.headers if h in self.frame.columns]
+        member_header = self.mapping.get(member_field)
+        line_header = self.mapping.get("line_type")
+        if member_header is None or member_field in self.given:
+            return pl.Series("footer", [False] * self.frame.height, dtype=pl.Boolean)
+        pattern = "(?i)" + FOOTER.pattern
+        # A member's line may have a line type such as "Total Capitation": that cell only
+        # counts where the row has no member ID.
+        said = (
+            pl.any_horizontal(
+                pl.col(h).str.contains(pattern).fill_null(False)
+                for h in headers
+                if h not in (member_header, line_header)
+            )
+            if len(headers) > 1
+            else pl.lit(False)
+        )
+        member = pl.col(member_header)
+        candidates = self.frame.select(
+            (member.is_null() | member.str.contains(pattern).fill_null(False) | said).alias("c")
+        )["c"]
         if not candidates.any():
             return candidates
-        headers = self.raw.headers
         amount_header = self.mapping.get(amount_field) if amount_field else None
-        member_header = self.mapping[member_field]
         flags = [False] * self.frame.height
         sub = self.frame.with_row_index("__i__").filter(candidates)
         for record in sub.iter_rows(named=True):
             cells = [(h, record[h]) for h in headers if record[h] is not None]
-            flags[record["__i__"]] = _is_footer(cells, member_header, amount_header)
+            flags[record["__i__"]] = _is_footer(cells, member_header, amount_header, line_header)
         return pl.Series("footer", flags, dtype=pl.Boolean)
 
     def finish(self, columns: Sequence[pl.Series]) -> ParsedFile:
@@ -298,10 +388,69 @@ class Columns:
         )
 
 
-def _is_footer(cells: list[tuple[str, str]], member_header: str, amount_header: str | None) -> bool:
+def context_values(
+    raw: RawTable, kind: str, options: ReadOptions, *, skip: set[str]
+) -> tuple[dict[str, str], list[ReadDecision]]:
+    """Values a report gives every row outside its columns, for fields in no column and not
+    given: a statement's coverage month named in its title (``Capitation for February 2026``),
+    sheet name or file name; a roster's product named by the sheet name (``MCD Members``), the
+    title or the file name (only the payer's own product codes count). Each found only when
+    exactly one candidate is named, else nothing (the user is then asked for it)."""
+    titles = [("the title", line) for line in raw.preamble]
+    places = [("the sheet name", raw.sheet or ""), ("the file name", Path(raw.file_name).stem)]
+    found: dict[str, str] = {}
+    decisions: list[ReadDecision] = []
+
+    def search(
+        field_name: str, candidates: Callable[[str], set[str]], order: list[tuple[str, str]]
+    ) -> None:
+        groups = [
+            [p for p in order if p[0] == "the title"],
+            *[[p] for p in order if p[0] != "the title"],
+        ]
+        for group in groups:
+            named = set().union(*(candidates(text) for _, text in group)) if group else set()
+            if len(named) > 1:
+                return  # several: the file does not say which
+            if len(named) == 1:
+                value = next(iter(named))
+                where = group[0][0]
+                found[field_name] = value
+                decisions.append(
+                    ReadDecision(
+                        DecisionKind.VALUE,
+                        f"{label(field_name)} is {value!r} on every row, as {where} says",
+                    )
+                )
+                return
+
+    if kind == "roster" and "product" not in skip and options.products:
+        search(
+            "product",
+            lambda t: layout.products_named(t, options.products),
+            [*places[:1], *titles, *places[1:]],
+        )
+    if kind == "remittance" and "coverage_month" not in skip:
+        search(
+            "coverage_month",
+            lambda t: {f"{y:04d}-{m:02d}" for y, m in layout.months_in(t)},
+            [*titles, *places],
+        )
+    return found, decisions
+
+
+def _is_footer(
+    cells: list[tuple[str, str]],
+    member_header: str,
+    amount_header: str | None,
+    line_header: str | None = None,
+) -> bool:
     member = next((v for h, v in cells if h == member_header), None)
     if member is not None:
-        return FOOTER.match(member) is not None
+        # "TOTAL" in the ID column, or a subtotal beside an ID ("Total for member", a count).
+        return FOOTER.match(member) is not None or any(
+            FOOTER.match(v) for h, v in cells if h not in (member_header, line_header)
+        )
     # Blank member ID: a footer when any cell says so, or when the row holds nothing but
     # numbers (a count or an amount total).
     return any(FOOTER.match(v) for _, v in cells) or all(

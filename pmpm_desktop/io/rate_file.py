@@ -59,7 +59,7 @@ def read_rates(
         table if table is not None else read_raw(path, "rates", sheet=sheet, header_row=header_row)
     )
     cols = Columns.open(raw, "rates", mapping, options)
-    cols.drop_rows(cols.footer_rows("amount"))
+    cols.drop_footers("amount")
 
     start = cols.parse("effective_from", month_text, pl.String)
     cols.require("effective_from", "effective from")

@@ -55,7 +55,10 @@ def read_remittance(
     options = options or ReadOptions(id_width=id_width)
     id_width, rule = options.id_width, options.id_rule
     cols = Columns.open(raw, "remittance", mapping, options)
-    cols.drop_rows(cols.footer_rows("member_id", amount_field="amount"))
+    cols.drop_footers("member_id", amount_field="amount")
+    cols.fill_member_blocks(
+        ("member_id", "member_name"), ("coverage_month", "amount", "line_type")
+    )
 
     member_id = cols.parse(
         "member_id",

@@ -73,7 +73,11 @@ def read_roster(
     options = options or ReadOptions(id_width=id_width)
     id_width, rule = options.id_width, options.id_rule
     cols = Columns.open(raw, "roster", mapping, options)
-    cols.drop_rows(cols.footer_rows("member_id"))
+    cols.drop_footers("member_id")
+    cols.fill_member_blocks(
+        ("member_id", "last_name", "first_name", "full_name", "dob", "sex"),
+        ("product", "rate_cell", "pcp", "effective_date", "term_date", "risk_score"),
+    )
 
     member_id = cols.parse(
         "member_id",

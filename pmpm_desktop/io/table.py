@@ -11,17 +11,18 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
+from pmpm_desktop.io import layout, xlsx_parts
 from pmpm_desktop.io.detect import Detection, FieldChoice, HeaderDetector, RowAssessment
+from pmpm_desktop.io.options import DecisionKind, ReadDecision
 
 SOURCE_ROW = "source_row"
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -52,6 +53,12 @@ class RawTable:
     sha256: str
     file_name: str
     detection: Detection = Detection(None, 0, 0.0, 0.0, False)
+    #: field → the column added for the values section rows give the rows below them
+    sections: dict[str, str] = field(default_factory=dict)
+    #: the text of the rows above the header (titles, report parameters), top first
+    preamble: tuple[str, ...] = ()
+    #: what the layout reading decided (header rows, sections, rows skipped)
+    decisions: tuple[ReadDecision, ...] = ()
 
 
 def read_table(
@@ -147,7 +154,7 @@ def _excel_sheets(
     if sheet is not None:
         wanted = [_find_sheet(sheet, names, path)]
     else:
-        hidden = _hidden_sheets(data)
+        hidden = xlsx_parts.hidden_sheets(data)
         wanted = [n for n in names if n not in hidden] or names[:1]
     for name in wanted:
         try:
@@ -167,9 +174,49 @@ def _excel_sheets(
             raise FileReadError(
                 f"{path.name}: cannot read sheet {name!r} ({_short(exc)})"
             ) from None
-        yield name, frame
+        yield name, _fill_merged(frame, data, name)
         if not several:
             return
+
+
+def _fill_merged(frame: pl.DataFrame, data: bytes, sheet: str) -> pl.DataFrame:
+    """Every cell of a merged range holds the range's value, as the user sees it: a group
+    header over the columns below it, a section title across the sheet, a member's ID down
+    the lines of its block (.xlsx/.xlsm; other formats do not say what is merged)."""
+    if data[:4] != b"PK\x03\x04" or frame.width == 0:
+        return frame
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = xlsx_parts.sheet_xml(zf, sheet)
+    except (zipfile.BadZipFile, OSError):
+        return frame
+    if xml is None:
+        return frame
+    merges = xlsx_parts.merged_ranges(xml)
+    if not merges:
+        return frame
+    offset = xlsx_parts.first_used_column(xml)
+    names = frame.columns
+    cells: dict[int, list[str | None]] = {}
+    for m in merges:
+        first, top = m.first_col - offset, m.first_row - 1
+        if not (0 <= first < frame.width and 0 <= top < frame.height):
+            continue
+        if first not in cells:
+            cells[first] = frame[names[first]].to_list()
+        value = cells[first][top]
+        if value is None or not value.strip():
+            continue
+        for c in range(first, min(m.last_col - offset, frame.width - 1) + 1):
+            if c not in cells:
+                cells[c] = frame[names[c]].to_list()
+            column = cells[c]
+            for r in range(top, min(m.last_row - 1, frame.height - 1) + 1):
+                if column[r] is None:
+                    column[r] = value
+    return frame.with_columns(
+        pl.Series(names[c], values, dtype=pl.String) for c, values in cells.items()
+    )
 
 
 def _refuse_other_office_files(data: bytes, path: Path) -> None:
@@ -195,34 +242,6 @@ def _find_sheet(sheet: str, names: list[str], path: Path) -> str:
         return folded[0]
     listed = ", ".join(repr(n) for n in names)
     raise FileReadError(f"{path.name} has no sheet {sheet!r} (its sheets: {listed})")
-
-
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
-
-
-def _hidden_sheets(data: bytes) -> set[str]:
-    """Names of hidden sheets of an xlsx/xlsm (read from workbook.xml; other formats: none).
-
-    fastexcel only reports visibility after loading a sheet, which costs a full parse.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError):
-        return set()
-    hidden: set[str] = set()
-    for tag in _SHEET_TAG.findall(xml):
-        attrs = dict(_ATTR.findall(tag))
-        if attrs.get(b"state", b"visible") != b"visible":
-            hidden.add(_xml_unescape(attrs.get(b"name", b"").decode("utf-8")))
-    return hidden
-
-
-def _xml_unescape(text: str) -> str:
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
-        text = text.replace(entity, char)
-    return text.replace("&amp;", "&")
 
 
 def _short(exc: Exception) -> str:
@@ -359,6 +378,9 @@ class _ScorerDetector:
     def looked_for(self) -> str:
         return "known column names"
 
+    def section_field(self, label: str) -> str | None:
+        return None
+
 
 @dataclass
 class _Candidate:
@@ -366,10 +388,14 @@ class _Candidate:
     value_columns: list[str]
     where: str
     sheet: str | None
-    index: int  # header's index among the non-blank rows
+    index: int  # the (last) header row's index among the non-blank rows
     score: float
     runner_up: float
     assessment: RowAssessment
+    #: the column names, combined over the header's rows
+    header: list[str | None] = field(default_factory=list)
+    #: how many rows the header spans (its last row is ``index``)
+    band: int = 1
 
 
 def _non_blank(cells: pl.DataFrame) -> pl.DataFrame | None:
@@ -406,28 +432,102 @@ def _find_header(
         candidates = [int(hit[0])]
     else:
         candidates = list(range(min(HEADER_SEARCH_ROWS, cells.height)))
-    top = cells.slice(candidates[0], candidates[-1] - candidates[0] + 1 + VALUE_SAMPLE_ROWS)
+    # Rows above the first candidate may be the group rows of a header spread over them.
+    start = max(0, candidates[0] - (MAX_HEADER_ROWS - 1))
+    top = cells.slice(start, candidates[-1] - start + 1 + VALUE_SAMPLE_ROWS)
     grid = list(top.select(value_columns).iter_rows())
+    numbers = top[SOURCE_ROW].to_list()
     empty = RowAssessment(0.0, (), False)
     if detector is None:
-        return _Candidate(cells, value_columns, where, sheet, candidates[0], 0.0, 0.0, empty)
-    assessed: list[tuple[float, int, RowAssessment]] = []
+        first = grid[candidates[0] - start]
+        return _Candidate(
+            cells, value_columns, where, sheet, candidates[0], 0.0, 0.0, empty, list(first)
+        )
+    assessed: list[tuple[float, int, RowAssessment, list[str | None], int]] = []
     for index in candidates:
-        at = index - candidates[0]
-        header = grid[at]
-        below = [r for r in grid[at + 1 : at + 1 + VALUE_SAMPLE_ROWS] if r != header]
-        assessment = detector.assess(header, below)
-        assessed.append((assessment.score, index, assessment))
+        at = index - start
+        best: tuple[float, int, RowAssessment, list[str | None], int] | None = None
+        for band in _bands(grid, numbers, at, detector):
+            header = layout.combine_header(grid[at - band + 1 : at + 1])
+            below = [r for r in grid[at + 1 : at + 1 + VALUE_SAMPLE_ROWS] if r != grid[at]]
+            assessment = detector.assess(header, below)
+            score = assessment.score * _label_likeness(header)
+            # A header over more rows must earn it: it names more, not the same.
+            if best is None or score > best[0] * (1.0 + 0.05 * (band - best[4])):
+                best = (score, index, assessment, header, band)
+        assert best is not None
+        assessed.append(best)
     # Best score, earliest on ties; the runner-up is the best row that is not a copy of it.
-    score, index, assessment = max(assessed, key=lambda a: (a[0], -a[1]))
-    header = grid[index - candidates[0]]
+    score, index, assessment, header, band = max(assessed, key=lambda a: (a[0], -a[1]))
+    row = grid[index - start]
     # A header repeated on every page: the first copy is the header.
-    index = next(a[1] for a in assessed if grid[a[1] - candidates[0]] == header)
+    first_copy = next(a for a in assessed if grid[a[1] - start] == row and a[4] == band)
+    index, header = first_copy[1], first_copy[3]
     runner_up = max(
-        (a[0] for a in assessed if a[1] != index and grid[a[1] - candidates[0]] != header),
+        (
+            a[0]
+            for a in assessed
+            if a[1] != index
+            and grid[a[1] - start] != row
+            and not index - band < a[1] < index  # the header's own group rows
+        ),
         default=0.0,
     )
-    return _Candidate(cells, value_columns, where, sheet, index, score, runner_up, assessment)
+    return _Candidate(
+        cells, value_columns, where, sheet, index, score, runner_up, assessment, header, band
+    )
+
+
+# A header spans at most this many rows (group cells over group cells over column names).
+MAX_HEADER_ROWS = 3
+
+
+def _bands(
+    grid: list[tuple[str | None, ...]], numbers: list[int], at: int, detector: HeaderDetector
+) -> list[int]:
+    """How many rows a header ending at ``grid[at]`` may span: 1, and 2 or 3 where the rows
+    directly above are group rows (short labels over the columns below)."""
+    out = [1]
+    for band in range(2, MAX_HEADER_ROWS + 1):
+        upper = at - band + 1
+        if upper < 0 or numbers[upper] != numbers[upper + 1] - 1:
+            break
+        if not layout.is_group_row(grid[upper], grid[upper + 1]):
+            break
+        if _is_header_of_its_own(grid[upper], grid[upper + 1], detector):
+            break
+        out.append(band)
+    return out
+
+
+def _is_header_of_its_own(
+    row: tuple[str | None, ...], below: tuple[str | None, ...], detector: HeaderDetector
+) -> bool:
+    """A row whose labels over other labels are mostly whole column names (``Member ID`` over
+    ``Ident``) is another table's header or a decoy, not group cells (``Member`` over ``ID``);
+    labels with nothing below (merged down, like ``Rate Cell``) do not count."""
+    over = [
+        cell
+        if not layout.blank(cell)
+        and i < len(below)
+        and not layout.blank(below[i])
+        and cell != below[i]
+        else None
+        for i, cell in enumerate(row)
+    ]
+    labels = len(layout.distinct_texts(over))
+    named = sum(c.how == "name" for c in detector.assess(over, []).fields)
+    return named >= 2 and 2 * named >= labels
+
+
+def _label_likeness(header: Sequence[str | None]) -> float:
+    """1 for a row of labels; less for a row whose cells read as values (IDs, dates, amounts):
+    a data row must not win as the header because one of its values is a column word."""
+    cells = [c for c in header if c is not None and c.strip()]
+    if not cells:
+        return 0.0
+    values = sum(layout.value_like(c) for c in cells)
+    return 1.0 - 0.8 * values / len(cells)
 
 
 def _to_table(
@@ -440,22 +540,39 @@ def _to_table(
     sheets: list[tuple[str, float]],
 ) -> RawTable:
     cells, value_columns, index = found.cells, found.value_columns, found.index
-    header_cells: list[str | None] = list(cells.select(value_columns).row(index))
+    first = index - found.band + 1
+    grid = cells.select(value_columns)
+    band_rows = [list(grid.row(i)) for i in range(first, index + 1)]
+    preamble_rows = [list(r) for r in grid.slice(0, first).iter_rows()]
+    header_cells = found.header or band_rows[-1]
     headers = _unique_headers(header_cells)
+    numbers = cells[SOURCE_ROW]
+    decisions: list[ReadDecision] = [_header_decision(found, numbers, band_rows, header_cells)]
     body = cells.slice(index + 1)
-    # Reports repeat the header on every page: such rows are not data.
-    repeat = pl.all_horizontal(
-        pl.col(c).eq_missing(pl.lit(h, dtype=pl.String))
-        for c, h in zip(value_columns, header_cells, strict=True)
-    )
-    body = body.filter(~repeat)
+    # Reports repeat the title and the header on every page: such rows are not data.
+    body, repeated = _drop_repeats(body, value_columns, [*band_rows, *preamble_rows])
+    if repeated:
+        decisions.append(
+            ReadDecision(
+                DecisionKind.SKIPPED,
+                f"{_rows(len(repeated))} repeat the title or the column header "
+                "(page headers): skipped",
+                tuple(repeated),
+            )
+        )
+    body, sections, found_decisions = _sections_and_notes(body, value_columns, headers, detector)
+    decisions += found_decisions
     # Columns with neither a header nor any value are layout, not data.
     keep = [
         (col, name)
         for col, name, cell in zip(value_columns, headers, header_cells, strict=True)
         if _clean_header(cell) or body[col].null_count() < body.height
     ]
-    frame = body.select(*(pl.col(col).alias(name) for col, name in keep), pl.col(SOURCE_ROW))
+    frame = body.select(
+        *(pl.col(col).alias(name) for col, name in keep),
+        *(pl.col(column) for column in sections.values()),
+        pl.col(SOURCE_ROW),
+    )
     kept = [name for _, name in keep]
     choices: tuple[FieldChoice, ...] = ()
     complete = found.assessment.complete
@@ -473,14 +590,24 @@ def _to_table(
     )
     detection = Detection(
         sheet=found.sheet,
-        header_row=int(cells[SOURCE_ROW][index]),
+        header_row=int(numbers[index]),
         score=round(found.score, 3),
         runner_up=round(runner_up, 3),
         confident=confident,
         fields=choices,
         sheets=tuple((n, round(v, 3)) for n, v in sheets),
         given=given,
+        header_rows=tuple(int(numbers[i]) for i in range(first, index + 1)),
     )
+    if len(sheets) > 1 and found.sheet is not None:
+        others = ", ".join(repr(n) for n, _ in sheets if n != found.sheet)
+        decisions.insert(
+            0,
+            ReadDecision(
+                DecisionKind.SHEET,
+                f"sheet {found.sheet!r} holds the data (also looked at {others})",
+            ),
+        )
     return RawTable(
         frame=frame,
         headers=kept,
@@ -489,4 +616,143 @@ def _to_table(
         sha256=hashlib.sha256(data).hexdigest(),
         file_name=file_name,
         detection=detection,
+        sections={f: column for f, column in sections.items()},
+        preamble=tuple(
+            " ".join(layout.distinct_texts(r)) for r in preamble_rows if layout.distinct_texts(r)
+        ),
+        decisions=tuple(decisions),
     )
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _header_decision(
+    found: _Candidate,
+    numbers: pl.Series,
+    band_rows: list[list[str | None]],
+    header: list[str | None],
+) -> ReadDecision:
+    first, last = int(numbers[found.index - found.band + 1]), int(numbers[found.index])
+    rows = tuple(range(first, last + 1))
+    if found.band == 1:
+        return ReadDecision(DecisionKind.HEADER, f"row {last} is the header", rows)
+    example = next(
+        (
+            f"{' + '.join(str(r[i]).strip() for r in band_rows if not layout.blank(r[i]))}"
+            f" → {header[i]}"
+            for i in range(len(header))
+            if sum(not layout.blank(r[i]) for r in band_rows if i < len(r)) > 1
+        ),
+        "",
+    )
+    return ReadDecision(
+        DecisionKind.HEADER,
+        f"rows {first}–{last} are the header: group cells combined with the cells below"
+        + (f" ({example})" if example else ""),
+        rows,
+    )
+
+
+def _drop_repeats(
+    body: pl.DataFrame, columns: list[str], repeats: list[list[str | None]]
+) -> tuple[pl.DataFrame, list[int]]:
+    """``body`` without the rows equal to one of ``repeats`` (the header and title rows a
+    report repeats on every page), and the numbers of the rows dropped."""
+    distinct = [list(r) for r in dict.fromkeys(tuple(r) for r in repeats if any(r))]
+    if not distinct or body.height == 0:
+        return body, []
+    repeat = pl.any_horizontal(
+        pl.all_horizontal(
+            pl.col(c).eq_missing(pl.lit(v, dtype=pl.String))
+            for c, v in zip(columns, row, strict=True)
+        )
+        for row in distinct
+    )
+    hit = body.select(repeat.alias("hit"))["hit"]
+    return body.filter(~hit), body.filter(hit)[SOURCE_ROW].to_list()
+
+
+def _sections_and_notes(
+    body: pl.DataFrame,
+    columns: list[str],
+    headers: list[str],
+    detector: HeaderDetector | None,
+) -> tuple[pl.DataFrame, dict[str, str], list[ReadDecision]]:
+    """Rows holding a single text: a section title (``PRODUCT: MEDICAID HMO (MCD)``) gives its
+    value to the rows below it, in a column of its own; a title, legend, report parameter or
+    footer is skipped; an ID or amount alone stays (it may be a member's line)."""
+    if body.height == 0 or not columns:
+        return body, {}, []
+    texts = body.select(
+        pl.concat_list([pl.col(c).str.strip_chars() for c in columns])
+        .list.drop_nulls()
+        .list.unique(maintain_order=True)
+        .alias("texts")
+    )["texts"]
+    lonely = (texts.list.len() == 1).arg_true().to_list()
+    if not lonely:
+        return body, {}, []
+    numbers = body[SOURCE_ROW].to_list()
+    section_at: dict[str, dict[int, str]] = {}
+    labels: dict[str, str] = {}
+    notes: list[int] = []
+    sections_rows: dict[str, list[int]] = {}
+    drop: set[int] = set()
+    for i in lonely:
+        text = " ".join(str(texts[i][0]).split())
+        section = layout.section_of(text)
+        field_name = (
+            detector.section_field(section.label)
+            if section is not None and detector is not None
+            else None
+        )
+        if section is not None and field_name is not None:
+            section_at.setdefault(field_name, {})[i] = layout.section_value(
+                field_name, section.value
+            )
+            labels.setdefault(field_name, section.label)
+            sections_rows.setdefault(field_name, []).append(numbers[i])
+            drop.add(i)
+        elif layout.is_note(text):
+            notes.append(numbers[i])
+            drop.add(i)
+    decisions: list[ReadDecision] = []
+    taken = {h.casefold() for h in headers}
+    added: dict[str, str] = {}
+    new_columns: list[pl.Series] = []
+    for field_name, at in section_at.items():
+        name = f"{labels[field_name]} (section)"
+        while name.casefold() in taken:
+            name += "'"
+        taken.add(name.casefold())
+        values: list[str | None] = [None] * body.height
+        for i, value in at.items():
+            values[i] = value
+        new_columns.append(pl.Series(name, values, dtype=pl.String))
+        added[field_name] = name
+        rows = sections_rows[field_name]
+        shown = ", ".join(repr(v) for v in dict.fromkeys(at.values()))
+        decisions.append(
+            ReadDecision(
+                DecisionKind.SECTION,
+                f"{_rows(len(rows))} are {labels[field_name]} sections ({shown}): "
+                "their value goes to the rows below them",
+                tuple(rows),
+            )
+        )
+    if notes:
+        decisions.append(
+            ReadDecision(
+                DecisionKind.SKIPPED,
+                f"{_rows(len(notes))} hold a single text (titles, legends, report notes): skipped",
+                tuple(notes),
+            )
+        )
+    if new_columns:
+        body = body.with_columns(new_columns).with_columns(
+            pl.col(name).forward_fill() for name in added.values()
+        )
+    keep = pl.Series([i not in drop for i in range(body.height)])
+    return body.filter(keep), added, decisions

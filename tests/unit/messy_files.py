@@ -590,10 +590,12 @@ CORPUS: list[Messy] = [
     Messy(
         "pcp_npi.xlsx",
         "roster",
-        "provider NPI and member ID both headed 'ID'",
+        "provider NPI and member ID both headed 'ID' under merged group cells",
         _pcp_npi,
         2,
-        _roster_map(member_id="ID (2)", full_name="Member Name", dob="DOB"),
+        _roster_map(
+            member_id="Member ID", full_name="Member Name", dob="Member DOB", pcp="Provider ID"
+        ),
         {"member_id": list(IDS), "dob": list(DOB), "last_name": list(LAST)},
     ),
     Messy(
