@@ -22,12 +22,14 @@ from pmpm_desktop.io.fields import (
     FieldDetector,
     MappingError,
     check_required,
+    fields,
     given_values,
     label,
     map_columns,
 )
-from pmpm_desktop.io.options import DecisionKind, ReadDecision, ReadOptions
-from pmpm_desktop.io.table import SOURCE_ROW, RawTable, read_table
+from pmpm_desktop.io.kinds import KindVerdict, check_kind
+from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
+from pmpm_desktop.io.table import SOURCE_ROW, FileReadError, RawTable, read_table
 
 # A footer row: totals, counts, report stamps (io.layout.TOTAL), in the member-ID cell or in
 # any other cell; such rows are not members (SPEC §6).
@@ -106,8 +108,38 @@ class FileRejected(Exception):
 
 def read_raw(path: Path, kind: str, *, sheet: str | None, header_row: int | None) -> RawTable:
     """One sheet of ``path`` as text cells; the sheet (unless named) and the header row (unless
-    given) are the ones that best match ``kind``'s field dictionary."""
-    return read_table(path, sheet=sheet, header_row=header_row, detector=FieldDetector(kind))
+    given) are the ones that best match ``kind``'s field dictionary.
+
+    A file in which no header of ``kind`` is found, or one without a column for a required
+    field, is read as the other kinds too: WrongKind when it plainly is one of them."""
+    try:
+        raw = read_table(path, sheet=sheet, header_row=header_row, detector=FieldDetector(kind))
+    except FileReadError:
+        _refuse_other_kind(path, kind, sheet, header_row)
+        raise
+    found = raw.detection.mapping
+    if any(f.required and f.name not in found for f in fields(kind)):
+        _refuse_other_kind(path, kind, sheet, header_row)
+    return raw
+
+
+def _refuse_other_kind(path: Path, kind: str, sheet: str | None, header_row: int | None) -> None:
+    """WrongKind when ``path`` reads completely as another kind and plainly is that kind."""
+    for other in FileKind:
+        if other == kind:
+            continue
+        try:
+            raw = read_table(
+                path, sheet=sheet, header_row=header_row, detector=FieldDetector(other)
+            )
+        except FileReadError:
+            continue
+        if any(f.required and f.name not in raw.detection.mapping for f in fields(other)):
+            continue
+        sample = raw.frame.head(SAMPLE_ROWS)
+        check_kind(
+            raw.file_name, FileKind(kind), raw.headers, [sample[h].to_list() for h in raw.headers]
+        )
 
 
 @dataclass
@@ -137,17 +169,34 @@ class Columns:
         sheet's title, sheet name or file name gives (a statement's month, a roster's product).
         MappingError names a required field left with neither."""
         options = options or ReadOptions()
+        sample = raw.frame.head(SAMPLE_ROWS)
+        verdict = check_kind(
+            raw.file_name,
+            FileKind(kind),
+            raw.headers,
+            [sample[h].to_list() for h in raw.headers],
+            member_ids="member_id" in (overrides or {}),
+        )
         given = given_values(kind, options.values)
         if not overrides and raw.detection.fields:
             # Detection already matched the columns (names, then values under them).
             mapping = {f: c for f, c in raw.detection.mapping.items() if f not in given}
         else:
-            sample = raw.frame.head(SAMPLE_ROWS)
             samples = {h: sample[h].to_list() for h in raw.headers}
             mapping = map_columns(
                 kind, raw.headers, overrides, samples=samples, given=given, require=False
             )
-        decisions = list(raw.decisions)
+        decisions = [_kind_decision(FileKind(kind), verdict), *raw.decisions]
+        decisions += [
+            ReadDecision(
+                DecisionKind.COLUMN,
+                f"{label(c.field)} is column {c.column!r}, chosen by its values "
+                "(its name does not say)",
+                column=c.column,
+            )
+            for c in raw.detection.fields
+            if c.how == "values" and mapping.get(c.field) == c.column
+        ]
         for name, column in raw.sections.items():
             if name not in mapping and name not in given:
                 mapping[name] = column
@@ -288,9 +337,10 @@ class Columns:
         """Member blocks: a member's cells written once (or merged down) over the lines of its
         block. A row whose member cells (``identity`` fields) are all blank and which holds
         line values (``lines`` fields), directly under a row of a member (no row between in
-        the file), takes that member's cells, when the file has two or more such rows. A member's own row that holds no line values
-        while lines follow it (a heading row of the block) is dropped. Anything less clear is
-        left alone (it is then a "member ID is blank" problem)."""
+        the file), takes that member's cells, when the file has two or more such rows. A
+        member's own row that holds no line values while lines follow it (a heading row of the
+        block) is dropped. Anything less clear is left alone (it is then a "member ID is blank"
+        problem)."""
         ident = [self.mapping[f] for f in identity if f in self.mapping and f not in self.given]
         line = [self.mapping[f] for f in lines if f in self.mapping and f not in self.given]
         if not ident or not line or self.frame.height < 2:
@@ -386,6 +436,19 @@ class Columns:
             detection=self.raw.detection,
             decisions=tuple(self.decisions),
         )
+
+
+def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:
+    scores = ", ".join(f"{k.label} {verdict.scores[k]:g}" for k in FileKind)
+    if verdict.kind is kind and verdict.scores[kind] > 0:
+        text = f"it reads as {_a(kind.label)}: {verdict.reason(kind)} (weights: {scores})"
+    else:
+        text = f"read as {_a(kind.label)}, as asked (weights: {scores})"
+    return ReadDecision(DecisionKind.KIND, text)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def context_values(

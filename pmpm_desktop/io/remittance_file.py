@@ -26,6 +26,12 @@ def month_text(text: str) -> str | None:
     return None if month is None else str(month)
 
 
+def month_of_date(text: str) -> str | None:
+    """The ``YYYY-MM`` of a date cell (a coverage period's end)."""
+    day = parse_date(text)
+    return None if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
 def amount_cents(text: str) -> int | None:
     """A money cell as signed integer cents."""
     amount = parse_amount(text)
@@ -56,9 +62,7 @@ def read_remittance(
     id_width, rule = options.id_width, options.id_rule
     cols = Columns.open(raw, "remittance", mapping, options)
     cols.drop_footers("member_id", amount_field="amount")
-    cols.fill_member_blocks(
-        ("member_id", "member_name"), ("coverage_month", "amount", "line_type")
-    )
+    cols.fill_member_blocks(("member_id", "member_name"), ("coverage_month", "amount", "line_type"))
 
     member_id = cols.parse(
         "member_id",
@@ -69,6 +73,17 @@ def read_remittance(
     cols.require("member_id", "member ID")
     coverage = cols.parse("coverage_month", month_text, pl.String)
     cols.require("coverage_month", "coverage month")
+    # A line covers one month: a period over several is refused, never split by guessing.
+    end = cols.parse("coverage_end", month_of_date, pl.String)
+    cols.row_problem(
+        (end != coverage).fill_null(False),
+        "coverage_end",
+        lambda r: (
+            f"the line covers {r['coverage_month']} to {r['coverage_end']}: one line per "
+            "coverage month is expected (the amount of each month is not known)"
+        ),
+        pl.DataFrame([coverage, end]),
+    )
     amount = cols.parse("amount", amount_cents, pl.Int64).alias("amount_cents")
     cols.require("amount", "amount")
     return cols.finish(
