@@ -75,8 +75,8 @@ _KIND_WORDS: dict[FileKind, dict[str, str]] = {
 _STRONG = 0.85
 # Evidence below this says nothing either way; a refusal also needs the other kind to weigh
 # this many times the kind asked for.
-_CLEAR_SCORE = 3.5
-_CLEAR_RATIO = 2.0
+_CLEAR_SCORE = 3.0
+_CLEAR_RATIO = 2.5
 
 
 @dataclass(frozen=True)

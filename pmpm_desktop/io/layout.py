@@ -33,12 +33,19 @@ _VALUE_LIKE = re.compile(
 )
 # Totals, counts and report footers, in the languages payers' report writers use.
 TOTAL = re.compile(
-    r"^\s*(?:\*+\s*)?(?:grand\s*totals?|sub\s*-?\s*totals?|totals?\b|totales?\b|summe\b|"
+    r"^\s*(?:\*+\s*)?(?:grand\s*totals?|sub\s*-?\s*totals?|totals?\b|tot\b|ttl\b|totales?\b|summe\b|"
     r"zwischensumme|gesamt|suma\b|sous-total|count\b|record\s*count|"
     r"(?:number|no\.?|#)\s+of\s+(?:members|records|lines|enrollees)|members?\s*:|"
     r"report\s+(?:run|date|generated|total)|run\s+date|end\s+of\s+(?:report|file|data)|"
     r"page\s+\d+|\*+\s*end|\*+\s*(?:no\s+)?(?:more\s+)?data)",
     re.IGNORECASE,
+)
+
+
+# A page stamp: "Page 2 of 3", "Page: 2", "Run date: 03/02/2026", "Printed 03/02/2026 10:14".
+PAGE_STAMP = re.compile(
+    r"(?i)^\s*(?:page\s*:?\s*\d+(?:\s*(?:of|/)\s*\d+)?|(?:run|print(?:ed)?|report)\s*"
+    r"(?:date|time|on)?\s*:?\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*)\s*$"
 )
 
 
@@ -69,7 +76,15 @@ def is_group_row(row: Cells, below: Cells) -> bool:
     texts = distinct_texts(row)
     if len(texts) < 2 or len(texts) >= len(distinct_texts(below)):
         return False
-    return all(len(t) <= _GROUP_CELL_MAX and not value_like(t) for t in texts)
+    if not all(len(t) <= _GROUP_CELL_MAX and not value_like(t) for t in texts):
+        return False
+    # A group spans columns: its label sits over two or more column names.
+    spread = _spread(row, below)
+    spans = {
+        t: sum(1 for i, c in enumerate(spread) if c == t and i < len(below) and not blank(below[i]))
+        for t in texts
+    }
+    return any(n >= 2 for n in spans.values())
 
 
 def _spread(row: Cells, below: Cells) -> list[str | None]:

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.layout import resolve_product
 from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable
@@ -40,6 +41,15 @@ ROSTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     SOURCE_ROW: pl.Int64,
 }
 _MICRO = Decimal(1_000_000)
+
+
+def _product(text: str, products: tuple[str, ...]) -> str | None:
+    """A product as written, or the variant of it that is one of the payer's product codes
+    (``MEDICAID HMO (MCD)`` → ``MCD``)."""
+    value = parse_text(text)
+    if value is None or not products:
+        return value
+    return resolve_product(value, products)
 
 
 def _risk_micro(text: str) -> int:
@@ -94,7 +104,7 @@ def read_roster(
     effective = cols.parse("effective_date", parse_date, pl.Date, date_shortcut)
     term = cols.parse("term_date", parse_date, pl.Date, date_shortcut)
     rate_cell = cols.parse("rate_cell", parse_text, pl.String)
-    product = cols.parse("product", parse_text, pl.String)
+    product = cols.parse("product", lambda v: _product(v, options.products), pl.String)
 
     spans = pl.DataFrame([effective.alias("eff"), term.alias("term")])
     cols.row_problem(

@@ -446,17 +446,14 @@ def _find_header(
     assessed: list[tuple[float, int, RowAssessment, list[str | None], int]] = []
     for index in candidates:
         at = index - start
-        best: tuple[float, int, RowAssessment, list[str | None], int] | None = None
-        for band in _bands(grid, numbers, at, detector):
-            header = layout.combine_header(grid[at - band + 1 : at + 1])
-            below = [r for r in grid[at + 1 : at + 1 + VALUE_SAMPLE_ROWS] if r != grid[at]]
-            assessment = detector.assess(header, below)
-            score = assessment.score * _label_likeness(header)
-            # A header over more rows must earn it: it names more, not the same.
-            if best is None or score > best[0] * (1.0 + 0.05 * (band - best[4])):
-                best = (score, index, assessment, header, band)
-        assert best is not None
-        assessed.append(best)
+        # Group cells over the column names make one header with them, whatever the file's
+        # kind: the reading must not depend on which import was asked for.
+        band = _bands(grid, numbers, at, detector)[-1]
+        header = layout.combine_header(grid[at - band + 1 : at + 1])
+        below = [r for r in grid[at + 1 : at + 1 + VALUE_SAMPLE_ROWS] if r != grid[at]]
+        assessment = detector.assess(header, below)
+        score = assessment.score * _label_likeness(header)
+        assessed.append((score, index, assessment, header, band))
     # Best score, earliest on ties; the runner-up is the best row that is not a copy of it.
     score, index, assessment, header, band = max(assessed, key=lambda a: (a[0], -a[1]))
     row = grid[index - start]
@@ -638,15 +635,14 @@ def _header_decision(
     rows = tuple(range(first, last + 1))
     if found.band == 1:
         return ReadDecision(DecisionKind.HEADER, f"row {last} is the header", rows)
-    example = next(
-        (
-            f"{' + '.join(str(r[i]).strip() for r in band_rows if not layout.blank(r[i]))}"
-            f" → {header[i]}"
-            for i in range(len(header))
-            if sum(not layout.blank(r[i]) for r in band_rows if i < len(r)) > 1
-        ),
-        "",
-    )
+    example = ""
+    for i, name in enumerate(header):
+        parts = dict.fromkeys(
+            str(r[i]).strip() for r in band_rows if i < len(r) and not layout.blank(r[i])
+        )
+        if len(parts) > 1:
+            example = f"{' + '.join(parts)} → {name}"
+            break
     return ReadDecision(
         DecisionKind.HEADER,
         f"rows {first}–{last} are the header: group cells combined with the cells below"
@@ -658,8 +654,9 @@ def _header_decision(
 def _drop_repeats(
     body: pl.DataFrame, columns: list[str], repeats: list[list[str | None]]
 ) -> tuple[pl.DataFrame, list[int]]:
-    """``body`` without the rows equal to one of ``repeats`` (the header and title rows a
-    report repeats on every page), and the numbers of the rows dropped."""
+    """``body`` without the page headers a report repeats on every page, and the numbers of
+    the rows dropped: rows equal to one of ``repeats`` (the header and title rows), and rows
+    holding nothing but title texts and page stamps (``Sunrise Health Plan … Page 2 of 3``)."""
     distinct = [list(r) for r in dict.fromkeys(tuple(r) for r in repeats if any(r))]
     if not distinct or body.height == 0:
         return body, []
@@ -670,7 +667,19 @@ def _drop_repeats(
         )
         for row in distinct
     )
-    hit = body.select(repeat.alias("hit"))["hit"]
+    titles = sorted({t for r in distinct for t in layout.distinct_texts(r)})
+    furniture = [
+        pl.col(c).is_null()
+        | pl.col(c).str.strip_chars().is_in(titles)
+        | pl.col(c).str.contains(layout.PAGE_STAMP.pattern)
+        for c in columns
+    ]
+    stamped = pl.any_horizontal(pl.col(c).str.contains(layout.PAGE_STAMP.pattern) for c in columns)
+    page_header = pl.all_horizontal(furniture) & (
+        stamped.fill_null(False)
+        | (pl.sum_horizontal(pl.col(c).str.strip_chars().is_in(titles) for c in columns) >= 1)
+    )
+    hit = body.select((repeat | page_header.fill_null(False)).alias("hit"))["hit"]
     return body.filter(~hit), body.filter(hit)[SOURCE_ROW].to_list()
 
 
