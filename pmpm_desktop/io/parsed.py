@@ -75,6 +75,23 @@ class ParsedFile:
     detection: Detection = Detection(None, 0, 0.0, 0.0, False)
     #: what the reader decided on its own (sections, totals skipped, amount style, …)
     decisions: tuple[ReadDecision, ...] = ()
+    #: field → value on every row (``--set``, or found in the title, sheet or file name)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def report(self) -> ReadReport:
+        """How the file was read, for the import's output and the wizard."""
+        d = self.detection
+        return ReadReport(
+            sheet=self.sheet,
+            header_rows=d.header_rows or (self.header_row,),
+            mapping=dict(self.mapping),
+            values=dict(self.values),
+            confident=d.confident,
+            given=d.given,
+            score=d.score,
+            runner_up=d.runner_up,
+            decisions=self.decisions,
+        )
 
     @property
     def ok(self) -> bool:
@@ -86,6 +103,56 @@ class ParsedFile:
         if not self.ok:
             raise FileRejected(self)
         return self
+
+
+@dataclass(frozen=True)
+class ReadReport:
+    """How a file was read: where the data is, which column is which field, what every row was
+    given, how sure the detection is, and every decision the reader took on its own."""
+
+    sheet: str | None
+    header_rows: tuple[int, ...]
+    mapping: dict[str, str]
+    values: dict[str, str]
+    confident: bool
+    given: bool
+    score: float
+    runner_up: float
+    decisions: tuple[ReadDecision, ...]
+
+    def certainty(self) -> str:
+        """How sure the header detection is, in a sentence."""
+        if self.given:
+            return "the sheet and header row were given"
+        if self.confident:
+            return (
+                f"detection is sure: the header scores {self.score:g}, "
+                f"the next best row {self.runner_up:g}"
+            )
+        return (
+            f"detection is not sure: the header scores {self.score:g}, "
+            f"the next best row {self.runner_up:g}; check the columns"
+        )
+
+    def lines(self) -> list[str]:
+        """The report as lines of text (the CLI prints them under the import)."""
+        columns = ", ".join(f"{label(f)} = {c!r}" for f, c in self.mapping.items())
+        out = [self.certainty(), f"columns: {columns}"]
+        out += [f"{label(f)}: {v!r} on every row" for f, v in self.values.items()]
+        out += [d.text for d in self.decisions if d.kind is not DecisionKind.VALUE]
+        return out
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "sheet": self.sheet,
+            "header_rows": list(self.header_rows),
+            "mapping": self.mapping,
+            "values": self.values,
+            "confident": self.confident,
+            "score": self.score,
+            "runner_up": self.runner_up,
+            "decisions": [d.as_json() for d in self.decisions],
+        }
 
 
 class FileRejected(Exception):
@@ -435,6 +502,7 @@ class Columns:
             file_name=self.raw.file_name,
             detection=self.raw.detection,
             decisions=tuple(self.decisions),
+            values=dict(self.given),
         )
 
 

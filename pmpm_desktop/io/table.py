@@ -674,13 +674,15 @@ def _drop_repeats(
         | pl.col(c).str.contains(layout.PAGE_STAMP.pattern)
         for c in columns
     ]
-    stamped = pl.any_horizontal(pl.col(c).str.contains(layout.PAGE_STAMP.pattern) for c in columns)
-    page_header = pl.all_horizontal(furniture) & (
-        stamped.fill_null(False)
-        | (pl.sum_horizontal(pl.col(c).str.strip_chars().is_in(titles) for c in columns) >= 1)
-    )
+    # Only rows with a few cells can be page furniture: the costly checks run on those.
+    sparse = pl.sum_horizontal(pl.col(c).is_not_null() for c in columns) <= _FURNITURE_CELLS
+    page_header = pl.when(sparse).then(pl.all_horizontal(furniture)).otherwise(False)
     hit = body.select((repeat | page_header.fill_null(False)).alias("hit"))["hit"]
     return body.filter(~hit), body.filter(hit)[SOURCE_ROW].to_list()
+
+
+# A page header made of title texts and stamps has at most this many cells.
+_FURNITURE_CELLS = 3
 
 
 def _sections_and_notes(
@@ -694,15 +696,15 @@ def _sections_and_notes(
     footer is skipped; an ID or amount alone stays (it may be a member's line)."""
     if body.height == 0 or not columns:
         return body, {}, []
-    texts = body.select(
-        pl.concat_list([pl.col(c).str.strip_chars() for c in columns])
-        .list.drop_nulls()
-        .list.unique(maintain_order=True)
-        .alias("texts")
-    )["texts"]
-    lonely = (texts.list.len() == 1).arg_true().to_list()
+    # A row with one text: one cell, or a merged range repeating it across the row.
+    first = pl.coalesce(pl.col(c) for c in columns)
+    one_text = first.is_not_null() & pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c) == first) for c in columns
+    )
+    lonely = body.select(one_text.alias("one"))["one"].arg_true().to_list()
     if not lonely:
         return body, {}, []
+    texts = body.select(first.alias("text"))["text"]
     numbers = body[SOURCE_ROW].to_list()
     section_at: dict[str, dict[int, str]] = {}
     labels: dict[str, str] = {}
@@ -710,7 +712,7 @@ def _sections_and_notes(
     sections_rows: dict[str, list[int]] = {}
     drop: set[int] = set()
     for i in lonely:
-        text = " ".join(str(texts[i][0]).split())
+        text = " ".join(str(texts[i]).split())
         section = layout.section_of(text)
         field_name = (
             detector.section_field(section.label)
