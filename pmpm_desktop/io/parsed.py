@@ -7,26 +7,40 @@ becomes a :class:`RowProblem` with its row number, so a file is judged as a whol
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import money_to_cents
+from pmpm_desktop.io.date_columns import OPEN_ENDED_MONTH, DateOrder, decide_order
 from pmpm_desktop.io.detect import Detection
 from pmpm_desktop.io.fields import (
     SAMPLE_ROWS,
     FieldDetector,
     MappingError,
     check_required,
+    fields,
     given_values,
     label,
     map_columns,
 )
+from pmpm_desktop.io.number_style import DecimalChoice, DecimalQuestion, NumberColumn, decide
 from pmpm_desktop.io.options import DecisionKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable, read_table
+from pmpm_desktop.io.values import (
+    EARLIEST_BIRTH,
+    OPEN_ENDED_FROM,
+    NumberStyle,
+    date_shortcut,
+    parse_amount,
+)
 
 # A footer row: totals, counts, report stamps. Matched on the member-ID cell, or on any cell
 # when the member ID is blank; such rows are not members (SPEC §6).
@@ -77,11 +91,15 @@ class ParsedFile:
     detection: Detection = Detection(None, 0, 0.0, 0.0, False)
     #: what the reader decided on its own (sections, totals skipped, amount style, …)
     decisions: tuple[ReadDecision, ...] = ()
+    #: problems of the whole file, a sentence each (e.g. its decimal separator is unclear)
+    file_problems: tuple[str, ...] = ()
+    #: the file's numbers read either with a decimal comma or a decimal point: ask the user
+    decimal_question: DecimalQuestion | None = None
 
     @property
     def ok(self) -> bool:
         """Importable: no problems and at least one data row."""
-        return not self.problems and self.frame.height > 0
+        return not self.problems and not self.file_problems and self.frame.height > 0
 
     def check(self) -> ParsedFile:
         """self, or FileRejected when the file must not be imported."""
@@ -99,10 +117,13 @@ class FileRejected(Exception):
         super().__init__(parsed.file_name)
 
     def __str__(self) -> str:
-        if not self.problems:
+        whole = self.parsed.file_problems
+        if not self.problems and not whole:
             return f"{self.parsed.file_name} was not imported: it has no data rows"
         lines = [
-            f"{self.parsed.file_name} was not imported: {len(self.problems)} problem(s)",
+            f"{self.parsed.file_name} was not imported: "
+            f"{len(self.problems) + len(whole)} problem(s)",
+            *(f"  {p}" for p in whole),
             *(f"  {p}" for p in self.problems),
         ]
         return "\n".join(lines)
@@ -125,6 +146,7 @@ class Columns:
     frame: pl.DataFrame = field(init=False)
     problems: list[RowProblem] = field(default_factory=list)
     decisions: list[ReadDecision] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -158,6 +180,7 @@ class Columns:
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
+        self._orders: dict[str, DateOrder] = {}
 
     @property
     def rows(self) -> pl.Series:
@@ -261,6 +284,157 @@ class Columns:
                 )
             )
 
+    # --- numbers: one decimal separator per file ---------------------------------------------
+
+    @cached_property
+    def decimal(self) -> DecimalChoice:
+        """The file's decimal separator, decided once from every number column it has
+        (amounts, risk scores, rates); an undecidable file gets a whole-file problem."""
+        numbers = [
+            NumberColumn(self.mapping[f.name], self.text(f.name), small=f.values == "score")
+            for f in fields(self.kind)
+            if f.values in _NUMBER_VALUES and f.name in self.mapping
+        ]
+        choice = decide(numbers, self.options.decimal_comma)
+        if choice.decision is not None:
+            self.decisions.append(choice.decision)
+        if choice.problem is not None:
+            self.file_problems.append(choice.problem)
+        return choice
+
+    @property
+    def style(self) -> NumberStyle:
+        """How this file's numbers read (decimal separator, what CR and DR mean)."""
+        return self.decimal.style(self.options.credit_is_payment)
+
+    def number_parser(self, parse: Callable[[str, NumberStyle], Any]) -> Callable[[str], Any]:
+        """``parse`` with the file's style. While the separator is undecided (the file is
+        refused for it anyway) a value that reads in either style is not a row problem."""
+        style = self.style
+        if self.decimal.decided:
+            return lambda text: parse(text, style)
+        other = NumberStyle(not style.decimal_comma, style.credit_is_payment)
+
+        def either(text: str) -> Any:
+            try:
+                return parse(text, style)
+            except ValueError:
+                try:
+                    return parse(text, other)
+                except ValueError:
+                    pass
+                raise
+
+        return either
+
+    def amounts(self, name: str) -> pl.Series:
+        """A money field as signed integer cents (Int64), in the file's amount style; what
+        the style made of CR/DR and trailing minus signs is recorded as a decision."""
+        cents = self.parse(name, self.number_parser(_cents), pl.Int64)
+        if name in self.mapping and name not in self.given:
+            self._amount_marks(name)
+        return cents
+
+    def _amount_marks(self, name: str) -> None:
+        raw = self.text(name).drop_nulls()
+        column = self.mapping[name]
+        credit = int(raw.str.contains(r"(?i)^\s*cr|cr\s*$").sum())
+        debit = int(raw.str.contains(r"(?i)^\s*dr|dr\s*$").sum())
+        if credit or debit:
+            paid, back = ("CR", "DR") if self.options.credit_is_payment else ("DR", "CR")
+            counts = {"CR": credit, "DR": debit}
+            self.decisions.append(
+                ReadDecision(
+                    DecisionKind.AMOUNT_STYLE,
+                    f"column {column!r}: {counts[paid]} amount(s) marked {paid} are read as "
+                    f"paid to the practice (+) and {counts[back]} marked {back} as taken back "
+                    f"(−), as this payer's setting says",
+                    column=column,
+                )
+            )
+        trailing = int(raw.str.contains(r"[0-9]\s*-\s*$").sum())
+        if trailing:
+            self.decisions.append(
+                ReadDecision(
+                    DecisionKind.AMOUNT_STYLE,
+                    f"column {column!r}: {trailing} amount(s) with a minus sign after the "
+                    f"number (165.00-) are read as negative",
+                    column=column,
+                )
+            )
+
+    # --- dates: day/month order per column, dates at the edges -------------------------------
+
+    def date_order(self, name: str) -> DateOrder:
+        """The day/month order of a date or month field, decided from its whole column once
+        (``ReadOptions.day_first`` wins); the decision is recorded."""
+        if name not in self._orders:
+            if name not in self.mapping or name in self.given:
+                order = DateOrder(self.options.day_first)
+            else:
+                order = decide_order(self.mapping[name], self.text(name), self.options.day_first)
+                if order.decision is not None:
+                    self.decisions.append(order.decision)
+            self._orders[name] = order
+        return self._orders[name]
+
+    def dates(self, name: str) -> pl.Series:
+        """A date field (pl.Date), its day/month order decided from the whole column."""
+        return self.parse(name, self.date_order(name).dates(), pl.Date, date_shortcut)
+
+    def months(self, name: str) -> pl.Series:
+        """A month field as ``YYYY-MM`` text, dates in it read in the column's order."""
+        return self.parse(name, self.date_order(name).months(), pl.String)
+
+    def open_ended(self, name: str, values: pl.Series) -> pl.Series:
+        """``values`` (dates, or ``YYYY-MM`` months) with every "no end" placeholder
+        (9999-12-31, 2099-12-31, 2078-12-31, Excel's largest date …) made null; how many
+        there were is recorded as a decision."""
+        far = _far(values)
+        count = int(far.sum())
+        if count:
+            shown_values = ", ".join(sorted({str(v) for v in values.filter(far).unique()})[:3])
+            self.decisions.append(
+                ReadDecision(
+                    DecisionKind.OPEN_ENDED,
+                    f"column {self.mapping.get(name, name)!r}: {count} row(s) with "
+                    f"{shown_values} (from {OPEN_ENDED_FROM} on) are read as having no end",
+                    column=self.mapping.get(name, name),
+                )
+            )
+        kept = pl.select(pl.when(pl.lit(far)).then(None).otherwise(pl.lit(values)))
+        return kept.to_series().alias(values.name)
+
+    def refuse_far(self, name: str, values: pl.Series, what: str) -> None:
+        """A row problem for each start date or month from 2078-12-31 on: such a date is a
+        placeholder for "no end", never the start of anything."""
+        self.row_problem(
+            _far(values),
+            name,
+            lambda r: (
+                f"{what} {r['v']} is not a real {what} (dates from {OPEN_ENDED_FROM} on mean "
+                "'no end')"
+            ),
+            pl.DataFrame([values.alias("v")]),
+        )
+
+    def refuse_odd_births(self, name: str, values: pl.Series, today: dt.date | None = None) -> None:
+        """A row problem for each date of birth in the future or before 1900."""
+        today = today or now().date()
+        frame = pl.DataFrame([values.alias("v")])
+        self.row_problem(
+            (values > today).fill_null(False),
+            name,
+            lambda r: f"date of birth {r['v']} is in the future",
+            frame,
+        )
+        self.row_problem(
+            (values < EARLIEST_BIRTH).fill_null(False),
+            name,
+            lambda r: f"date of birth {r['v']} is before {EARLIEST_BIRTH.year}",
+            frame,
+        )
+
     def footer_rows(self, member_field: str, *, amount_field: str | None = None) -> pl.Series:
         """Rows that are totals or report footers, not members (SPEC §6)."""
         member = self.text(member_field)
@@ -278,6 +452,7 @@ class Columns:
         return pl.Series("footer", flags, dtype=pl.Boolean)
 
     def finish(self, columns: Sequence[pl.Series]) -> ParsedFile:
+        decimal = self.decimal  # decided by now when the file has number columns
         frame = pl.DataFrame([*columns, self.rows.cast(pl.Int64)])
         bad_rows = {p.row for p in self.problems}
         if bad_rows:
@@ -295,7 +470,26 @@ class Columns:
             file_name=self.raw.file_name,
             detection=self.raw.detection,
             decisions=tuple(self.decisions),
+            file_problems=tuple(self.file_problems),
+            decimal_question=decimal.question,
         )
+
+
+_NUMBER_VALUES = frozenset({"money", "score"})
+
+
+def _cents(text: str, style: NumberStyle) -> int | None:
+    amount = parse_amount(text, style)
+    return None if amount is None else money_to_cents(amount)
+
+
+def _far(values: pl.Series) -> pl.Series:
+    """Where ``values`` (dates or ``YYYY-MM`` text) are "no end" placeholders."""
+    if values.dtype == pl.Date:
+        far = values >= OPEN_ENDED_FROM
+    else:
+        far = values >= str(OPEN_ENDED_MONTH)
+    return far.fill_null(False)
 
 
 def _is_footer(cells: list[tuple[str, str]], member_header: str, amount_header: str | None) -> bool:

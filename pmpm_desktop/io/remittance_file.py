@@ -13,7 +13,6 @@ from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import (
     member_id_shortcut,
     parse_amount,
-    parse_date,
     parse_member_id,
     parse_month,
     parse_text,
@@ -64,9 +63,10 @@ def read_remittance(
         lambda raw: member_id_shortcut(raw, id_width, rule),
     )
     cols.require("member_id", "member ID")
-    coverage = cols.parse("coverage_month", month_text, pl.String)
+    coverage = cols.months("coverage_month")
     cols.require("coverage_month", "coverage month")
-    amount = cols.parse("amount", amount_cents, pl.Int64).alias("amount_cents")
+    cols.refuse_far("coverage_month", coverage, "coverage month")
+    amount = cols.amounts("amount").alias("amount_cents")
     cols.require("amount", "amount")
     return cols.finish(
         [
@@ -75,7 +75,7 @@ def read_remittance(
             amount,
             cols.parse("line_type", parse_text, pl.String),
             cols.parse("member_name", parse_text, pl.String),
-            cols.parse("payment_date", parse_date, pl.Date),
+            cols.dates("payment_date"),
             cols.parse("reference", parse_text, pl.String),
         ]
     )

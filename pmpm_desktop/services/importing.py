@@ -165,7 +165,8 @@ def merge_member_rows(frame: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
                 }
             if current is not None:
                 cur_end = current["term_date"] or far
-                if start <= cur_end + dt.timedelta(days=1):  # type: ignore[operator]
+                # Ordinals: the day after an open end (9999-12-31) is past date's range.
+                if start.toordinal() <= cur_end.toordinal() + 1:  # type: ignore[attr-defined]
                     end = row["term_date"] or far
                     new_end = max(cur_end, end)  # type: ignore[type-var]
                     current["term_date"] = None if new_end == far else new_end
