@@ -408,12 +408,13 @@ class Columns:
     def refuse_far(self, name: str, values: pl.Series, what: str) -> None:
         """A row problem for each start date or month from 2078-12-31 on: such a date is a
         placeholder for "no end", never the start of anything."""
+        since = OPEN_ENDED_FROM if values.dtype == pl.Date else OPEN_ENDED_MONTH
         self.row_problem(
             _far(values),
             name,
             lambda r: (
-                f"{what} {r['v']} is not a real {what} (dates from {OPEN_ENDED_FROM} on mean "
-                "'no end')"
+                f"{what} {r['v']} is a placeholder for 'no end' (from {since} on), not a "
+                f"real {what}"
             ),
             pl.DataFrame([values.alias("v")]),
         )

@@ -22,6 +22,7 @@ import fastexcel
 import polars as pl
 
 from pmpm_desktop.io.detect import Detection, FieldChoice, HeaderDetector, RowAssessment
+from pmpm_desktop.io.number_formats import show_credit_formats
 
 SOURCE_ROW = "source_row"
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -163,6 +164,7 @@ def _excel_sheets(
             if sheet is None and loaded.visible != "visible" and len(wanted) > 1:
                 continue  # .xls/.ods: visibility is only known once loaded
             frame = loaded.to_polars()
+            frame = show_credit_formats(data, name, frame, loaded)  # 165 shown as "165.00 CR"
         except Exception as exc:
             raise FileReadError(
                 f"{path.name}: cannot read sheet {name!r} ({_short(exc)})"
