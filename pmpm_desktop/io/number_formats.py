@@ -250,7 +250,7 @@ def _cell_pattern(head: str, styles: dict[int, CreditFormat]) -> re.Pattern[str]
     p = re.escape(root[1] or "") if root else ""
     alternatives = "|".join(str(s) for s in sorted(styles))
     return re.compile(
-        rf'<{p}c ([^>]*\ss="(?:{alternatives})"[^>/]*>'
+        rf'<{p}c ((?:[^>]*\s)?s="(?:{alternatives})"[^>/]*>'
         rf"(?:<{p}f[^>]*/>|<{p}f[^>]*>[^<]*</{p}f>)?<{p}v>[^<]*)</"
     )
 
