@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import normalize_component
+from pmpm_desktop.io.date_columns import decide_order
+from pmpm_desktop.io.number_style import NumberColumn, decide
 from pmpm_desktop.io.values import (
     NumberStyle,
     date_shortcut,
@@ -684,3 +686,29 @@ def test_far_dates_parse() -> None:
         assert parse_date(raw) == dt.date(9999, 12, 31)  # type: ignore[arg-type]
     assert parse_date("2099-12-31") == dt.date(2099, 12, 31)
     assert parse_month("9999-12-31") == Month(9999, 12)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=14),
+            st.from_regex(r"[0-9]{1,3}[./-][0-9]{1,3}[./-][0-9]{2,4}", fullmatch=True),
+        ),
+        max_size=20,
+    ),
+    st.none() | st.booleans(),
+)
+def test_column_decisions_never_raise(values: list[str], given_order: bool | None) -> None:
+    order = decide_order("Date", pl.Series("d", values, dtype=pl.String), given_order)
+    choice = decide([NumberColumn("Amount", pl.Series("a", values, dtype=pl.String))], None)
+    for value in values:
+        for read in (order.dates(), order.months()):
+            try:
+                read(value)
+            except ValueError:
+                pass
+        for style in (choice.style(True), DECIMAL_COMMA, DR_IS_PAYMENT):
+            try:
+                parse_amount(value, style)
+            except ValueError:
+                pass
