@@ -9,7 +9,6 @@ either, the separator decides: dots are day first (European), slashes and dashes
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,6 +163,22 @@ def _reading(example: str, day_first: bool) -> str:
     return f"{day.day} {month} {day.year}" if day_first else f"{month} {day.day}, {day.year}"
 
 
-def is_open_ended(day: dt.date) -> bool:
-    """A term or end date that means "no end" (9999-12-31, 2099-12-31, 2078-12-31, …)."""
-    return day >= OPEN_ENDED_FROM
+def far_ends(values: pl.Series) -> pl.Series:
+    """Where ``values`` (dates, or ``YYYY-MM`` months as text) are "no end" placeholders:
+    9999-12-31, 2099-12-31, 2078-12-31, Excel's largest date, anything from 2078-12-31 on."""
+    if values.dtype == pl.Date:
+        far = values >= OPEN_ENDED_FROM
+    else:
+        far = values >= str(OPEN_ENDED_MONTH)
+    return far.fill_null(False)
+
+
+def open_ended_decision(column: str, values: pl.Series, far: pl.Series) -> ReadDecision:
+    """The decision that ``far`` rows of ``column`` were read as having no end."""
+    shown = ", ".join(sorted({str(v) for v in values.filter(far).unique()})[:3])
+    return ReadDecision(
+        DecisionKind.OPEN_ENDED,
+        f"column {column!r}: {int(far.sum())} row(s) with {shown} (from {OPEN_ENDED_FROM} on) "
+        "are read as having no end",
+        column=column,
+    )

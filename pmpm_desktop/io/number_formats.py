@@ -117,7 +117,7 @@ def _parse_section(part: str) -> _Section | None:
             end = len(part) if end < 0 else end
             inner = part[i + 1 : end]
             i = end + 1
-            if inner[:1] in "<>=":
+            if inner[:1] and inner[0] in "<>=":
                 return None  # a condition: which section applies is not by sign
             if inner.startswith("$"):
                 literal = inner[1:].split("-", 1)[0]  # [$€-407]: a currency symbol

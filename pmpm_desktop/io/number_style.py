@@ -210,3 +210,36 @@ def _as_point(value: str) -> str:
 
 def _as_comma(value: str) -> str:
     return _reading(value, decimal_comma=True)
+
+
+def amount_marks(column: str, cells: pl.Series, credit_is_payment: bool) -> list[ReadDecision]:
+    """What the amount style made of an amount column's CR/DR marks and trailing minus
+    signs, as decisions to show (none when it has neither)."""
+    cells = cells.drop_nulls()
+    decisions: list[ReadDecision] = []
+    counts = {
+        "CR": int(cells.str.contains(r"(?i)^\s*cr|cr\s*$").sum()),
+        "DR": int(cells.str.contains(r"(?i)^\s*dr|dr\s*$").sum()),
+    }
+    if counts["CR"] or counts["DR"]:
+        paid, back = ("CR", "DR") if credit_is_payment else ("DR", "CR")
+        decisions.append(
+            ReadDecision(
+                DecisionKind.AMOUNT_STYLE,
+                f"column {column!r}: {counts[paid]} amount(s) marked {paid} are read as paid to "
+                f"the practice (+) and {counts[back]} marked {back} as taken back (−), as this "
+                "payer's setting says",
+                column=column,
+            )
+        )
+    trailing = int(cells.str.contains(r"[0-9]\s*-\s*$").sum())
+    if trailing:
+        decisions.append(
+            ReadDecision(
+                DecisionKind.AMOUNT_STYLE,
+                f"column {column!r}: {trailing} amount(s) with a minus sign after the number "
+                "(165.00-) are read as negative",
+                column=column,
+            )
+        )
+    return decisions

@@ -7,7 +7,6 @@ becomes a :class:`RowProblem` with its row number, so a file is judged as a whol
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,13 @@ import polars as pl
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import money_to_cents
-from pmpm_desktop.io.date_columns import OPEN_ENDED_MONTH, DateOrder, decide_order
+from pmpm_desktop.io.date_columns import (
+    OPEN_ENDED_MONTH,
+    DateOrder,
+    decide_order,
+    far_ends,
+    open_ended_decision,
+)
 from pmpm_desktop.io.detect import Detection
 from pmpm_desktop.io.fields import (
     SAMPLE_ROWS,
@@ -31,7 +36,13 @@ from pmpm_desktop.io.fields import (
     label,
     map_columns,
 )
-from pmpm_desktop.io.number_style import DecimalChoice, DecimalQuestion, NumberColumn, decide
+from pmpm_desktop.io.number_style import (
+    DecimalChoice,
+    DecimalQuestion,
+    NumberColumn,
+    amount_marks,
+    decide,
+)
 from pmpm_desktop.io.options import DecisionKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable, read_table
 from pmpm_desktop.io.values import (
@@ -332,36 +343,9 @@ class Columns:
         the style made of CR/DR and trailing minus signs is recorded as a decision."""
         cents = self.parse(name, self.number_parser(_cents), pl.Int64)
         if name in self.mapping and name not in self.given:
-            self._amount_marks(name)
+            column, credit = self.mapping[name], self.options.credit_is_payment
+            self.decisions.extend(amount_marks(column, self.text(name), credit))
         return cents
-
-    def _amount_marks(self, name: str) -> None:
-        raw = self.text(name).drop_nulls()
-        column = self.mapping[name]
-        credit = int(raw.str.contains(r"(?i)^\s*cr|cr\s*$").sum())
-        debit = int(raw.str.contains(r"(?i)^\s*dr|dr\s*$").sum())
-        if credit or debit:
-            paid, back = ("CR", "DR") if self.options.credit_is_payment else ("DR", "CR")
-            counts = {"CR": credit, "DR": debit}
-            self.decisions.append(
-                ReadDecision(
-                    DecisionKind.AMOUNT_STYLE,
-                    f"column {column!r}: {counts[paid]} amount(s) marked {paid} are read as "
-                    f"paid to the practice (+) and {counts[back]} marked {back} as taken back "
-                    f"(−), as this payer's setting says",
-                    column=column,
-                )
-            )
-        trailing = int(raw.str.contains(r"[0-9]\s*-\s*$").sum())
-        if trailing:
-            self.decisions.append(
-                ReadDecision(
-                    DecisionKind.AMOUNT_STYLE,
-                    f"column {column!r}: {trailing} amount(s) with a minus sign after the "
-                    f"number (165.00-) are read as negative",
-                    column=column,
-                )
-            )
 
     # --- dates: day/month order per column, dates at the edges -------------------------------
 
@@ -390,18 +374,9 @@ class Columns:
         """``values`` (dates, or ``YYYY-MM`` months) with every "no end" placeholder
         (9999-12-31, 2099-12-31, 2078-12-31, Excel's largest date …) made null; how many
         there were is recorded as a decision."""
-        far = _far(values)
-        count = int(far.sum())
-        if count:
-            shown_values = ", ".join(sorted({str(v) for v in values.filter(far).unique()})[:3])
-            self.decisions.append(
-                ReadDecision(
-                    DecisionKind.OPEN_ENDED,
-                    f"column {self.mapping.get(name, name)!r}: {count} row(s) with "
-                    f"{shown_values} (from {OPEN_ENDED_FROM} on) are read as having no end",
-                    column=self.mapping.get(name, name),
-                )
-            )
+        far = far_ends(values)
+        if far.any():
+            self.decisions.append(open_ended_decision(self.mapping.get(name, name), values, far))
         kept = pl.select(pl.when(pl.lit(far)).then(None).otherwise(pl.lit(values)))
         return kept.to_series().alias(values.name)
 
@@ -410,7 +385,7 @@ class Columns:
         placeholder for "no end", never the start of anything."""
         since = OPEN_ENDED_FROM if values.dtype == pl.Date else OPEN_ENDED_MONTH
         self.row_problem(
-            _far(values),
+            far_ends(values),
             name,
             lambda r: (
                 f"{what} {r['v']} is a placeholder for 'no end' (from {since} on), not a "
@@ -419,9 +394,9 @@ class Columns:
             pl.DataFrame([values.alias("v")]),
         )
 
-    def refuse_odd_births(self, name: str, values: pl.Series, today: dt.date | None = None) -> None:
+    def refuse_odd_births(self, name: str, values: pl.Series) -> None:
         """A row problem for each date of birth in the future or before 1900."""
-        today = today or now().date()
+        today = now().date()
         frame = pl.DataFrame([values.alias("v")])
         self.row_problem(
             (values > today).fill_null(False),
@@ -482,15 +457,6 @@ _NUMBER_VALUES = frozenset({"money", "score"})
 def _cents(text: str, style: NumberStyle) -> int | None:
     amount = parse_amount(text, style)
     return None if amount is None else money_to_cents(amount)
-
-
-def _far(values: pl.Series) -> pl.Series:
-    """Where ``values`` (dates or ``YYYY-MM`` text) are "no end" placeholders."""
-    if values.dtype == pl.Date:
-        far = values >= OPEN_ENDED_FROM
-    else:
-        far = values >= str(OPEN_ENDED_MONTH)
-    return far.fill_null(False)
 
 
 def _is_footer(cells: list[tuple[str, str]], member_header: str, amount_header: str | None) -> bool:
