@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="a value the file does not carry, for every row (e.g. product=MCD, "
             "coverage_month=2026-02)",
         )
+        sp.add_argument(
+            "--decimal",
+            choices=("comma", "point"),
+            help="how the file writes decimals (1.234,56 or 1,234.56); by default decided "
+            "from the file's numbers",
+        )
         sp.add_argument("--sheet")
         sp.add_argument("--header-row", type=int)
         sp.add_argument(
@@ -508,6 +514,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         reference=getattr(args, "reference", None),
         stated_total=getattr(args, "stated_total", None),
         values=_values(args.set_values),
+        decimal_comma=None if args.decimal is None else args.decimal == "comma",
     )
     if isinstance(res, importing.RatesResult):
         print(f"loaded {res.rows} rate rows into {res.contract!r} (replaced {res.replaced})")

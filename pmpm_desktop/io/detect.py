@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pmpm_desktop.io.values import parse_amount, parse_date, parse_month
+from pmpm_desktop.io.values import (
+    OPEN_ENDED_FROM,
+    NumberStyle,
+    parse_amount,
+    parse_date,
+    parse_month,
+)
+
+_DAY = dt.timedelta(days=1)
+_DECIMAL_COMMA = NumberStyle(decimal_comma=True)
 
 
 @dataclass(frozen=True)
@@ -162,10 +171,14 @@ def _is_month(text: str) -> bool:
 def _money(text: str) -> bool:
     if not any(c.isdigit() for c in text):
         return False
-    try:
-        return parse_amount(text) is not None
-    except ValueError:
-        return False
+    # Money in either decimal style: which one a file uses is decided later, once per file.
+    for style in (None, _DECIMAL_COMMA):
+        try:
+            if (parse_amount(text) if style is None else parse_amount(text, style)) is not None:
+                return True
+        except ValueError:
+            pass
+    return False
 
 
 def profile(cells: Sequence[str | None], today: dt.date | None = None) -> ColumnProfile:
@@ -192,9 +205,9 @@ def profile(cells: Sequence[str | None], today: dt.date | None = None) -> Column
             if 1900 <= day.year <= year and not (day.month == 1 and day.day == 1):
                 counts["birth"] += 1
                 birth_years.add(day.year)
-            if year - 30 <= day.year <= year + 5 or day.year in (2099, 2999, 9999):
-                nxt = day + dt.timedelta(days=1)
-                if day.day == 1 or nxt.day == 1 or day.year >= 2099:
+            if year - 30 <= day.year <= year + 5 or day >= OPEN_ENDED_FROM:
+                # "No end" placeholders first: 9999-12-31 + 1 day does not exist.
+                if day >= OPEN_ENDED_FROM or day.day == 1 or (day + _DAY).day == 1:
                     counts["coverage"] += 1
         if _is_month(text):
             counts["month"] += 1

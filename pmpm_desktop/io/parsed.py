@@ -10,12 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.io import layout
+from pmpm_desktop.io.date_columns import (
+    OPEN_ENDED_MONTH,
+    DateOrder,
+    decide_order,
+    far_ends,
+    open_ended_decision,
+)
 from pmpm_desktop.io.detect import Detection
 from pmpm_desktop.io.fields import (
     SAMPLE_ROWS,
@@ -28,8 +38,22 @@ from pmpm_desktop.io.fields import (
     map_columns,
 )
 from pmpm_desktop.io.kinds import KindVerdict, check_kind
+from pmpm_desktop.io.number_style import (
+    DecimalChoice,
+    DecimalQuestion,
+    NumberColumn,
+    amount_marks,
+    decide,
+)
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.table import SOURCE_ROW, FileReadError, RawTable, read_table
+from pmpm_desktop.io.values import (
+    EARLIEST_BIRTH,
+    OPEN_ENDED_FROM,
+    NumberStyle,
+    date_shortcut,
+    parse_amount,
+)
 
 # A footer row: totals, counts, report stamps (io.layout.TOTAL), in the member-ID cell or in
 # any other cell; such rows are not members (SPEC §6).
@@ -77,6 +101,10 @@ class ParsedFile:
     decisions: tuple[ReadDecision, ...] = ()
     #: field → value on every row (``--set``, or found in the title, sheet or file name)
     values: dict[str, str] = field(default_factory=dict)
+    #: problems of the whole file, a sentence each (e.g. its decimal separator is unclear)
+    file_problems: tuple[str, ...] = ()
+    #: the file's numbers read either with a decimal comma or a decimal point: ask the user
+    decimal_question: DecimalQuestion | None = None
 
     def report(self) -> ReadReport:
         """How the file was read, for the import's output and the wizard."""
@@ -96,7 +124,7 @@ class ParsedFile:
     @property
     def ok(self) -> bool:
         """Importable: no problems and at least one data row."""
-        return not self.problems and self.frame.height > 0
+        return not self.problems and not self.file_problems and self.frame.height > 0
 
     def check(self) -> ParsedFile:
         """self, or FileRejected when the file must not be imported."""
@@ -164,10 +192,13 @@ class FileRejected(Exception):
         super().__init__(parsed.file_name)
 
     def __str__(self) -> str:
-        if not self.problems:
+        whole = self.parsed.file_problems
+        if not self.problems and not whole:
             return f"{self.parsed.file_name} was not imported: it has no data rows"
         lines = [
-            f"{self.parsed.file_name} was not imported: {len(self.problems)} problem(s)",
+            f"{self.parsed.file_name} was not imported: "
+            f"{len(self.problems) + len(whole)} problem(s)",
+            *(f"  {p}" for p in whole),
             *(f"  {p}" for p in self.problems),
         ]
         return "\n".join(lines)
@@ -222,6 +253,7 @@ class Columns:
     frame: pl.DataFrame = field(init=False)
     problems: list[RowProblem] = field(default_factory=list)
     decisions: list[ReadDecision] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -281,6 +313,7 @@ class Columns:
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
+        self._orders: dict[str, DateOrder] = {}
 
     @property
     def rows(self) -> pl.Series:
@@ -451,6 +484,122 @@ class Columns:
             )
         self.frame = filled.drop("__block__").filter(~starts)
 
+    # --- numbers: one decimal separator per file ---------------------------------------------
+
+    @cached_property
+    def decimal(self) -> DecimalChoice:
+        """The file's decimal separator, decided once from every number column it has
+        (amounts, risk scores, rates); an undecidable file gets a whole-file problem."""
+        numbers = [
+            NumberColumn(self.mapping[f.name], self.text(f.name), small=f.values == "score")
+            for f in fields(self.kind)
+            if f.values in _NUMBER_VALUES and f.name in self.mapping
+        ]
+        choice = decide(numbers, self.options.decimal_comma)
+        if choice.decision is not None:
+            self.decisions.append(choice.decision)
+        if choice.problem is not None:
+            self.file_problems.append(choice.problem)
+        return choice
+
+    @property
+    def style(self) -> NumberStyle:
+        """How this file's numbers read (decimal separator, what CR and DR mean)."""
+        return self.decimal.style(self.options.credit_is_payment)
+
+    def number_parser(self, parse: Callable[[str, NumberStyle], Any]) -> Callable[[str], Any]:
+        """``parse`` with the file's style. While the separator is undecided (the file is
+        refused for it anyway) a value that reads in either style is not a row problem."""
+        style = self.style
+        if self.decimal.decided:
+            return lambda text: parse(text, style)
+        other = NumberStyle(not style.decimal_comma, style.credit_is_payment)
+
+        def either(text: str) -> Any:
+            try:
+                return parse(text, style)
+            except ValueError:
+                try:
+                    return parse(text, other)
+                except ValueError:
+                    pass
+                raise
+
+        return either
+
+    def amounts(self, name: str) -> pl.Series:
+        """A money field as signed integer cents (Int64), in the file's amount style; what
+        the style made of CR/DR and trailing minus signs is recorded as a decision."""
+        cents = self.parse(name, self.number_parser(_cents), pl.Int64)
+        if name in self.mapping and name not in self.given:
+            column, credit = self.mapping[name], self.options.credit_is_payment
+            self.decisions.extend(amount_marks(column, self.text(name), credit))
+        return cents
+
+    # --- dates: day/month order per column, dates at the edges -------------------------------
+
+    def date_order(self, name: str) -> DateOrder:
+        """The day/month order of a date or month field, decided from its whole column once
+        (``ReadOptions.day_first`` wins); the decision is recorded."""
+        if name not in self._orders:
+            if name not in self.mapping or name in self.given:
+                order = DateOrder(self.options.day_first)
+            else:
+                order = decide_order(self.mapping[name], self.text(name), self.options.day_first)
+                if order.decision is not None:
+                    self.decisions.append(order.decision)
+            self._orders[name] = order
+        return self._orders[name]
+
+    def dates(self, name: str) -> pl.Series:
+        """A date field (pl.Date), its day/month order decided from the whole column."""
+        return self.parse(name, self.date_order(name).dates(), pl.Date, date_shortcut)
+
+    def months(self, name: str) -> pl.Series:
+        """A month field as ``YYYY-MM`` text, dates in it read in the column's order."""
+        return self.parse(name, self.date_order(name).months(), pl.String)
+
+    def open_ended(self, name: str, values: pl.Series) -> pl.Series:
+        """``values`` (dates, or ``YYYY-MM`` months) with every "no end" placeholder
+        (9999-12-31, 2099-12-31, 2078-12-31, Excel's largest date …) made null; how many
+        there were is recorded as a decision."""
+        far = far_ends(values)
+        if far.any():
+            self.decisions.append(open_ended_decision(self.mapping.get(name, name), values, far))
+        kept = pl.select(pl.when(pl.lit(far)).then(None).otherwise(pl.lit(values)))
+        return kept.to_series().alias(values.name)
+
+    def refuse_far(self, name: str, values: pl.Series, what: str) -> None:
+        """A row problem for each start date or month from 2078-12-31 on: such a date is a
+        placeholder for "no end", never the start of anything."""
+        since = OPEN_ENDED_FROM if values.dtype == pl.Date else OPEN_ENDED_MONTH
+        self.row_problem(
+            far_ends(values),
+            name,
+            lambda r: (
+                f"{what} {r['v']} is a placeholder for 'no end' (from {since} on), not a "
+                f"real {what}"
+            ),
+            pl.DataFrame([values.alias("v")]),
+        )
+
+    def refuse_odd_births(self, name: str, values: pl.Series) -> None:
+        """A row problem for each date of birth in the future or before 1900."""
+        today = now().date()
+        frame = pl.DataFrame([values.alias("v")])
+        self.row_problem(
+            (values > today).fill_null(False),
+            name,
+            lambda r: f"date of birth {r['v']} is in the future",
+            frame,
+        )
+        self.row_problem(
+            (values < EARLIEST_BIRTH).fill_null(False),
+            name,
+            lambda r: f"date of birth {r['v']} is before {EARLIEST_BIRTH.year}",
+            frame,
+        )
+
     def footer_rows(self, member_field: str, *, amount_field: str | None = None) -> pl.Series:
         """Rows that are totals or report footers, not members (SPEC §6)."""
         headers = [h for h in self.raw.headers if h in self.frame.columns]
@@ -485,6 +634,7 @@ class Columns:
         return pl.Series("footer", flags, dtype=pl.Boolean)
 
     def finish(self, columns: Sequence[pl.Series]) -> ParsedFile:
+        decimal = self.decimal  # decided by now when the file has number columns
         frame = pl.DataFrame([*columns, self.rows.cast(pl.Int64)])
         bad_rows = {p.row for p in self.problems}
         if bad_rows:
@@ -503,7 +653,17 @@ class Columns:
             detection=self.raw.detection,
             decisions=tuple(self.decisions),
             values=dict(self.given),
+            file_problems=tuple(self.file_problems),
+            decimal_question=decimal.question,
         )
+
+
+_NUMBER_VALUES = frozenset({"money", "score"})
+
+
+def _cents(text: str, style: NumberStyle) -> int | None:
+    amount = parse_amount(text, style)
+    return None if amount is None else money_to_cents(amount)
 
 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:

@@ -9,7 +9,6 @@ import polars as pl
 from pmpm_desktop.core.rates import normalize_component
 from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
-from pmpm_desktop.io.remittance_file import amount_cents, month_text
 from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import parse_int, parse_text
 
@@ -61,10 +60,11 @@ def read_rates(
     cols = Columns.open(raw, "rates", mapping, options)
     cols.drop_footers("amount")
 
-    start = cols.parse("effective_from", month_text, pl.String)
+    start = cols.months("effective_from")
     cols.require("effective_from", "effective from")
-    end = cols.parse("effective_to", month_text, pl.String)
-    amount = cols.parse("amount", amount_cents, pl.Int64).alias("amount_cents")
+    cols.refuse_far("effective_from", start, "effective from month")
+    end = cols.open_ended("effective_to", cols.months("effective_to"))
+    amount = cols.amounts("amount").alias("amount_cents")
     cols.require("amount", "amount")
     age_min = cols.parse("age_min", age, pl.Int64)
     age_max = cols.parse("age_max", age, pl.Int64)

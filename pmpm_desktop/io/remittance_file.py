@@ -13,7 +13,6 @@ from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import (
     member_id_shortcut,
     parse_amount,
-    parse_date,
     parse_member_id,
     parse_month,
     parse_text,
@@ -24,12 +23,6 @@ def month_text(text: str) -> str | None:
     """A payer's month cell as canonical ``YYYY-MM`` text."""
     month = parse_month(text)
     return None if month is None else str(month)
-
-
-def month_of_date(text: str) -> str | None:
-    """The ``YYYY-MM`` of a date cell (a coverage period's end)."""
-    day = parse_date(text)
-    return None if day is None else f"{day.year:04d}-{day.month:02d}"
 
 
 def amount_cents(text: str) -> int | None:
@@ -71,10 +64,11 @@ def read_remittance(
         lambda raw: member_id_shortcut(raw, id_width, rule),
     )
     cols.require("member_id", "member ID")
-    coverage = cols.parse("coverage_month", month_text, pl.String)
+    coverage = cols.months("coverage_month")
     cols.require("coverage_month", "coverage month")
+    cols.refuse_far("coverage_month", coverage, "coverage month")
     # A line covers one month: a period over several is refused, never split by guessing.
-    end = cols.parse("coverage_end", month_of_date, pl.String)
+    end = cols.months("coverage_end")
     cols.row_problem(
         (end != coverage).fill_null(False),
         "coverage_end",
@@ -84,7 +78,7 @@ def read_remittance(
         ),
         pl.DataFrame([coverage, end]),
     )
-    amount = cols.parse("amount", amount_cents, pl.Int64).alias("amount_cents")
+    amount = cols.amounts("amount").alias("amount_cents")
     cols.require("amount", "amount")
     return cols.finish(
         [
@@ -93,7 +87,7 @@ def read_remittance(
             amount,
             cols.parse("line_type", parse_text, pl.String),
             cols.parse("member_name", parse_text, pl.String),
-            cols.parse("payment_date", parse_date, pl.Date),
+            cols.dates("payment_date"),
             cols.parse("reference", parse_text, pl.String),
         ]
     )

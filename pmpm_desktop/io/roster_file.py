@@ -15,9 +15,8 @@ from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable
 from pmpm_desktop.io.values import (
-    date_shortcut,
+    NumberStyle,
     member_id_shortcut,
-    parse_date,
     parse_decimal,
     parse_member_id,
     parse_sex,
@@ -52,9 +51,9 @@ def _product(text: str, products: tuple[str, ...]) -> str | None:
     return resolve_product(value, products)
 
 
-def _risk_micro(text: str) -> int:
+def _risk_micro(text: str, style: NumberStyle | None = None) -> int:
     """Risk score in millionths: ``1.234`` → 1234000 (integers keep it exact in frames)."""
-    score = parse_decimal(text, 6)
+    score = parse_decimal(text, 6, decimal_comma=style is not None and style.decimal_comma)
     if score is None:
         raise ValueError("not a number")
     if score < 0:
@@ -101,8 +100,11 @@ def read_roster(
         first = cols.parse("first_name", parse_text, pl.String)
     else:
         last, first = _split_names(cols)
-    effective = cols.parse("effective_date", parse_date, pl.Date, date_shortcut)
-    term = cols.parse("term_date", parse_date, pl.Date, date_shortcut)
+    effective = cols.dates("effective_date")
+    cols.refuse_far("effective_date", effective, "effective date")
+    term = cols.open_ended("term_date", cols.dates("term_date"))
+    dob = cols.dates("dob")
+    cols.refuse_odd_births("dob", dob)
     rate_cell = cols.parse("rate_cell", parse_text, pl.String)
     product = cols.parse("product", lambda v: _product(v, options.products), pl.String)
 
@@ -117,14 +119,19 @@ def read_roster(
         member_id,
         last.alias("last_name"),
         first.alias("first_name"),
-        cols.parse("dob", parse_date, pl.Date, date_shortcut),
+        dob,
         cols.parse("sex", parse_sex, pl.String),
         product,
         rate_cell,
         cols.parse("pcp", parse_text, pl.String),
         effective,
         term,
-        cols.parse("risk_score", _risk_micro, pl.Int64, lambda raw: scaled_shortcut(raw, 6)),
+        cols.parse(
+            "risk_score",
+            cols.number_parser(_risk_micro),
+            pl.Int64,
+            lambda raw: scaled_shortcut(raw, 6, decimal_comma=cols.style.decimal_comma),
+        ),
     ]
     _conflicting_duplicates(cols, roster_month, pl.DataFrame(columns))
     return cols.finish(columns)

@@ -22,6 +22,7 @@ import polars as pl
 
 from pmpm_desktop.io import layout, xlsx_parts
 from pmpm_desktop.io.detect import Detection, FieldChoice, HeaderDetector, RowAssessment
+from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 
 SOURCE_ROW = "source_row"
@@ -170,6 +171,7 @@ def _excel_sheets(
             if sheet is None and loaded.visible != "visible" and len(wanted) > 1:
                 continue  # .xls/.ods: visibility is only known once loaded
             frame = loaded.to_polars()
+            frame = show_credit_formats(data, name, frame, loaded)  # 165 shown as "165.00 CR"
         except Exception as exc:
             raise FileReadError(
                 f"{path.name}: cannot read sheet {name!r} ({_short(exc)})"
@@ -674,9 +676,21 @@ def _drop_repeats(
         | pl.col(c).str.contains(layout.PAGE_STAMP.pattern)
         for c in columns
     ]
+    # A page stamp beside words (a title the report did not print above the header).
+    stamped = pl.any_horizontal(
+        pl.col(c).str.contains(layout.PAGE_STAMP.pattern).fill_null(False) for c in columns
+    )
+    wordy = [
+        furniture[i] | pl.col(c).str.contains(r"^[^\d]*[^\W\d_][^\d]*\s[^\d]*$")
+        for i, c in enumerate(columns)
+    ]
     # Only rows with a few cells can be page furniture: the costly checks run on those.
     sparse = pl.sum_horizontal(pl.col(c).is_not_null() for c in columns) <= _FURNITURE_CELLS
-    page_header = pl.when(sparse).then(pl.all_horizontal(furniture)).otherwise(False)
+    page_header = (
+        pl.when(sparse)
+        .then(pl.all_horizontal(furniture) | (stamped & pl.all_horizontal(wordy)))
+        .otherwise(False)
+    )
     hit = body.select((repeat | page_header.fill_null(False)).alias("hit"))["hit"]
     return body.filter(~hit), body.filter(hit)[SOURCE_ROW].to_list()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
@@ -28,6 +29,13 @@ _MONTH_HINT = "not a month (expected e.g. 2026-01, 01/2026 or Jan 2026)"
 _SERIAL_MIN, _SERIAL_MAX, _SERIAL_FAKE_LEAP_DAY = 1, 2958465, 60
 _EPOCH_BEFORE_LEAP = dt.date(1899, 12, 31)
 _EPOCH_AFTER_LEAP = dt.date(1899, 12, 30)
+
+# A term or end date from here on means "no end": payers write 9999-12-31, 12/31/9999,
+# 2099-12-31, Excel's largest serial, or SQL Server smalldatetime's last years (it ends
+# 2079-06-06, so 2078-12-31 and 2079-06-06 are common placeholders).
+OPEN_ENDED_FROM = dt.date(2078, 12, 31)
+# A date of birth before this is a typo or a placeholder (1800-01-01, 0001-01-01).
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 # Money columns are Numeric(12, 2); refusing bigger values here keeps the reason readable.
 _AMOUNT_LIMIT = Decimal(10) ** 10
@@ -70,7 +78,15 @@ _MON_Y = re.compile(r"([A-Za-z]{3,9})\.?[- ,/']*(\d{4}|\d{2})", re.ASCII)
 _Y_MON = re.compile(r"(\d{4})[- ]([A-Za-z]{3,9})", re.ASCII)
 
 _PLAIN_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
-_GROUPED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
+# Thousands may be grouped by the separator that is not the decimal one, or by a space, a
+# no-break space or an apostrophe (1 234,56; 1'234.56).
+_GAP = "[ \u00a0\u202f']"
+_POINT_GROUPED = re.compile(rf"\d{{1,3}}(?:(?:,\d{{3}})+|(?:{_GAP}\d{{3}})+)(?:\.\d*)?", re.ASCII)
+_COMMA_GROUPED = re.compile(rf"\d{{1,3}}(?:(?:\.\d{{3}})+|(?:{_GAP}\d{{3}})+)(?:,\d*)?", re.ASCII)
+_COMMA_PLAIN = re.compile(r"(?:\d+(?:,\d*)?|,\d+)", re.ASCII)
+_GROUPING_POINT_STYLE = re.compile(rf",|{_GAP}")
+_GROUPING_COMMA_STYLE = re.compile(rf"\.|{_GAP}")
+_CURRENCY = frozenset("$€£")
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _ID_FLOAT_TEXT = re.compile(r"([0-9]+)\.0*", re.ASCII)
 _INT_TEXT = re.compile(r"[-+]?[0-9]+(?:\.0*)?", re.ASCII)
@@ -146,12 +162,28 @@ def _number_date(value: float) -> dt.date:
     return _serial_date(value)
 
 
-def _text_date(text: str) -> dt.date:
+def day_first_reading(first: int, second: int, separator: str) -> bool:
+    """Whether ``first.second.year`` reads day first when nothing else says: a first part
+    above 12 is a day, a second part above 12 is a day; when both could be months, dots are
+    day first (European) and slashes or dashes month first (US payers)."""
+    if first > 12 >= second:
+        return True
+    if second > 12:
+        return False
+    return separator == "."
+
+
+def _text_date(text: str, day_first: bool | None = None) -> dt.date:
     if m := _YMD.fullmatch(text):
         return _make_date(int(m[1]), int(m[3]), int(m[4]))
     if m := _MDY.fullmatch(text):
         year = int(m[4]) if len(m[4]) == 4 else two_digit_year(int(m[4]))
-        return _make_date(year, int(m[1]), int(m[3]))
+        first, second = int(m[1]), int(m[3])
+        if day_first is None:
+            day_first = day_first_reading(first, second, m[2])
+        if day_first:
+            return _make_date(year, second, first)
+        return _make_date(year, first, second)
     if m := _YYYYMMDD.fullmatch(text):
         return _make_date(int(m[1]), int(m[2]), int(m[3]))
     if m := _D_MON_Y.fullmatch(text):
@@ -168,10 +200,13 @@ def _text_date(text: str) -> dt.date:
     raise ValueError(_DATE_HINT)
 
 
-def parse_date(value: Raw) -> dt.date | None:
-    """A date from a date cell, an Excel serial, or text (ISO, US ``M/D/Y``, ``YYYYMMDD``, …).
+def parse_date(value: Raw, day_first: bool | None = None) -> dt.date | None:
+    """A date from a date cell, an Excel serial, or text (ISO, ``M/D/Y``, ``D.M.Y``,
+    ``YYYYMMDD``, …).
 
-    Two-digit years follow :func:`two_digit_year`.
+    ``day_first`` says how ``01/02/2026`` reads; None: as :func:`day_first_reading` says for
+    the one value (a reader decides it for a whole column, ``io.date_columns``). Two-digit
+    years follow :func:`two_digit_year`.
     """
     if _is_blank(value):
         return None
@@ -183,11 +218,11 @@ def parse_date(value: Raw) -> dt.date | None:
     if isinstance(value, int | float | Decimal):
         return _number_date(float(value))
     if isinstance(value, str):
-        return _text_date(value.strip())
+        return _text_date(value.strip(), day_first)
     raise ValueError(_DATE_HINT)
 
 
-def _text_month(text: str) -> Month:
+def _text_month(text: str, day_first: bool | None = None) -> Month:
     if m := _YM.fullmatch(text):
         return _make_month(int(m[1]), int(m[2]))
     if m := _MY.fullmatch(text):
@@ -204,7 +239,7 @@ def _text_month(text: str) -> Month:
         if month is not None:
             return Month(int(m[1]), month)
     try:
-        return Month.of(_text_date(text))
+        return Month.of(_text_date(text, day_first))
     except ValueError:
         raise ValueError(_MONTH_HINT) from None
 
@@ -216,9 +251,10 @@ def _make_month(year: int, month: int) -> Month:
         raise ValueError(f"{_MONTH_HINT}: month {month} of {year} does not exist") from None
 
 
-def parse_month(value: Raw) -> Month | None:
-    """A month from ``2026-01``, ``01/2026``, ``Jan 2026``, ``JAN-26``, ``202601``, any date form,
-    a date cell or an Excel serial."""
+def parse_month(value: Raw, day_first: bool | None = None) -> Month | None:
+    """A month from ``2026-01``, ``01/2026``, ``02.2026``, ``2026/02``, ``Jan 2026``, ``JAN-26``,
+    ``February 2026``, ``202601``, any date form (``day_first`` as for :func:`parse_date`), a
+    date cell or an Excel serial."""
     if _is_blank(value):
         return None
     _refuse_odd_types(value, "not a month")
@@ -235,13 +271,67 @@ def parse_month(value: Raw) -> Month | None:
         except ValueError:
             raise ValueError(_MONTH_HINT) from None
     if isinstance(value, str):
-        return _text_month(value.strip())
+        return _text_month(value.strip(), day_first)
     raise ValueError(_MONTH_HINT)
 
 
-def _number_text(text: str, *, currency: bool) -> Decimal:
-    """Decimal from text like ``$1,234.56``, ``(12.34)``, ``-$5``, ``12.34-``."""
+@dataclass(frozen=True)
+class NumberStyle:
+    """How a file writes its numbers: the decimal separator (decided once per file,
+    ``io.number_style``) and what ``CR`` / ``DR`` mean (the payer's setting)."""
+
+    decimal_comma: bool = False
+    #: True: ``CR`` is money paid to the practice (+) and ``DR`` money taken back (−)
+    credit_is_payment: bool = True
+
+
+POINT_STYLE = NumberStyle()
+
+
+class _NotANumber(ValueError):
+    """Text that is no number at all: the caller names what was expected."""
+
+
+def _credit_mark(text: str) -> tuple[str | None, str]:
+    """(``CR``/``DR`` or None, the rest) for ``165.00 CR``, ``CR 165.00``, ``165.00cr``."""
+    upper = text.upper()
+    if upper.endswith(("CR", "DR")):
+        return upper[-2:], text[:-2].rstrip()
+    if upper.startswith(("CR", "DR")):
+        return upper[:2], text[2:].lstrip()
+    return None, text
+
+
+def _strip_currency(text: str) -> str:
+    if text[:1] in _CURRENCY:
+        return text[1:].lstrip()
+    if text[-1:] in _CURRENCY:
+        return text[:-1].rstrip()
+    return text
+
+
+def _canonical_digits(text: str, decimal_comma: bool) -> str:
+    """``1.234,56`` (decimal comma) or ``1,234.56`` as ``1234.56``; _NotANumber otherwise."""
+    if decimal_comma:
+        if _COMMA_GROUPED.fullmatch(text):
+            text = _GROUPING_COMMA_STYLE.sub("", text)
+        elif not _COMMA_PLAIN.fullmatch(text):
+            raise _NotANumber(text)
+        return text.replace(",", ".")
+    if _POINT_GROUPED.fullmatch(text):
+        text = _GROUPING_POINT_STYLE.sub("", text)
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise _NotANumber(text)
+    return text
+
+
+def _number_text(text: str, *, currency: bool, style: NumberStyle = POINT_STYLE) -> Decimal:
+    """Decimal from text like ``$1,234.56``, ``(12.34)``, ``-$5``, ``12.34-``; with
+    ``currency``, also ``165.00 CR`` / ``DR 165.00``; with a decimal comma ``1.234,56``."""
     s = text.strip()
+    mark: str | None = None
+    if currency:
+        mark, s = _credit_mark(s)
     signs = 0  # more than one negative marker, as in "(-5)", is a typo we must not guess at
     if s.startswith("(") and s.endswith(")"):
         signs, s = signs + 1, s[1:-1].strip()
@@ -249,18 +339,18 @@ def _number_text(text: str, *, currency: bool) -> Decimal:
         signs, s = signs + 1, s[:-1].strip()
     if s.startswith(("-", "+")):
         signs, s = signs + (s[0] == "-"), s[1:].strip()
-    if currency and s.startswith("$"):
-        s = s[1:].strip()
+    if currency and s:
+        s = _strip_currency(s)
         if s.startswith("-"):
             signs, s = signs + 1, s[1:].strip()
     if signs > 1:
-        raise ValueError("not a number")
+        raise _NotANumber(text)
+    if mark is not None and signs:
+        raise ValueError("not an amount: it is marked negative and CR/DR at once")
     negative = signs == 1
-    if _GROUPED_NUMBER.fullmatch(s):
-        s = s.replace(",", "")
-    if not _PLAIN_NUMBER.fullmatch(s):
-        raise ValueError("not a number")
-    number = Decimal(s)
+    if mark is not None:
+        negative = (mark == "DR") == style.credit_is_payment
+    number = Decimal(_canonical_digits(s, style.decimal_comma))
     if len(number.as_tuple().digits) > 15:
         # Nobody types 16+ significant digits: this is a float written out in full by some
         # export (0.30000000000000004); read it as Excel would show it.
@@ -268,7 +358,9 @@ def _number_text(text: str, *, currency: bool) -> Decimal:
     return -number if negative else number
 
 
-def _to_decimal(value: Raw, *, currency: bool, what: str) -> Decimal | None:
+def _to_decimal(
+    value: Raw, *, currency: bool, what: str, style: NumberStyle = POINT_STYLE
+) -> Decimal | None:
     if _is_blank(value):
         return None
     _refuse_odd_types(value, what)
@@ -280,8 +372,8 @@ def _to_decimal(value: Raw, *, currency: bool, what: str) -> Decimal | None:
         return float_decimal(value)
     if isinstance(value, str):
         try:
-            return _number_text(value, currency=currency)
-        except ValueError:
+            return _number_text(value, currency=currency, style=style)
+        except _NotANumber:
             raise ValueError(what) from None
     raise ValueError(what)
 
@@ -301,21 +393,29 @@ def _check_places(number: Decimal, places: int, limit: Decimal, what: str) -> De
     return rounded
 
 
-def parse_amount(value: Raw) -> Decimal | None:
-    """Money with two places: numbers, ``$1,234.56``, ``-12.34``, ``(12.34)``, ``12.34-``."""
-    what = "not an amount (expected e.g. 1234.56, $1,234.56 or (12.34))"
-    number = _to_decimal(value, currency=True, what=what)
+def parse_amount(value: Raw, style: NumberStyle = POINT_STYLE) -> Decimal | None:
+    """Money with two places: numbers, ``$1,234.56``, ``-12.34``, ``(12.34)``, ``12.34-``,
+    ``165.00 CR`` / ``165.00 DR`` (signed as ``style.credit_is_payment`` says), and with
+    ``style.decimal_comma`` ``1.234,56`` / ``-165,00``."""
+    what = (
+        "not an amount (expected e.g. 1234,56, 1.234,56 or -12,34)"
+        if style.decimal_comma
+        else "not an amount (expected e.g. 1234.56, $1,234.56 or (12.34))"
+    )
+    number = _to_decimal(value, currency=True, what=what, style=style)
     if number is None:
         return None
     return _check_places(number, 2, _AMOUNT_LIMIT, "not an amount")
 
 
-def parse_decimal(value: Raw, max_places: int) -> Decimal | None:
+def parse_decimal(value: Raw, max_places: int, *, decimal_comma: bool = False) -> Decimal | None:
     """A plain number (risk score, percentage) with at most ``max_places`` decimals.
 
-    Returned as written (``1.234`` stays ``Decimal('1.234')``); floats as Excel shows them.
+    Returned as written (``1.234`` stays ``Decimal('1.234')``, or ``1,234`` with
+    ``decimal_comma``); floats as Excel shows them.
     """
-    number = _to_decimal(value, currency=False, what="not a number")
+    style = NumberStyle(decimal_comma=decimal_comma)
+    number = _to_decimal(value, currency=False, what="not a number", style=style)
     if number is None:
         return None
     _check_places(number, max_places, _DECIMAL_LIMIT, "not a number")
@@ -442,13 +542,15 @@ def date_shortcut(raw: pl.Series) -> pl.Series:
     return pl.select(pl.when(pl.lit(iso)).then(pl.lit(parsed))).to_series().alias(raw.name)
 
 
-def scaled_shortcut(raw: pl.Series, places: int) -> pl.Series:
-    """``parse_decimal(text, places)`` × 10**places for plain non-negative decimals (``1.234``):
-    risk scores are nearly all distinct, so a Python call per cell would dominate the read."""
-    fraction_part = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+def scaled_shortcut(raw: pl.Series, places: int, *, decimal_comma: bool = False) -> pl.Series:
+    """``parse_decimal(text, places, decimal_comma=…)`` × 10**places for plain non-negative
+    decimals (``1.234``, or ``1,234`` with a decimal comma): risk scores are nearly all
+    distinct, so a Python call per cell would dominate the read."""
+    point = "," if decimal_comma else r"\."
+    fraction_part = rf"({point}[0-9]{{1,{places}}})?" if places else ""
     pattern = rf"^[0-9]{{1,9}}{fraction_part}$"
     plain = raw.str.contains(pattern)
     whole = raw.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False)
-    fraction = raw.str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(places, "0")
+    fraction = raw.str.extract(rf"{point}([0-9]+)$", 1).fill_null("").str.pad_end(places, "0")
     value = whole * 10**places + fraction.cast(pl.Int64, strict=False)
     return pl.select(pl.when(pl.lit(plain)).then(pl.lit(value))).to_series().alias(raw.name)

@@ -111,10 +111,10 @@ def _read(reader: Callable[[], ParsedFile], path: Path) -> ParsedFile:
         parsed = reader()
     except FileReadError as exc:
         raise InputRejected(read_error(exc, path)) from None
-    if parsed.problems:
+    if parsed.problems or parsed.file_problems:
+        found: list[RowProblem | str] = [*parsed.file_problems, *parsed.problems]
         raise RowsRejected(
-            f"{path.name} was not imported: {len(parsed.problems)} problem(s); nothing was written",
-            list(parsed.problems),
+            f"{path.name} was not imported: {len(found)} problem(s); nothing was written", found
         )
     if parsed.frame.height == 0:
         raise InputRejected(f"{path.name} was not imported: it has no data rows")
@@ -165,7 +165,8 @@ def merge_member_rows(frame: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
                 }
             if current is not None:
                 cur_end = current["term_date"] or far
-                if start <= cur_end + dt.timedelta(days=1):  # type: ignore[operator]
+                # Ordinals: the day after an open end (9999-12-31) is past date's range.
+                if start.toordinal() <= cur_end.toordinal() + 1:  # type: ignore[attr-defined]
                     end = row["term_date"] or far
                     new_end = max(cur_end, end)  # type: ignore[type-var]
                     current["term_date"] = None if new_end == far else new_end
@@ -276,6 +277,7 @@ def import_roster(
     progress: Progress | None = None,
     use_profile: bool = True,
     values: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
 ) -> ImportResult:
     """Validate a roster file completely, then store it in one transaction.
 
@@ -295,6 +297,7 @@ def import_roster(
         header_row=header_row,
         use_profile=use_profile,
         values=values,
+        decimal_comma=decimal_comma,
     )
     parsed = _read(lambda: read_planned(plan, path, roster_month), path)
     _check(progress, 1, 4)
@@ -559,6 +562,7 @@ def import_remittance(
     progress: Progress | None = None,
     use_profile: bool = True,
     values: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
 ) -> ImportResult:
     """Validate a remittance / statement file completely, then store it in one transaction
     (import profiles as for :func:`import_roster`).
@@ -577,6 +581,7 @@ def import_remittance(
         header_row=header_row,
         use_profile=use_profile,
         values=values,
+        decimal_comma=decimal_comma,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
     _check(progress, 1, 3)
@@ -738,6 +743,7 @@ def import_rates(
     header_row: int | None = None,
     use_profile: bool = True,
     values: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
 ) -> RatesResult:
     """Load a rate exhibit, replacing the contract's rates; overlapping rows are refused.
     Import profiles (one set per payer, whatever the contract) as for :func:`import_roster`."""
@@ -755,6 +761,7 @@ def import_rates(
         header_row=header_row,
         use_profile=use_profile,
         values=values,
+        decimal_comma=decimal_comma,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
     specs = rate_specs(parsed.frame)
@@ -782,6 +789,7 @@ def import_file(
     stated_total: Decimal | None = None,
     progress: Progress | None = None,
     values: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
 ) -> ImportResult | RatesResult:
     """Import a payer file of ``kind`` (``roster``, ``remittance`` or ``rates``) with the
     options that kind takes: the one dispatch behind ``pmpm … import`` and the import wizard.
@@ -802,6 +810,7 @@ def import_file(
             header_row=header_row,
             progress=progress,
             values=values,
+            decimal_comma=decimal_comma,
         )
     if kind == "remittance":
         return import_remittance(
@@ -816,6 +825,7 @@ def import_file(
             stated_total=stated_total,
             progress=progress,
             values=values,
+            decimal_comma=decimal_comma,
         )
     if kind == "rates":
         if contract is None:
@@ -830,6 +840,7 @@ def import_file(
             sheet=sheet,
             header_row=header_row,
             values=values,
+            decimal_comma=decimal_comma,
         )
     raise ValueError(f"unknown kind of payer file {kind!r} (kinds: roster, remittance, rates)")
 

@@ -23,6 +23,7 @@ from pmpm_desktop.core.rates import validate_rate_rows
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.fields import KINDS, fields
+from pmpm_desktop.io.number_style import DecimalQuestion
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.services import importing
@@ -78,6 +79,9 @@ class Preview:
     already_imported: tuple[str, dt.datetime] | None
     #: the roster month the rows were checked for (rosters only)
     roster_month: Month | None = None
+    #: the file's numbers read either with a decimal comma or a decimal point: ask, then
+    #: preview again with ``decimal_comma`` (its sentence is also in ``file_problems``)
+    decimal_question: DecimalQuestion | None = None
 
     @property
     def importable(self) -> bool:
@@ -122,6 +126,7 @@ def preview(
     rows: int = 20,
     use_profile: bool = True,
     values: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
 ) -> Preview:
     """Read and check ``path`` as the import of ``kind`` would, writing nothing.
 
@@ -147,6 +152,7 @@ def preview(
         header_row=header_row,
         use_profile=use_profile,
         values=values,
+        decimal_comma=decimal_comma,
     )
     sheets = sheet_names(path)
     try:
@@ -174,10 +180,11 @@ def preview(
         rows=values,
         row_count=shown.height,
         problems=tuple(problems),
-        file_problems=tuple(file_problems),
+        file_problems=(*parsed.file_problems, *file_problems),
         error=None,
         already_imported=importing.already_imported(db, code, kind, parsed.sha256),
         roster_month=roster_month,
+        decimal_question=parsed.decimal_question,
     )
 
 

@@ -13,7 +13,7 @@ the profile field by field. A file whose header matches no profile is read by de
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Connection, select, update
@@ -291,9 +291,12 @@ def plan_read(
     header_row: int | None = None,
     use_profile: bool = True,
     values: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
 ) -> ReadPlan:
     """Choose how to read ``path``: with the payer's profile whose signature matches the file's
-    header, else by detection. ``sheet``/``header_row``/``mapping`` given by the user win.
+    header, else by detection. ``sheet``/``header_row``/``mapping`` given by the user win;
+    ``decimal_comma`` (``--decimal``) says how the file writes its numbers (None: the reader
+    decides from the file).
 
     The header is looked for where the reader finds it (detection, or the user's sheet and
     row); when no profile matches there, at each profile's own sheet and row.
@@ -305,7 +308,7 @@ def plan_read(
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
         payer_id = payer.id
-        options = read_options(payer, values)
+        options = replace(read_options(payer, values), decimal_comma=decimal_comma)
         code = payer_code.strip().upper()
         saved = (
             [

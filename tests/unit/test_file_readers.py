@@ -12,6 +12,7 @@ import pytest
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.fields import MappingError
+from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.parsed import FileRejected, ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
 from pmpm_desktop.io.remittance_file import read_remittance
@@ -357,7 +358,13 @@ def test_remittance_required_values(tmp_path: Path) -> None:
             "Total,,117",
         ],
     )
-    parsed = read_remittance(path)
+    # 12.345 could be 12345 with a decimal comma: the file cannot say, so it is asked once
+    # for the whole file; read with a decimal point, it is one bad amount.
+    undecided = read_remittance(path)
+    assert undecided.decimal_question is not None and not undecided.ok
+    assert "--decimal comma or --decimal point" in undecided.file_problems[0]
+    parsed = read_remittance(path, options=ReadOptions(decimal_comma=False))
+    assert not parsed.file_problems
     assert problems(parsed) == [
         (2, "Amount", "12.345"),
         (3, "Coverage Month", ""),

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import normalize_component
+from pmpm_desktop.io.date_columns import decide_order
+from pmpm_desktop.io.number_style import NumberColumn, decide
 from pmpm_desktop.io.values import (
+    NumberStyle,
     date_shortcut,
     member_id_shortcut,
     parse_amount,
@@ -479,3 +482,233 @@ def test_scaled_shortcut_agrees(values: list[str], places: int) -> None:
         if got is not None:
             parsed = parse_decimal(value, places)
             assert parsed is not None and got == int(parsed.scaleb(places))
+
+
+# --- amount styles: CR/DR, trailing minus, decimal comma (SPEC §6) ------------------------
+
+DECIMAL_COMMA = NumberStyle(decimal_comma=True)
+DR_IS_PAYMENT = NumberStyle(credit_is_payment=False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("165.00 CR", "165.00"),
+        ("165.00 DR", "-165.00"),
+        ("CR 165.00", "165.00"),
+        ("DR 165.00", "-165.00"),
+        ("165.00CR", "165.00"),
+        ("165.00dr", "-165.00"),
+        ("165.00 Cr", "165.00"),
+        ("$1,234.56 CR", "1234.56"),
+        ("$1,234.56 DR", "-1234.56"),
+        ("165.00-", "-165.00"),
+        ("$165.00-", "-165.00"),
+        ("(12.34)", "-12.34"),
+        ("0.00 DR", "0.00"),
+    ],
+)
+def test_amount_styles(raw: str, expected: str) -> None:
+    assert parse_amount(raw) == Decimal(expected)
+
+
+def test_which_sign_cr_and_dr_mean_is_the_payers_setting() -> None:
+    assert parse_amount("165.00 CR", DR_IS_PAYMENT) == Decimal("-165.00")
+    assert parse_amount("165.00 DR", DR_IS_PAYMENT) == Decimal("165.00")
+    # Unmarked amounts keep their own sign whatever the setting.
+    assert parse_amount("-5.00", DR_IS_PAYMENT) == Decimal("-5.00")
+
+
+@pytest.mark.parametrize("raw", ["-165.00 CR", "(165.00) DR", "165.00- CR", "CR", "DR 5 CR"])
+def test_amount_marked_twice_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="amount"):
+        parse_amount(raw)
+
+
+def test_amount_marked_negative_and_cr_says_why() -> None:
+    with pytest.raises(ValueError, match="marked negative and CR/DR at once"):
+        parse_amount("-165.00 CR")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1.234,56", "1234.56"),
+        ("-165,00", "-165.00"),
+        ("165,00 CR", "165.00"),
+        ("165,00 DR", "-165.00"),
+        ("165,00-", "-165.00"),
+        ("(1.234,50)", "-1234.50"),
+        ("1.234.567,89", "1234567.89"),
+        ("1 234,56", "1234.56"),
+        ("1\u00a0234,56", "1234.56"),
+        ("1.234,56 €", "1234.56"),
+        ("165", "165.00"),
+        ("1.234", "1234.00"),
+        (",5", "0.50"),
+    ],
+)
+def test_amount_with_decimal_comma(raw: str, expected: str) -> None:
+    assert parse_amount(raw, DECIMAL_COMMA) == Decimal(expected)
+
+
+@pytest.mark.parametrize("raw", ["1,234.56", "12.34", "1.23,45", "1,2,3"])
+def test_amount_with_decimal_comma_refuses_decimal_point_forms(raw: str) -> None:
+    with pytest.raises(ValueError, match=r"expected e\.g\. 1234,56"):
+        parse_amount(raw, DECIMAL_COMMA)
+
+
+def test_decimal_with_decimal_comma() -> None:
+    assert parse_decimal("1,234", 6, decimal_comma=True) == Decimal("1.234")
+    assert parse_decimal("0,98765", 6, decimal_comma=True) == Decimal("0.98765")
+    assert parse_decimal("1,234", 6) == Decimal("1234")  # grouping, with a decimal point
+
+
+def _grouped(whole: int, separator: str) -> str:
+    text = str(whole)
+    groups = []
+    while len(text) > 3:
+        groups.insert(0, text[-3:])
+        text = text[:-3]
+    return separator.join([text, *groups])
+
+
+def _styled(amount: Decimal, style: str) -> tuple[str, NumberStyle]:
+    """``amount`` written as a payer's report writer would, and the style to read it with."""
+    negative, magnitude = amount < 0, abs(amount)
+    whole, cents = divmod(int(magnitude * 100), 100)
+    point = f"{_grouped(whole, ',')}.{cents:02d}"
+    comma = f"{_grouped(whole, '.')},{cents:02d}"
+    if style == "us":
+        return (f"-{point}" if negative else point), NumberStyle()
+    if style == "comma":
+        return (f"-{comma}" if negative else comma), DECIMAL_COMMA
+    if style == "crdr":
+        return f"{point} {'DR' if negative else 'CR'}", NumberStyle()
+    if style == "crdr_comma":
+        return f"{comma}{'DR' if negative else 'CR'}", DECIMAL_COMMA
+    if style == "drcr_payer":  # a payer whose DR is money paid
+        return f"{'CR' if negative else 'DR'} {point}", DR_IS_PAYMENT
+    if style == "trailing":
+        return (f"{point}-" if negative else point), NumberStyle()
+    if style == "parentheses":
+        return (f"(${point})" if negative else f"${point}"), NumberStyle()
+    raise AssertionError(style)
+
+
+STYLES = ["us", "comma", "crdr", "crdr_comma", "drcr_payer", "trailing", "parentheses"]
+
+
+@given(cents, st.sampled_from(STYLES))
+def test_amount_styles_round_trip(c: int, style: str) -> None:
+    amount = Decimal(c).scaleb(-2)
+    text, number_style = _styled(amount, style)
+    assert parse_amount(text, number_style) == amount, text
+
+
+@given(st.lists(decimal_like, max_size=30), st.integers(0, 6))
+def test_scaled_shortcut_agrees_with_decimal_comma(values: list[str], places: int) -> None:
+    values = [v.replace(".", ",") for v in values]
+    fast = scaled_shortcut(pl.Series("r", values, dtype=pl.String), places, decimal_comma=True)
+    for value, got in zip(values, fast.to_list(), strict=True):
+        if got is not None:
+            parsed = parse_decimal(value, places, decimal_comma=True)
+            assert parsed is not None and got == int(parsed.scaleb(places))
+
+
+# --- day/month order, months as payers write them ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "day_first", "expected"),
+    [
+        ("31.01.2026", None, dt.date(2026, 1, 31)),
+        ("01/31/2026", None, dt.date(2026, 1, 31)),
+        ("01.02.2026", None, dt.date(2026, 2, 1)),  # dots: day first
+        ("01/02/2026", None, dt.date(2026, 1, 2)),  # slashes: month first
+        ("01-02-2026", None, dt.date(2026, 1, 2)),
+        ("01/02/2026", True, dt.date(2026, 2, 1)),
+        ("01.02.2026", False, dt.date(2026, 1, 2)),
+        ("31.01.26", None, dt.date(2026, 1, 31)),
+        ("31/01/2026 00:00", None, dt.date(2026, 1, 31)),
+        ("2026-01-31", True, dt.date(2026, 1, 31)),  # ISO whatever the order
+    ],
+)
+def test_date_order(raw: str, day_first: bool | None, expected: dt.date) -> None:
+    assert parse_date(raw, day_first) == expected
+
+
+def test_date_in_the_other_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="no month 31"):
+        parse_date("31.01.2026", day_first=False)
+    with pytest.raises(ValueError, match="no month 31"):
+        parse_date("01/31/2026", day_first=True)
+
+
+@given(dates.filter(lambda d: d.year >= 1000))
+def test_day_first_forms_round_trip(d: dt.date) -> None:
+    assert parse_date(f"{d.day:02d}.{d.month:02d}.{d.year}") == d
+    assert parse_date(f"{d.day}/{d.month}/{d.year}", day_first=True) == d
+    assert parse_month(f"{d.day:02d}.{d.month:02d}.{d.year}") == Month.of(d)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "02.2026",
+        "2026/02",
+        "Feb-2026",
+        "February 2026",
+        "Feb 2026",
+        "2026-02",
+        "02/2026",
+        "202602",
+        "FEB-26",
+        "Feb.2026",
+        "2026 Feb",
+        "15.02.2026",
+        "02/15/2026",
+        "2026-02-28",
+    ],
+)
+def test_months_as_payers_write_them(raw: str) -> None:
+    assert parse_month(raw) == Month(2026, 2)
+
+
+def test_month_of_a_date_follows_the_columns_order() -> None:
+    assert parse_month("01/02/2026") == Month(2026, 1)
+    assert parse_month("01/02/2026", day_first=True) == Month(2026, 2)
+    assert parse_month("Jan-26") == Month(2026, 1)
+
+
+def test_far_dates_parse() -> None:
+    for raw in ["9999-12-31", "12/31/9999", "31.12.9999", 2958465, "2958465", "99991231"]:
+        assert parse_date(raw) == dt.date(9999, 12, 31)  # type: ignore[arg-type]
+    assert parse_date("2099-12-31") == dt.date(2099, 12, 31)
+    assert parse_month("9999-12-31") == Month(9999, 12)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=14),
+            st.from_regex(r"[0-9]{1,3}[./-][0-9]{1,3}[./-][0-9]{2,4}", fullmatch=True),
+        ),
+        max_size=20,
+    ),
+    st.none() | st.booleans(),
+)
+def test_column_decisions_never_raise(values: list[str], given_order: bool | None) -> None:
+    order = decide_order("Date", pl.Series("d", values, dtype=pl.String), given_order)
+    choice = decide([NumberColumn("Amount", pl.Series("a", values, dtype=pl.String))], None)
+    for value in values:
+        for read in (order.dates(), order.months()):
+            try:
+                read(value)
+            except ValueError:
+                pass
+        for style in (choice.style(True), DECIMAL_COMMA, DR_IS_PAYMENT):
+            try:
+                parse_amount(value, style)
+            except ValueError:
+                pass

@@ -21,9 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table("payers") as batch:
         batch.add_column(sa.Column("id_rule", sa.JSON(), nullable=True))
         batch.add_column(
-            sa.Column(
-                "credit_is_payment", sa.Boolean(), nullable=False, server_default=sa.true()
-            )
+            sa.Column("credit_is_payment", sa.Boolean(), nullable=False, server_default=sa.true())
         )
     with op.batch_alter_table("discrepancies") as batch:
         batch.add_column(
