@@ -588,7 +588,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     )
     if isinstance(res, importing.RatesResult):
         print(f"loaded {res.rows} rate rows into {res.contract!r} (replaced {res.replaced})")
-    elif kind == "roster":
+        return 0
+    if kind == "roster":
         replaced = f"; replaced the earlier {args.month} roster" if res.replaced_import_id else ""
         print(
             f"imported {res.file_name}: {res.rows} rows, {res.members} members "
@@ -598,6 +599,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")
+    for note in res.notes:
+        print(f"note: {note}")
     return 0
 
 

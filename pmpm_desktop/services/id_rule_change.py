@@ -70,28 +70,34 @@ class IdChange:
         if not self.changed:
             return "every stored member ID already had this form: nothing else changed"
         parts = [
-            f"{n} {what}"
-            for n, what in (
-                (self.members, "member IDs"),
-                (self.aliases, "aliases"),
-                (self.lines, f"statement lines (in {self.statements} statements)"),
-                (self.discrepancies_renamed, "discrepancies"),
+            _count(n, one, many)
+            for n, one, many in (
+                (self.members, "member ID", "member IDs"),
+                (self.aliases, "alias", "aliases"),
+                (self.lines, "statement line", "statement lines"),
+                (self.discrepancies_renamed, "discrepancy", "discrepancies"),
             )
             if n
         ]
         text = "stored IDs re-read under the new rule: " + (", ".join(parts) or "none") + " changed"
         if self.aliases_removed:
-            text += f"; {self.aliases_removed} aliases became the member's own ID and were removed"
+            text += (
+                f"; {_count(self.aliases_removed, 'alias', 'aliases')} became the member's own "
+                "ID and no longer needed"
+            )
         if self.discrepancies_deleted:
             text += (
-                f"; {self.discrepancies_deleted} discrepancies no one had worked on merged into "
-                "their member's"
+                f"; {_count(self.discrepancies_deleted, 'discrepancy', 'discrepancies')} no one "
+                "had worked on merged into their member's"
             )
         if self.discrepancies_left:
-            text += (
-                f"; {self.discrepancies_left} worked-on discrepancies kept under their old ID"
-            )
+            left = _count(self.discrepancies_left, "discrepancy", "discrepancies")
+            text += f"; {left} someone worked on kept under the old ID"
         return text + "; reconcile again to bring the discrepancies up to date"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def reapply_id_rule(

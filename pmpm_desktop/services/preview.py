@@ -23,9 +23,11 @@ from pmpm_desktop.core.rates import validate_rate_rows
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.fields import KINDS, fields
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.services import importing
+from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.profiles import ReadPlan, plan_read
 
@@ -78,6 +80,8 @@ class Preview:
     already_imported: tuple[str, dt.datetime] | None
     #: the roster month the rows were checked for (rosters only)
     roster_month: Month | None = None
+    #: sentences for the user about the file (e.g. the ID rule that would match its IDs)
+    notes: tuple[str, ...] = ()
 
     @property
     def importable(self) -> bool:
@@ -178,7 +182,15 @@ def preview(
         error=None,
         already_imported=importing.already_imported(db, code, kind, parsed.sha256),
         roster_month=roster_month,
+        notes=_notes(db, code, kind, shown),
     )
+
+
+def _notes(db: Database, code: str, kind: str, frame: pl.DataFrame) -> tuple[str, ...]:
+    """What the import would note about the file (the ID rule that would match its IDs)."""
+    if kind == FileKind.RATES or "member_id" not in frame.columns:
+        return ()
+    return id_rule_notes(db, code, kind, frame["member_id"])
 
 
 def _unreadable(
