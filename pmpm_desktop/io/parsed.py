@@ -149,6 +149,15 @@ class Columns:
             cols.decisions.append(
                 ReadDecision(DecisionKind.VALUE, f"{label(name)} is {value!r} on every row (given)")
             )
+        rule = options.id_rule
+        if "member_id" in mapping and not rule.is_identity:
+            cols.decisions.append(
+                ReadDecision(
+                    DecisionKind.ID_RULE,
+                    f"member IDs read with the payer's ID rule '{rule}': {rule.describe()}",
+                    column=mapping["member_id"],
+                )
+            )
         return cols
 
     @property

@@ -60,7 +60,7 @@ def id_rule_notes(
         _IDS,
     )["member_id"]
     in_file = member_ids.drop_nulls().unique()
-    unmatched = in_file.filter(~in_file.is_in(pl.concat([members, aliases])))
+    unmatched = in_file.filter(~in_file.is_in(pl.concat([members, aliases]).implode()))
     if unmatched.len() == 0:
         return ()
     best: tuple[int, IdRule] | None = None
@@ -112,7 +112,7 @@ def _matched(
     if member_forms is not members and member_forms.n_unique() < members.len():
         return 0
     stored_forms = pl.concat([member_forms, _form(rule, width, aliases)])
-    return int(file_forms.is_in(stored_forms).sum())
+    return int(file_forms.is_in(stored_forms.implode()).sum())
 
 
 def _prefix_candidates(unmatched: pl.Series, members: pl.Series) -> list[IdRule]:
