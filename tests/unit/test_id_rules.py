@@ -26,7 +26,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected, UsageError
 from pmpm_desktop.services import importing, payers
-from pmpm_desktop.services.discrepancies import discrepancy_rows, history, set_status
+from pmpm_desktop.services.discrepancies import history, set_status
 from pmpm_desktop.services.discrepancy_query import DiscrepancyQuery, fetch
 from pmpm_desktop.services.explain import explain
 from pmpm_desktop.services.id_suggestions import id_rule_notes
@@ -266,9 +266,7 @@ def test_an_alias_that_would_become_another_members_id_is_refused(
     assert snapshot(sun) == before
 
 
-def test_an_alias_that_becomes_its_members_own_id_is_removed(
-    sun: Database, tmp_path: Path
-) -> None:
+def test_an_alias_that_becomes_its_members_own_id_is_removed(sun: Database, tmp_path: Path) -> None:
     importing.import_roster(
         sun, "SUN", M("2026-01"), roster(tmp_path / "r.xlsx", person("000111222", "A", "Ann"))
     )
@@ -413,9 +411,7 @@ def test_suggestions_name_the_simplest_rule_that_matches(rostered: Database) -> 
     assert notes(rostered, *dashed) == ()
 
 
-def test_a_rule_that_would_merge_members_is_never_suggested(
-    sun: Database, tmp_path: Path
-) -> None:
+def test_a_rule_that_would_merge_members_is_never_suggested(sun: Database, tmp_path: Path) -> None:
     importing.import_roster(
         sun,
         "SUN",
