@@ -9,6 +9,7 @@ discrepancy_select`): a grid over 100k discrepancies reads one page, never the w
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ ORDER_KEYS: tuple[str, ...] = (
     "age",
     "last_note",
 )
+# A typed text an ID rule may change: punctuation inside, or a letter prefix before digits.
+_MAY_BE_RULED = re.compile(r"\w[-\s./*_\u00a0\u2013]|^[A-Za-z]+[0-9]")
 # How many keys go into one ``IN (…)``: SQLite allows 32k parameters, and tuples take 2 each.
 _CHUNK = 400
 
@@ -136,8 +139,9 @@ def _member_join(q: Select[Any]) -> Select[Any]:
 
 
 def _rules(db: Database, query: DiscrepancyQuery) -> dict[int, IdRule]:
-    """The payers' ID rules, when the query has a text to read as an ID."""
-    if not query.text.strip():
+    """The payers' ID rules, when the query's text may be an ID a rule reads differently
+    (punctuation, or letters before digits: a prefix); a name costs no extra query."""
+    if not _MAY_BE_RULED.search(query.text.strip()):
         return {}
     with db.sessions() as s:
         return id_rules(s)

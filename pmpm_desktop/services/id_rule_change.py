@@ -217,7 +217,7 @@ def _refuse_merges(code: str, new_member: dict[int, str], alias_clashes: int) ->
         members = sum(merged.values())
         problems.append(
             f"{members} different members of {code} would share {len(merged)} "
-            f"member ID{'s' if len(merged) != 1 else ''}: the rule would make them one person"
+            f"member ID{'s' if len(merged) != 1 else ''}: it would make them one person"
         )
     if alias_clashes:
         problems.append(
@@ -226,7 +226,7 @@ def _refuse_merges(code: str, new_member: dict[int, str], alias_clashes: int) ->
         )
     if problems:
         raise InputRejected(
-            "the ID rule was not changed (nothing was changed): under the new rule", problems
+            "the payer was not saved (nothing changed): under the new ID rule", problems
         )
 
 
