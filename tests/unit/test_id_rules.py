@@ -5,6 +5,7 @@ suggested while the payer has none. Real SQLite files and real payer files throu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from pmpm_desktop.services.members import link_alias, suggest_matches, unlink_al
 from pmpm_desktop.services.preview import preview
 from pmpm_desktop.services.reconciling import reconcile
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, xlsx
-from tests.unit.practice import add_sunrise
+from tests.unit.practice import add_sunrise, sqlite_or_postgres
 
 M = Month.parse
 STRIP_DROP = IdRule(strip_punctuation=True, suffix=SuffixRule.DROP)
@@ -141,7 +142,15 @@ def test_three_spellings_are_one_member_under_the_rule(sun: Database, tmp_path: 
     assert summary.months[0].paid_members == summary.months[1].paid_members == 1
 
 
-def test_setting_the_rule_later_makes_them_one_member(sun: Database, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_sun(request: pytest.FixtureRequest, db_path: Path, tmp_path: Path) -> Iterator[Database]:
+    """SUN on this test's SQLite file, or on a throwaway PostgreSQL database."""
+    for database in sqlite_or_postgres(request, db_path):
+        yield add_sunrise(database, tmp_path)
+
+
+def test_setting_the_rule_later_makes_them_one_member(any_sun: Database, tmp_path: Path) -> None:
+    sun = any_sun
     importing.import_roster(
         sun, "SUN", M("2026-01"), roster(tmp_path / "jan.xlsx", person("000123456-01", "A", "Ann"))
     )
