@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pmpm_desktop import __version__
+from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
@@ -502,7 +503,7 @@ def _payer(db: Database, args: argparse.Namespace) -> int:
             id_rule=args.id_rule,
             credit_is_payment=args.cr_means,
         )
-        print(f"added payer {info.code} ({info.name}){_rule_words(info)}")
+        print(f"added payer {info.code} ({info.name}){_rule_words(info.id_rule)}")
         return 0
     if args.action == "update":
         current = payers.payer_info(db, args.code)
@@ -517,7 +518,7 @@ def _payer(db: Database, args: argparse.Namespace) -> int:
             id_rule=args.id_rule,
             credit_is_payment=args.cr_means,
         )
-        print(f"saved payer {info.code} ({info.name}){_rule_words(info)}")
+        print(f"saved payer {info.code} ({info.name}){_rule_words(info.id_rule)}")
         if info.id_change is not None and info.id_change.changed:
             print(info.id_change.describe())
         return 0
@@ -560,11 +561,12 @@ def _payer(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _rule_words(info: Any) -> str:
+def _rule_words(rule: IdRule) -> str:
     """``; member IDs: dashes and spaces are ignored`` (nothing for the identity rule)."""
-    if info.id_rule.is_identity:
+    if rule.is_identity:
         return ""
-    return f"; member IDs: {info.id_rule.describe()[:1].lower()}{info.id_rule.describe()[1:]}"
+    words = rule.describe()
+    return f"; member IDs: {words[:1].lower()}{words[1:]}"
 
 
 def _import(db: Database, args: argparse.Namespace) -> int:
