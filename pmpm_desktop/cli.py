@@ -10,10 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmpm_desktop import __version__
-from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
@@ -25,6 +24,9 @@ from pmpm_desktop.core.summary import (
 )
 from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
 from pmpm_desktop.errors import PmpmError, UsageError
+
+if TYPE_CHECKING:
+    from pmpm_desktop.core.member_ids import IdRule
 
 
 def _month(text: str) -> Month:

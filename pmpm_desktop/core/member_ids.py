@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 # Punctuation inside an ID: spaces (also tab and no-break space), dashes (also an en dash
 # from a word processor), dots, slashes, asterisks, underscores. Written out rather than
@@ -100,6 +101,8 @@ class IdRule:
 
         Step by step on a frame, each step's column computed once; the suffix is found with
         plain string operations, not the regex (a lazy capture costs ten times as much)."""
+        import polars as pl  # here: the rule's users that read no column stay light (the CLI)
+
         t, c = pl.col("t"), pl.col
         frame = pl.DataFrame({"t": ids.cast(pl.Utf8)})
         if self.prefix:
@@ -139,6 +142,7 @@ class IdRule:
     def touches(self, column: pl.Expr) -> pl.Expr:
         """False where :meth:`apply` surely leaves the ID as it is (no punctuation, not the
         prefix's start): a cheap filter before :meth:`apply_series` on a large column."""
+        import polars as pl
         if self.is_identity:
             return column.is_not_null() & pl.lit(False)
         may = column.str.contains(_P)
