@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmpm_desktop import __version__
 from pmpm_desktop.core.money import format_money
@@ -24,6 +24,9 @@ from pmpm_desktop.core.summary import (
 )
 from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
 from pmpm_desktop.errors import PmpmError, UsageError
+
+if TYPE_CHECKING:
+    from pmpm_desktop.core.member_ids import IdRule
 
 
 def _month(text: str) -> Month:
@@ -84,6 +87,22 @@ def _mapping(pairs: Sequence[str] | None) -> dict[str, str] | None:
     return result
 
 
+def _payer_id_options(sp: argparse.ArgumentParser) -> None:
+    from pmpm_desktop.core.member_ids import RULE_FORMAT
+
+    sp.add_argument(
+        "--id-rule",
+        metavar="RULE",
+        help=f"how the payer writes member IDs: {RULE_FORMAT}".replace("%", "%%"),
+    )
+    sp.add_argument(
+        "--cr-means",
+        choices=("paid", "recouped"),
+        help="what CR means on the payer's statements: paid to the practice (default) or "
+        "taken back",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="pmpm", description="PMPM capitation reconciliation (command line)."
@@ -97,13 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("init", help="create or upgrade the database")
 
-    payer = sub.add_parser("payer", help="add or list payers").add_subparsers(
+    payer = sub.add_parser("payer", help="add, change or list payers").add_subparsers(
         dest="action", required=True
     )
     pa = payer.add_parser("add", help="add a payer")
     pa.add_argument("--code", required=True)
     pa.add_argument("--name", required=True)
     pa.add_argument("--id-width", type=int)
+    _payer_id_options(pa)
+    pu = payer.add_parser(
+        "update",
+        help="change a payer's name, ID width, ID rule or CR meaning (only what is given)",
+        description="Change what is given; the rest stays. A new ID rule or ID width is "
+        "re-applied to the payer's stored member IDs (rosters, statements, aliases) at once, "
+        "or refused, nothing changed, when it would make two members one.",
+    )
+    pu.add_argument("--code", required=True)
+    pu.add_argument("--name")
+    pu.add_argument("--id-width", metavar="W", help="digits to pad numeric IDs to, or 'none'")
+    _payer_id_options(pu)
     pl_ = payer.add_parser("list", help="list payers")
     pl_.add_argument("--json", action="store_true")
 
@@ -369,36 +400,8 @@ def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - on
     if cmd == "init":
         print(f"database ready: {resolve_url(args.db)}")
         return 0
-    if cmd == "payer" and args.action == "add":
-        info = payers.add_payer(db, args.code, args.name, args.id_width)
-        print(f"added payer {info.code} ({info.name})")
-        return 0
-    if cmd == "payer" and args.action == "list":
-        items = payers.list_payers(db)
-        if args.json:
-            print(
-                json.dumps(
-                    [
-                        {
-                            "code": p.code,
-                            "name": p.name,
-                            "id_width": p.id_width,
-                            "contracts": list(p.contracts),
-                        }
-                        for p in items
-                    ],
-                    indent=2,
-                )
-            )
-        elif not items:
-            print("no payers yet: add one with `pmpm payer add --code CODE --name NAME`")
-        else:
-            _print_table(
-                ["code", "name", "ID width", "contracts"],
-                [[p.code, p.name, p.id_width or "", ", ".join(p.contracts)] for p in items],
-                set(),
-            )
-        return 0
+    if cmd == "payer":
+        return _payer(db, args)
     if cmd == "contract":
         spec = payers.ContractSpec(
             name=args.name,
@@ -496,6 +499,84 @@ def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - on
     raise UsageError(f"unknown command {cmd}")
 
 
+def _payer(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.services import payers
+
+    if args.action == "add":
+        info = payers.add_payer(
+            db,
+            args.code,
+            args.name,
+            args.id_width,
+            id_rule=args.id_rule,
+            credit_is_payment=args.cr_means,
+        )
+        print(f"added payer {info.code} ({info.name}){_rule_words(info.id_rule)}")
+        return 0
+    if args.action == "update":
+        current = payers.payer_info(db, args.code)
+        width: int | str | None = current.id_width
+        if args.id_width is not None:
+            width = "" if args.id_width.strip().lower() == "none" else args.id_width
+        info = payers.update_payer(
+            db,
+            current.code,
+            current.name if args.name is None else args.name,
+            width,
+            id_rule=args.id_rule,
+            credit_is_payment=args.cr_means,
+        )
+        print(f"saved payer {info.code} ({info.name}){_rule_words(info.id_rule)}")
+        if info.id_change is not None and info.id_change.changed:
+            print(info.id_change.describe())
+        return 0
+    items = payers.list_payers(db)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "code": p.code,
+                        "name": p.name,
+                        "id_width": p.id_width,
+                        "id_rule": str(p.id_rule),
+                        "cr_means": p.cr_means.value,
+                        "contracts": list(p.contracts),
+                    }
+                    for p in items
+                ],
+                indent=2,
+            )
+        )
+    elif not items:
+        print("no payers yet: add one with `pmpm payer add --code CODE --name NAME`")
+    else:
+        _print_table(
+            ["code", "name", "ID width", "ID rule", "CR means", "contracts"],
+            [
+                [
+                    p.code,
+                    p.name,
+                    p.id_width or "",
+                    str(p.id_rule),
+                    p.cr_means.value,
+                    ", ".join(p.contracts),
+                ]
+                for p in items
+            ],
+            set(),
+        )
+    return 0
+
+
+def _rule_words(rule: IdRule) -> str:
+    """``; member IDs: dashes and spaces are ignored`` (nothing for the identity rule)."""
+    if rule.is_identity:
+        return ""
+    words = rule.describe()
+    return f"; member IDs: {words[:1].lower()}{words[1:]}"
+
+
 def _import(db: Database, args: argparse.Namespace) -> int:
     from pmpm_desktop.services import importing
 
@@ -518,7 +599,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     )
     if isinstance(res, importing.RatesResult):
         print(f"loaded {res.rows} rate rows into {res.contract!r} (replaced {res.replaced})")
-    elif kind == "roster":
+        return 0
+    if kind == "roster":
         replaced = f"; replaced the earlier {args.month} roster" if res.replaced_import_id else ""
         print(
             f"imported {res.file_name}: {res.rows} rows, {res.members} members "
@@ -528,6 +610,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")
+    for note in res.notes:
+        print(f"note: {note}")
     return 0
 
 

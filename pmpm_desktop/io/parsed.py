@@ -309,6 +309,15 @@ class Columns:
             decisions.append(
                 ReadDecision(DecisionKind.VALUE, f"{label(name)} is {value!r} on every row (given)")
             )
+        rule = options.id_rule
+        if "member_id" in mapping and not rule.is_identity:
+            decisions.append(
+                ReadDecision(
+                    DecisionKind.ID_RULE,
+                    f"member IDs read with the payer's ID rule '{rule}': {rule.describe()}",
+                    column=mapping["member_id"],
+                )
+            )
         return cls(kind, raw, mapping, options, values, decisions=decisions)
 
     def __post_init__(self) -> None:

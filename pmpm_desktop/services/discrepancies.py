@@ -18,7 +18,7 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame, scaled
 from pmpm_desktop.db.models import Discrepancy, DiscrepancyEvent, Member, Payer
 from pmpm_desktop.errors import NotFound, UsageError
-from pmpm_desktop.services.payers import get_payer
+from pmpm_desktop.services.payers import get_payer, typed_member_id
 
 
 def discrepancy_select() -> Select[Any]:
@@ -210,36 +210,49 @@ def set_status(
 ) -> DiscrepancyRow:
     """Change a discrepancy's status (and add a note), recording both in its history."""
     check_status(status)
-    member_id = member_id.strip().upper()
     with db.sessions.begin() as s:
         payer = get_payer(s, payer_code)
-        d = s.scalar(
+        d = _find(s, payer, member_id, month)
+        if d is None:
+            shown = typed_member_id(payer, member_id)
+            raise NotFound(f"no discrepancy for member {shown} in {month} at {payer.code}")
+        record_change(s, d, status, note, now())
+        member_id = d.member_id
+    rows = discrepancy_rows(db, payer_code=payer_code, first=month, last=month)
+    return next(r for r in rows if r.member_id == member_id)
+
+
+def _find(s: Session, payer: Payer, member_id: str, month: Month) -> Discrepancy | None:
+    """The payer's discrepancy of the member-month: under the ID exactly as given (as the
+    screens pass it), else as the payer's files would write it (width, ID rule)."""
+    found = {
+        d.member_id: d
+        for d in s.scalars(
             select(Discrepancy).where(
                 Discrepancy.payer_id == payer.id,
-                Discrepancy.member_id == member_id,
+                Discrepancy.member_id.in_(
+                    {member_id.strip().upper(), typed_member_id(payer, member_id)}
+                ),
                 Discrepancy.month == month,
             )
         )
-        if d is None:
-            raise NotFound(f"no discrepancy for member {member_id} in {month} at {payer.code}")
-        record_change(s, d, status, note, now())
-    rows = discrepancy_rows(db, payer_code=payer_code, first=month, last=month)
-    return next(r for r in rows if r.member_id == member_id)
+    }
+    return found.get(member_id.strip().upper()) or next(iter(found.values()), None)
 
 
 def history(db: Database, payer_code: str, member_id: str, month: Month) -> list[HistoryEntry]:
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
-        events = s.scalars(
-            select(DiscrepancyEvent)
-            .join(Discrepancy)
-            .where(
-                Discrepancy.payer_id == payer.id,
-                Discrepancy.member_id == member_id.strip().upper(),
-                Discrepancy.month == month,
-            )
-            .order_by(DiscrepancyEvent.id)
-        ).all()
+        d = _find(s, payer, member_id, month)
+        events = (
+            s.scalars(
+                select(DiscrepancyEvent)
+                .where(DiscrepancyEvent.discrepancy_id == d.id)
+                .order_by(DiscrepancyEvent.id)
+            ).all()
+            if d is not None
+            else []
+        )
         return [
             HistoryEntry(e.at, e.event, e.old_status, e.new_status, e.note, e.actor) for e in events
         ]

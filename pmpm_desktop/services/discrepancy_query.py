@@ -9,8 +9,9 @@ discrepancy_select`): a grid over 100k discrepancies reads one page, never the w
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, or_, select, tuple_
 
 from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.reconcile import summarise
@@ -31,6 +33,7 @@ from pmpm_desktop.services.discrepancies import (
     record_change,
     rows_from,
 )
+from pmpm_desktop.services.payers import id_rules, typed_id_forms
 from pmpm_desktop.services.reconciling import compute, load_inputs, month_summaries
 
 #: (payer code, member ID, coverage month): what names one stored discrepancy
@@ -51,6 +54,8 @@ ORDER_KEYS: tuple[str, ...] = (
     "age",
     "last_note",
 )
+# A typed text an ID rule may change: punctuation inside, or a letter prefix before digits.
+_MAY_BE_RULED = re.compile(r"\w[-\s./*_\u00a0\u2013]|^[A-Za-z]+[0-9]")
 # How many keys go into one ``IN (…)``: SQLite allows 32k parameters, and tuples take 2 each.
 _CHUNK = 400
 
@@ -86,7 +91,11 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(query: DiscrepancyQuery) -> list[ColumnElement[bool]]:
+def _conditions(
+    query: DiscrepancyQuery, rules: Mapping[int, IdRule] | None = None
+) -> list[ColumnElement[bool]]:
+    """The query's filters; ``rules`` (payers with an ID rule, see :func:`_rules`) let a typed
+    ID prefix match as each payer's rule reads it."""
     out: list[ColumnElement[bool]] = []
     if query.payers:
         codes = [c.strip().upper() for c in query.payers]
@@ -103,6 +112,14 @@ def _conditions(query: DiscrepancyQuery) -> list[ColumnElement[bool]]:
     if text:
         # IDs are stored upper case; a name matches when every word is in the first or last name.
         by_id = Discrepancy.member_id.like(_like(text.upper()) + "%", escape="\\")
+        for payer_id, form in typed_id_forms(text, rules or {})[1].items():
+            by_id = or_(
+                by_id,
+                and_(
+                    Discrepancy.payer_id == payer_id,
+                    Discrepancy.member_id.like(_like(form) + "%", escape="\\"),
+                ),
+            )
         words = [
             or_(
                 func.lower(Member.last_name).like(f"%{_like(w)}%", escape="\\"),
@@ -121,25 +138,38 @@ def _member_join(q: Select[Any]) -> Select[Any]:
     )
 
 
-def _filtered_count(query: DiscrepancyQuery, *columns: Any) -> Select[Any]:
+def _rules(db: Database, query: DiscrepancyQuery) -> dict[int, IdRule]:
+    """The payers' ID rules, when the query's text may be an ID a rule reads differently
+    (punctuation, or letters before digits: a prefix); a name costs no extra query."""
+    if not _MAY_BE_RULED.search(query.text.strip()):
+        return {}
+    with db.sessions() as s:
+        return id_rules(s)
+
+
+def _filtered_count(
+    query: DiscrepancyQuery, *columns: Any, rules: Mapping[int, IdRule] | None = None
+) -> Select[Any]:
     """``SELECT columns FROM discrepancies`` with the filters, joining members only for text."""
     q = select(*columns).select_from(Discrepancy)
     if query.text.strip():
         q = _member_join(q)
-    return q.where(*_conditions(query))
+    return q.where(*_conditions(query, rules))
 
 
 def count(db: Database, query: DiscrepancyQuery) -> int:
     """How many stored discrepancies match: one ``SELECT count(*)``."""
     with db.engine.connect() as conn:
-        return int(conn.execute(_filtered_count(query, func.count())).scalar_one())
+        q = _filtered_count(query, func.count(), rules=_rules(db, query))
+        return int(conn.execute(q).scalar_one())
 
 
 def totals(db: Database, query: DiscrepancyQuery) -> Totals:
     """The number of matching discrepancies and the sum of their variance."""
     cents = func.sum(cast(func.round(Discrepancy.variance * 100), BigInteger))
     with db.engine.connect() as conn:
-        n, total = conn.execute(_filtered_count(query, func.count(), cents)).one()
+        q = _filtered_count(query, func.count(), cents, rules=_rules(db, query))
+        n, total = conn.execute(q).one()
     return Totals(int(n), cents_to_money(int(total or 0)))
 
 
@@ -178,7 +208,7 @@ def _ordered_ids(
 ) -> list[int]:
     """The ids of every match in grid order, joining only what the filter and order need."""
     if order_by == "last_note":
-        full = discrepancy_select().where(*_conditions(query))
+        full = discrepancy_select().where(*_conditions(query, _rules(db, query)))
         q = _order(full, order_by, desc).with_only_columns(
             Discrepancy.id, maintain_column_froms=True
         )
@@ -186,7 +216,7 @@ def _ordered_ids(
         q = select(Discrepancy.id).join(Payer, Payer.id == Discrepancy.payer_id)
         if query.text.strip() or order_by == "name":
             q = _member_join(q)
-        q = _order(q.where(*_conditions(query)), order_by, desc)
+        q = _order(q.where(*_conditions(query, _rules(db, query))), order_by, desc)
     with db.engine.connect() as conn:
         return list(conn.execute(q).scalars())
 
@@ -200,7 +230,7 @@ def fetch(
     descending: bool = False,
 ) -> list[DiscrepancyRow]:
     """One page of the matching discrepancies, sorted by ``order_by`` (see ORDER_KEYS)."""
-    q = discrepancy_select().where(*_conditions(query))
+    q = discrepancy_select().where(*_conditions(query, _rules(db, query)))
     q = _order(q, order_by, descending).limit(max(limit, 0)).offset(max(offset, 0))
     return rows_from(db, q)
 
@@ -268,9 +298,9 @@ def age_days(row: DiscrepancyRow, today: dt.date | None = None) -> int:
 
 def keys_matching(db: Database, query: DiscrepancyQuery) -> list[Key]:
     """The keys of every matching discrepancy (for "apply to all N rows")."""
-    q = _filtered_count(query, Payer.code, Discrepancy.member_id, Discrepancy.month).join(
-        Payer, Payer.id == Discrepancy.payer_id
-    )
+    q = _filtered_count(
+        query, Payer.code, Discrepancy.member_id, Discrepancy.month, rules=_rules(db, query)
+    ).join(Payer, Payer.id == Discrepancy.payer_id)
     with db.engine.connect() as conn:
         return [(code, member, month) for code, member, month in conn.execute(q)]
 

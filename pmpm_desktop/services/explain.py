@@ -25,7 +25,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import NotFound
 from pmpm_desktop.services.discrepancies import HistoryEntry, history
-from pmpm_desktop.services.payers import get_payer, rate_spec
+from pmpm_desktop.services.payers import get_payer, rate_spec, typed_member_id
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 
@@ -75,9 +75,9 @@ class Explanation:
 
 def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Explanation:
     """Recompute one member-month with the same engine as reconciliation and describe it."""
-    member_id = member_id.strip().upper()
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
+        member_id = typed_member_id(payer, member_id)
         member = s.scalar(
             select(Member).where(Member.payer_id == payer.id, Member.member_id == member_id)
         )

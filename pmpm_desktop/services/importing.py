@@ -27,12 +27,14 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.io.values import parse_amount
+from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
 
@@ -75,6 +77,8 @@ class ImportResult:
     #: statements: the sum of the lines stored, and the total the statement states (if given)
     lines_total: Decimal | None = None
     stated_total: Decimal | None = None
+    #: sentences for the user about the file (e.g. the ID rule that would match its IDs)
+    notes: tuple[str, ...] = ()
 
     @property
     def total_mismatch(self) -> str | None:
@@ -389,6 +393,7 @@ def store_roster(
     if problems:
         raise RowsRejected(f"{file_name} was not imported; nothing was written", problems)
     frame = merge_member_rows(frame, roster_month)
+    notes = id_rule_notes(db, payer_code, FileKind.ROSTER, frame["member_id"])
     with db.engine.begin() as conn:
         _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name)
         new_members, member_pks = _add_new_members(conn, payer_id, frame)
@@ -442,7 +447,13 @@ def store_roster(
         _check(progress, 3, 4)
     _done(progress, 4)
     return ImportResult(
-        import_id, file_name, frame.height, frame["member_id"].n_unique(), new_members, previous
+        import_id,
+        file_name,
+        frame.height,
+        frame["member_id"].n_unique(),
+        new_members,
+        previous,
+        notes=notes,
     )
 
 
@@ -666,6 +677,7 @@ def store_remittance(
         payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
     if reference is None and "reference" in frame.columns:
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
+    notes = id_rule_notes(db, payer_code, FileKind.STATEMENT, frame["member_id"])
     with db.engine.begin() as conn:
         _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name)
         import_id = conn.execute(
@@ -722,6 +734,7 @@ def store_remittance(
         0,
         lines_total=Decimal(int(cents or 0)).scaleb(-2),
         stated_total=stated_total,
+        notes=notes,
     )
 
 

@@ -10,6 +10,7 @@ the next reconciliation; the stored discrepancy's status is shown beside it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month, month_range
 from pmpm_desktop.core.summary import CLOSED_STATUSES, STATUSES
@@ -33,7 +35,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import NotFound, UsageError
 from pmpm_desktop.io.values import parse_date, parse_member_id
-from pmpm_desktop.services.payers import get_payer
+from pmpm_desktop.services.payers import get_payer, id_rules, payer_rule, typed_id_forms
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 #: statuses of a discrepancy still waiting for someone (counted as "open" in search results)
@@ -112,27 +114,40 @@ def _name_condition(text: str) -> ColumnElement[bool] | None:
     return or_(*options)
 
 
-def _search_condition(text: str) -> ColumnElement[bool] | None:
-    """Members matching ``text`` by ID prefix (own or alias), name, or date of birth."""
+def _id_condition(ident: str) -> ColumnElement[bool]:
+    """Members whose own ID or a linked alias starts with ``ident``."""
+    options = [Member.member_id.like(_like_prefix(ident), escape="\\")]
+    if ident.isdigit() and ident.lstrip("0"):
+        # "2" finds 000000002: payers with a fixed ID width pad IDs with zeros (SPEC §6)
+        options.append(
+            func.ltrim(Member.member_id, "0").like(_like_prefix(ident.lstrip("0")), escape="\\")
+        )
+    options.append(
+        Member.id.in_(
+            select(MemberAlias.member_pk).where(
+                MemberAlias.alias_id.like(_like_prefix(ident), escape="\\")
+            )
+        )
+    )
+    return or_(*options)
+
+
+def _search_condition(
+    text: str, rules: Mapping[int, IdRule] | None = None
+) -> ColumnElement[bool] | None:
+    """Members matching ``text`` by ID prefix (own or alias), name, or date of birth.
+
+    ``rules``: the payers (by id) that have an ID rule; their members are also searched for
+    the text as their rule reads it (``000-123`` finds 000123456 where dashes are ignored)."""
     text = text.strip()
     if not text:
         return None
     options: list[ColumnElement[bool]] = []
-    ident = text.upper()
-    if " " not in ident and "," not in ident:
-        options.append(Member.member_id.like(_like_prefix(ident), escape="\\"))
-        if ident.isdigit() and ident.lstrip("0"):
-            # "2" finds 000000002: payers with a fixed ID width pad IDs with zeros (SPEC §6)
-            options.append(
-                func.ltrim(Member.member_id, "0").like(_like_prefix(ident.lstrip("0")), escape="\\")
-            )
-        options.append(
-            Member.id.in_(
-                select(MemberAlias.member_pk).where(
-                    MemberAlias.alias_id.like(_like_prefix(ident), escape="\\")
-                )
-            )
-        )
+    ident, ruled = typed_id_forms(text, rules or {})
+    if ident is not None:
+        options.append(_id_condition(ident))
+    for payer_id, form in ruled.items():
+        options.append(and_(Member.payer_id == payer_id, _id_condition(form)))
     name = _name_condition(text)
     if name is not None:
         options.append(name)
@@ -183,13 +198,14 @@ class MemberSearch:
         self.db = db
         self.text = text.strip()
         self.payer_id: int | None = None
-        if payer_code:
-            with db.sessions() as s:
+        with db.sessions() as s:
+            if payer_code:
                 self.payer_id = get_payer(s, payer_code).id
+            rules = id_rules(s, self.payer_id)
         self._where: list[ColumnElement[bool]] = []
         if self.payer_id is not None:
             self._where.append(Member.payer_id == self.payer_id)
-        condition = _search_condition(self.text)
+        condition = _search_condition(self.text, rules)
         if condition is not None:
             self._where.append(condition)
 
@@ -330,7 +346,8 @@ def _resolve(s: Session, payer_code: str, member_id: str) -> _Resolved:
     """The member by its own ID or a linked alias; an ID only paid (never rostered) is allowed."""
     payer = get_payer(s, payer_code)
     try:
-        wanted = parse_member_id(member_id, payer.id_width)  # "2" is 000000002 at width 9
+        # as the payer's files are read: "2" is 000000002 at width 9, its ID rule applied
+        wanted = parse_member_id(member_id, payer.id_width, payer_rule(payer))
     except ValueError as exc:
         raise UsageError(f"member ID {member_id!r}: {exc}") from None
     if not wanted:

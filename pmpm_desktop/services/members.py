@@ -31,7 +31,7 @@ from pmpm_desktop.db.models import (
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.values import parse_member_id
 from pmpm_desktop.services.discrepancies import add_note
-from pmpm_desktop.services.payers import get_payer
+from pmpm_desktop.services.payers import get_payer, payer_rule
 
 
 @dataclass(frozen=True)
@@ -164,9 +164,10 @@ def _folded_words(col: pl.Expr) -> pl.Expr:
     )
 
 
-def _normalise_id(text: str, id_width: int | None, what: str) -> str:
+def _normalise_id(text: str, payer: Payer, what: str) -> str:
+    """An ID the user typed, read as the payer's files are (its width and ID rule)."""
     try:
-        value = parse_member_id(text, id_width)
+        value = parse_member_id(text, payer.id_width, payer_rule(payer))
     except ValueError as exc:
         raise InputRejected(f"{what} {text!r}: {exc}") from None
     if not value:
@@ -188,7 +189,7 @@ def paid_names(db: Database, payer_code: str, payer_id_text: str) -> list[str]:
     """The member names the payer's statements give under this ID (distinct, as written)."""
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
-        alias = _normalise_id(payer_id_text, payer.id_width, "a payer ID")
+        alias = _normalise_id(payer_id_text, payer, "a payer ID")
         names = s.scalars(
             select(RemittanceLine.member_name)
             .where(
@@ -217,7 +218,7 @@ def suggest_matches(
     """
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
-        alias = _normalise_id(payer_id_text, payer.id_width, "a payer ID")
+        alias = _normalise_id(payer_id_text, payer, "a payer ID")
         _refuse_known(s, payer, alias)
         linked = s.execute(
             select(Member.member_id)
@@ -354,8 +355,8 @@ def link_alias(
     """
     with db.sessions.begin() as s:
         payer = get_payer(s, payer_code)
-        alias = _normalise_id(alias_id, payer.id_width, "an alias ID")
-        target = _normalise_id(member_id, payer.id_width, "a member ID")
+        alias = _normalise_id(alias_id, payer, "an alias ID")
+        target = _normalise_id(member_id, payer, "a member ID")
         member = s.scalar(
             select(Member).where(Member.payer_id == payer.id, Member.member_id == target)
         )
@@ -387,7 +388,7 @@ def unlink_alias(db: Database, payer_code: str, alias_id: str) -> AliasLink:
     """Remove a link; the alias's lines are unknown again from the next reconciliation on."""
     with db.sessions.begin() as s:
         payer = get_payer(s, payer_code)
-        alias = _normalise_id(alias_id, payer.id_width, "an alias ID")
+        alias = _normalise_id(alias_id, payer, "an alias ID")
         existing = s.scalar(
             select(MemberAlias).where(
                 MemberAlias.payer_id == payer.id, MemberAlias.alias_id == alias

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,9 +23,10 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import RateRowSpec
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Contract, Payer, RateRow
-from pmpm_desktop.errors import InputRejected, NotFound
+from pmpm_desktop.errors import InputRejected, NotFound, UsageError
 from pmpm_desktop.io.options import ReadOptions, known_values
-from pmpm_desktop.io.values import parse_month
+from pmpm_desktop.io.values import parse_member_id, parse_month
+from pmpm_desktop.services.id_rule_change import IdChange, reapply_id_rule
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
 #: the names' column width (String(200)); SQLite would keep longer text, PostgreSQL refuse it
@@ -38,6 +40,27 @@ class PayerInfo:
     name: str
     id_width: int | None
     contracts: tuple[str, ...]
+    #: how the payer writes member IDs (SPEC §6)
+    id_rule: IdRule = IdRule()
+    #: what "CR" means on the payer's statements: True = paid to the practice (the default)
+    credit_is_payment: bool = True
+    #: set by :func:`update_payer` when a new ID rule or width was re-applied to stored IDs
+    id_change: IdChange | None = None
+
+    @property
+    def cr_means(self) -> CrMeaning:
+        return CrMeaning.PAID if self.credit_is_payment else CrMeaning.RECOUPED
+
+
+class CrMeaning(StrEnum):
+    """What "CR" on a payer's statements means (``--cr-means``)."""
+
+    PAID = "paid"
+    RECOUPED = "recouped"
+
+    @property
+    def credit_is_payment(self) -> bool:
+        return self is CrMeaning.PAID
 
 
 def get_payer(session: Session, code: str) -> Payer:
@@ -75,46 +98,159 @@ def _payer_values(
     return clean, width
 
 
-def _info(payer: Payer) -> PayerInfo:
+def _id_rule(rule: IdRule | str | None, problems: list[str]) -> IdRule | None:
+    """The rule as given: an IdRule, or its command-line form (validated into ``problems``)."""
+    if rule is None or isinstance(rule, IdRule):
+        return rule
+    try:
+        return IdRule.parse(rule)
+    except ValueError as exc:
+        problems.append(f"ID rule: {exc}")
+        return None
+
+
+def _credit(value: bool | CrMeaning | str | None, problems: list[str]) -> bool | None:
+    """What CR means, as a bool, a CrMeaning or its word (``paid`` / ``recouped``)."""
+    if value is None or isinstance(value, bool):
+        return value
+    try:
+        return CrMeaning(str(value).strip().lower()).credit_is_payment
+    except ValueError:
+        problems.append(f"CR means 'paid' or 'recouped', not {str(value)!r}")
+        return None
+
+
+def _info(payer: Payer, id_change: IdChange | None = None) -> PayerInfo:
     return PayerInfo(
         payer.id,
         payer.code,
         payer.name,
         payer.id_width,
         tuple(c.name for c in sorted(payer.contracts, key=lambda c: c.name)),
+        IdRule.from_json(payer.id_rule),
+        payer.credit_is_payment is not False,
+        id_change,
     )
 
 
-def add_payer(db: Database, code: str, name: str, id_width: int | str | None = None) -> PayerInfo:
+def add_payer(
+    db: Database,
+    code: str,
+    name: str,
+    id_width: int | str | None = None,
+    *,
+    id_rule: IdRule | str | None = None,
+    credit_is_payment: bool | CrMeaning | str | None = None,
+) -> PayerInfo:
+    """Add a payer. ``id_rule``: how it writes member IDs (an IdRule or its command-line
+    form; none by default); ``credit_is_payment``: what CR means on its statements (True, the
+    default: paid to the practice)."""
     code = code.strip().upper()
     problems: list[str] = []
     if not _CODE.match(code):
         problems.append(f"payer code {code!r} must be 1–20 letters, digits, '.', '_' or '-'")
     clean, width = _payer_values(name, id_width, problems)
+    rule = _id_rule(id_rule, problems) or IdRule()
+    credit = _credit(credit_is_payment, problems)
     if problems:
         raise InputRejected("the payer was not added:", problems)
     with db.sessions.begin() as s:
         if s.scalar(select(Payer.id).where(Payer.code == code)) is not None:
             raise InputRejected(f"a payer with code {code} already exists")
-        payer = Payer(code=code, name=clean, id_width=width)
+        payer = Payer(
+            code=code,
+            name=clean,
+            id_width=width,
+            id_rule=rule.to_json(),
+            credit_is_payment=credit is not False,
+        )
         s.add(payer)
         s.flush()
-        return PayerInfo(payer.id, payer.code, payer.name, payer.id_width, ())
+        return _info(payer)
 
 
-def update_payer(db: Database, code: str, name: str, id_width: int | str | None) -> PayerInfo:
-    """Change a payer's name and member-ID width (its code never changes: files and profiles
-    are filed under it)."""
+def update_payer(
+    db: Database,
+    code: str,
+    name: str,
+    id_width: int | str | None,
+    *,
+    id_rule: IdRule | str | None = None,
+    credit_is_payment: bool | CrMeaning | str | None = None,
+) -> PayerInfo:
+    """Change a payer's name and member-ID width, and (when given) its ID rule and what CR
+    means (its code never changes: files and profiles are filed under it).
+
+    A new ID rule or width is re-applied to the payer's stored IDs in the same transaction
+    (``services.id_rule_change``); it is refused, nothing changed, when it would make two
+    members one. A new CR meaning applies to statements read from now on."""
     problems: list[str] = []
     clean, width = _payer_values(name, id_width, problems)
+    rule = _id_rule(id_rule, problems)
+    credit = _credit(credit_is_payment, problems)
     if problems:
         raise InputRejected("the payer was not saved:", problems)
     with db.sessions.begin() as s:
         payer = get_payer(s, code)
+        old_rule = IdRule.from_json(payer.id_rule)
+        new_rule = old_rule if rule is None else rule
+        change = None
+        if new_rule != old_rule or width != payer.id_width:
+            change = reapply_id_rule(s.connection(), payer.id, payer.code, width, new_rule)
         payer.name = clean
         payer.id_width = width
+        payer.id_rule = new_rule.to_json()
+        if credit is not None:
+            payer.credit_is_payment = credit
         s.flush()
-        return _info(payer)
+        return _info(payer, change)
+
+
+def payer_rule(payer: Payer) -> IdRule:
+    """The payer's ID rule (the identity when none is set)."""
+    return IdRule.from_json(payer.id_rule)
+
+
+def typed_member_id(payer: Payer, text: str) -> str:
+    """A member ID the user typed, read as the payer's files are (its ID width and rule), so
+    it finds what those files stored. UsageError when nothing is left of it."""
+    try:
+        value = parse_member_id(text, payer.id_width, payer_rule(payer))
+    except ValueError as exc:
+        raise UsageError(f"member ID {text!r}: {exc}") from None
+    if not value:
+        raise UsageError("a member ID is required")
+    return value
+
+
+def id_rules(s: Session, payer_id: int | None = None) -> dict[int, IdRule]:
+    """The payers (by id; only ``payer_id`` when given) that have an ID rule."""
+    q = select(Payer.id, Payer.id_rule)
+    if payer_id is not None:
+        q = q.where(Payer.id == payer_id)
+    return {
+        pid: rule
+        for pid, data in s.execute(q).all()
+        if not (rule := IdRule.from_json(data)).is_identity
+    }
+
+
+def typed_id_forms(text: str, rules: Mapping[int, IdRule]) -> tuple[str | None, dict[int, str]]:
+    """What a clerk typed into a search, as an ID prefix: as written (no width: a search
+    matches the start of IDs), and, for each payer in ``rules``, as its ID rule reads it where
+    that differs (``000-123`` is ``000123`` where dashes are ignored). None / left out where
+    it cannot be an ID (a space or comma is left: a name)."""
+
+    def form(rule: IdRule) -> str | None:
+        try:
+            ident = parse_member_id(text, None, rule)
+        except ValueError:
+            return None
+        return None if not ident or " " in ident or "," in ident else ident
+
+    plain = form(IdRule())
+    ruled = {pid: f for pid, rule in rules.items() if (f := form(rule)) is not None}
+    return plain, {pid: f for pid, f in ruled.items() if f != plain}
 
 
 def read_options(payer: Payer, values: Mapping[str, str] | None = None) -> ReadOptions:
@@ -123,11 +259,17 @@ def read_options(payer: Payer, values: Mapping[str, str] | None = None) -> ReadO
     products = tuple(dict.fromkeys(code for c in payer.contracts for code in c.product_codes or ()))
     return ReadOptions(
         id_width=payer.id_width,
-        id_rule=IdRule.from_json(payer.id_rule),
+        id_rule=payer_rule(payer),
         credit_is_payment=payer.credit_is_payment is not False,
         values=known_values(values or {}),
         products=products,
     )
+
+
+def payer_info(db: Database, code: str) -> PayerInfo:
+    """One payer as the screens show it (NotFound listing the known codes)."""
+    with db.sessions() as s:
+        return _info(get_payer(s, code))
 
 
 def list_payers(db: Database) -> list[PayerInfo]:

@@ -24,9 +24,11 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.fields import KINDS, fields
 from pmpm_desktop.io.number_style import DecimalQuestion
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.services import importing
+from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.profiles import ReadPlan, plan_read
 
@@ -82,6 +84,8 @@ class Preview:
     #: the file's numbers read either with a decimal comma or a decimal point: ask, then
     #: preview again with ``decimal_comma`` (its sentence is also in ``file_problems``)
     decimal_question: DecimalQuestion | None = None
+    #: sentences for the user about the file (e.g. the ID rule that would match its IDs)
+    notes: tuple[str, ...] = ()
 
     @property
     def importable(self) -> bool:
@@ -185,7 +189,15 @@ def preview(
         already_imported=importing.already_imported(db, code, kind, parsed.sha256),
         roster_month=roster_month,
         decimal_question=parsed.decimal_question,
+        notes=_notes(db, code, kind, shown),
     )
+
+
+def _notes(db: Database, code: str, kind: str, frame: pl.DataFrame) -> tuple[str, ...]:
+    """What the import would note about the file (the ID rule that would match its IDs)."""
+    if kind == FileKind.RATES or "member_id" not in frame.columns:
+        return ()
+    return id_rule_notes(db, code, kind, frame["member_id"])
 
 
 def _unreadable(

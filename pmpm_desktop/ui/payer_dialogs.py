@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.eligibility import EligibilityRule
+from pmpm_desktop.core.member_ids import IdRule, SuffixRule
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.services import payers
-from pmpm_desktop.services.payers import ContractInfo, ContractSpec, PayerInfo
+from pmpm_desktop.services.payers import ContractInfo, ContractSpec, CrMeaning, PayerInfo
 from pmpm_desktop.ui import dialogs, format
-from pmpm_desktop.ui.context import PAYERS, AppContext
+from pmpm_desktop.ui.context import EVERYTHING, PAYERS, AppContext
 
 #: the eligibility rules of SPEC §3, as the combo box offers them
 ELIGIBILITY_CHOICES: tuple[tuple[str, str], ...] = (
@@ -38,6 +39,16 @@ ELIGIBILITY_CHOICES: tuple[tuple[str, str], ...] = (
     ("mid-month", "Mid-month: paid if covered on day N"),
     ("any-day", "Any day: paid if covered on any day of the month"),
     ("daily", "Daily: pro-rated by the days covered"),
+)
+#: what a dependent suffix means, as the payer dialog offers it
+SUFFIX_CHOICES: tuple[tuple[SuffixRule, str], ...] = (
+    (SuffixRule.AS_WRITTEN, "Part of the ID"),
+    (SuffixRule.KEEP, "Names the dependent (kept)"),
+    (SuffixRule.DROP, "Dropped"),
+)
+CR_CHOICES: tuple[tuple[CrMeaning, str], ...] = (
+    (CrMeaning.PAID, "Paid to the practice"),
+    (CrMeaning.RECOUPED, "Taken back"),
 )
 AGE_BASIS_CHOICES: tuple[tuple[str, str], ...] = (
     ("first-of-month", "Age on the 1st of each month"),
@@ -110,6 +121,10 @@ class _FormDialog(QDialog):
         """The service call to run, and the status-bar sentence for its success."""
         raise NotImplementedError
 
+    def announce(self, result: object, message: str) -> None:
+        """Tell the pages what changed, and the status bar in ``message``."""
+        self.ctx.changed(PAYERS, message)
+
     def submit(self) -> None:
         if self.running:
             return
@@ -120,7 +135,7 @@ class _FormDialog(QDialog):
 
         def done(result: object) -> None:
             self.running = False
-            self.ctx.changed(PAYERS, message)
+            self.announce(result, message)
             self.saved.emit(result)
             self.accept()
 
@@ -189,8 +204,69 @@ class PayerDialog(_FormDialog):
         self.form.addRow("Name:", self.name)
         self.form.addRow("Member-ID width:", self.id_width)
         self.form.addRow("", width_help)
-        self.setMinimumWidth(500)
+        self._build_member_ids(payer)
+        self.setMinimumWidth(620)
         (self.name if payer else self.code).setFocus()
+
+    def _build_member_ids(self, payer: PayerInfo | None) -> None:
+        """How the payer writes member IDs (its ID rule), with a live example, and what CR
+        means on its statements."""
+        rule = payer.id_rule if payer is not None else IdRule()
+        self.strip = QCheckBox("Ignore dashes and spaces")
+        self.strip.setObjectName("stripPunctuation")
+        self.strip.setChecked(rule.strip_punctuation)
+        self.suffix = QComboBox()
+        self.suffix.setObjectName("suffixRule")
+        for key, text in SUFFIX_CHOICES:
+            self.suffix.addItem(text, key.value)
+        self.suffix.setCurrentIndex(self.suffix.findData(rule.suffix.value))
+        self.prefix = QLineEdit(rule.prefix)
+        self.prefix.setObjectName("idPrefix")
+        self.prefix.setPlaceholderText("none")
+        self.prefix.setMaximumWidth(120)
+        self.example = QLabel()
+        self.example.setObjectName("idExample")
+        self.example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cr_means = QComboBox()
+        self.cr_means.setObjectName("crMeans")
+        for key, text in CR_CHOICES:
+            self.cr_means.addItem(text, key.value)
+        credit = payer is None or payer.credit_is_payment
+        self.cr_means.setCurrentIndex(0 if credit else 1)
+        self.form.addRow(_section("Member IDs"))
+        self.form.addRow("", self.strip)
+        self.form.addRow("Dependent suffix (-01, *01):", self.suffix)
+        self.form.addRow("Prefix to remove:", self.prefix)
+        self.form.addRow("Example:", self.example)
+        self.form.addRow(
+            "",
+            _help(
+                "Applied to this payer's rosters, statements and searches;\n"
+                "IDs already stored take the new form when you save."
+            ),
+        )
+        self.form.addRow("On statements, CR means:", self.cr_means)
+        self.strip.toggled.connect(self._show_example)
+        self.suffix.currentIndexChanged.connect(self._show_example)
+        self.prefix.textChanged.connect(self._show_example)
+        self._show_example()
+
+    def id_rule(self) -> IdRule:
+        """The rule as the form states it; ValueError (in words) for a prefix that cannot be."""
+        return IdRule(
+            strip_punctuation=self.strip.isChecked(),
+            suffix=SuffixRule(str(self.suffix.currentData())),
+            prefix=self.prefix.text(),
+        )
+
+    def _show_example(self) -> None:
+        try:
+            rule = self.id_rule()
+        except ValueError as exc:
+            self.example.setText(_sentence(str(exc)))
+            return
+        written = f"{rule.prefix}000-123-456-01"
+        self.example.setText(f"{written} → {rule.apply(written)}")
 
     def work(self) -> tuple[Callable[[], Any], str]:
         db, code, name, width = (
@@ -199,12 +275,38 @@ class PayerDialog(_FormDialog):
             self.name.text(),
             self.id_width.text(),
         )
+        credit = CrMeaning(str(self.cr_means.currentData())).credit_is_payment
+        try:
+            rule = self.id_rule()
+        except ValueError as exc:
+            head = "the payer was not added:" if self.payer is None else "the payer was not saved:"
+            problem = f"ID rule: {exc}"
+
+            def refuse() -> Any:
+                raise InputRejected(head, [problem])
+
+            return refuse, ""
         if self.payer is None:
             return (
-                lambda: payers.add_payer(db, code, name, width),
+                lambda: payers.add_payer(
+                    db, code, name, width, id_rule=rule, credit_is_payment=credit
+                ),
                 f"Added payer {code.strip().upper()}",
             )
-        return lambda: payers.update_payer(db, code, name, width), f"Saved payer {code}"
+        return (
+            lambda: payers.update_payer(
+                db, code, name, width, id_rule=rule, credit_is_payment=credit
+            ),
+            f"Saved payer {code}",
+        )
+
+    def announce(self, result: object, message: str) -> None:
+        change = getattr(result, "id_change", None)
+        if change is not None and change.changed:
+            # stored member IDs changed: every page that shows them reads again
+            self.ctx.changed(EVERYTHING, f"{message}: {change.describe()}")
+        else:
+            super().announce(result, message)
 
 
 class ContractDialog(_FormDialog):
@@ -338,6 +440,14 @@ class ContractDialog(_FormDialog):
             return lambda: payers.add_contract(db, code, spec), f"Added contract {name} to {code}"
         cid = self.contract.id
         return lambda: payers.update_contract(db, code, cid, spec), f"Saved contract {name}"
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
 
 
 def _help(text: str) -> QLabel:

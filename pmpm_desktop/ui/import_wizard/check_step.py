@@ -12,7 +12,11 @@ from pmpm_desktop.services.import_history import roster_stored
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.import_wizard.base import WizardBase
-from pmpm_desktop.ui.import_wizard.outcome_text import already_sentence, month_words
+from pmpm_desktop.ui.import_wizard.outcome_text import (
+    already_sentence,
+    month_words,
+    notes_text,
+)
 from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
 from pmpm_desktop.ui.table_model import Column, RowsModel
@@ -113,7 +117,10 @@ class CheckStep(WizardBase):
                 "written yet.",
                 "ok",
             )
-            self.check_details.setText(what + "\n\nPress Import to store it.")
+            notes = notes_text(p.notes)
+            self.check_details.setText(
+                what + (f"\n\n{notes}" if notes else "") + "\n\nPress Import to store it."
+            )
         self._update_buttons()
 
     def _what_sentence(self, outcome: PreviewOutcome) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from pmpm_desktop.ui.import_wizard.base import CHOOSE, WizardBase
 from pmpm_desktop.ui.import_wizard.outcome_text import (
     changes_sentence,
+    notes_text,
     summary_sentence,
     total_sentence,
 )
@@ -72,7 +73,8 @@ class DoneStep(WizardBase):
 
     def show_done(self, outcome: ImportOutcome) -> None:
         set_banner(self.summary_label, summary_sentence(outcome, self._payer_words(outcome.payer)))
-        set_banner(self.total_label, total_sentence(outcome))
+        notes = notes_text(outcome.result.notes) if outcome.result is not None else ""
+        set_banner(self.total_label, "\n\n".join(t for t in (total_sentence(outcome), notes) if t))
         self.changes_label.setText(changes_sentence(outcome))
         self.changes_box.setTitle(
             "What changed in the roster" if outcome.kind == "roster" else "What next"

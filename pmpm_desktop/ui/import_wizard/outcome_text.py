@@ -13,6 +13,7 @@ from pmpm_desktop.ui.import_wizard.mapping_editor import field_label
 from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
 
 _CLI_HINT = re.compile(r"\.?\s*Name it with --map \S+")
+_PAYER_UPDATE = re.compile(r"\(pmpm payer update --code \S+ --id-rule \S+\)")
 _NO_COLUMN = re.compile(r"no column for '(\w+)'")
 
 
@@ -91,6 +92,15 @@ def summary_sentence(o: ImportOutcome, payer: str) -> str:
     return (
         f"Imported a payment statement of {payer}: {plural(r.rows, 'line')} for "
         f"{plural(r.members, 'member')} (from {o.file_name})."
+    )
+
+
+def notes_text(notes: tuple[str, ...]) -> str:
+    """The services' notes about a file (e.g. the ID rule that would match its IDs), each a
+    paragraph, pointing at the payer dialog where the CLI's note names a command."""
+    return "\n\n".join(
+        _PAYER_UPDATE.sub("(set it in Payers & Contracts, Edit payer…, Member IDs)", n) + "."
+        for n in notes
     )
 
 

@@ -102,6 +102,12 @@ CONTRACT_COLUMNS = [
 ]
 
 
+def payer_settings_text(payer: PayerInfo) -> str:
+    """The payer's ID rule and CR meaning in words, as the page shows them."""
+    cr = "paid to the practice" if payer.credit_is_payment else "taken back"
+    return f"Member IDs: {payer.id_rule.describe()}. On statements, CR means {cr}."
+
+
 def _heading(text: str = "") -> QLabel:
     return bold_label(text, 1.1)
 
@@ -163,6 +169,10 @@ class PayersPage(Page):
         self.contract_heading.setObjectName("contractHeading")
         # a long payer name is cut at the edge rather than widening the whole window
         self.contract_heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # how the payer writes member IDs and what CR means: set on the payer dialog
+        self.payer_settings = QLabel()
+        self.payer_settings.setObjectName("payerSettings")
+        self.payer_settings.setWordWrap(True)
         self.contract_model = RowsModel(CONTRACT_COLUMNS, parent=self)
         self.contract_view = _table("contractTable", self.contract_model)
         self.contract_view.setWordWrap(False)
@@ -184,6 +194,7 @@ class PayersPage(Page):
         c_layout = QVBoxLayout(contracts)
         c_layout.setContentsMargins(6, 0, 0, 6)
         c_layout.addWidget(self.contract_heading)
+        c_layout.addWidget(self.payer_settings)
         c_layout.addWidget(self.contract_view, 1)
         c_layout.addWidget(self.no_contracts)
         row = QHBoxLayout()
@@ -281,6 +292,9 @@ class PayersPage(Page):
             self.contract_heading.setText("Contracts")
         else:
             self.contract_heading.setText(f"Contracts of {payer.code} — {payer.name}")
+        self.payer_settings.setVisible(payer is not None)
+        if payer is not None:
+            self.payer_settings.setText(payer_settings_text(payer))
         self.no_contracts.setVisible(payer is not None and not infos)
         if payer is not None:
             self.no_contracts.setText(
