@@ -159,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--payer", required=True)
         sp.add_argument("--map", action="append", metavar="FIELD=COLUMN")
         sp.add_argument(
+            "--json",
+            action="store_true",
+            help="print what was stored and how the file was read as JSON",
+        )
+        sp.add_argument(
             "--set",
             action="append",
             dest="set_values",
@@ -597,10 +602,12 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         values=_values(args.set_values),
         decimal_comma=None if args.decimal is None else args.decimal == "comma",
     )
+    if args.json:
+        print(json.dumps(_import_json(kind, args.file.name, res), indent=2))
+        return 0
     if isinstance(res, importing.RatesResult):
         print(f"loaded {res.rows} rate rows into {res.contract!r} (replaced {res.replaced})")
-        return 0
-    if kind == "roster":
+    elif kind == "roster":
         replaced = f"; replaced the earlier {args.month} roster" if res.replaced_import_id else ""
         print(
             f"imported {res.file_name}: {res.rows} rows, {res.members} members "
@@ -610,9 +617,37 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")
-    for note in res.notes:
+    if res.read is not None:
+        print("how it was read:")
+        for line in res.read.lines():
+            print(f"  - {line}")
+    for note in getattr(res, "notes", ()):
         print(f"note: {note}")
     return 0
+
+
+def _import_json(kind: str, file_name: str, res: Any) -> dict[str, Any]:
+    """An import's outcome as JSON: what was stored and how the file was read."""
+    from pmpm_desktop.services import importing
+
+    out: dict[str, Any] = {"file": file_name, "kind": kind}
+    if isinstance(res, importing.RatesResult):
+        out.update(contract=res.contract, rows=res.rows, replaced=res.replaced)
+    else:
+        out.update(
+            import_id=res.import_id,
+            rows=res.rows,
+            members=res.members,
+            new_members=res.new_members,
+            replaced_import_id=res.replaced_import_id,
+            notes=list(res.notes),
+        )
+        if kind == "remittance":
+            out["lines_total"] = None if res.lines_total is None else _money(res.lines_total)
+            out["stated_total"] = None if res.stated_total is None else _money(res.stated_total)
+            out["total_mismatch"] = res.total_mismatch
+    out["read"] = res.read.as_json() if res.read is not None else None
+    return out
 
 
 def _with_errors_out(out: Path | None, run: Callable[[], int]) -> int:

@@ -180,6 +180,8 @@ def is_note(text: str) -> bool:
         return False
     if not _LETTERS.search(text):
         return not _DIGIT.search(text)  # "*****", "-----"
+    if not _DIGIT.search(text):
+        return True  # a word alone: no member ID (they hold digits), no amount
     return " " in text.strip() or ":" in text or "*" in text or len(text) > 20
 
 

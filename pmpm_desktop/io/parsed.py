@@ -133,6 +133,15 @@ class ParsedFile:
         return self
 
 
+def _with_rows(decision: ReadDecision) -> str:
+    """A decision's sentence with the file rows it concerns (the first few)."""
+    rows = decision.rows
+    if not rows or decision.kind in (DecisionKind.HEADER, DecisionKind.KIND):
+        return decision.text
+    shown = ", ".join(str(r) for r in rows[:8]) + (", …" if len(rows) > 8 else "")
+    return f"{decision.text} (row{'s' if len(rows) > 1 else ''} {shown})"
+
+
 @dataclass(frozen=True)
 class ReadReport:
     """How a file was read: where the data is, which column is which field, what every row was
@@ -167,7 +176,7 @@ class ReadReport:
         columns = ", ".join(f"{label(f)} = {c!r}" for f, c in self.mapping.items())
         out = [self.certainty(), f"columns: {columns}"]
         out += [f"{label(f)}: {v!r} on every row" for f, v in self.values.items()]
-        out += [d.text for d in self.decisions if d.kind is not DecisionKind.VALUE]
+        out += [_with_rows(d) for d in self.decisions if d.kind is not DecisionKind.VALUE]
         return out
 
     def as_json(self) -> dict[str, object]:
@@ -283,7 +292,12 @@ class Columns:
         else:
             samples = {h: sample[h].to_list() for h in raw.headers}
             mapping = map_columns(
-                kind, raw.headers, overrides, samples=samples, given=given, require=False
+                kind,
+                [*raw.headers, *raw.sections.values()],
+                _known(overrides, raw),
+                samples=samples,
+                given=given,
+                require=False,
             )
         decisions = [_kind_decision(FileKind(kind), verdict), *raw.decisions]
         decisions += [
@@ -673,6 +687,17 @@ _NUMBER_VALUES = frozenset({"money", "score"})
 def _cents(text: str, style: NumberStyle) -> int | None:
     amount = parse_amount(text, style)
     return None if amount is None else money_to_cents(amount)
+
+
+def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | None:
+    """``overrides`` without a section column of an earlier file that this one lacks (a saved
+    profile may name one): the field then takes this file's section, or detection's column."""
+    if not overrides:
+        return overrides
+    present = {*raw.headers, *raw.sections.values()}
+    return {
+        f: c for f, c in overrides.items() if not c.endswith(" (section)") or c in present
+    }
 
 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:

@@ -88,13 +88,13 @@ def read_table(
     except OSError as exc:
         raise FileReadError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
-    sheets: Iterator[tuple[str | None, pl.DataFrame]]
+    sheets: Iterator[tuple[str | None, pl.DataFrame, frozenset[int]]]
     if suffix in EXCEL_SUFFIXES:
         sheets = _excel_sheets(data, path, sheet, several=detector is not None)
     elif suffix in TEXT_SUFFIXES:
         if sheet is not None:
             raise FileReadError(f"{path.name} is a text file: it has no sheets (drop --sheet)")
-        sheets = iter([(None, _csv_cells(data, path))])
+        sheets = iter([(None, _csv_cells(data, path), frozenset())])
     else:
         raise FileReadError(
             f"{path.name}: unsupported file type {suffix or '(none)'} "
@@ -104,13 +104,14 @@ def read_table(
     scores: list[tuple[str, float]] = []
     others: list[float] = []
     empty: list[str] = []
-    for sheet_name, raw_cells in sheets:
+    for sheet_name, raw_cells, merged_down in sheets:
         where = f"sheet {sheet_name!r}" if sheet_name is not None else path.name
         cells = _non_blank(raw_cells)
         if cells is None:
             empty.append(where)
             continue
         candidate = _find_header(cells, where, sheet_name, header_row, detector)
+        candidate.merged_down = merged_down
         if sheet_name is not None:
             scores.append((sheet_name, candidate.score))
         if best is None or candidate.score > best.score:
@@ -138,7 +139,7 @@ def read_table(
 
 def _excel_sheets(
     data: bytes, path: Path, sheet: str | None, *, several: bool
-) -> Iterator[tuple[str, pl.DataFrame]]:
+) -> Iterator[tuple[str, pl.DataFrame, frozenset[int]]]:
     """The named sheet; else the visible sheets (all of them when ``several``, else the first),
     each loaded once, in workbook order."""
     if data[:4] == b"PK\x03\x04":
@@ -176,27 +177,32 @@ def _excel_sheets(
             raise FileReadError(
                 f"{path.name}: cannot read sheet {name!r} ({_short(exc)})"
             ) from None
-        yield name, _fill_merged(frame, data, name)
+        yield name, *_fill_merged(frame, data, name)
         if not several:
             return
 
 
-def _fill_merged(frame: pl.DataFrame, data: bytes, sheet: str) -> pl.DataFrame:
+def _fill_merged(
+    frame: pl.DataFrame, data: bytes, sheet: str
+) -> tuple[pl.DataFrame, frozenset[int]]:
     """Every cell of a merged range holds the range's value, as the user sees it: a group
     header over the columns below it, a section title across the sheet, a member's ID down
-    the lines of its block (.xlsx/.xlsm; other formats do not say what is merged)."""
+    the lines of its block (.xlsx/.xlsm; other formats do not say what is merged). Also the
+    sheet rows that took a value merged down from a row above."""
+    none: frozenset[int] = frozenset()
     if data[:4] != b"PK\x03\x04" or frame.width == 0:
-        return frame
+        return frame, none
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             xml = xlsx_parts.sheet_xml(zf, sheet)
     except (zipfile.BadZipFile, OSError):
-        return frame
+        return frame, none
     if xml is None:
-        return frame
+        return frame, none
     merges = xlsx_parts.merged_ranges(xml)
     if not merges:
-        return frame
+        return frame, none
+    filled_down: set[int] = set()
     offset = xlsx_parts.first_used_column(xml)
     names = frame.columns
     cells: dict[int, list[str | None]] = {}
@@ -216,9 +222,12 @@ def _fill_merged(frame: pl.DataFrame, data: bytes, sheet: str) -> pl.DataFrame:
             for r in range(top, min(m.last_row - 1, frame.height - 1) + 1):
                 if column[r] is None:
                     column[r] = value
-    return frame.with_columns(
+                    if r > top:
+                        filled_down.add(r + 1)
+    filled = frame.with_columns(
         pl.Series(names[c], values, dtype=pl.String) for c, values in cells.items()
     )
+    return filled, frozenset(filled_down)
 
 
 def _refuse_other_office_files(data: bytes, path: Path) -> None:
@@ -398,6 +407,8 @@ class _Candidate:
     header: list[str | None] = field(default_factory=list)
     #: how many rows the header spans (its last row is ``index``)
     band: int = 1
+    #: sheet rows that took a value merged down from a row above
+    merged_down: frozenset[int] = frozenset()
 
 
 def _non_blank(cells: pl.DataFrame) -> pl.DataFrame | None:
@@ -554,13 +565,23 @@ def _to_table(
         decisions.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{_rows(len(repeated))} repeat the title or the column header "
-                "(page headers): skipped",
+                f"{_rows(len(repeated))} {_verb(len(repeated), 'repeats', 'repeat')} the title "
+                "or the column header (page headers): skipped",
                 tuple(repeated),
             )
         )
     body, sections, found_decisions = _sections_and_notes(body, value_columns, headers, detector)
     decisions += found_decisions
+    merged = sorted(set(body[SOURCE_ROW].to_list()) & found.merged_down)
+    if merged:
+        decisions.append(
+            ReadDecision(
+                DecisionKind.BLOCK,
+                f"cells merged down over {_rows(len(merged))} (member blocks) were filled "
+                "into each row",
+                tuple(merged),
+            )
+        )
     # Columns with neither a header nor any value are layout, not data.
     keep = [
         (col, name)
@@ -625,6 +646,10 @@ def _to_table(
 
 def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 def _header_decision(
@@ -762,8 +787,9 @@ def _sections_and_notes(
         decisions.append(
             ReadDecision(
                 DecisionKind.SECTION,
-                f"{_rows(len(rows))} are {labels[field_name]} sections ({shown}): "
-                "their value goes to the rows below them",
+                f"{_rows(len(rows))} {_verb(len(rows), 'is a', 'are')} {labels[field_name]} "
+                f"section{'s' if len(rows) != 1 else ''} ({shown}): "
+                f"{_verb(len(rows), 'its', 'their')} value goes to the rows below",
                 tuple(rows),
             )
         )
@@ -771,7 +797,8 @@ def _sections_and_notes(
         decisions.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{_rows(len(notes))} hold a single text (titles, legends, report notes): skipped",
+                f"{_rows(len(notes))} {_verb(len(notes), 'holds', 'hold')} a single text "
+                "(titles, legends, report notes): skipped",
                 tuple(notes),
             )
         )

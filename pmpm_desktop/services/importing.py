@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.io.parsed import ParsedFile, RowProblem
+from pmpm_desktop.io.parsed import ParsedFile, ReadReport, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
@@ -79,6 +80,8 @@ class ImportResult:
     stated_total: Decimal | None = None
     #: sentences for the user about the file (e.g. the ID rule that would match its IDs)
     notes: tuple[str, ...] = ()
+    #: how the file was read: header, columns, sections, totals skipped, styles, certainty
+    read: ReadReport | None = None
 
     @property
     def total_mismatch(self) -> str | None:
@@ -305,7 +308,7 @@ def import_roster(
     )
     parsed = _read(lambda: read_planned(plan, path, roster_month), path)
     _check(progress, 1, 4)
-    return store_roster(
+    result = store_roster(
         db,
         payer_code,
         roster_month,
@@ -316,6 +319,7 @@ def import_roster(
         progress=progress,
         profile=_draft(plan, parsed, path),
     )
+    return dataclasses.replace(result, read=parsed.report())
 
 
 def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) -> ParsedFile:
@@ -596,7 +600,7 @@ def import_remittance(
     )
     parsed = _read(lambda: read_planned(plan, path), path)
     _check(progress, 1, 3)
-    return store_remittance(
+    result = store_remittance(
         db,
         payer_code,
         parsed.frame,
@@ -609,6 +613,7 @@ def import_remittance(
         progress=progress,
         profile=_draft(plan, parsed, path),
     )
+    return dataclasses.replace(result, read=parsed.report())
 
 
 _STATED = "the statement total"
@@ -743,6 +748,7 @@ class RatesResult:
     contract: str
     rows: int
     replaced: int
+    read: ReadReport | None = None
 
 
 def import_rates(
@@ -781,9 +787,10 @@ def import_rates(
     problems: list[RowProblem | str] = list(validate_rate_rows(specs))
     if problems:
         raise RowsRejected(f"{path.name} was not imported; nothing was written", problems)
-    return replace_rates(
+    result = replace_rates(
         db, contract_id, name, specs, profile=_draft(plan, parsed, path), payer_id=plan.payer_id
     )
+    return dataclasses.replace(result, read=parsed.report())
 
 
 def import_file(

@@ -252,11 +252,14 @@ class ReadPlan:
         if header is None:  # the reader read it there a moment ago; only a race gets here
             raise FileReadError(f"{self.probe.path.name} changed while it was being imported")
         same = self.profile is not None and self.profile.header_signature == header.signature
+        # Columns the reader added (a section's values) are found again in the next file,
+        # not remembered as its columns.
+        columns = set(header.headers)
         return ProfileDraft(
             kind=self.kind,
             sheet=sheet,
             header_row=header_row,
-            mapping=dict(mapping),
+            mapping={f: c for f, c in mapping.items() if c in columns},
             signature=header.signature,
             profile_id=self.profile.id if same and self.profile is not None else None,
         )

@@ -210,7 +210,7 @@ def test_a_file_with_bad_rows_lists_every_problem_and_writes_nothing(
 def test_choosing_a_column_runs_the_preview_again(
     sun: str, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
 ) -> None:
-    headers = ["Patient Key", *ROSTER_HEADERS[1:], "Clinic"]
+    headers = ["Record Key", *ROSTER_HEADERS[1:], "Clinic"]
     rows = [[*A, "PCP101"], [*B, "PCP102"]]
     path = xlsx(tmp_path / "odd.xlsx", headers, rows, title="Sunrise roster")
     w = wizard(ctx, qtbot, kind="roster", path=path)
@@ -223,7 +223,7 @@ def test_choosing_a_column_runs_the_preview_again(
     assert not w.next_button.isEnabled()
     screenshot(w, "import_wizard_2_missing_column")
 
-    w.mapping.combo("member_id").setCurrentText("Patient Key")
+    w.mapping.combo("member_id").setCurrentText("Record Key")
     wait_task()
     assert not w.preview_banner.isVisible()
     assert [r["Member ID"] for r in grid(w)] == ["000000001", "000000002"]
@@ -233,7 +233,7 @@ def test_choosing_a_column_runs_the_preview_again(
     w.mapping.combo("pcp").setCurrentText("Clinic")
     wait_task()
     assert [r["PCP"] for r in grid(w)] == ["PCP101", "PCP102"]
-    assert w.overrides == {"member_id": "Patient Key", "pcp": "Clinic"}
+    assert w.overrides == {"member_id": "Record Key", "pcp": "Clinic"}
 
     click_next(w, qtbot, wait_task)
     click_next(w, qtbot, wait_task)
