@@ -617,12 +617,12 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")
+    for note in getattr(res, "notes", ()):
+        print(f"note: {note}")
     if res.read is not None:
         print("how it was read:")
         for line in res.read.lines():
             print(f"  - {line}")
-    for note in getattr(res, "notes", ()):
-        print(f"note: {note}")
     return 0
 
 
