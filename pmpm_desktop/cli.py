@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
             "coverage_month=2026-02)",
         )
         sp.add_argument(
+            "--save-values",
+            action="store_true",
+            help="remember the --set values with the payer's layout for its next files",
+        )
+        sp.add_argument(
             "--decimal",
             choices=("comma", "point"),
             help="how the file writes decimals (1.234,56 or 1,234.56); by default decided "
@@ -601,6 +606,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         stated_total=getattr(args, "stated_total", None),
         values=_values(args.set_values),
         decimal_comma=None if args.decimal is None else args.decimal == "comma",
+        save_values=args.save_values,
     )
     if args.json:
         print(json.dumps(_import_json(kind, args.file.name, res), indent=2))

@@ -444,7 +444,8 @@ def check_required(
         if spec.required and spec.name not in chosen and spec.name not in (given or {}):
             raise MappingError(
                 f"no column for {spec.name!r} (looked for: {_looked_for(spec)}); "
-                f"the file's columns: {columns}. Name it with --map {spec.name}=COLUMN"
+                f"the file's columns: {columns}. Name it with --map {spec.name}=COLUMN, or "
+                f"give its value for every row with --set {spec.name}=VALUE"
             )
     # Field order of fields.json, so saved profiles and messages read the same every time.
     return {f.name: chosen[f.name] for f in fields(kind) if f.name in chosen}

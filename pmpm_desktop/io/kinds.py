@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pmpm_desktop.io.detect import profile, value_fit
 from pmpm_desktop.io.fields import name_matches
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.io.table import FileReadError
+from pmpm_desktop.io.table import FileReadError, read_table
 
 # How much a column named for a field says the file is of that kind. Fields every kind may
 # have (member ID, names, rate cell in some statements, sex in rate exhibits) weigh little.
@@ -247,3 +248,86 @@ def kind_from_name(file_name: str) -> FileKind | None:
     if len(hits) > 1 and FileKind.ROSTER in hits and words & {"cap", "capitation"}:
         hits.remove(FileKind.STATEMENT)  # "capitation roster"
     return hits[0] if len(hits) == 1 else None
+
+
+# --- the kind to propose for a file -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindProposal:
+    """The kind the import wizard proposes for a file, from its columns and its name."""
+
+    #: what to propose (None: neither the columns nor the name say)
+    kind: FileKind | None
+    #: what the columns say, when they say it plainly
+    from_content: FileKind | None
+    #: what the file name says
+    from_name: FileKind | None
+    #: why, in a sentence for the user
+    sentence: str
+
+    @property
+    def disagree(self) -> bool:
+        """The name says one kind and the columns plainly another."""
+        return (
+            self.from_content is not None
+            and self.from_name is not None
+            and self.from_content != self.from_name
+        )
+
+
+def content_kind(verdict: KindVerdict) -> FileKind | None:
+    """The kind a verdict plainly names (by the same margin a refusal needs), else None."""
+    best = verdict.kind
+    others = [verdict.scores[k] for k in FileKind if k != best]
+    top = verdict.scores[best]
+    if top >= _CLEAR_SCORE and top >= _CLEAR_RATIO * max(max(others), 0.5):
+        return best
+    return None
+
+
+def read_verdict(path: Path, *, sheet: str | None = None) -> KindVerdict | None:
+    """The verdict on a file read as each kind in turn (each finds its own header), the best
+    evidence of each kind kept; None when no reading finds a header."""
+    from pmpm_desktop.io.fields import FieldDetector  # the dictionary, not the kind check
+
+    found: list[KindVerdict] = []
+    for kind in FileKind:
+        try:
+            raw = read_table(path, sheet=sheet, detector=FieldDetector(kind.value))
+        except FileReadError:
+            continue
+        sample = raw.frame.head(60)
+        found.append(assess_kind(raw.headers, [sample[h].to_list() for h in raw.headers]))
+    if not found:
+        return None
+    scores = {k: max(v.scores[k] for v in found) for k in FileKind}
+    kinds = {k: max((v.found[k] for v in found), key=len) for k in FileKind}
+    best = max(FileKind, key=lambda k: scores[k])
+    return KindVerdict(best, scores, kinds, any(v.has_member_ids for v in found))
+
+
+def propose_kind(path: Path) -> KindProposal:
+    """What the wizard proposes for ``path``: the kind its columns plainly say, else the kind
+    its name says; the sentence says when the two disagree."""
+    by_name = kind_from_name(path.name)
+    verdict = read_verdict(path)
+    by_content = content_kind(verdict) if verdict is not None else None
+    if by_content is not None and verdict is not None:
+        why = verdict.reason(by_content)
+        if by_name is not None and by_name != by_content:
+            sentence = (
+                f"The name {path.name!r} says {_a(by_name.label)}, but its columns say "
+                f"{_a(by_content.label)}: {why}."
+            )
+        else:
+            sentence = f"This looks like {_a(by_content.label)}: {why}."
+        return KindProposal(by_content, by_content, by_name, sentence)
+    if by_name is not None:
+        return KindProposal(
+            by_name,
+            None,
+            by_name,
+            f"The name {path.name!r} says {_a(by_name.label)}; its columns do not say plainly.",
+        )
+    return KindProposal(None, None, None, "Neither its name nor its columns say what it is.")

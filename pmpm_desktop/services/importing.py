@@ -285,6 +285,7 @@ def import_roster(
     use_profile: bool = True,
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
+    save_values: bool = False,
 ) -> ImportResult:
     """Validate a roster file completely, then store it in one transaction.
 
@@ -305,6 +306,7 @@ def import_roster(
         use_profile=use_profile,
         values=values,
         decimal_comma=decimal_comma,
+        save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path, roster_month), path)
     _check(progress, 1, 4)
@@ -578,6 +580,7 @@ def import_remittance(
     use_profile: bool = True,
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
+    save_values: bool = False,
 ) -> ImportResult:
     """Validate a remittance / statement file completely, then store it in one transaction
     (import profiles as for :func:`import_roster`).
@@ -597,6 +600,7 @@ def import_remittance(
         use_profile=use_profile,
         values=values,
         decimal_comma=decimal_comma,
+        save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
     _check(progress, 1, 3)
@@ -763,6 +767,7 @@ def import_rates(
     use_profile: bool = True,
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
+    save_values: bool = False,
 ) -> RatesResult:
     """Load a rate exhibit, replacing the contract's rates; overlapping rows are refused.
     Import profiles (one set per payer, whatever the contract) as for :func:`import_roster`."""
@@ -781,6 +786,7 @@ def import_rates(
         use_profile=use_profile,
         values=values,
         decimal_comma=decimal_comma,
+        save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
     specs = rate_specs(parsed.frame)
@@ -810,6 +816,7 @@ def import_file(
     progress: Progress | None = None,
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
+    save_values: bool = False,
 ) -> ImportResult | RatesResult:
     """Import a payer file of ``kind`` (``roster``, ``remittance`` or ``rates``) with the
     options that kind takes: the one dispatch behind ``pmpm … import`` and the import wizard.
@@ -831,6 +838,7 @@ def import_file(
             progress=progress,
             values=values,
             decimal_comma=decimal_comma,
+            save_values=save_values,
         )
     if kind == "remittance":
         return import_remittance(
@@ -846,6 +854,7 @@ def import_file(
             progress=progress,
             values=values,
             decimal_comma=decimal_comma,
+            save_values=save_values,
         )
     if kind == "rates":
         if contract is None:
@@ -861,6 +870,7 @@ def import_file(
             header_row=header_row,
             values=values,
             decimal_comma=decimal_comma,
+            save_values=save_values,
         )
     raise ValueError(f"unknown kind of payer file {kind!r} (kinds: roster, remittance, rates)")
 

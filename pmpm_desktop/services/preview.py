@@ -9,6 +9,7 @@ the preview's ``sheet``, ``header_row`` and ``mapping_dict()`` (or the user's co
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,9 +24,10 @@ from pmpm_desktop.core.rates import validate_rate_rows
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.fields import KINDS, fields
+from pmpm_desktop.io.kinds import WrongKind
 from pmpm_desktop.io.number_style import DecimalQuestion
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.io.parsed import ParsedFile, RowProblem
+from pmpm_desktop.io.parsed import ParsedFile, ReadReport, RowProblem
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.id_suggestions import id_rule_notes
@@ -86,6 +88,10 @@ class Preview:
     decimal_question: DecimalQuestion | None = None
     #: sentences for the user about the file (e.g. the ID rule that would match its IDs)
     notes: tuple[str, ...] = ()
+    #: how the file was read: header rows, sections, rows skipped, styles, certainty
+    read: ReadReport | None = None
+    #: the kind the file plainly is when it was refused as another (``error`` says why)
+    wrong_kind: FileKind | None = None
 
     @property
     def importable(self) -> bool:
@@ -162,7 +168,10 @@ def preview(
     try:
         parsed = importing.read_planned(plan, path, roster_month)
     except FileReadError as exc:
-        return _unreadable(plan, code, kind, path, sheets, importing.read_error(exc, path))
+        unreadable = _unreadable(plan, code, kind, path, sheets, importing.read_error(exc, path))
+        if isinstance(exc, WrongKind):
+            return dataclasses.replace(unreadable, wrong_kind=exc.kind)
+        return unreadable
     header = plan.probe.at(parsed.sheet, parsed.header_row)
     file_problems, extra_rows = _store_checks(db, code, kind, parsed)
     problems = sorted([*parsed.problems, *extra_rows], key=lambda p: p.row)
@@ -189,6 +198,7 @@ def preview(
         already_imported=importing.already_imported(db, code, kind, parsed.sha256),
         roster_month=roster_month,
         decimal_question=parsed.decimal_question,
+        read=parsed.report(),
         notes=_notes(db, code, kind, shown),
     )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
@@ -51,6 +52,10 @@ class ProfileInfo:
     header_signature: str
     created_at: dt.datetime
     last_used_at: dt.datetime
+    #: field → value for every row, saved from ``--set`` when the user said so
+    values: dict[str, str] = field(default_factory=dict)
+    #: how the values are read, as decided by the user (``decimal_comma``)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def _info(p: ImportProfile, payer_code: str) -> ProfileInfo:
@@ -65,6 +70,8 @@ def _info(p: ImportProfile, payer_code: str) -> ProfileInfo:
         header_signature=p.header_signature,
         created_at=p.created_at,
         last_used_at=p.last_used_at,
+        values=dict(p.values or {}),
+        options=dict(p.options or {}),
     )
 
 
@@ -220,6 +227,10 @@ class ProfileDraft:
     mapping: dict[str, str]
     signature: str
     profile_id: int | None
+    #: the values to remember (None: keep what the profile has)
+    values: dict[str, str] | None = None
+    #: the reading choices to remember (None: keep what the profile has)
+    options: dict[str, Any] | None = None
 
 
 @dataclass
@@ -237,6 +248,10 @@ class ReadPlan:
     profile: ProfileInfo | None = None
     #: the payer's reading settings with the user's ``--set`` values (and the profile's)
     options: ReadOptions = field(default_factory=ReadOptions)
+    #: the user's own ``--set`` values and ``--decimal`` choice, to remember when asked
+    user_values: dict[str, str] = field(default_factory=dict)
+    user_decimal: bool | None = None
+    save_values: bool = False
 
     def source(self, field_name: str) -> str:
         """Where a field's column came from: override, profile or detected."""
@@ -255,13 +270,20 @@ class ReadPlan:
         # Columns the reader added (a section's values) are found again in the next file,
         # not remembered as its columns.
         columns = set(header.headers)
+        remembered = same and self.profile is not None
+        values = (
+            dict(self.user_values) if self.save_values else None
+        )  # without --save-values the profile keeps the values it has
+        options = {"decimal_comma": self.user_decimal} if self.user_decimal is not None else None
         return ProfileDraft(
             kind=self.kind,
             sheet=sheet,
             header_row=header_row,
             mapping={f: c for f, c in mapping.items() if c in columns},
             signature=header.signature,
-            profile_id=self.profile.id if same and self.profile is not None else None,
+            profile_id=self.profile.id if remembered and self.profile is not None else None,
+            values=values,
+            options=options,
         )
 
 
@@ -295,6 +317,7 @@ def plan_read(
     use_profile: bool = True,
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
+    save_values: bool = False,
 ) -> ReadPlan:
     """Choose how to read ``path``: with the payer's profile whose signature matches the file's
     header, else by detection. ``sheet``/``header_row``/``mapping`` given by the user win;
@@ -302,7 +325,9 @@ def plan_read(
     decides from the file).
 
     The header is looked for where the reader finds it (detection, or the user's sheet and
-    row); when no profile matches there, at each profile's own sheet and row.
+    row); when no profile matches there, at each profile's own sheet and row. A matching
+    profile's saved values and decimal choice apply where the user gave none; with
+    ``save_values`` the user's ``--set`` values are remembered with the profile.
     """
     _check_kind(kind)
     if not path.exists():
@@ -327,6 +352,9 @@ def plan_read(
         )
     probe = HeaderProbe(path, kind)
     plan = ReadPlan(kind, payer_id, probe, overrides, mapping, sheet, header_row, None, options)
+    plan.user_values = dict(values or {})
+    plan.user_decimal = decimal_comma
+    plan.save_values = save_values
     if not saved:
         return plan
     match = _match(saved, probe, path, sheet, header_row)
@@ -336,6 +364,12 @@ def plan_read(
     plan.profile = profile
     plan.mapping = merge_mapping(kind, profile.mapping, overrides)
     plan.sheet, plan.header_row = header.sheet, header.header_row
+    saved_decimal = profile.options.get("decimal_comma")
+    plan.options = replace(
+        plan.options,
+        values={**profile.values, **plan.options.values},
+        decimal_comma=decimal_comma if decimal_comma is not None else saved_decimal,
+    )
     return plan
 
 
@@ -394,12 +428,16 @@ def save_profile(conn: Connection, payer_id: int, draft: ProfileDraft) -> str:
         )
         .order_by((ImportProfile.id == (draft.profile_id or -1)).desc(), ImportProfile.id)
     ).first()
-    values = {
+    values: dict[str, Any] = {
         "sheet": draft.sheet,
         "header_row": draft.header_row,
         "mapping": draft.mapping,
         "last_used_at": stamp,
     }
+    if draft.values is not None:
+        values["values"] = draft.values
+    if draft.options is not None:
+        values["options"] = draft.options
     if existing is not None:
         conn.execute(update(ImportProfile).where(ImportProfile.id == existing[0]).values(values))
         return str(existing[1])
