@@ -35,6 +35,7 @@ from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.io.values import parse_amount
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
+from pmpm_desktop.services.stale_discrepancies import mark_roster_stale
 
 Progress = Callable[[int, int], bool]
 
@@ -415,6 +416,7 @@ def store_roster(
                 .where(RosterImport.id == previous)
                 .values(active=False, replaced_by_id=import_id)
             )
+            mark_roster_stale(conn, payer_id, previous, roster_month)
         rows = frame.join(member_pks, on="member_id").select(
             pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
             "member_pk",
