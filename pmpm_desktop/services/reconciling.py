@@ -48,8 +48,8 @@ from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.payers import contract_terms, get_payer, rate_terms
 from pmpm_desktop.services.stale_discrepancies import (
     GONE_NOTE,
-    clear_stale,
     delete_discrepancies,
+    unmark_stale,
     worked_on,
 )
 
@@ -397,7 +397,6 @@ def store_discrepancies(
                 | (pl.col("expected_cents") != pl.col("old_expected"))
                 | (pl.col("paid_cents") != pl.col("old_paid"))
                 | (pl.col("status").is_in(list(CLOSED_STATUSES)) & pl.col("auto_resolved"))
-                | pl.col("stale")
             )
         )
         .with_columns(
@@ -423,16 +422,17 @@ def store_discrepancies(
             .otherwise(pl.lit("no longer a difference"))
         )
     )
-    closed = pl.col("status").is_in(list(CLOSED_STATUSES))
     ghosts = gone.filter(pl.col("stale"))
     if ghosts.height:
         # A fresh reconciliation would not have them: gone, unless a person worked on them.
         worked = worked_on(conn, payer_id, first, last)
         delete_discrepancies(conn, ghosts.join(worked, on="id", how="anti")["id"].to_list())
         ghosts = ghosts.join(worked, on="id", how="semi").with_columns(note=pl.lit(GONE_NOTE))
-        clear_stale(conn, ghosts.filter(closed)["id"].to_list())
         gone = pl.concat([gone.filter(~pl.col("stale")), ghosts])
-    _apply_updates(conn, changed, gone.filter(~closed), at)
+    _apply_updates(conn, changed, gone.filter(~pl.col("status").is_in(list(CLOSED_STATUSES))), at)
+    if existing["stale"].any():
+        # What is left of them was judged now, as a fresh reconciliation would judge it.
+        unmark_stale(conn, payer_id, first, last)
 
 
 def _ids_after_insert(conn: Connection, payer_id: int, first: Month, last: Month) -> pl.DataFrame:
@@ -474,8 +474,6 @@ def _apply_updates(
             status=bindparam("b_status"),
             auto_resolved=bindparam("b_auto"),
             updated_at=bindparam("b_at"),
-            # every row here is either still a difference or closed for good now
-            stale=False,
         )
     )
     params = []

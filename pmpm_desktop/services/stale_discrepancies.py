@@ -92,9 +92,14 @@ def delete_discrepancies(conn: Connection, ids: list[int]) -> None:
         conn.execute(delete(Discrepancy).where(Discrepancy.id.in_(chunk)))
 
 
-def clear_stale(conn: Connection, ids: list[int]) -> None:
-    """Drop the mark of discrepancies that need no other change."""
-    for i in range(0, len(ids), _CHUNK):
-        conn.execute(
-            update(Discrepancy).where(Discrepancy.id.in_(ids[i : i + _CHUNK])).values(stale=False)
+def unmark_stale(conn: Connection, payer_id: int, first: Month, last: Month) -> None:
+    """Drop the mark of the payer's discrepancies of first..last, once reconciled."""
+    conn.execute(
+        update(Discrepancy)
+        .where(
+            Discrepancy.payer_id == payer_id,
+            Discrepancy.month.between(first, last),
+            Discrepancy.stale.is_(True),
         )
+        .values(stale=False)
+    )
