@@ -594,9 +594,6 @@ def _delete_roster(conn: Connection, import_id: int) -> _Removed:
         raise NotFound(f"there is no roster import {import_id} (it may be rolled back already)")
     payer_id, file_name, month, active, replaced_by = imp
     known = _known_months(conn, payer_id)
-    if active:
-        # A replaced import stopped counting when it was replaced (and was marked then).
-        mark_roster_stale(conn, payer_id, import_id, month)
     # The earlier import this one replaced takes its place: active again if this one was, else
     # replaced by whatever replaced this one.
     earlier = conn.execute(
@@ -604,6 +601,10 @@ def _delete_roster(conn: Connection, import_id: int) -> _Removed:
             RosterImport.replaced_by_id == import_id
         )
     ).first()
+    if active:
+        # (A replaced import stopped counting, and was marked, when it was replaced.)
+        counting = [import_id] if earlier is None else [import_id, earlier[0]]
+        mark_roster_stale(conn, payer_id, counting, month)
     conn.execute(
         update(RosterImport)
         .where(RosterImport.replaced_by_id == import_id)

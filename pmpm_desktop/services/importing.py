@@ -416,7 +416,6 @@ def store_roster(
                 .where(RosterImport.id == previous)
                 .values(active=False, replaced_by_id=import_id)
             )
-            mark_roster_stale(conn, payer_id, previous, roster_month)
         rows = frame.join(member_pks, on="member_id").select(
             pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
             "member_pk",
@@ -435,6 +434,8 @@ def store_roster(
         before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
         insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
         _cache_roster(conn, import_id, rows, before)
+        if previous is not None:
+            mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
         _refresh_members(conn, payer_id, import_id, roster_month)
         if profile is not None:
             save_profile(conn, payer_id, profile)

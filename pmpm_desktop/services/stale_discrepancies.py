@@ -1,11 +1,13 @@
 """Discrepancies an import may have caused, once that import stops counting.
 
 When a roster import is replaced by a later import of its month, or a roster or statement
-import is rolled back, the discrepancies it may have produced are marked ``stale`` in the same
-transaction. The next reconciliation of their months (``reconciling.store_discrepancies``)
-then treats them as a fresh reconciliation would: still a difference → kept and refreshed;
-no longer a difference → deleted, unless a person worked on it, in which case it is closed with
-:data:`GONE_NOTE` and its history stays.
+import is rolled back, the discrepancies of the months it could speak about are marked
+``stale`` in the same transaction. The next reconciliation of their months
+(``reconciling.store_discrepancies``) then treats them as a fresh reconciliation of the files
+that still count would: still a difference → kept and refreshed; no longer a difference →
+deleted, unless a person worked on it, in which case it is closed with :data:`GONE_NOTE` and
+its history stays. Every discrepancy of those months is marked, worked on or not: whether a
+person worked on one is decided when it is judged.
 """
 
 from __future__ import annotations
@@ -26,18 +28,22 @@ RECONCILE_ACTOR = "reconcile"
 _CHUNK = 500
 
 
-def mark_roster_stale(conn: Connection, payer_id: int, import_id: int, roster_month: Month) -> int:
-    """Mark stale the payer's discrepancies of the months roster ``import_id`` could speak
-    about; call it before the import stops counting. Returns how many were marked.
+def mark_roster_stale(
+    conn: Connection, payer_id: int, import_ids: list[int], roster_month: Month
+) -> int:
+    """Mark stale the payer's discrepancies of the months the roster imports ``import_ids`` (of
+    ``roster_month``) could speak about: the one that stops counting and the one taking its
+    place. Call it while the rows of both are stored. Returns how many were marked.
 
     A roster speaks about its own month and, through rows whose effective date falls on or
     before an earlier month's last day, about that earlier month; never about a later one
-    (SPEC §3). So the months run from the earliest effective date of its rows (a row without
-    one starts in the roster month) to the roster month. The lower bound keeps the history of
-    the months the roster never spoke about (e.g. "paid in a later remittance") out of reach.
+    (SPEC §3). So the months run from the earliest effective date of their rows (a row without
+    one starts in the roster month) to the roster month: in them, the old file's findings may
+    be ghosts and the new file's may clear what was found before; past that, neither file says
+    anything, and the history there (e.g. "paid in a later remittance") stays as it is.
     """
     earliest = conn.execute(
-        select(func.min(RosterRow.effective_date)).where(RosterRow.import_id == import_id)
+        select(func.min(RosterRow.effective_date)).where(RosterRow.import_id.in_(import_ids))
     ).scalar()
     first = min(Month.of(earliest), roster_month) if earliest is not None else roster_month
     return _mark(conn, payer_id, Discrepancy.month.between(first, roster_month))

@@ -10,17 +10,23 @@ reconciled once; only what a person worked on is kept, closed with a note saying
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.models import Discrepancy, DiscrepancyEvent
+from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.discrepancies import discrepancy_rows, history, set_status
 from pmpm_desktop.services.import_history import rollback_import
@@ -352,3 +358,132 @@ def test_without_replacements_a_month_paid_later_still_closes_as_resolved(
     assert (d.status, d.last_note) == ("resolved", "sent to Sunrise")
     notes = [e.note for e in history(db, "SUN", "000000106", M("2026-05"))]
     assert notes == [None, "sent to Sunrise", "paid in a later remittance"]
+
+
+# --- property: any chain of replacements and rollbacks ---------------------------------------
+
+_POOL = range(101, 109)
+_EFFECTIVE = [None, dt.date(2026, 2, 1), APR, dt.date(2026, 5, 15)]
+_TERM = [None, dt.date(2026, 4, 30), dt.date(2026, 5, 31)]
+
+
+@st.composite
+def june_rosters(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A June roster of some of the pool's members, with retro dates reaching back as far as
+    February, terms, and sometimes a rate cell no rate row knows (no_rate)."""
+    listed = draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=len(_POOL), unique=True))
+    rows = []
+    for n in sorted(listed):
+        eff = draw(st.sampled_from(_EFFECTIVE))
+        term = draw(st.sampled_from([t for t in _TERM if t is None or eff is None or t > eff]))
+        cell = draw(st.sampled_from(["TANF", "TANF", "BOGUS"]))
+        rows.append(_row(n, eff=eff, term=term, cell=cell))
+    return rows
+
+
+def _row(n: int, *, eff: Any = None, term: Any = None, cell: str = "TANF") -> dict[str, Any]:
+    values = member(n, "F", cell=cell, eff=eff, term=term)
+    return dict(zip(ROSTER_SCHEMA, [*values[:7], None, eff, term, None], strict=False))
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    data = [r | {"source_row": i + 2} for i, r in enumerate(rows)]
+    return pl.DataFrame(data, schema=ROSTER_SCHEMA)
+
+
+_LINES = [
+    (f"{n:09d}", month, cents)
+    for n, month, cents in [
+        *((n, "2026-04", 18090) for n in range(101, 106)),
+        *((n, "2026-05", 18090) for n in range(101, 108)),
+        *((n, "2026-06", 18090) for n in (101, 102, 104, 106, 108)),
+        (103, "2026-06", 17640),
+        (105, "2026-03", 18090),
+    ]
+]
+
+
+def _store_roster(db: Database, month: str, rows: list[dict[str, Any]], name: str) -> int:
+    sha = hashlib.sha256(name.encode()).hexdigest()
+    return importing.store_roster(
+        db, "SUN", M(month), _frame(rows), file_name=name, sha256=sha
+    ).import_id
+
+
+def _base(db: Database, folder: Path, june: list[dict[str, Any]]) -> int:
+    folder.mkdir()
+    add_sunrise(db, folder)
+    _store_roster(db, "2026-04", [_row(n) for n in range(101, 107)], "apr")
+    _store_roster(db, "2026-05", [_row(n) for n in range(101, 108)], "may")
+    lines = pl.DataFrame(
+        {
+            "member_id": [x[0] for x in _LINES],
+            "coverage_month": [x[1] for x in _LINES],
+            "amount_cents": [x[2] for x in _LINES],
+            "source_row": list(range(2, len(_LINES) + 2)),
+        },
+        schema={
+            "member_id": pl.Utf8,
+            "coverage_month": pl.Utf8,
+            "amount_cents": pl.Int64,
+            "source_row": pl.Int64,
+        },
+    )
+    importing.store_remittance(db, "SUN", lines, file_name="s", sha256="0" * 64)
+    return _store_roster(db, "2026-06", june, "jun-0")
+
+
+Step = tuple[str, Any]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The new roster's retro row makes 105's paid March eligible: the not_eligible found before is
+# gone, not closed, although the replaced roster never spoke about March.
+@example(first=[_row(101)], steps=[("import", [_row(105, eff=dt.date(2026, 2, 1))])])
+# Rolling back the wrong roster brings back the first one, whose retro row clears March again.
+@example(
+    first=[_row(105, eff=dt.date(2026, 2, 1))],
+    steps=[("import", [_row(101)]), ("rollback", 0)],
+)
+@given(
+    first=june_rosters(),
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("import"), june_rosters()),
+            st.tuples(st.just("rollback"), st.integers(min_value=0, max_value=5)),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_any_chain_of_replacements_and_rollbacks_equals_a_fresh_reconciliation(
+    first: list[dict[str, Any]], steps: list[Step]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        db = open_database(root / "db.sqlite3")
+        fresh = open_database(root / "fresh.sqlite3")
+        try:
+            imported = [(_base(db, root / "db", first), "jun-0", first)]
+            reconcile(db, "SUN", FIRST, LAST)
+            for i, (what, arg) in enumerate(steps, start=1):
+                if what == "import":
+                    imported.append(
+                        (_store_roster(db, "2026-06", arg, f"jun-{i}"), f"jun-{i}", arg)
+                    )
+                elif len(imported) > 1:
+                    # Any June import but the first: a June roster always counts, so every
+                    # import is a replacement (a first roster of a month closes per SPEC §7).
+                    gone = imported.pop(1 + arg % (len(imported) - 1))
+                    rollback_import(db, "roster", gone[0])
+                reconcile(db, "SUN", FIRST, LAST)
+
+            _base(fresh, root / "fresh", first)
+            for _id, name, rows in imported[1:]:
+                _store_roster(fresh, "2026-06", rows, name)
+            reconcile(fresh, "SUN", FIRST, LAST)
+            assert stored(db) == stored(fresh)
+            assert orphan_events(db) == 0
+        finally:
+            db.dispose()
+            fresh.dispose()
