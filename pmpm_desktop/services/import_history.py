@@ -2,7 +2,7 @@
 a time, and rolling one back.
 
 Rolling back deletes the import and its rows in one transaction (a roster month's earlier
-import counts again) and marks the discrepancies of the months it spoke about stale, then
+import counts again) and marks stale the discrepancies of the months either spoke about, then
 reconciles the payer again so the stored discrepancies follow, as a fresh reconciliation
 without the file would find them: the ones the removed file caused are deleted (closed with a
 note when a person worked on them), the others refreshed, and new ones appear (a statement's

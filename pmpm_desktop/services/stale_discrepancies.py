@@ -89,9 +89,10 @@ def worked_on(conn: Connection, payer_id: int, first: Month, last: Month) -> pl.
 
 
 def delete_discrepancies(conn: Connection, ids: list[int]) -> None:
-    """Delete discrepancies and their history. The events go first, explicitly: the foreign
-    key cascades on SQLite (foreign_keys=ON) and PostgreSQL alike, but an event left behind
-    would attach to a later discrepancy that reuses the id (SQLite reuses the highest ids)."""
+    """Delete discrepancies and their history. The events go first, explicitly, whatever the
+    foreign key does (it cascades on SQLite with foreign_keys=ON and on PostgreSQL): an event
+    left behind would attach to a later discrepancy that reuses the id, as SQLite reuses the
+    highest ids."""
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         conn.execute(delete(DiscrepancyEvent).where(DiscrepancyEvent.discrepancy_id.in_(chunk)))
