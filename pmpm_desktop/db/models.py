@@ -212,8 +212,9 @@ class Discrepancy(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     #: True when the reconciliation (not a person) closed it, so a new difference reopens it
     auto_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: True once a roster it may have come from was replaced or rolled back and no person has
-    #: worked on it: the next reconciliation deletes it when it is no longer a difference
+    #: True once a roster or statement it may have come from was replaced or rolled back, until
+    #: the next reconciliation of its month: still a difference → kept; else deleted, or closed
+    #: with a note when a person worked on it (services/stale_discrepancies.py)
     stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)

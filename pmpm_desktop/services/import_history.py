@@ -2,8 +2,10 @@
 a time, and rolling one back.
 
 Rolling back deletes the import and its rows in one transaction (a roster month's earlier
-import counts again), then reconciles the payer again so the stored discrepancies follow: the
-ones that came from the removed file are refreshed or closed, and new ones appear (a statement's
+import counts again) and marks stale the discrepancies of the months either spoke about, then
+reconciles the payer again so the stored discrepancies follow, as a fresh reconciliation
+without the file would find them: the ones the removed file caused are deleted (closed with a
+note when a person worked on them), the others refreshed, and new ones appear (a statement's
 months that are now unpaid). The reconciliation is a second transaction because it reads
 through its own connections, which on SQLite cannot see a write still in progress.
 """
@@ -37,6 +39,7 @@ from pmpm_desktop.db.models import (
 from pmpm_desktop.errors import NotFound, PmpmError, UsageError
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.reconciling import reconcile
+from pmpm_desktop.services.stale_discrepancies import mark_roster_stale, mark_statement_stale
 
 Progress = Callable[[int, int], bool]
 
@@ -571,6 +574,7 @@ def _delete_statement(conn: Connection, import_id: int) -> _Removed:
     ).one()
     affected = tuple(Month.parse(str(m)) if m is not None else None for m in (lo, hi))
     span = _span(_known_months(conn, payer_id), affected)  # type: ignore[arg-type]
+    mark_statement_stale(conn, payer_id, import_id)
     rows = conn.execute(delete(RemittanceLine).where(RemittanceLine.import_id == import_id))
     conn.execute(delete(RemittanceImport).where(RemittanceImport.id == import_id))
     return _Removed(_payer_code(conn, payer_id), file_name, None, rows.rowcount or 0, span)
@@ -597,6 +601,10 @@ def _delete_roster(conn: Connection, import_id: int) -> _Removed:
             RosterImport.replaced_by_id == import_id
         )
     ).first()
+    if active:
+        # (A replaced import stopped counting, and was marked, when it was replaced.)
+        counting = [import_id] if earlier is None else [import_id, earlier[0]]
+        mark_roster_stale(conn, payer_id, counting, month)
     conn.execute(
         update(RosterImport)
         .where(RosterImport.replaced_by_id == import_id)

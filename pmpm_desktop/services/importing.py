@@ -38,6 +38,7 @@ from pmpm_desktop.io.values import parse_amount
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
+from pmpm_desktop.services.stale_discrepancies import mark_roster_stale
 
 Progress = Callable[[int, int], bool]
 
@@ -447,6 +448,8 @@ def store_roster(
         before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
         insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
         _cache_roster(conn, import_id, rows, before)
+        if previous is not None:
+            mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
         _refresh_members(conn, payer_id, import_id, roster_month)
         if profile is not None:
             save_profile(conn, payer_id, profile)

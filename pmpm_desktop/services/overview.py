@@ -417,6 +417,7 @@ _STORED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "paid_stored": pl.Int64,
     "status": pl.Utf8,
     "auto_resolved": pl.Boolean,
+    "stale": pl.Boolean,
 }
 
 
@@ -442,6 +443,7 @@ def _expected_paid(
             scaled(Discrepancy.paid, 100, "paid_stored"),
             Discrepancy.status.label("status"),
             Discrepancy.auto_resolved.label("auto_resolved"),
+            Discrepancy.stale.label("stale"),
         ).where(
             Discrepancy.payer_id == payer_id, Discrepancy.month >= first, Discrepancy.month <= last
         ),
@@ -470,7 +472,10 @@ def _expected_paid(
 def _is_stale(kinds: pl.DataFrame, stored: pl.DataFrame) -> bool:
     """Would reconciling now change the stored discrepancies? (the rules of
     ``reconciling.store_discrepancies``: every difference found is stored with its current kind
-    and amounts, and is not auto-closed; every open or disputed one is still a difference)."""
+    and amounts, and is not auto-closed; every open or disputed one is still a difference; none
+    is marked stale, which only a reconciliation clears)."""
+    if stored["stale"].any():
+        return True
     found = kinds.filter(pl.col("kind") != "matched").select(
         "member_ref", "month", "kind", "expected_cents", "paid_cents"
     )

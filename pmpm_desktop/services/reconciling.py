@@ -46,6 +46,12 @@ from pmpm_desktop.db.models import (
 from pmpm_desktop.errors import PmpmError, UsageError
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.payers import contract_terms, get_payer, rate_terms
+from pmpm_desktop.services.stale_discrepancies import (
+    GONE_NOTE,
+    delete_discrepancies,
+    unmark_stale,
+    worked_on,
+)
 
 Progress = Callable[[int, int], bool]
 STEPS = 5
@@ -296,6 +302,7 @@ _EXISTING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "old_paid": pl.Int64,
     "status": pl.Utf8,
     "auto_resolved": pl.Boolean,
+    "stale": pl.Boolean,
 }
 
 
@@ -309,6 +316,7 @@ def _existing(db: Database, payer_id: int, first: Month, last: Month) -> pl.Data
         scaled(Discrepancy.paid, 100, "old_paid"),
         Discrepancy.status.label("status"),
         Discrepancy.auto_resolved.label("auto_resolved"),
+        Discrepancy.stale.label("stale"),
     ).where(Discrepancy.payer_id == payer_id, Discrepancy.month >= first, Discrepancy.month <= last)
     return read_frame(db, q, _EXISTING_SCHEMA)
 
@@ -321,6 +329,11 @@ def store_discrepancies(
     New differences are inserted as ``open``; changed ones get their amounts refreshed (a person's
     status and notes stay); ones that no longer differ are closed as ``resolved`` by the
     reconciliation, and reopened if a later run finds a difference again.
+
+    A ``stale`` one (its roster was replaced or rolled back, or its statement rolled back: see
+    services/stale_discrepancies.py) is treated as a fresh reconciliation would treat it: still
+    a difference → as above, unmarked; no longer a difference → deleted with its history, or,
+    when a person worked on it, closed with a note saying why.
     """
     at = now()
     existing = _existing(db, payer_id, first, last)
@@ -403,9 +416,23 @@ def store_discrepancies(
             pl.col("variance_cents").fill_null(0),
             pl.col("kind").fill_null("matched"),
         )
+        .with_columns(
+            note=pl.when((pl.col("kind") == "matched") & (pl.col("paid_cents") != 0))
+            .then(pl.lit("paid in a later remittance"))
+            .otherwise(pl.lit("no longer a difference"))
+        )
     )
-    closing = gone.filter(~pl.col("status").is_in(list(CLOSED_STATUSES)))
-    _apply_updates(conn, changed, closing, at)
+    ghosts = gone.filter(pl.col("stale"))
+    if ghosts.height:
+        # A fresh reconciliation would not have them: gone, unless a person worked on them.
+        worked = worked_on(conn, payer_id, first, last)
+        delete_discrepancies(conn, ghosts.join(worked, on="id", how="anti")["id"].to_list())
+        ghosts = ghosts.join(worked, on="id", how="semi").with_columns(note=pl.lit(GONE_NOTE))
+        gone = pl.concat([gone.filter(~pl.col("stale")), ghosts])
+    _apply_updates(conn, changed, gone.filter(~pl.col("status").is_in(list(CLOSED_STATUSES))), at)
+    if existing["stale"].any():
+        # What is left of them was judged now, as a fresh reconciliation would judge it.
+        unmark_stale(conn, payer_id, first, last)
 
 
 def _ids_after_insert(conn: Connection, payer_id: int, first: Month, last: Month) -> pl.DataFrame:
@@ -493,11 +520,6 @@ def _apply_updates(
                 }
             )
     for r in closing.iter_rows(named=True):
-        note = (
-            "paid in a later remittance"
-            if r["kind"] == "matched" and r["paid_cents"]
-            else "no longer a difference"
-        )
         params.append(
             {
                 "b_id": r["id"],
@@ -517,7 +539,7 @@ def _apply_updates(
                 "event": "status",
                 "old_status": r["status"],
                 "new_status": "resolved",
-                "note": note,
+                "note": r["note"],
                 "actor": "reconcile",
             }
         )
