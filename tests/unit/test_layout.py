@@ -23,7 +23,18 @@ FEB = Month(2026, 2)
 
 
 def test_group_cells_combine_with_the_cells_below() -> None:
-    top = ["Member", None, None, "Coverage", None, "Capitation", None, None, "Rate Cell", "Txn Type"]
+    top = [
+        "Member",
+        None,
+        None,
+        "Coverage",
+        None,
+        "Capitation",
+        None,
+        None,
+        "Rate Cell",
+        "Txn Type",
+    ]
     low = ["ID", "Name", "DOB", "From", "Thru", "Base", "Adj", "Net", None, None]
     assert layout.is_group_row(top, low)
     assert layout.combine_header([top, low]) == [
@@ -71,7 +82,10 @@ def test_section_titles(text: str, label: str, value: str) -> None:
 def test_a_total_is_no_section_and_a_pcp_section_gives_its_npi() -> None:
     assert layout.section_of("Total MCD Members: 12") is None
     assert layout.section_value("pcp", "NGUYEN, ANH  NPI 1234567893") == "1234567893"
-    assert layout.section_value("pcp", "NGUYEN, ANH (NPI 1234567890)") == "NGUYEN, ANH (NPI 1234567890)"
+    assert (
+        layout.section_value("pcp", "NGUYEN, ANH (NPI 1234567890)")
+        == "NGUYEN, ANH (NPI 1234567890)"
+    )
     assert layout.section_value("product", "MCD 1234567893") == "MCD 1234567893"
 
 
@@ -168,13 +182,49 @@ def _statement(path: Path) -> Path:
     ws["B1"] = "SUNRISE HEALTH PLAN - CAPITATION STATEMENT"
     ws.merge_cells("B1:K1")
     ws.append([])
-    ws.append([None, "Member", None, None, "Coverage", None, "Capitation", None, None, "Rate Cell", "Txn Type"])
+    ws.append(
+        [
+            None,
+            "Member",
+            None,
+            None,
+            "Coverage",
+            None,
+            "Capitation",
+            None,
+            None,
+            "Rate Cell",
+            "Txn Type",
+        ]
+    )
     for span in ("B3:D3", "E3:F3", "G3:I3", "J3:J4", "K3:K4"):
         ws.merge_cells(span)
     ws.append([None, "ID", "Name", "DOB", "From", "Thru", "Base", "Adj", "Net"])
     rows = [
-        ("000123456", "SMITH, ANA", dt.date(1990, 5, 10), dt.date(2026, 2, 1), dt.date(2026, 2, 28), "165.00 CR", "0.00", "165.00 CR", "TANF", "CAP"),
-        ("000234567", "PENA, JOSE", dt.date(1980, 3, 3), dt.date(2026, 1, 1), dt.date(2026, 1, 31), "165.00 DR", "0.00", "165.00 DR", "TANF", "RETRO TERM"),
+        (
+            "000123456",
+            "SMITH, ANA",
+            dt.date(1990, 5, 10),
+            dt.date(2026, 2, 1),
+            dt.date(2026, 2, 28),
+            "165.00 CR",
+            "0.00",
+            "165.00 CR",
+            "TANF",
+            "CAP",
+        ),
+        (
+            "000234567",
+            "PENA, JOSE",
+            dt.date(1980, 3, 3),
+            dt.date(2026, 1, 1),
+            dt.date(2026, 1, 31),
+            "165.00 DR",
+            "0.00",
+            "165.00 DR",
+            "TANF",
+            "RETRO TERM",
+        ),
     ]
     for r in rows:
         ws.append([None, *r])
@@ -197,7 +247,12 @@ def test_the_issue_statement_reads_with_no_options(tmp_path: Path) -> None:
     assert frame["coverage_month"].to_list() == ["2026-02", "2026-01"]
     assert frame["amount_cents"].to_list() == [16500, -16500]
     kinds = {d.kind for d in parsed.decisions}
-    assert {DecisionKind.KIND, DecisionKind.SHEET, DecisionKind.HEADER, DecisionKind.SKIPPED} <= kinds
+    assert {
+        DecisionKind.KIND,
+        DecisionKind.SHEET,
+        DecisionKind.HEADER,
+        DecisionKind.SKIPPED,
+    } <= kinds
 
 
 def test_a_coverage_period_over_several_months_is_refused(tmp_path: Path) -> None:
@@ -260,7 +315,9 @@ def test_a_statement_month_from_the_title_and_a_product_from_the_sheet_name(tmp_
     ws.append(["Member ID", "Last Name", "DOB"])
     ws.append(["000123456", "SMITH", "05/10/1990"])
     wb.save(tmp_path / "r.xlsx")
-    roster = read_roster(tmp_path / "r.xlsx", roster_month=FEB, options=ReadOptions(products=("MCD", "CHIP")))
+    roster = read_roster(
+        tmp_path / "r.xlsx", roster_month=FEB, options=ReadOptions(products=("MCD", "CHIP"))
+    )
     assert roster.frame["product"].to_list() == ["MCD"]
     assert any("sheet name" in d.text for d in roster.decisions)
 
