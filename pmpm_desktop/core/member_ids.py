@@ -143,6 +143,7 @@ class IdRule:
         """False where :meth:`apply` surely leaves the ID as it is (no punctuation, not the
         prefix's start): a cheap filter before :meth:`apply_series` on a large column."""
         import polars as pl
+
         if self.is_identity:
             return column.is_not_null() & pl.lit(False)
         may = column.str.contains(_P)

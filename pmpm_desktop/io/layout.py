@@ -72,9 +72,10 @@ def distinct_texts(row: Cells) -> list[str]:
 
 def is_group_row(row: Cells, below: Cells) -> bool:
     """Whether ``row`` can be the group row over the header row ``below``: two or more short
-    labels (a title merged across the sheet is one), fewer than the labels below, none a value."""
+    labels (a title merged across the sheet is one), none a value, one of them over two or more
+    labels below; the row below has two labels or more."""
     texts = distinct_texts(row)
-    if len(texts) < 2 or len(texts) >= len(distinct_texts(below)):
+    if len(texts) < 2 or len(distinct_texts(below)) < 2:
         return False
     if not all(len(t) <= _GROUP_CELL_MAX and not value_like(t) for t in texts):
         return False

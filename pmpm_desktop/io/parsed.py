@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -156,9 +156,13 @@ class ReadReport:
     score: float
     runner_up: float
     decisions: tuple[ReadDecision, ...]
+    #: the payer's saved layout the file was read with, if any
+    profile: str | None = None
 
     def certainty(self) -> str:
         """How sure the header detection is, in a sentence."""
+        if self.profile is not None:
+            return f"read with the payer's saved layout {self.profile!r}"
         if self.given:
             return "the sheet and header row were given"
         if self.confident:
@@ -188,8 +192,42 @@ class ReadReport:
             "confident": self.confident,
             "score": self.score,
             "runner_up": self.runner_up,
+            "profile": self.profile,
             "decisions": [d.as_json() for d in self.decisions],
         }
+
+
+def per_sheet(raw: RawTable, read_one: Callable[[RawTable], ParsedFile]) -> ParsedFile:
+    """``read_one`` applied to each sheet of ``raw`` (a workbook with a sheet per product or
+    month), the results as one file: rows in sheet order, problems and decisions naming their
+    sheet."""
+    if not raw.siblings:
+        return read_one(raw)
+    parts = [read_one(table) for table in raw.sheets]
+    first = parts[0]
+    problems: list[RowProblem] = []
+    decisions: list[ReadDecision] = []
+    once = (DecisionKind.SHEET, DecisionKind.KIND, DecisionKind.HEADER)
+    for n, part in enumerate(parts):
+        where = f"{part.sheet}: " if part.sheet else ""
+        problems += [replace(p, column=f"{where}{p.column}") for p in part.problems]
+        decisions += [
+            d if d.kind in once else replace(d, text=f"sheet {part.sheet!r}: {d.text}")
+            for d in part.decisions
+            if n == 0 or d.kind not in once
+        ]
+    return replace(
+        first,
+        frame=pl.concat([p.frame for p in parts], how="vertical_relaxed"),
+        problems=problems,
+        decisions=tuple(decisions),
+        # a value every sheet shares (a sheet's own product is said per sheet above)
+        values={k: v for k, v in first.values.items() if all(p.values.get(k) == v for p in parts)},
+        file_problems=tuple(f for p in parts for f in p.file_problems),
+        decimal_question=next(
+            (p.decimal_question for p in parts if p.decimal_question is not None), None
+        ),
+    )
 
 
 class FileRejected(Exception):
@@ -695,9 +733,7 @@ def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | 
     if not overrides:
         return overrides
     present = {*raw.headers, *raw.sections.values()}
-    return {
-        f: c for f, c in overrides.items() if not c.endswith(" (section)") or c in present
-    }
+    return {f: c for f, c in overrides.items() if not c.endswith(" (section)") or c in present}
 
 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:

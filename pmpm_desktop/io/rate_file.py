@@ -8,7 +8,7 @@ import polars as pl
 
 from pmpm_desktop.core.rates import normalize_component
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.parsed import Columns, ParsedFile, per_sheet, read_raw
 from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import parse_int, parse_text
 
@@ -57,6 +57,8 @@ def read_rates(
     raw = (
         table if table is not None else read_raw(path, "rates", sheet=sheet, header_row=header_row)
     )
+    if raw.siblings:
+        return per_sheet(raw, lambda t: read_rates(path, options=options, mapping=mapping, table=t))
     cols = Columns.open(raw, "rates", mapping, options)
     cols.drop_footers("amount")
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.parsed import Columns, ParsedFile, per_sheet, read_raw
 from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import (
     member_id_shortcut,
@@ -51,6 +51,13 @@ def read_remittance(
         if table is not None
         else read_raw(path, "remittance", sheet=sheet, header_row=header_row)
     )
+    if raw.siblings:
+        return per_sheet(
+            raw,
+            lambda t: read_remittance(
+                path, options=options, id_width=id_width, mapping=mapping, table=t
+            ),
+        )
     options = options or ReadOptions(id_width=id_width)
     id_width, rule = options.id_width, options.id_rule
     cols = Columns.open(raw, "remittance", mapping, options)

@@ -12,7 +12,7 @@ import polars as pl
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.layout import resolve_product
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
+from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, per_sheet, read_raw
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable
 from pmpm_desktop.io.values import (
     NumberStyle,
@@ -79,6 +79,18 @@ def read_roster(
     raw = (
         table if table is not None else read_raw(path, "roster", sheet=sheet, header_row=header_row)
     )
+    if raw.siblings:
+        return per_sheet(
+            raw,
+            lambda t: read_roster(
+                path,
+                roster_month=roster_month,
+                options=options,
+                id_width=id_width,
+                mapping=mapping,
+                table=t,
+            ),
+        )
     options = options or ReadOptions(id_width=id_width)
     id_width, rule = options.id_width, options.id_rule
     cols = Columns.open(raw, "roster", mapping, options)

@@ -14,7 +14,7 @@ import io
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
@@ -60,6 +60,13 @@ class RawTable:
     preamble: tuple[str, ...] = ()
     #: what the layout reading decided (header rows, sections, rows skipped)
     decisions: tuple[ReadDecision, ...] = ()
+    #: the other sheets of the workbook with the same columns (a sheet per product or month)
+    siblings: tuple[RawTable, ...] = ()
+
+    @property
+    def sheets(self) -> tuple[RawTable, ...]:
+        """This sheet and its siblings, each on its own."""
+        return (replace(self, siblings=()), *self.siblings)
 
 
 def read_table(
@@ -104,6 +111,7 @@ def read_table(
     scores: list[tuple[str, float]] = []
     others: list[float] = []
     empty: list[str] = []
+    read: list[_Candidate] = []
     for sheet_name, raw_cells, merged_down in sheets:
         where = f"sheet {sheet_name!r}" if sheet_name is not None else path.name
         cells = _non_blank(raw_cells)
@@ -112,6 +120,7 @@ def read_table(
             continue
         candidate = _find_header(cells, where, sheet_name, header_row, detector)
         candidate.merged_down = merged_down
+        read.append(candidate)
         if sheet_name is not None:
             scores.append((sheet_name, candidate.score))
         if best is None or candidate.score > best.score:
@@ -131,7 +140,42 @@ def read_table(
             f"no header row found in the first {HEADER_SEARCH_ROWS} rows of {where}: "
             f"looked for {detector.looked_for()}"
         )
-    return _to_table(best, detector, data, path.name, header_row, max(others, default=0.0), scores)
+    rival = max(others, default=0.0)
+    table = _to_table(best, detector, data, path.name, header_row, rival, scores)
+    if detector is None or sheet is not None:
+        return table
+    same = _same_columns(best, read)
+    if not same:
+        return table
+    # A sheet per product or month: every sheet with the header's columns is part of the file,
+    # and no rival of the header.
+    rival = max(
+        [c.score for c in read if c is not best and c not in same] + [c.runner_up for c in read],
+        default=0.0,
+    )
+    table = _to_table(best, detector, data, path.name, header_row, rival, scores)
+    siblings = tuple(
+        _to_table(c, detector, data, path.name, header_row, rival, scores) for c in same
+    )
+    names = ", ".join(repr(c.sheet) for c in [best, *same])
+    note = ReadDecision(
+        DecisionKind.SHEET,
+        f"sheets {names} have the same columns: the rows of all of them are read",
+    )
+    return replace(table, siblings=siblings, decisions=(note, *table.decisions))
+
+
+def _same_columns(best: _Candidate, read: list[_Candidate]) -> list[_Candidate]:
+    """The other sheets whose header has the best sheet's columns and which have rows below."""
+    columns = [_clean_header(c).casefold() for c in best.header]
+    return [
+        c
+        for c in read
+        if c is not best
+        and c.score >= 0.9 * best.score
+        and [_clean_header(h).casefold() for h in c.header] == columns
+        and c.cells.height > c.index + 1
+    ]
 
 
 # --- Excel --------------------------------------------------------------------------------

@@ -322,7 +322,7 @@ def import_roster(
         progress=progress,
         profile=_draft(plan, parsed, path),
     )
-    return dataclasses.replace(result, read=parsed.report())
+    return dataclasses.replace(result, read=read_report(parsed, plan))
 
 
 def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) -> ParsedFile:
@@ -360,6 +360,13 @@ def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) 
         header_row=plan.header_row,
         table=table,
     )
+
+
+def read_report(parsed: ParsedFile, plan: ReadPlan) -> ReadReport:
+    """How the file was read, naming the saved layout used."""
+    report = parsed.report()
+    profile = plan.profile.name if plan.profile is not None else None
+    return dataclasses.replace(report, profile=profile)
 
 
 def _draft(plan: ReadPlan, parsed: ParsedFile, path: Path) -> ProfileDraft:
@@ -472,14 +479,21 @@ def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame, before: 
     if ids is not None:
         with_ids = rows.with_columns(row_id=ids)
     else:
+        # A workbook with a sheet per product repeats row numbers: the member tells them apart.
         read_back = conn.execute(
-            select(RosterRow.source_row, RosterRow.id).where(RosterRow.import_id == import_id)
+            select(RosterRow.source_row, RosterRow.member_pk, RosterRow.id).where(
+                RosterRow.import_id == import_id
+            )
         ).all()
         id_frame = pl.DataFrame(
-            {"source_row": [r[0] for r in read_back], "row_id": [r[1] for r in read_back]},
-            schema={"source_row": pl.Int64, "row_id": pl.Int64},
+            {
+                "source_row": [r[0] for r in read_back],
+                "member_pk": [r[1] for r in read_back],
+                "row_id": [r[2] for r in read_back],
+            },
+            schema={"source_row": pl.Int64, "member_pk": pl.Int64, "row_id": pl.Int64},
         )
-        with_ids = rows.join(id_frame, on="source_row")
+        with_ids = rows.join(id_frame, on=["source_row", "member_pk"])
     cache = with_ids.select(
         "row_id",
         "member_pk",
@@ -620,7 +634,7 @@ def import_remittance(
         progress=progress,
         profile=_draft(plan, parsed, path),
     )
-    return dataclasses.replace(result, read=parsed.report())
+    return dataclasses.replace(result, read=read_report(parsed, plan))
 
 
 _STATED = "the statement total"
@@ -799,7 +813,7 @@ def import_rates(
     result = replace_rates(
         db, contract_id, name, specs, profile=_draft(plan, parsed, path), payer_id=plan.payer_id
     )
-    return dataclasses.replace(result, read=parsed.report())
+    return dataclasses.replace(result, read=read_report(parsed, plan))
 
 
 def import_file(

@@ -198,7 +198,7 @@ def preview(
         already_imported=importing.already_imported(db, code, kind, parsed.sha256),
         roster_month=roster_month,
         decimal_question=parsed.decimal_question,
-        read=parsed.report(),
+        read=importing.read_report(parsed, plan),
         notes=_notes(db, code, kind, shown),
     )
 

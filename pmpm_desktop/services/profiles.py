@@ -179,6 +179,8 @@ class Header:
     header_row: int
     headers: tuple[str, ...]
     signature: str
+    #: other sheets have the same columns (a sheet per product or month): all are read
+    several_sheets: bool = False
 
 
 @dataclass
@@ -212,7 +214,11 @@ class HeaderProbe:
                 self._seen[key] = None
             else:
                 self._seen[key] = Header(
-                    raw.sheet, raw.header_row, tuple(raw.headers), header_signature(raw.headers)
+                    raw.sheet,
+                    raw.header_row,
+                    tuple(raw.headers),
+                    header_signature(raw.headers),
+                    bool(raw.siblings),
                 )
         return self._seen[key]
 
@@ -363,7 +369,10 @@ def plan_read(
     profile, header = match
     plan.profile = profile
     plan.mapping = merge_mapping(kind, profile.mapping, overrides)
-    plan.sheet, plan.header_row = header.sheet, header.header_row
+    # Workbooks with a sheet per product keep being read whole, not at the one sheet found.
+    keep_all = header.several_sheets and sheet is None
+    plan.sheet = None if keep_all else header.sheet
+    plan.header_row = header.header_row
     saved_decimal = profile.options.get("decimal_comma")
     plan.options = replace(
         plan.options,

@@ -372,3 +372,58 @@ def test_page_headers_made_of_a_title_and_a_page_stamp_are_skipped(tmp_path: Pat
     parsed = read_remittance(tmp_path / "p.xlsx")
     assert parsed.ok, parsed.problems
     assert parsed.frame["member_id"].to_list() == ["000123456", "000234567"]
+
+
+def _sheet_per_product(path: Path, extra: list[object] | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = "MCD Members"
+    second = wb.create_sheet("CHIP Members")
+    for ws, member in ((first, "000123456"), (second, "000234567")):
+        ws.append(["Sunrise Health Plan roster"])
+        ws.append(["Member ID", "Last Name", "DOB"])
+        ws.append([member, "SMITH", "05/10/1990"])
+    if extra:
+        second.append(extra)
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_per_product_is_read_whole(tmp_path: Path) -> None:
+    path = _sheet_per_product(tmp_path / "r.xlsx", ["000345678", "NGUYEN", "13/13/2010"])
+    parsed = read_roster(path, roster_month=FEB, options=ReadOptions(products=("MCD", "CHIP")))
+    # every sheet is read; a problem names its sheet
+    assert [(p.row, p.column) for p in parsed.problems] == [(4, "CHIP Members: DOB")]
+    path = _sheet_per_product(tmp_path / "ok.xlsx")
+    parsed = read_roster(path, roster_month=FEB, options=ReadOptions(products=("MCD", "CHIP")))
+    assert parsed.ok, parsed.problems
+    assert parsed.frame["member_id"].to_list() == ["000123456", "000234567"]
+    assert parsed.frame["product"].to_list() == ["MCD", "CHIP"]
+    assert parsed.detection.confident
+    assert any("have the same columns" in d.text for d in parsed.decisions)
+    # a sheet named by the user is read alone
+    alone = read_roster(path, roster_month=FEB, sheet="CHIP Members")
+    assert alone.frame["member_id"].to_list() == ["000234567"]
+
+
+def test_a_sheet_per_product_keeps_being_read_whole_with_the_saved_layout(tmp_path: Path) -> None:
+    from pmpm_desktop.db.database import open_database
+    from pmpm_desktop.services import importing, payers
+
+    db = open_database(tmp_path / "db.sqlite3")
+    try:
+        payers.add_payer(db, "BAY", "Bay Health")
+        for name, code in (("Medicaid HMO", "MCD"), ("CHIP", "CHIP")):
+            payers.add_contract(
+                db,
+                "BAY",
+                payers.ContractSpec(name=name, effective_from=Month(2026, 1), products=[code]),
+            )
+        one = importing.import_roster(db, "BAY", FEB, _sheet_per_product(tmp_path / "feb.xlsx"))
+        assert one.rows == 2
+        mar = _sheet_per_product(tmp_path / "mar.xlsx", ["000345678", "NGUYEN", "01/02/2010"])
+        two = importing.import_roster(db, "BAY", Month(2026, 3), mar)
+        assert two.rows == 3 and two.read is not None and two.read.profile is not None
+    finally:
+        db.dispose()
