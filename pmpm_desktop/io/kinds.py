@@ -245,8 +245,9 @@ def kind_from_name(file_name: str) -> FileKind | None:
     when it suggests none or several."""
     words = set(re.findall(r"[a-z]+|\d+", file_name.lower()))
     hits = [k for k, names in _NAME_WORDS.items() if words & set(names)]
-    if len(hits) > 1 and FileKind.ROSTER in hits and words & {"cap", "capitation"}:
-        hits.remove(FileKind.STATEMENT)  # "capitation roster"
+    weak = {"cap", "capitation"}  # "capitation roster", "capitation rates"
+    if len(hits) > 1 and not (words & set(_NAME_WORDS[FileKind.STATEMENT])) - weak:
+        hits.remove(FileKind.STATEMENT)
     return hits[0] if len(hits) == 1 else None
 
 
