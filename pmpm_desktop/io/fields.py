@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -25,6 +25,7 @@ from pmpm_desktop.io.detect import (
     profile,
     value_fit,
 )
+from pmpm_desktop.io.layout import value_like
 from pmpm_desktop.io.table import VALUE_SAMPLE_ROWS, FileReadError
 
 KINDS = ("roster", "remittance", "rates")
@@ -275,6 +276,8 @@ def choose_fields(
             continue
         chosen[name] = (pair, i, how)
         used.add(i)
+    if columns is not None:
+        _required_by_values(kind, headers, column_profile, chosen, used, taken, fixed or {})
     choices: list[FieldChoice] = []
     score = 0.0
     for name, column in (fixed or {}).items():
@@ -296,6 +299,46 @@ def choose_fields(
     return round(score, 4), choices
 
 
+# Value kinds plain enough to find a required field's column by its values alone.
+_PLAIN_VALUES = frozenset({"member_id", "month", "money"})
+_VALUES_ALONE_FIT = 0.8
+_VALUES_ALONE_MARGIN = 0.15
+
+
+def _required_by_values(
+    kind: str,
+    headers: Sequence[str | None],
+    column_profile: Callable[[int], ColumnProfile],
+    chosen: dict[str, tuple[float, int, str]],
+    used: set[int],
+    taken: set[str],
+    fixed: Mapping[str, str],
+) -> None:
+    """A required field no column names (a header in another language, or only the entity)
+    takes the column whose values plainly are its kind of value (member IDs, months, amounts):
+    the one that fits well, clearly better than any other."""
+    for spec in fields(kind):
+        if not spec.required or spec.name in chosen or spec.name in fixed:
+            continue
+        if spec.values not in _PLAIN_VALUES:
+            continue
+        fits = sorted(
+            (
+                (value_fit(spec.values, column_profile(i)), i)
+                for i, header in enumerate(headers)
+                if header and i not in used and header not in taken and column_profile(i).count >= 2
+            ),
+            reverse=True,
+        )
+        if not fits or fits[0][0] < _VALUES_ALONE_FIT:
+            continue
+        if len(fits) > 1 and fits[1][0] > fits[0][0] - _VALUES_ALONE_MARGIN:
+            continue  # two columns could be it: the user says which
+        fit, i = fits[0]
+        chosen[spec.name] = (_WEAK_NAME * fit, i, "values")
+        used.add(i)
+
+
 class FieldDetector:
     """Header detection for one file kind (``io.table.read_table``'s ``detector``)."""
 
@@ -307,15 +350,19 @@ class FieldDetector:
         self, header: Sequence[str | None], below: Sequence[Sequence[str | None]]
     ) -> RowAssessment:
         cells = [_clean(c) for c in header]
-        if not any(name_matches(self.kind, c) for c in cells if c):
+        # A row of labels none of which the dictionary knows (another language) may still be
+        # the header, when its columns' values plainly hold every required field.
+        labels = [c for c in cells if c]
+        unknown_words = len(labels) >= 2 and not any(value_like(c) for c in labels)
+        if not unknown_words and not any(name_matches(self.kind, c) for c in labels):
             return RowAssessment(0.0, (), False)
         width = len(cells)
         columns = [[row[i] if i < len(row) else None for row in below] for i in range(width)]
         score, choices = choose_fields(self.kind, cells, columns)
-        if not any(c.how != "values" for c in choices):
-            return RowAssessment(0.0, (), False)
         found = {c.field for c in choices}
         complete = all(f.name in found for f in fields(self.kind) if f.required)
+        if not any(c.how != "values" for c in choices) and not (unknown_words and complete):
+            return RowAssessment(0.0, (), False)
         return RowAssessment(score, tuple(choices), complete)
 
     def section_field(self, label: str) -> str | None:

@@ -33,7 +33,7 @@ _VALUE_LIKE = re.compile(
 )
 # Totals, counts and report footers, in the languages payers' report writers use.
 TOTAL = re.compile(
-    r"^\s*(?:\*+\s*)?(?:grand\s*totals?|sub\s*-?\s*totals?|totals?\b|tot\b|ttl\b|totales?\b|summe\b|"
+    r"^\s*(?:\*+\s*)?(?:grand\s*totals?|sub\s*-?\s*totals?|totals?\b|tot\b|ttl\b|totales?\b|totaal\b|summe\b|somme\b|insgesamt\b|"
     r"zwischensumme|gesamt|suma\b|sous-total|count\b|record\s*count|"
     r"(?:number|no\.?|#)\s+of\s+(?:members|records|lines|enrollees)|members?\s*:|"
     r"report\s+(?:run|date|generated|total)|run\s+date|end\s+of\s+(?:report|file|data)|"

@@ -427,3 +427,23 @@ def test_a_sheet_per_product_keeps_being_read_whole_with_the_saved_layout(tmp_pa
         assert two.rows == 3 and two.read is not None and two.read.profile is not None
     finally:
         db.dispose()
+
+
+def test_a_header_in_a_language_the_dictionary_lacks_is_read_by_its_values(tmp_path: Path) -> None:
+    path = tmp_path / "dutch.csv"
+    path.write_text(
+        "Kapitatie overzicht;;\n"
+        "Lid;Periode;Bedrag;Omschrijving\n"
+        "000123456;02.2026;1.234,56;Kopfpauschale\n"
+        "000234567;02.2026;-165,00;Terugvordering\n"
+        "000345678;01.2026;95,00;Nabetaling\n"
+        "Totaal;;1.164,56;\n",
+        encoding="utf-8",
+    )
+    parsed = read_remittance(path)
+    assert parsed.ok, parsed.problems
+    assert parsed.mapping["member_id"] == "Lid" and parsed.mapping["amount"] == "Bedrag"
+    assert parsed.frame["amount_cents"].to_list() == [123456, -16500, 9500]
+    assert parsed.frame["coverage_month"].to_list() == ["2026-02", "2026-02", "2026-01"]
+    chosen = {d.column for d in parsed.decisions if d.kind is DecisionKind.COLUMN}
+    assert {"Lid", "Bedrag"} <= chosen

@@ -20,7 +20,8 @@ from tests.unit.files import REMIT_HEADERS, csv_file, xlsx
 
 HEAD = "0003"  # the newest migration: an old database is upgraded all the way
 
-# "Zq Key" is no synonym of anything: only a --map (or a profile) makes it the member ID.
+# "Zq Key" is no synonym of anything, and "Zq Ref" holds codes just as ID-like: only a --map
+# (or a profile) makes "Zq Key" the member ID.
 HEADERS = [
     "Zq Key",
     "Last Name",
@@ -32,13 +33,50 @@ HEADERS = [
     "Alt Cell",
     "Eff Date",
     "Term Date",
+    "Zq Ref",
 ]
 ROWS = [
-    ["000000001", "ALPHA", "ANN", dt.date(1990, 5, 10), "F", "MCD", "TANF", "ABD", None, None],
-    ["000000002", "BRAVO", "BEN", dt.date(2024, 1, 15), "M", "MCD", "TANF", "ABD", None, None],
-    ["000000003", "MUÑOZ", "JOSÉ", dt.date(1980, 2, 29), "M", "MCD", "TANF", "SSI", None, None],
+    [
+        "000000001",
+        "ALPHA",
+        "ANN",
+        dt.date(1990, 5, 10),
+        "F",
+        "MCD",
+        "TANF",
+        "ABD",
+        None,
+        None,
+        "400000017",
+    ],
+    [
+        "000000002",
+        "BRAVO",
+        "BEN",
+        dt.date(2024, 1, 15),
+        "M",
+        "MCD",
+        "TANF",
+        "ABD",
+        None,
+        None,
+        "400000025",
+    ],
+    [
+        "000000003",
+        "MUÑOZ",
+        "JOSÉ",
+        dt.date(1980, 2, 29),
+        "M",
+        "MCD",
+        "TANF",
+        "SSI",
+        None,
+        None,
+        "400000033",
+    ],
 ]
-ORDER = [7, 3, 0, 9, 1, 5, 2, 8, 4, 6]  # the same columns, shuffled
+ORDER = [7, 3, 0, 9, 1, 5, 2, 8, 4, 10, 6]  # the same columns, shuffled
 
 
 def _shuffled(headers: list[str], rows: list[list[object]]) -> tuple[list[str], list[list[object]]]:
@@ -175,11 +213,15 @@ def test_merge_drops_a_profile_field_whose_column_an_override_takes() -> None:
 
 
 def test_remittance_profiles_are_their_own(sun, tmp_path: Path, db_path: Path) -> None:
-    headers = ["Zq Key" if h == "Member ID" else h for h in REMIT_HEADERS]
-    first = xlsx(tmp_path / "s1.xlsx", headers, [["000000001", "2026-01", 12.5, "CAP"]])
+    headers = ["Zq Key" if h == "Member ID" else h for h in REMIT_HEADERS] + ["Zq Ref"]
+    first = xlsx(
+        tmp_path / "s1.xlsx", headers, [["000000001", "2026-01", 12.5, "CAP", "400000017"]]
+    )
     r = sun("remit", "import", "--payer", "SUN", "--map", "member_id=Zq Key", first)
     assert r.code == 0, r.err
-    second = xlsx(tmp_path / "s2.xlsx", headers, [["000000002", "2026-02", 7.25, "CAP"]])
+    second = xlsx(
+        tmp_path / "s2.xlsx", headers, [["000000002", "2026-02", 7.25, "CAP", "400000025"]]
+    )
     r = sun("remit", "import", "--payer", "SUN", second)
     assert r.code == 0, r.err
     assert [p[:2] for p in _profiles(db_path)] == [("remittance", "remittance profile 1")]
