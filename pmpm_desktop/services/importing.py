@@ -331,35 +331,16 @@ def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) 
 
     The table the plan's header probe already read at that place is reused, not read again."""
     table = plan.probe.read(plan.sheet, plan.header_row)
+    where = {"mapping": plan.mapping, "sheet": plan.sheet, "header_row": plan.header_row}
     if plan.kind == "roster":
         if roster_month is None:
             raise ValueError("a roster is read for a roster month")
         return read_roster(
-            path,
-            roster_month=roster_month,
-            options=plan.options,
-            mapping=plan.mapping,
-            sheet=plan.sheet,
-            header_row=plan.header_row,
-            table=table,
+            path, roster_month=roster_month, options=plan.options, table=table, **where
         )
     if plan.kind == "remittance":
-        return read_remittance(
-            path,
-            options=plan.options,
-            mapping=plan.mapping,
-            sheet=plan.sheet,
-            header_row=plan.header_row,
-            table=table,
-        )
-    return read_rates(
-        path,
-        options=plan.options,
-        mapping=plan.mapping,
-        sheet=plan.sheet,
-        header_row=plan.header_row,
-        table=table,
-    )
+        return read_remittance(path, options=plan.options, table=table, **where)
+    return read_rates(path, options=plan.options, table=table, **where)
 
 
 def read_report(parsed: ParsedFile, plan: ReadPlan) -> ReadReport:

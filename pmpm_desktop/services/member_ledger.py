@@ -34,8 +34,8 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import NotFound, UsageError
-from pmpm_desktop.io.values import parse_date, parse_member_id
-from pmpm_desktop.services.payers import get_payer, id_rules, payer_rule, typed_id_forms
+from pmpm_desktop.io.values import parse_date
+from pmpm_desktop.services.payers import get_payer, id_rules, typed_id_forms, typed_member_id
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 #: statuses of a discrepancy still waiting for someone (counted as "open" in search results)
@@ -345,13 +345,8 @@ class _Resolved:
 def _resolve(s: Session, payer_code: str, member_id: str) -> _Resolved:
     """The member by its own ID or a linked alias; an ID only paid (never rostered) is allowed."""
     payer = get_payer(s, payer_code)
-    try:
-        # as the payer's files are read: "2" is 000000002 at width 9, its ID rule applied
-        wanted = parse_member_id(member_id, payer.id_width, payer_rule(payer))
-    except ValueError as exc:
-        raise UsageError(f"member ID {member_id!r}: {exc}") from None
-    if not wanted:
-        raise UsageError("a member ID is required")
+    # as the payer's files are read: "2" is 000000002 at width 9, its ID rule applied
+    wanted = typed_member_id(payer, member_id)
     member = s.scalar(select(Member).where(Member.payer_id == payer.id, Member.member_id == wanted))
     if member is None:
         pk = s.scalar(
