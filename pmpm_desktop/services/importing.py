@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 
 import polars as pl
 from sqlalchemy import Connection, Table, delete, func, or_, select, update
@@ -172,11 +173,11 @@ def merge_member_rows(frame: pl.DataFrame, roster_month: Month) -> pl.DataFrame:
                     "term_date": roster_month.last_day,
                 }
             if current is not None:
-                cur_end = current["term_date"] or far
+                cur_end: dt.date = current["term_date"] or far  # type: ignore[assignment]
                 # Ordinals: the day after an open end (9999-12-31) is past date's range.
-                if start.toordinal() <= cur_end.toordinal() + 1:  # type: ignore[attr-defined]
-                    end = row["term_date"] or far
-                    new_end = max(cur_end, end)  # type: ignore[type-var]
+                if start.toordinal() <= cur_end.toordinal() + 1:
+                    end: dt.date = row["term_date"] or far
+                    new_end = max(cur_end, end)
                     current["term_date"] = None if new_end == far else new_end
                     continue
                 merged.append(current)
@@ -325,13 +326,21 @@ def import_roster(
     return dataclasses.replace(result, read=read_report(parsed, plan))
 
 
+class _Where(TypedDict):
+    """Where and how a reader reads a file, as a plan says."""
+
+    mapping: dict[str, str] | None
+    sheet: str | None
+    header_row: int | None
+
+
 def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) -> ParsedFile:
     """Read ``path`` with the reader of the plan's kind, as the plan says (the preview and the
     import read through here, so what the preview shows is what the import stores).
 
     The table the plan's header probe already read at that place is reused, not read again."""
     table = plan.probe.read(plan.sheet, plan.header_row)
-    where = {"mapping": plan.mapping, "sheet": plan.sheet, "header_row": plan.header_row}
+    where = _Where(mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row)
     if plan.kind == "roster":
         if roster_month is None:
             raise ValueError("a roster is read for a roster month")
