@@ -18,6 +18,7 @@ import shiboken6
 from PySide6.QtWidgets import QDialog, QLabel
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.kinds import KindProposal
 from pmpm_desktop.services.payers import PayerInfo
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard.tasks import (
@@ -51,6 +52,18 @@ class WizardBase(QDialog):
     _header_row: int | None
     _preview_running: bool
     _preview_pending: bool
+    #: the file whose kind is being proposed (None when no proposal runs)
+    _proposing: Path | None
+    #: the kind proposal for the chosen file (None until it came, or when there is no file)
+    _proposal: KindProposal | None
+    #: the user picked a kind since the file was chosen (the proposal then leaves it alone)
+    _kind_touched: bool
+    #: a kind button is being checked by the wizard, not the user
+    _choosing_kind: bool
+    #: the kind selected before the proposal changed it (None when it did not)
+    _switched_from: str | None
+    #: the user's answer to the preview's decimal question for this file (None: not asked)
+    _decimal: bool | None
     #: written on the worker thread only (tasks run one at a time)
     _detections: DetectionCache
     #: the running import's TaskHandle (None when no import runs)
@@ -94,6 +107,16 @@ class WizardBase(QDialog):
         def payment_details(self) -> PaymentDetails: ...
         def clear_file(self) -> None: ...
         def _show_choose_hint(self) -> None: ...
+        def set_path(self, path: Path | str) -> None: ...
+
+        # --- the kind proposal (kind_proposal.py)
+        def propose_kind_of(self, path: Path) -> None: ...
+        def _show_kind_note(self) -> None: ...
+        def _kind_chosen_by_user(self) -> None: ...
+        def switch_kind(self, kind: str) -> None: ...
+
+        # --- the preview's answers (preview_answers.py)
+        def forget_answers(self) -> None: ...
 
         # --- the later steps
         def request(self) -> PreviewRequest | None: ...
