@@ -131,7 +131,7 @@ def test_a_statement_given_as_a_roster_is_refused_then_imported_as_a_statement(
     assert w.switch_button.isVisible()
     assert w.switch_button.text() == "Import it as a payment statement instead"
     assert not w.next_button.isEnabled() and not w.mapping.isEnabled()
-    assert grid(w) == []
+    assert grid(w) == [] and w.rows_label.text() == "Not read: it is a payment statement."
     screenshot(w, "import_wizard_2_wrong_kind")
     assert {t: count(ctx, t) for t in before} == before  # nothing written, no layout saved
 
@@ -238,6 +238,18 @@ def test_a_value_for_every_row_is_given_then_remembered_for_the_next_file(
     wait_task()
     assert not w.preview_banner.isVisible() and w.next_button.isEnabled()
     assert [r["Coverage month"] for r in grid(w)] == ["2026-02", "2026-02"]
+
+    # A second value replaces the file's own column for every row; removed, the column is back.
+    qtbot.mouseClick(editor.add_button, LEFT)
+    assert len(editor.rows) == 2 and editor.rows[1].combo.currentText() == "Coverage end"
+    editor.rows[1].combo.setCurrentText("Line type")
+    qtbot.keyClicks(editor.rows[1].edit, "CAPITATION")
+    qtbot.keyClick(editor.rows[1].edit, Qt.Key.Key_Return)
+    wait_task()
+    assert [r["Line type"] for r in grid(w)] == ["CAPITATION", "CAPITATION"]
+    qtbot.mouseClick(editor.rows[1].remove, LEFT)
+    wait_task()
+    assert len(editor.rows) == 1 and [r["Line type"] for r in grid(w)] == ["CAP", "CAP"]
     w.left_tabs.setCurrentIndex(READ_TAB)
     assert "Coverage month: '02/2026' on every row" in w.read_view.lines()
     w.left_tabs.setCurrentIndex(VALUES_TAB)
@@ -328,6 +340,14 @@ def test_the_decimal_question_is_asked_and_the_answer_read_and_imported(
             Decimal("1.25"),
             Decimal("2.50"),
         ]
+
+    # The answer is kept with the payer's layout: the next such file is not asked again.
+    qtbot.mouseClick(w.another_button, LEFT)
+    rows = [["000000001", "2026-03", "3,750", "CAP"]]
+    w.set_path(csv_file(tmp_path / "SUN statement mar.csv", REMIT_HEADERS, rows))
+    click_next(w, qtbot, wait_task)
+    assert not w.decimal_box.isVisible() and w.next_button.isEnabled()
+    assert [r["Amount paid"] for r in grid(w)] == ["3.75"]
 
 
 # --- the layout on a small screen -----------------------------------------------------------

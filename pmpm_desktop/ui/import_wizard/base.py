@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QRadioButton
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.kinds import KindProposal
 from pmpm_desktop.services.payers import PayerInfo
 from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.import_wizard.mapping_editor import MappingEditor
 from pmpm_desktop.ui.import_wizard.tasks import (
     DetectionCache,
     ImportOutcome,
@@ -28,6 +29,7 @@ from pmpm_desktop.ui.import_wizard.tasks import (
     PreviewOutcome,
     PreviewRequest,
 )
+from pmpm_desktop.ui.import_wizard.values_editor import ValuesEditor
 
 STEP_NAMES = ("Choose the file", "Columns & preview", "Check", "Import", "Done")
 CHOOSE, PREVIEW, CHECK, IMPORT, DONE = range(5)
@@ -71,6 +73,12 @@ class WizardBase(QDialog):
     outcome: ImportOutcome | None
     #: the shell's step title (an import that stops says so there)
     step_title: QLabel
+    # widgets one step builds and another uses
+    kind_buttons: dict[str, QRadioButton]  # step 1
+    kind_note: QLabel  # step 1, filled in by kind_proposal
+    contract_combo: QComboBox  # step 1
+    mapping: MappingEditor  # step 2
+    values_editor: ValuesEditor  # step 2, read by step 1 (another file) and the import
 
     def _alive_only(self, fn: Callable[..., Any]) -> Callable[..., None]:
         """``fn``, called only while the dialog is open (a task may end after it closed)."""
