@@ -96,6 +96,17 @@ def test_the_kind_is_proposed_from_the_columns_and_a_disagreeing_name_is_said(
     assert "#e8f0fe" in w.kind_note.styleSheet()
 
 
+def test_closing_while_the_file_is_looked_at_is_harmless(
+    sun: str, ctx: AppContext, qtbot: QtBot, wait_task: Wait, tmp_path: Path
+) -> None:
+    w = wizard(ctx, qtbot, kind="roster")
+    w.set_path(_statement_named_roster(tmp_path))
+    assert ctx.tasks.busy and not w.next_button.isEnabled()
+    w.close()
+    wait_task()  # the proposal reports to a closed wizard: nothing happens, nothing fails
+    assert count(ctx, RemittanceImport) == 0
+
+
 def test_a_kind_chosen_while_the_file_is_looked_at_is_kept(
     sun: str, ctx: AppContext, qtbot: QtBot, wait_task: Wait, tmp_path: Path
 ) -> None:

@@ -85,7 +85,8 @@ class ValuesEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         intro = QLabel(
             "Give a field one value for every row when the file does not carry it: the "
-            "coverage month of a one-month statement, the product of a one-product roster."
+            "coverage month of a one-month statement, the product of a one-product roster. A "
+            "value given here is used instead of the file's column for that field."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
