@@ -71,12 +71,15 @@ def drop(widget: QWidget, path: Path) -> None:
 
 
 def wizard(ctx: AppContext, qtbot: QtBot, **kwargs: object) -> ImportWizard:
+    """The wizard as the user first sees it: a file given to it has had its kind proposed."""
     w = open_import_wizard(ctx, None, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=60_000)
     return w
 
 
 def click_next(w: ImportWizard, qtbot: QtBot, wait_task: Callable[..., None]) -> None:
+    wait_task()  # a file just chosen is looked at first (its kind is proposed)
     assert w.next_button.isEnabled(), w.next_button.text()
     qtbot.mouseClick(w.next_button, LEFT)
     wait_task()
@@ -241,13 +244,15 @@ def test_choosing_a_column_runs_the_preview_again(
     with ctx.db.sessions() as s:
         assert sorted(s.scalars(select(RosterRow.pcp)).all()) == ["PCP101", "PCP102"]
     # The corrected layout is remembered: the same layout next month needs no correction.
-    path2 = xlsx(tmp_path / "odd feb.xlsx", headers, [[*A, "PCP103"]], title="Sunrise roster")
+    path2 = xlsx(
+        tmp_path / "odd feb.xlsx", headers, [[*A, "PCP103"], [*B, "PCP104"]], title="Sunrise roster"
+    )
     qtbot.mouseClick(w.another_button, LEFT)
     w.set_path(path2)
     click_next(w, qtbot, wait_task)
     assert "Using the saved layout 'roster profile 1'" in w.layout_label.text()
     assert w.mapping.source_text("member_id") == "saved layout"
-    assert [r["PCP"] for r in grid(w)] == ["PCP103"]
+    assert [r["PCP"] for r in grid(w)] == ["PCP103", "PCP104"]
 
 
 def test_statement_import(
@@ -449,13 +454,14 @@ def test_a_dropped_file_that_is_not_a_spreadsheet_is_refused_in_words(
 
 
 def test_without_a_payer_the_wizard_says_what_to_do(
-    ctx: AppContext, qtbot: QtBot, tmp_path: Path
+    ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
 ) -> None:
     w = wizard(ctx, qtbot)
     assert w.no_payer.isVisible()
     assert "Add a payer on the Payers & Contracts page first" in w.no_payer_label.text()
     w.kind_buttons["roster"].setChecked(True)
     w.set_path(xlsx(tmp_path / "jan.xlsx", ROSTER_HEADERS, [A]))
+    wait_task()
     assert not w.next_button.isEnabled()
     screenshot(w, "import_wizard_1_no_payer")
     with qtbot.waitSignal(ctx.navigate) as nav:
@@ -489,8 +495,10 @@ def test_demo_new_month_files_import_and_reconcile_now(
 
     qtbot.mouseClick(w.another_button, LEFT)
     w.set_path(folder / "SUN statement 2026-07.xlsx")
-    assert w.kind == "roster"  # the kind stays what the user chose; they switch it
-    w.kind_buttons["remittance"].setChecked(True)
+    wait_task()
+    assert w.kind == "remittance"  # proposed from its columns (and its name)
+    assert w.kind_note.text().startswith("This looks like a payment statement: it has ")
+    assert "instead of “Roster”" in w.kind_note.text()
     click_next(w, qtbot, wait_task)
     click_next(w, qtbot, wait_task)
     click_next(w, qtbot, wait_task)

@@ -196,6 +196,7 @@ def test_the_wizard_shows_the_rule_that_would_match_the_statement(
     )
     w = open_import_wizard(ctx, None, path=path)  # type: ignore[arg-type]
     qtbot.addWidget(w)
+    wait_task()  # its kind is proposed from its columns and name
     for _ in range(2):
         qtbot.mouseClick(w.next_button, LEFT)
         wait_task()

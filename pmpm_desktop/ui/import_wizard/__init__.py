@@ -3,10 +3,13 @@
 Five steps in one dialog (a step list on the left, Back / Next at the bottom), a module each:
 
 1. *Choose the file* (``choose_step``) — what it is, the payer, the roster month / contract /
-   payment details, and the file (dropped on the drop zone or picked with Browse…).
+   payment details, and the file (dropped on the drop zone or picked with Browse…); its kind
+   is proposed from its columns and name (``kind_proposal``).
 2. *Columns & preview* (``preview_step``) — ``services.preview.preview`` run in the background:
    sheet, header row, each field's column (the user may correct any; the preview runs again),
-   the first rows.
+   the first rows; a file of another kind refused with a switch to that kind, the decimal
+   question, values for every row, and how the file was read (``preview_answers`` and its
+   widgets ``values_editor``, ``decimal_box``, ``read_report_view``).
 3. *Check* (``check_step``) — every problem of the file; nothing can be imported while there
    is one.
 4. *Import* (``import_step``) — the ordinary import service, in the background, with a

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QRadioButton
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.kinds import KindProposal
 from pmpm_desktop.services.payers import PayerInfo
 from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.import_wizard.mapping_editor import MappingEditor
 from pmpm_desktop.ui.import_wizard.tasks import (
     DetectionCache,
     ImportOutcome,
@@ -27,6 +29,7 @@ from pmpm_desktop.ui.import_wizard.tasks import (
     PreviewOutcome,
     PreviewRequest,
 )
+from pmpm_desktop.ui.import_wizard.values_editor import ValuesEditor
 
 STEP_NAMES = ("Choose the file", "Columns & preview", "Check", "Import", "Done")
 CHOOSE, PREVIEW, CHECK, IMPORT, DONE = range(5)
@@ -51,6 +54,18 @@ class WizardBase(QDialog):
     _header_row: int | None
     _preview_running: bool
     _preview_pending: bool
+    #: the file whose kind is being proposed (None when no proposal runs)
+    _proposing: Path | None
+    #: the kind proposal for the chosen file (None until it came, or when there is no file)
+    _proposal: KindProposal | None
+    #: the user picked a kind since the file was chosen (the proposal then leaves it alone)
+    _kind_touched: bool
+    #: a kind button is being checked by the wizard, not the user
+    _choosing_kind: bool
+    #: the kind selected before the proposal changed it (None when it did not)
+    _switched_from: str | None
+    #: the user's answer to the preview's decimal question for this file (None: not asked)
+    _decimal: bool | None
     #: written on the worker thread only (tasks run one at a time)
     _detections: DetectionCache
     #: the running import's TaskHandle (None when no import runs)
@@ -58,6 +73,12 @@ class WizardBase(QDialog):
     outcome: ImportOutcome | None
     #: the shell's step title (an import that stops says so there)
     step_title: QLabel
+    # widgets one step builds and another uses
+    kind_buttons: dict[str, QRadioButton]  # step 1
+    kind_note: QLabel  # step 1, filled in by kind_proposal
+    contract_combo: QComboBox  # step 1
+    mapping: MappingEditor  # step 2
+    values_editor: ValuesEditor  # step 2, read by step 1 (another file) and the import
 
     def _alive_only(self, fn: Callable[..., Any]) -> Callable[..., None]:
         """``fn``, called only while the dialog is open (a task may end after it closed)."""
@@ -94,6 +115,16 @@ class WizardBase(QDialog):
         def payment_details(self) -> PaymentDetails: ...
         def clear_file(self) -> None: ...
         def _show_choose_hint(self) -> None: ...
+        def set_path(self, path: Path | str) -> None: ...
+
+        # --- the kind proposal (kind_proposal.py)
+        def propose_kind_of(self, path: Path) -> None: ...
+        def _show_kind_note(self) -> None: ...
+        def _kind_chosen_by_user(self) -> None: ...
+        def switch_kind(self, kind: str) -> None: ...
+
+        # --- the preview's answers (preview_answers.py)
+        def forget_answers(self) -> None: ...
 
         # --- the later steps
         def request(self) -> PreviewRequest | None: ...

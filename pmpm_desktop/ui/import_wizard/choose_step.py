@@ -34,7 +34,7 @@ from pmpm_desktop.services.import_history import latest_roster_month
 from pmpm_desktop.services.payers import list_payers
 from pmpm_desktop.ui.import_wizard.base import KIND_NAMES, WizardBase
 from pmpm_desktop.ui.import_wizard.drop_zone import IMPORTABLE, DropZone, refusal
-from pmpm_desktop.ui.import_wizard.file_name_guesses import guess_kind, guess_payer, month_in_name
+from pmpm_desktop.ui.import_wizard.file_name_guesses import guess_payer, month_in_name
 from pmpm_desktop.ui.import_wizard.outcome_text import month_words
 from pmpm_desktop.ui.import_wizard.tasks import PaymentDetails
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page
@@ -76,6 +76,10 @@ class ChooseStep(WizardBase):
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
         kinds.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(kinds)
+        # What the file's columns and name say it is (kind_proposal.py fills it in).
+        self.kind_note = banner("info")
+        self.kind_note.setObjectName("kindNote")
+        layout.addWidget(self.kind_note)
 
         self.no_payer = QWidget()
         no_payer_row = QHBoxLayout(self.no_payer)
@@ -255,6 +259,9 @@ class ChooseStep(WizardBase):
 
     def _kind_changed(self) -> None:
         kind = self.kind
+        self._kind_chosen_by_user()
+        if kind is not None:
+            self.values_editor.set_kind(kind)
         self.form.setRowVisible(self.month_row, kind == "roster")
         self.form.setRowVisible(self.contract_combo, kind == "rates")
         self.form.setRowVisible(self.payment_row, kind == "remittance")
@@ -278,15 +285,14 @@ class ChooseStep(WizardBase):
         if why is not None:
             self._file_refused(why)
             return
+        if path != self.path:
+            self.forget_answers()  # the values and decimal style given were the other file's
         self.path = path
         self.path_edit.setText(str(path))
         self.drop_zone.show_file(path)
         set_banner(self.file_message, None)
         self.ctx.settings.last_folder = str(path.parent)
-        if self.kind is None:
-            guessed = guess_kind(path)
-            if guessed is not None:
-                self.kind_buttons[guessed].setChecked(True)
+        self.propose_kind_of(path)
         payer = guess_payer(path, [p.code for p in self.payers])
         if payer is not None and payer != self.payer_code:
             self.payer_combo.setCurrentIndex(self.payer_combo.findData(payer))
@@ -296,6 +302,8 @@ class ChooseStep(WizardBase):
 
     def _file_refused(self, why: str) -> None:
         self.path = None
+        self._proposing = self._proposal = None
+        self._show_kind_note()
         self.path_edit.clear()
         self.drop_zone.show_file(None)
         set_banner(self.file_message, why, "error")
@@ -329,6 +337,8 @@ class ChooseStep(WizardBase):
     def _choose_ready(self) -> bool:
         if self.kind is None or self.payer_code is None or self.path is None:
             return False
+        if self._proposing is not None:
+            return False  # the kind proposal is on its way
         if self.kind == "remittance" and self.stated_total_problem() is not None:
             return False
         return self.kind != "rates" or self.contract_combo.count() > 0
@@ -380,7 +390,10 @@ class ChooseStep(WizardBase):
     def clear_file(self) -> None:
         """Forget the file (and the total of the statement just imported) for the next one."""
         self.path = None
+        self._proposing = self._proposal = None
         self.path_edit.clear()
         self.stated_total_edit.clear()
         self.drop_zone.show_file(None)
+        self.forget_answers()
         set_banner(self.file_message, None)
+        self._show_kind_note()

@@ -18,6 +18,7 @@ from pmpm_desktop.ui.import_wizard.base import CHOOSE, WizardBase
 from pmpm_desktop.ui.import_wizard.outcome_text import (
     changes_sentence,
     notes_text,
+    profile_sentence,
     summary_sentence,
     total_sentence,
 )
@@ -83,10 +84,7 @@ class DoneStep(WizardBase):
             f"Compare what {outcome.payer} paid with what its contracts say is owed, on the "
             "Reconciliation page."
         )
-        self.profile_label.setText(
-            f"PMPM remembered how this file is laid out for {outcome.payer}: the next file "
-            "with the same columns is read the same way, without asking."
-        )
+        self.profile_label.setText(profile_sentence(outcome))
 
     def reconcile_now(self) -> None:
         code = self.outcome.payer if self.outcome is not None else self.payer_code

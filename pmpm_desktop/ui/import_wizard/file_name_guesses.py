@@ -1,4 +1,5 @@
-"""What a payer file probably is, judged from its name alone (the user confirms on step 1)."""
+"""What a payer file's name says: its payer and its roster month (the user confirms on step 1;
+the file's kind is proposed from its columns as well, by ``io.kinds.propose_kind``)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,6 @@ from pathlib import Path
 from pmpm_desktop.core.month import Month
 
 _MONTH_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_ .]?(0[1-9]|1[0-2])(?!\d)")
-
-
-def guess_kind(path: Path | None) -> str | None:
-    """``roster``, ``remittance`` or ``rates`` when the name says so (None when it does not)."""
-    if path is None:
-        return None
-    name = path.stem.lower()
-    if "roster" in name or "eligib" in name or "834" in name:
-        return "roster"
-    if any(w in name for w in ("statement", "remit", "payment", "835", "820", "cap pay")):
-        return "remittance"
-    if "rate" in name or "exhibit" in name:
-        return "rates"
-    return None
 
 
 def guess_payer(path: Path, codes: list[str]) -> str | None:

@@ -53,9 +53,10 @@ class ImportStep(WizardBase):
             return
         file_name = checked.preview.file_name
         db, contract, payment = self.ctx.db, self.contract, self.payment_details()
+        remember = self.values_editor.remember.isChecked()
 
         def work(progress: Progress) -> ImportOutcome:
-            return run_import(db, checked, contract, payment, progress)
+            return run_import(db, checked, contract, payment, progress, save_values=remember)
 
         self.go(IMPORT)
         self.progress_bar.setRange(0, 0)

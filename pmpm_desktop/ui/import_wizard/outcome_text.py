@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.services.roster_changes import summarise_changes
 from pmpm_desktop.ui import format as fmt
@@ -15,6 +16,8 @@ from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
 _CLI_HINT = re.compile(r"\.?\s*Name it with --map \S+")
 _PAYER_UPDATE = re.compile(r"\(pmpm payer update --code \S+ --id-rule \S+\)")
 _NO_COLUMN = re.compile(r"no column for '(\w+)'")
+_BAD_VALUE = re.compile(r"--set (\w+)=(.*?): (.*)$", re.DOTALL)
+_LOOKS_LIKE = re.compile(r"this looks like an? [^:]+: (?P<why>.+?)\. Nothing was written")
 
 
 def month_words(month: Month) -> str:
@@ -25,17 +28,56 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{fmt.count(n)} {one if n == 1 else (many or one + 's')}"
 
 
-def plain_error(kind: str, file_name: str, text: str) -> str:
-    """A reader's refusal as the wizard says it: a missing column points at its combo (the
-    CLI's message names ``--map``)."""
-    missing = _NO_COLUMN.search(text)
+def with_article(noun: str) -> str:
+    """The noun with its indefinite article: "a roster", "an apple"."""
+    return ("an " if noun[:1] in tuple("aeiou") else "a ") + noun
+
+
+def missing_field(error: str | None) -> str | None:
+    """The required field a reader's refusal says has no column (None for other refusals)."""
+    found = _NO_COLUMN.search(error or "")
+    return found.group(1) if found is not None else None
+
+
+def plain_error(kind: str, file_name: str, text: str, *, can_give: bool = False) -> str:
+    """A reader's refusal as the wizard says it: a missing column points at its combo, and at
+    the values editor when one value for every row can give the field (``can_give``); a value
+    given there that cannot be used says so (the CLI's messages name ``--map`` and ``--set``)."""
+    missing = missing_field(text)
     if missing is not None:
-        name = field_label(kind, missing.group(1))
-        return (
-            f"PMPM cannot tell which column of {file_name} holds the {name}. Choose it in the "
-            f"list on the left (“{name} *”)."
+        name = field_label(kind, missing)
+        text = (
+            f"PMPM cannot tell which column of {file_name} holds the {name}. Choose it under "
+            f"“Columns” (“{name} *”)"
         )
-    return _CLI_HINT.sub(". Choose its column in the list on the left.", text)
+        if can_give:
+            text += (
+                ", or, if the file has no such column, give it one value for every row under "
+                "“Values for every row”"
+            )
+        return text + "."
+    bad = _BAD_VALUE.search(text)
+    if bad is not None:
+        name, value, why = bad.groups()
+        return (
+            f"The {field_label(kind, name).lower()} given for every row (“{value}”) cannot be "
+            f"used: {why}. Correct it under “Values for every row”."
+        )
+    return _CLI_HINT.sub(". Choose its column under “Columns”.", text)
+
+
+def wrong_kind_sentence(p: Preview) -> str:
+    """For a file refused as the kind it was given: what it looks like, and that nothing is
+    written (the button beside it imports it as that kind)."""
+    assert p.wrong_kind is not None
+    asked = FileKind(p.kind).label
+    why = _LOOKS_LIKE.search(p.error or "")
+    reason = f": {why.group('why')}" if why is not None else ""
+    return (
+        f"{p.file_name} cannot be imported as {with_article(asked)}. It looks like "
+        f"{with_article(p.wrong_kind.label)}{reason}. Nothing was written and no layout is "
+        "saved for it."
+    )
 
 
 def already_sentence(p: Preview) -> str | None:
@@ -101,6 +143,16 @@ def notes_text(notes: tuple[str, ...]) -> str:
     return "\n\n".join(
         _PAYER_UPDATE.sub("(set it in Payers & Contracts, Edit payer…, Member IDs)", n) + "."
         for n in notes
+    )
+
+
+def profile_sentence(o: ImportOutcome) -> str:
+    """What PMPM remembered of the file for the payer's next one."""
+    given = "; ".join(f"{field_label(o.kind, f)} {v!r}" for f, v in o.remembered or ())
+    values = f", with the values you gave for every row ({given})" if given else ""
+    return (
+        f"PMPM remembered how this file is laid out for {o.payer}{values}: the next file "
+        "with the same columns is read the same way, without asking."
     )
 
 

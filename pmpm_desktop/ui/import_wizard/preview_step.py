@@ -26,15 +26,24 @@ from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.dialogs import error_text
-from pmpm_desktop.ui.import_wizard.base import WizardBase
 from pmpm_desktop.ui.import_wizard.mapping_editor import MappingEditor, field_label
-from pmpm_desktop.ui.import_wizard.outcome_text import already_sentence, plain_error
+from pmpm_desktop.ui.import_wizard.outcome_text import (
+    already_sentence,
+    missing_field,
+    plain_error,
+    plural,
+    with_article,
+    wrong_kind_sentence,
+)
+from pmpm_desktop.ui.import_wizard.preview_answers import PreviewAnswers
+from pmpm_desktop.ui.import_wizard.read_report_view import row_decisions
 from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome, PreviewRequest, run_preview
+from pmpm_desktop.ui.import_wizard.values_editor import value_fields
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
-class PreviewStep(WizardBase):
+class PreviewStep(PreviewAnswers):
     """Step 2: the preview read in the background, and the user's corrections."""
 
     def _build_preview(self) -> QWidget:
@@ -73,13 +82,13 @@ class PreviewStep(WizardBase):
         self.layout_label = banner("info")
         self.layout_label.setObjectName("layoutLabel")
         layout.addWidget(self.layout_label)
-        self.preview_banner = banner("error")
-        self.preview_banner.setObjectName("previewBanner")
-        layout.addWidget(self.preview_banner)
+        layout.addLayout(self._build_problem_row())
+        layout.addWidget(self._build_decimal_box())
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        left = QGroupBox("Which column holds each field")
+        left = QWidget()
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(2, 6, 2, 2)
         self.mapping = MappingEditor()
         self.mapping.column_chosen.connect(self._column_chosen)
         scroll = QScrollArea()
@@ -87,7 +96,6 @@ class PreviewStep(WizardBase):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.mapping)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left.setMinimumWidth(470)
         left_layout.addWidget(scroll)
         self.mapping_note = QLabel()
         self.mapping_note.setObjectName("mappingNote")
@@ -95,7 +103,9 @@ class PreviewStep(WizardBase):
         self.mapping_note.setStyleSheet("color: #8a5a00;")
         self.mapping_note.setVisible(False)
         left_layout.addWidget(self.mapping_note)
-        split.addWidget(left)
+        tabs = self._build_left_tabs(left)
+        tabs.setMinimumWidth(470)
+        split.addWidget(tabs)
 
         right = QGroupBox("The first rows, as they will be imported")
         right_layout = QVBoxLayout(right)
@@ -105,6 +115,7 @@ class PreviewStep(WizardBase):
         right_layout.addWidget(self.rows_view)
         self.rows_label = QLabel()
         self.rows_label.setObjectName("rowsLabel")
+        self.rows_label.setWordWrap(True)
         right_layout.addWidget(self.rows_label)
         split.addWidget(right)
         split.setStretchFactor(0, 0)
@@ -126,6 +137,8 @@ class PreviewStep(WizardBase):
             mapping=dict(self.overrides),
             sheet=self._sheet,
             header_row=self._header_row,
+            values=tuple(self.values_editor.values().items()),
+            decimal_comma=self._decimal,
         )
 
     def refresh_preview(self) -> None:
@@ -207,31 +220,57 @@ class PreviewStep(WizardBase):
         choices: dict[str, FieldChoice] = {}
         if outcome.detection is not None:
             choices = {c.field: c for c in outcome.detection.fields}
-        self.mapping.show_mapping(p.headers, p.mapping, choices)
+        # A file of another kind has no column to choose for this kind: none is "missing".
+        self.mapping.show_mapping(p.headers if p.wrong_kind is None else (), p.mapping, choices)
         set_banner(self.layout_label, self._layout_sentence(outcome), "info")
-        if p.error is not None:
-            set_banner(self.preview_banner, plain_error(kind, p.file_name, p.error), "error")
+        if p.wrong_kind is not None:
+            set_banner(self.preview_banner, wrong_kind_sentence(p), "error")
+        elif p.error is not None:
+            name = missing_field(p.error)
+            can_give = name is not None and name in value_fields(kind)
+            text = plain_error(kind, p.file_name, p.error, can_give=can_give)
+            set_banner(self.preview_banner, text, "error")
+        elif p.decimal_question is not None:
+            set_banner(
+                self.preview_banner,
+                "PMPM cannot tell how this file writes its numbers: answer the question below "
+                "to go on.",
+                "warning",
+            )
         elif p.already_imported is not None:
             set_banner(self.preview_banner, already_sentence(p), "warning")
         elif p.row_count == 0:
             set_banner(self.preview_banner, f"{p.file_name} has no data rows to import.", "error")
         else:
             set_banner(self.preview_banner, None)
+        self._show_answers(kind, p)
         self._show_rows(kind, p)
         self._update_buttons()
 
     def _layout_sentence(self, outcome: PreviewOutcome) -> str:
         p = outcome.preview
         where = f"row {p.header_row}" if p.header_row is not None else ""
+        rows = p.read.header_rows if p.read is not None else ()
+        if len(rows) > 1:
+            where = f"rows {rows[0]}–{rows[-1]}"  # a header spread over several rows
         if p.sheet is not None and len(p.sheets) > 1:
             where += f" of sheet “{p.sheet}”"
+        if p.wrong_kind is not None:
+            return ""
+        more = row_decisions(p.read)
+        also = (
+            f" PMPM took {plural(more, 'more decision')} on its own (rows skipped or filled, "
+            "styles): see “How the file was read”."
+            if more and p.error is None
+            else ""
+        )
         if p.profile is not None:
             return (
                 f"Using the saved layout '{p.profile}' for {p.payer_code}: the header is on "
-                f"{where}. Change anything below if this file differs."
+                f"{where}. Change anything below if this file differs.{also}"
             )
         if outcome.request.header_row is not None:
-            return f"The header is on {where}, as you chose."
+            return f"The header is on {where}, as you chose.{also}"
         if p.error is not None and p.header_row is not None:
             return f"The header seems to be on {where}."
         detection = outcome.detection
@@ -240,12 +279,12 @@ class PreviewStep(WizardBase):
         if detection.confident:
             return (
                 f"Found the header on {where}: a clear match. Check that the columns below "
-                "are right; PMPM will remember them for this payer's next file."
+                f"are right; PMPM will remember them for this payer's next file.{also}"
             )
         return (
             f"The header is probably on {where}, but PMPM is not sure (another row looked "
             "almost as likely). Check the columns and the first rows below, and change the "
-            "header row if they look wrong."
+            f"header row if they look wrong.{also}"
         )
 
     def _show_rows(self, kind: str, p: Preview) -> None:
@@ -256,8 +295,15 @@ class PreviewStep(WizardBase):
         self.rows_model.set_rows(list(p.rows))
         header = self.rows_view.horizontalHeader()
         header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
-        if p.error is not None:
+        if p.wrong_kind is not None:
+            self.rows_label.setText(f"Not read: it is {with_article(p.wrong_kind.label)}.")
+        elif p.error is not None:
             self.rows_label.setText("")
+        elif p.decimal_question is not None:
+            self.rows_label.setText(
+                "The amounts are shown read with a decimal point until you answer the question "
+                "about decimals."
+            )
         elif p.row_count > len(p.rows):
             self.rows_label.setText(
                 f"The first {len(p.rows)} of {fmt.count(p.row_count)} rows that would be imported."
@@ -306,6 +352,7 @@ class PreviewStep(WizardBase):
         self.rows_model.set_rows([])
         set_banner(self.preview_banner, None)
         set_banner(self.layout_label, None)
+        self.switch_button.setVisible(False)
         self.mapping_note.setVisible(False)
         self.file_label.setText(f"<b>{file_name}</b>")
 

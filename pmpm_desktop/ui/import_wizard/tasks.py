@@ -31,6 +31,10 @@ class PreviewRequest:
     mapping: dict[str, str]
     sheet: str | None
     header_row: int | None
+    #: field → value for every row (the "Values for every row" editor), in the editor's order
+    values: tuple[tuple[str, str], ...] = ()
+    #: the user's answer to the decimal question (None: the file decides)
+    decimal_comma: bool | None = None
 
     def same_file(self, other: PreviewRequest) -> bool:
         """The same payer, kind and file (the user's corrections may differ)."""
@@ -65,6 +69,8 @@ class ImportOutcome:
     diff: RosterDiff | None = None
     #: the roster changes could not be listed (the import itself succeeded)
     diff_error: str | None = None
+    #: the values remembered with the payer's layout (field → value), when the user said so
+    remembered: tuple[tuple[str, str], ...] | None = None
 
 
 DetectionCache = dict[tuple[Path, float, str, str | None], Detection | None]
@@ -87,6 +93,8 @@ def run_preview(
         sheet=request.sheet,
         header_row=request.header_row,
         rows=PREVIEW_ROWS,
+        values=dict(request.values) or None,
+        decimal_comma=request.decimal_comma,
     )
     detection = None
     if found.profile is None and request.header_row is None and found.error is None:
@@ -117,9 +125,12 @@ def run_import(
     contract: str,
     payment: PaymentDetails,
     progress: Progress,
+    *,
+    save_values: bool = False,
 ) -> ImportOutcome:
     """Import the file exactly as the preview read it (on the worker thread); for a roster,
-    also list what changed since the previous roster month."""
+    also list what changed since the previous roster month. ``save_values`` remembers the
+    values given for every row with the payer's layout."""
     r, p = checked.request, checked.preview
     stored = importing.import_file(
         db,
@@ -135,11 +146,15 @@ def run_import(
         reference=payment.reference,
         stated_total=payment.stated_total,
         progress=progress,
+        values=dict(r.values) or None,
+        decimal_comma=r.decimal_comma,
+        save_values=save_values,
     )
+    remembered = r.values if save_values else None
     if isinstance(stored, RatesResult):
-        return ImportOutcome(r.kind, r.payer, r.path.name, rates=stored)
+        return ImportOutcome(r.kind, r.payer, r.path.name, rates=stored, remembered=remembered)
     if r.kind != "roster":
-        return ImportOutcome(r.kind, r.payer, r.path.name, stored)
+        return ImportOutcome(r.kind, r.payer, r.path.name, stored, remembered=remembered)
     assert r.roster_month is not None
     try:
         diff: RosterDiff | None = roster_diff(db, r.payer, r.roster_month)
@@ -147,5 +162,5 @@ def run_import(
     except PmpmError as exc:
         diff, diff_error = None, str(exc)
     return ImportOutcome(
-        r.kind, r.payer, r.path.name, stored, None, r.roster_month, diff, diff_error
+        r.kind, r.payer, r.path.name, stored, None, r.roster_month, diff, diff_error, remembered
     )

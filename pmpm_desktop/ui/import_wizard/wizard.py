@@ -20,8 +20,8 @@ from pmpm_desktop.ui.import_wizard.base import (
 from pmpm_desktop.ui.import_wizard.check_step import CheckStep
 from pmpm_desktop.ui.import_wizard.choose_step import ChooseStep
 from pmpm_desktop.ui.import_wizard.done_step import DoneStep
-from pmpm_desktop.ui.import_wizard.file_name_guesses import guess_kind
 from pmpm_desktop.ui.import_wizard.import_step import ImportStep
+from pmpm_desktop.ui.import_wizard.kind_proposal import KindProposalStep
 from pmpm_desktop.ui.import_wizard.preview_step import PreviewStep
 from pmpm_desktop.ui.import_wizard.widgets import StepList, heading
 
@@ -43,7 +43,7 @@ def open_import_wizard(
     return wizard
 
 
-class ImportWizard(ChooseStep, PreviewStep, CheckStep, ImportStep, DoneStep):
+class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportStep, DoneStep):
     """Choose a payer file, check how it reads, see its problems, import it (one dialog)."""
 
     def __init__(
@@ -70,6 +70,12 @@ class ImportWizard(ChooseStep, PreviewStep, CheckStep, ImportStep, DoneStep):
         self._header_row = None
         self._preview_running = False
         self._preview_pending = False
+        self._proposing = None
+        self._proposal = None
+        self._kind_touched = False
+        self._choosing_kind = False
+        self._switched_from = None
+        self._decimal = None
         self._detections = {}
         self._import_handle = None
         self.outcome = None
@@ -116,12 +122,11 @@ class ImportWizard(ChooseStep, PreviewStep, CheckStep, ImportStep, DoneStep):
         outer.addLayout(body, 1)
 
         self.reload_payers()
-        guessed = kind or (guess_kind(path) if path is not None else None)
-        if guessed in self.kind_buttons:
-            self.kind_buttons[guessed].setChecked(True)
-        if path is not None:
-            self.set_path(path)
+        if kind in self.kind_buttons:
+            self.kind_buttons[kind].setChecked(True)
         self._kind_changed()
+        if path is not None:
+            self.set_path(path)  # its kind is proposed from its columns and name
         self.go(CHOOSE)
 
     # -- navigation ------------------------------------------------------------------------
@@ -186,7 +191,12 @@ class ImportWizard(ChooseStep, PreviewStep, CheckStep, ImportStep, DoneStep):
             self.next_button.setEnabled(self._choose_ready())
         elif step == PREVIEW:
             self.next_button.setText("Next ›")
-            ok = p is not None and p.error is None and not self._preview_running
+            ok = (
+                p is not None
+                and p.error is None
+                and p.decimal_question is None  # answered first, on this step
+                and not self._preview_running
+            )
             self.next_button.setEnabled(ok)
         elif step == CHECK:
             self.next_button.setText("Import")
