@@ -156,7 +156,9 @@ def assess_kind(
     for kind in FileKind:
         weight = sum(_WEIGHTS[kind][name] for name in found[kind])
         if kind is FileKind.RATES:
-            weight = weight * 0.2 if has_ids else weight + 2.0
+            # No member IDs says "rate exhibit" only beside what only rate exhibits have.
+            own = {"age_min", "age_max", "component"} & set(found[kind])
+            weight = weight * 0.2 if has_ids else weight + (2.0 if own else 0.0)
         elif not has_ids:
             weight *= 0.2  # rosters and statements are about members
         scores[kind] = round(weight, 3)

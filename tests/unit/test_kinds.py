@@ -120,3 +120,10 @@ def test_readers_refuse_the_other_kinds(tmp_path: Path) -> None:
         read_remittance(rates)
     with pytest.raises(WrongKind, match="looks like a rate exhibit"):
         read_roster(rates, roster_month=Month(2026, 6))
+
+
+def test_a_one_row_roster_with_an_unnamed_id_column_is_no_rate_exhibit(tmp_path: Path) -> None:
+    headers = ["Record Key", "Last Name", "Sex", "Eff Date", "Term Date"]
+    path = _book(tmp_path / "odd.xlsx", headers, [["000000001", "ALPHA", "F", "01/01/2026", None]])
+    assert propose_kind(path).kind is not FileKind.RATES
+    assert check_kind("odd.xlsx", FileKind.ROSTER, headers).looks_like(FileKind.ROSTER) is None
