@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import polars as pl
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.io import layout
+from pmpm_desktop.io.context import context_values
 from pmpm_desktop.io.date_columns import (
     OPEN_ENDED_MONTH,
     DateOrder,
@@ -46,6 +47,7 @@ from pmpm_desktop.io.number_style import (
     decide,
 )
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
+from pmpm_desktop.io.read_report import ReadReport
 from pmpm_desktop.io.table import SOURCE_ROW, FileReadError, RawTable, read_table
 from pmpm_desktop.io.values import (
     EARLIEST_BIRTH,
@@ -131,103 +133,6 @@ class ParsedFile:
         if not self.ok:
             raise FileRejected(self)
         return self
-
-
-def _with_rows(decision: ReadDecision) -> str:
-    """A decision's sentence with the file rows it concerns (the first few)."""
-    rows = decision.rows
-    if not rows or decision.kind in (DecisionKind.HEADER, DecisionKind.KIND):
-        return decision.text
-    shown = ", ".join(str(r) for r in rows[:8]) + (", …" if len(rows) > 8 else "")
-    return f"{decision.text} (row{'s' if len(rows) > 1 else ''} {shown})"
-
-
-@dataclass(frozen=True)
-class ReadReport:
-    """How a file was read: where the data is, which column is which field, what every row was
-    given, how sure the detection is, and every decision the reader took on its own."""
-
-    sheet: str | None
-    header_rows: tuple[int, ...]
-    mapping: dict[str, str]
-    values: dict[str, str]
-    confident: bool
-    given: bool
-    score: float
-    runner_up: float
-    decisions: tuple[ReadDecision, ...]
-    #: the payer's saved layout the file was read with, if any
-    profile: str | None = None
-
-    def certainty(self) -> str:
-        """How sure the header detection is, in a sentence."""
-        if self.profile is not None:
-            return f"read with the payer's saved layout {self.profile!r}"
-        if self.given:
-            return "the sheet and header row were given"
-        if self.confident:
-            return (
-                f"detection is sure: the header scores {self.score:g}, "
-                f"the next best row {self.runner_up:g}"
-            )
-        return (
-            f"detection is not sure: the header scores {self.score:g}, "
-            f"the next best row {self.runner_up:g}; check the columns"
-        )
-
-    def lines(self) -> list[str]:
-        """The report as lines of text (the CLI prints them under the import)."""
-        columns = ", ".join(f"{label(f)} = {c!r}" for f, c in self.mapping.items())
-        out = [self.certainty(), f"columns: {columns}"]
-        out += [f"{label(f)}: {v!r} on every row" for f, v in self.values.items()]
-        out += [_with_rows(d) for d in self.decisions if d.kind is not DecisionKind.VALUE]
-        return out
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "sheet": self.sheet,
-            "header_rows": list(self.header_rows),
-            "mapping": self.mapping,
-            "values": self.values,
-            "confident": self.confident,
-            "score": self.score,
-            "runner_up": self.runner_up,
-            "profile": self.profile,
-            "decisions": [d.as_json() for d in self.decisions],
-        }
-
-
-def per_sheet(raw: RawTable, read_one: Callable[[RawTable], ParsedFile]) -> ParsedFile:
-    """``read_one`` applied to each sheet of ``raw`` (a workbook with a sheet per product or
-    month), the results as one file: rows in sheet order, problems and decisions naming their
-    sheet."""
-    if not raw.siblings:
-        return read_one(raw)
-    parts = [read_one(table) for table in raw.sheets]
-    first = parts[0]
-    problems: list[RowProblem] = []
-    decisions: list[ReadDecision] = []
-    once = (DecisionKind.SHEET, DecisionKind.KIND, DecisionKind.HEADER)
-    for n, part in enumerate(parts):
-        where = f"{part.sheet}: " if part.sheet else ""
-        problems += [replace(p, column=f"{where}{p.column}") for p in part.problems]
-        decisions += [
-            d if d.kind in once else replace(d, text=f"sheet {part.sheet!r}: {d.text}")
-            for d in part.decisions
-            if n == 0 or d.kind not in once
-        ]
-    return replace(
-        first,
-        frame=pl.concat([p.frame for p in parts], how="vertical_relaxed"),
-        problems=problems,
-        decisions=tuple(decisions),
-        # a value every sheet shares (a sheet's own product is said per sheet above)
-        values={k: v for k, v in first.values.items() if all(p.values.get(k) == v for p in parts)},
-        file_problems=tuple(f for p in parts for f in p.file_problems),
-        decimal_question=next(
-            (p.decimal_question for p in parts if p.decimal_question is not None), None
-        ),
-    )
 
 
 class FileRejected(Exception):
@@ -747,57 +652,6 @@ def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:
 
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
-
-
-def context_values(
-    raw: RawTable, kind: str, options: ReadOptions, *, skip: set[str]
-) -> tuple[dict[str, str], list[ReadDecision]]:
-    """Values a report gives every row outside its columns, for fields in no column and not
-    given: a statement's coverage month named in its title (``Capitation for February 2026``),
-    sheet name or file name; a roster's product named by the sheet name (``MCD Members``), the
-    title or the file name (only the payer's own product codes count). Each found only when
-    exactly one candidate is named, else nothing (the user is then asked for it)."""
-    titles = [("the title", line) for line in raw.preamble]
-    places = [("the sheet name", raw.sheet or ""), ("the file name", Path(raw.file_name).stem)]
-    found: dict[str, str] = {}
-    decisions: list[ReadDecision] = []
-
-    def search(
-        field_name: str, candidates: Callable[[str], set[str]], order: list[tuple[str, str]]
-    ) -> None:
-        groups = [
-            [p for p in order if p[0] == "the title"],
-            *[[p] for p in order if p[0] != "the title"],
-        ]
-        for group in groups:
-            named = set().union(*(candidates(text) for _, text in group)) if group else set()
-            if len(named) > 1:
-                return  # several: the file does not say which
-            if len(named) == 1:
-                value = next(iter(named))
-                where = group[0][0]
-                found[field_name] = value
-                decisions.append(
-                    ReadDecision(
-                        DecisionKind.VALUE,
-                        f"{label(field_name)} is {value!r} on every row, as {where} says",
-                    )
-                )
-                return
-
-    if kind == "roster" and "product" not in skip and options.products:
-        search(
-            "product",
-            lambda t: layout.products_named(t, options.products),
-            [*places[:1], *titles, *places[1:]],
-        )
-    if kind == "remittance" and "coverage_month" not in skip:
-        search(
-            "coverage_month",
-            lambda t: {f"{y:04d}-{m:02d}" for y, m in layout.months_in(t)},
-            [*titles, *places],
-        )
-    return found, decisions
 
 
 def _is_footer(

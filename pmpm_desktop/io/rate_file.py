@@ -8,7 +8,8 @@ import polars as pl
 
 from pmpm_desktop.core.rates import normalize_component
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.parsed import Columns, ParsedFile, per_sheet, read_raw
+from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.sheets import per_sheet
 from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import parse_int, parse_text
 

@@ -8,7 +8,8 @@ import polars as pl
 
 from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.parsed import Columns, ParsedFile, per_sheet, read_raw
+from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
+from pmpm_desktop.io.sheets import per_sheet
 from pmpm_desktop.io.table import RawTable
 from pmpm_desktop.io.values import (
     member_id_shortcut,

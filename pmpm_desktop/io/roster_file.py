@@ -12,7 +12,8 @@ import polars as pl
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.layout import resolve_product
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, per_sheet, read_raw
+from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
+from pmpm_desktop.io.sheets import per_sheet
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable
 from pmpm_desktop.io.values import (
     NumberStyle,

@@ -15,6 +15,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+import polars as pl
+
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
@@ -126,3 +128,51 @@ def merged_ranges(xml: bytes) -> list[MergedRange]:
         c2, r2 = column_index(m[3].decode("ascii")), int(m[4])
         out.append(MergedRange(min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
     return out
+
+
+def fill_merged(
+    frame: pl.DataFrame, data: bytes, sheet: str
+) -> tuple[pl.DataFrame, frozenset[int]]:
+    """Every cell of a merged range holds the range's value, as the user sees it: a group
+    header over the columns below it, a section title across the sheet, a member's ID down
+    the lines of its block (.xlsx/.xlsm; other formats do not say what is merged). Also the
+    sheet rows that took a value merged down from a row above."""
+    none: frozenset[int] = frozenset()
+    if data[:4] != b"PK\x03\x04" or frame.width == 0:
+        return frame, none
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = sheet_xml(zf, sheet)
+    except (zipfile.BadZipFile, OSError):
+        return frame, none
+    if xml is None:
+        return frame, none
+    merges = merged_ranges(xml)
+    if not merges:
+        return frame, none
+    filled_down: set[int] = set()
+    offset = first_used_column(xml)
+    names = frame.columns
+    cells: dict[int, list[str | None]] = {}
+    for m in merges:
+        first, top = m.first_col - offset, m.first_row - 1
+        if not (0 <= first < frame.width and 0 <= top < frame.height):
+            continue
+        if first not in cells:
+            cells[first] = frame[names[first]].to_list()
+        value = cells[first][top]
+        if value is None or not value.strip():
+            continue
+        for c in range(first, min(m.last_col - offset, frame.width - 1) + 1):
+            if c not in cells:
+                cells[c] = frame[names[c]].to_list()
+            column = cells[c]
+            for r in range(top, min(m.last_row - 1, frame.height - 1) + 1):
+                if column[r] is None:
+                    column[r] = value
+                    if r > top:
+                        filled_down.add(r + 1)
+    filled = frame.with_columns(
+        pl.Series(names[c], values, dtype=pl.String) for c, values in cells.items()
+    )
+    return filled, frozenset(filled_down)

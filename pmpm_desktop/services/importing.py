@@ -30,8 +30,9 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.io.parsed import ParsedFile, ReadReport, RowProblem
+from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
+from pmpm_desktop.io.read_report import ReadReport
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError

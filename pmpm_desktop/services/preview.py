@@ -27,7 +27,8 @@ from pmpm_desktop.io.fields import KINDS, fields
 from pmpm_desktop.io.kinds import WrongKind
 from pmpm_desktop.io.number_style import DecimalQuestion
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.io.parsed import ParsedFile, ReadReport, RowProblem
+from pmpm_desktop.io.parsed import ParsedFile, RowProblem
+from pmpm_desktop.io.read_report import ReadReport
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.id_suggestions import id_rule_notes

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from pmpm_desktop.io.options import DecisionKind
-from pmpm_desktop.io.parsed import ReadReport
+from pmpm_desktop.io.read_report import ReadReport
 
 #: what the reader decides about rows, columns and styles (not the kind, sheet or header it
 #: found, which the layout sentence says; nor the values every row got, listed on their own)
