@@ -379,7 +379,7 @@ class FieldDetector:
 
     def looked_for(self) -> str:
         wanted = [f for f in fields(self.kind) if f.required]
-        parts = [f"{_a(_label(f.name))} column ({_looked_for(f, 4)})" for f in wanted]
+        parts = [f"{with_article(_label(f.name))} column ({_looked_for(f, 4)})" for f in wanted]
         text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         others = [_label(f.name) for f in fields(self.kind) if not f.required][:4]
         if others:
@@ -417,7 +417,8 @@ def _clean(cell: str | None) -> str | None:
 _LABELS = {"member_id": "member ID", "dob": "date of birth", "pcp": "PCP"}
 
 
-def _a(noun: str) -> str:
+def with_article(noun: str) -> str:
+    """ "a roster", "an amount": a noun as a sentence names one."""
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 

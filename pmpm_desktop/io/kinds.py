@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pmpm_desktop.io.detect import profile, value_fit
-from pmpm_desktop.io.fields import name_matches
+from pmpm_desktop.io.fields import name_matches, with_article
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.table import FileReadError, read_table
 
@@ -173,8 +173,8 @@ class WrongKind(FileReadError):
         self.asked, self.kind, self.verdict = asked, is_, verdict
         super().__init__(
             f"{file_name} was not imported as a {asked.label}: this looks like "
-            f"{_a(is_.label)}: {verdict.reason(is_)}. Nothing was written; import it as "
-            f"{_a(is_.label)} ({_COMMANDS[is_]})"
+            f"{with_article(is_.label)}: {verdict.reason(is_)}. Nothing was written; import it as "
+            f"{with_article(is_.label)} ({_COMMANDS[is_]})"
         )
 
 
@@ -183,10 +183,6 @@ _COMMANDS = {
     FileKind.STATEMENT: "pmpm remit import",
     FileKind.RATES: "pmpm rates import",
 }
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def check_kind(
@@ -320,17 +316,18 @@ def propose_kind(path: Path) -> KindProposal:
         why = verdict.reason(by_content)
         if by_name is not None and by_name != by_content:
             sentence = (
-                f"The name {path.name!r} says {_a(by_name.label)}, but its columns say "
-                f"{_a(by_content.label)}: {why}."
+                f"The name {path.name!r} says {with_article(by_name.label)}, but its columns say "
+                f"{with_article(by_content.label)}: {why}."
             )
         else:
-            sentence = f"This looks like {_a(by_content.label)}: {why}."
+            sentence = f"This looks like {with_article(by_content.label)}: {why}."
         return KindProposal(by_content, by_content, by_name, sentence)
     if by_name is not None:
         return KindProposal(
             by_name,
             None,
             by_name,
-            f"The name {path.name!r} says {_a(by_name.label)}; its columns do not say plainly.",
+            f"The name {path.name!r} says {with_article(by_name.label)}; "
+            "its columns do not say plainly.",
         )
     return KindProposal(None, None, None, "Neither its name nor its columns say what it is.")

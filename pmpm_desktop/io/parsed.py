@@ -37,6 +37,7 @@ from pmpm_desktop.io.fields import (
     given_values,
     label,
     map_columns,
+    with_article,
 )
 from pmpm_desktop.io.kinds import KindVerdict, check_kind
 from pmpm_desktop.io.number_style import (
@@ -644,14 +645,10 @@ def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:
     scores = ", ".join(f"{k.label} {verdict.scores[k]:g}" for k in FileKind)
     if verdict.kind is kind and verdict.scores[kind] > 0:
-        text = f"it reads as {_a(kind.label)}: {verdict.reason(kind)} (weights: {scores})"
+        text = f"it reads as {with_article(kind.label)}: {verdict.reason(kind)} (weights: {scores})"
     else:
-        text = f"read as {_a(kind.label)}, as asked (weights: {scores})"
+        text = f"read as {with_article(kind.label)}, as asked (weights: {scores})"
     return ReadDecision(DecisionKind.KIND, text)
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _is_footer(
