@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -72,18 +73,40 @@ def shown(value: str) -> str:
 _MIDNIGHT = re.compile(r"^\d{4}-\d{2}-\d{2} 00:00:00$")
 
 
+class Place(StrEnum):
+    """What a problem's number counts: spreadsheet rows (and text lines), or X12 segments."""
+
+    ROW = "row"
+    SEGMENT = "segment"
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One refused cell or row: ``row`` is the 1-based row (CSV line) number in the file,
-    ``column`` the header as written in the file."""
+    ``column`` the header as written in the file.
+
+    In an X12 file (``place`` SEGMENT) ``row`` is the segment's 1-based number from the ISA,
+    ``column`` the segment as the guide names it (``DTP*349``) and ``element`` its element
+    (``03``), so the problem reads as an EDI analyst looks for it."""
 
     row: int
     column: str
     value: str
     reason: str
+    place: Place = Place.ROW
+    element: str = ""
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column!r}, value {self.value!r}: {self.reason}"
+        if self.place is Place.ROW:
+            return f"row {self.row}, column {self.column!r}, value {self.value!r}: {self.reason}"
+        where = f"segment {self.row} ({self.column})"
+        if self.element:
+            where += f", element {self.element}"
+        if not self.value:
+            return f"{where}: {self.reason}"
+        # "'20261340' is not a date", as the parsers' reasons start "not a date …"
+        joint = " is " if self.reason.startswith("not ") else ": "
+        return f"{where}: {self.value!r}{joint}{self.reason}"
 
 
 @dataclass(frozen=True)
