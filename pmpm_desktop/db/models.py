@@ -142,6 +142,11 @@ class RosterImport(Base):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("roster_imports.id"))
     #: the import's rows as an Arrow blob for fast reconciliation (see db/frame_cache.py)
     rows_cache: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    #: io.machine_file.Format of the file (None for imports made before formats were kept)
+    file_format: Mapped[str | None] = mapped_column(String(20))
+    #: an X12 interchange's identity (sender and ISA13): the same interchange re-sent with
+    #: other bytes is still a duplicate
+    interchange: Mapped[str | None] = mapped_column(String(100), index=True)
 
 
 class RosterRow(Base):
@@ -178,6 +183,29 @@ class RemittanceImport(Base):
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: the import's lines as an Arrow blob for fast reconciliation (see db/frame_cache.py)
     lines_cache: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    file_format: Mapped[str | None] = mapped_column(String(20))
+    interchange: Mapped[str | None] = mapped_column(String(100), index=True)
+
+
+class PayerPayment(Base):
+    """Money a statement pays the practice without members (SPEC §7: an 835's PLB CT
+    capitation, CR interest, E3 withholding, …), for the month it names."""
+
+    __tablename__ = "payer_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("remittance_imports.id", ondelete="CASCADE"), index=True
+    )
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    month: Mapped[Month] = mapped_column(MonthType())
+    #: the payer's adjustment reason code (PLB03-1): CT, CR, E3, …
+    code: Mapped[str] = mapped_column(String(10))
+    #: the reference as written (PLB03-2), often a re-association key
+    reference: Mapped[str | None] = mapped_column(String(100))
+    #: signed as money to the practice: capitation positive, a withholding negative
+    amount: Mapped[Decimal] = mapped_column(Money())
+    source_row: Mapped[int] = mapped_column(Integer)
 
 
 class RemittanceLine(Base):

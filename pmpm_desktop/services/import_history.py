@@ -31,6 +31,7 @@ from pmpm_desktop.db.models import (
     Member,
     MemberAlias,
     Payer,
+    PayerPayment,
     RemittanceImport,
     RemittanceLine,
     RosterImport,
@@ -576,6 +577,8 @@ def _delete_statement(conn: Connection, import_id: int) -> _Removed:
     span = _span(_known_months(conn, payer_id), affected)  # type: ignore[arg-type]
     mark_statement_stale(conn, payer_id, import_id)
     rows = conn.execute(delete(RemittanceLine).where(RemittanceLine.import_id == import_id))
+    # Explicit, as PostgreSQL and SQLite differ in when they cascade.
+    conn.execute(delete(PayerPayment).where(PayerPayment.import_id == import_id))
     conn.execute(delete(RemittanceImport).where(RemittanceImport.id == import_id))
     return _Removed(_payer_code(conn, payer_id), file_name, None, rows.rowcount or 0, span)
 

@@ -22,6 +22,7 @@ from pmpm_desktop.db.frame_cache import encode_frame
 from pmpm_desktop.db.frames import frame_from, month_index
 from pmpm_desktop.db.models import (
     Member,
+    PayerPayment,
     RateRow,
     RemittanceImport,
     RemittanceLine,
@@ -43,6 +44,15 @@ from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, sa
 from pmpm_desktop.services.stale_discrepancies import mark_roster_stale
 
 Progress = Callable[[int, int], bool]
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """What an import keeps of the file's format: its Format (io.machine_file) and, for X12,
+    the interchange's identity, by which a re-sent interchange is refused as a duplicate."""
+
+    format: str | None = None
+    interchange: str | None = None
 
 
 class ImportCancelled(PmpmError):
@@ -137,6 +147,7 @@ def _refuse_duplicate(
     payer_id: int,
     sha: str,
     name: str,
+    interchange: str | None = None,
 ) -> None:
     earlier = conn.execute(
         select(table.file_name, table.imported_at).where(
@@ -147,6 +158,18 @@ def _refuse_duplicate(
         raise InputRejected(
             f"{name} is already imported (same content as {earlier[0]}, imported "
             f"{earlier[1]:%Y-%m-%d %H:%M}); nothing was written"
+        )
+    if interchange is None:
+        return
+    earlier = conn.execute(
+        select(table.file_name, table.imported_at).where(
+            table.payer_id == payer_id, table.interchange == interchange
+        )
+    ).first()
+    if earlier is not None:
+        raise InputRejected(
+            f"{name} is already imported: it is the same X12 interchange ({interchange}) as "
+            f"{earlier[0]}, imported {earlier[1]:%Y-%m-%d %H:%M}, sent again; nothing was written"
         )
 
 
@@ -389,9 +412,45 @@ def store_roster(
     mapping: dict[str, object] | None = None,
     progress: Progress | None = None,
     profile: ProfileDraft | None = None,
+    source: FileSource | None = None,
 ) -> ImportResult:
     """Store validated roster rows (the reader's canonical frame) as one import, atomically;
     with ``profile``, the payer's import profile is saved in the same transaction."""
+    stored = checked_roster(db, payer_code, roster_month, frame, file_name, mapping)
+    with db.engine.begin() as conn:
+        result = insert_roster(
+            conn,
+            stored,
+            file_name=file_name,
+            sha256=sha256,
+            mapping=mapping,
+            progress=progress,
+            profile=profile,
+            source=source,
+        )
+    _done(progress, 4)
+    return result
+
+
+@dataclass(frozen=True)
+class CheckedRoster:
+    """Roster rows ready to store: checked against the payer's contracts, members merged."""
+
+    payer_id: int
+    roster_month: Month
+    frame: pl.DataFrame
+    notes: tuple[str, ...]
+
+
+def checked_roster(
+    db: Database,
+    payer_code: str,
+    roster_month: Month,
+    frame: pl.DataFrame,
+    file_name: str,
+    mapping: dict[str, object] | None,
+) -> CheckedRoster:
+    """``frame`` checked as store_roster stores it (RowsRejected naming every problem)."""
     with db.sessions() as s:
         payer_id = get_payer(s, payer_code).id
     problems = roster_problems(db, payer_code, frame, mapping)
@@ -399,60 +458,77 @@ def store_roster(
         raise RowsRejected(f"{file_name} was not imported; nothing was written", problems)
     frame = merge_member_rows(frame, roster_month)
     notes = id_rule_notes(db, payer_code, FileKind.ROSTER, frame["member_id"])
-    with db.engine.begin() as conn:
-        _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name)
-        new_members, member_pks = _add_new_members(conn, payer_id, frame)
-        _check(progress, 2, 4)
-        previous = conn.execute(
-            select(RosterImport.id).where(
-                RosterImport.payer_id == payer_id,
-                RosterImport.roster_month == roster_month,
-                RosterImport.active.is_(True),
-            )
-        ).scalar()
-        import_id = conn.execute(
-            RosterImport.__table__.insert().values(
-                payer_id=payer_id,
-                roster_month=roster_month,
-                file_name=file_name,
-                sha256=sha256,
-                imported_at=now(),
-                row_count=frame.height,
-                mapping=mapping or {},
-                active=True,
-            )
-        ).inserted_primary_key[0]
-        if previous is not None:
-            conn.execute(
-                update(RosterImport)
-                .where(RosterImport.id == previous)
-                .values(active=False, replaced_by_id=import_id)
-            )
-        rows = frame.join(member_pks, on="member_id").select(
-            pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
-            "member_pk",
-            "last_name",
-            "first_name",
-            "dob",
-            "sex",
-            "product",
-            "rate_cell",
-            "pcp",
-            "effective_date",
-            "term_date",
-            "risk_score",
-            "source_row",
+    return CheckedRoster(payer_id, roster_month, frame, notes)
+
+
+def insert_roster(
+    conn: Connection,
+    roster: CheckedRoster,
+    *,
+    file_name: str,
+    sha256: str,
+    mapping: dict[str, object] | None = None,
+    progress: Progress | None = None,
+    profile: ProfileDraft | None = None,
+    source: FileSource | None = None,
+) -> ImportResult:
+    """Store a checked roster inside the caller's transaction."""
+    source = source or FileSource()
+    payer_id, roster_month, frame = roster.payer_id, roster.roster_month, roster.frame
+    _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name, source.interchange)
+    new_members, member_pks = _add_new_members(conn, payer_id, frame)
+    _check(progress, 2, 4)
+    previous = conn.execute(
+        select(RosterImport.id).where(
+            RosterImport.payer_id == payer_id,
+            RosterImport.roster_month == roster_month,
+            RosterImport.active.is_(True),
         )
-        before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
-        insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
-        _cache_roster(conn, import_id, rows, before)
-        if previous is not None:
-            mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
-        _refresh_members(conn, payer_id, import_id, roster_month)
-        if profile is not None:
-            save_profile(conn, payer_id, profile)
-        _check(progress, 3, 4)
-    _done(progress, 4)
+    ).scalar()
+    import_id = conn.execute(
+        RosterImport.__table__.insert().values(
+            payer_id=payer_id,
+            roster_month=roster_month,
+            file_name=file_name,
+            sha256=sha256,
+            imported_at=now(),
+            row_count=frame.height,
+            mapping=mapping or {},
+            active=True,
+            file_format=source.format,
+            interchange=source.interchange,
+        )
+    ).inserted_primary_key[0]
+    if previous is not None:
+        conn.execute(
+            update(RosterImport)
+            .where(RosterImport.id == previous)
+            .values(active=False, replaced_by_id=import_id)
+        )
+    rows = frame.join(member_pks, on="member_id").select(
+        pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
+        "member_pk",
+        "last_name",
+        "first_name",
+        "dob",
+        "sex",
+        "product",
+        "rate_cell",
+        "pcp",
+        "effective_date",
+        "term_date",
+        "risk_score",
+        "source_row",
+    )
+    before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
+    insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
+    _cache_roster(conn, import_id, rows, before)
+    if previous is not None:
+        mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
+    _refresh_members(conn, payer_id, import_id, roster_month)
+    if profile is not None:
+        save_profile(conn, payer_id, profile)
+    _check(progress, 3, 4)
     return ImportResult(
         import_id,
         file_name,
@@ -460,7 +536,7 @@ def store_roster(
         frame["member_id"].n_unique(),
         new_members,
         previous,
-        notes=notes,
+        notes=roster.notes,
     )
 
 
@@ -680,68 +756,150 @@ def store_remittance(
     stated_total: Decimal | None = None,
     progress: Progress | None = None,
     profile: ProfileDraft | None = None,
+    source: FileSource | None = None,
+    payer_payments: pl.DataFrame | None = None,
 ) -> ImportResult:
     """Store validated remittance lines (the reader's canonical frame) as one import; with
     ``profile``, the payer's import profile is saved in the same transaction. ``stated_total``
-    as for :func:`import_remittance`."""
+    as for :func:`import_remittance`; ``payer_payments`` (io.machine_file.PAYER_PAYMENT_SCHEMA,
+    an 835's PLB) are stored with the import."""
     stated_total = checked_stated_total(stated_total)
+    statement = checked_statement(db, payer_code, frame, file_name, mapping)
+    with db.engine.begin() as conn:
+        result = insert_remittance(
+            conn,
+            statement,
+            file_name=file_name,
+            sha256=sha256,
+            mapping=mapping,
+            payment_date=payment_date,
+            reference=reference,
+            stated_total=stated_total,
+            progress=progress,
+            profile=profile,
+            source=source,
+            payer_payments=payer_payments,
+        )
+    _done(progress, 3)
+    return result
+
+
+@dataclass(frozen=True)
+class CheckedStatement:
+    """Statement lines ready to store."""
+
+    payer_id: int
+    frame: pl.DataFrame
+    notes: tuple[str, ...]
+
+
+def checked_statement(
+    db: Database,
+    payer_code: str,
+    frame: pl.DataFrame,
+    file_name: str,
+    mapping: dict[str, object] | None,
+) -> CheckedStatement:
+    """``frame`` checked as store_remittance stores it (RowsRejected naming every problem)."""
     with db.sessions() as s:
         payer_id = get_payer(s, payer_code).id
     problems = remittance_problems(frame, mapping)
     if problems:
         raise RowsRejected(f"{file_name} was not imported; nothing was written", problems)
+    notes = (
+        id_rule_notes(db, payer_code, FileKind.STATEMENT, frame["member_id"])
+        if frame.height
+        else ()
+    )
+    return CheckedStatement(payer_id, frame, notes)
+
+
+def insert_remittance(
+    conn: Connection,
+    statement: CheckedStatement,
+    *,
+    file_name: str,
+    sha256: str,
+    mapping: dict[str, object] | None = None,
+    payment_date: dt.date | None = None,
+    reference: str | None = None,
+    stated_total: Decimal | None = None,
+    progress: Progress | None = None,
+    profile: ProfileDraft | None = None,
+    source: FileSource | None = None,
+    payer_payments: pl.DataFrame | None = None,
+) -> ImportResult:
+    """Store checked statement lines inside the caller's transaction."""
+    source = source or FileSource()
+    payer_id, frame = statement.payer_id, statement.frame
+    stated_total = checked_stated_total(stated_total)
     if payment_date is None and "payment_date" in frame.columns:
         payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
     if reference is None and "reference" in frame.columns:
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
-    notes = id_rule_notes(db, payer_code, FileKind.STATEMENT, frame["member_id"])
-    with db.engine.begin() as conn:
-        _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name)
-        import_id = conn.execute(
-            RemittanceImport.__table__.insert().values(
-                payer_id=payer_id,
-                file_name=file_name,
-                sha256=sha256,
-                imported_at=now(),
-                payment_date=payment_date,
-                reference=reference,
-                stated_total=stated_total,
-                row_count=frame.height,
-                mapping=mapping or {},
-            )
-        ).inserted_primary_key[0]
-        optional = [
-            pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
-            for c in ("line_type", "member_name")
-        ]
-        lines = frame.select(
-            pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
-            pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"),
-            "member_id",
-            "coverage_month",
-            pl.col("amount_cents").alias("amount"),
-            *optional,
-            "source_row",
+    _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name, source.interchange)
+    import_id = conn.execute(
+        RemittanceImport.__table__.insert().values(
+            payer_id=payer_id,
+            file_name=file_name,
+            sha256=sha256,
+            imported_at=now(),
+            payment_date=payment_date,
+            reference=reference,
+            stated_total=stated_total,
+            row_count=frame.height,
+            mapping=mapping or {},
+            file_format=source.format,
+            interchange=source.interchange,
         )
+    ).inserted_primary_key[0]
+    optional = [
+        pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
+        for c in ("line_type", "member_name")
+    ]
+    lines = frame.select(
+        pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
+        pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"),
+        "member_id",
+        "coverage_month",
+        pl.col("amount_cents").alias("amount"),
+        *optional,
+        "source_row",
+    )
+    if lines.height:
         insert_frame(conn, RemittanceLine.__table__, lines, {"amount": "cents"})  # type: ignore[arg-type]
-        conn.execute(
-            update(RemittanceImport)
-            .where(RemittanceImport.id == import_id)
-            .values(
-                lines_cache=encode_frame(
-                    lines.select(
-                        pl.lit(None, dtype=pl.Int64).alias("line_id"),
-                        "member_id",
-                        month_index(pl.col("coverage_month")).alias("month"),
-                        pl.col("amount").alias("amount_cents"),
-                    )
+    conn.execute(
+        update(RemittanceImport)
+        .where(RemittanceImport.id == import_id)
+        .values(
+            lines_cache=encode_frame(
+                lines.select(
+                    pl.lit(None, dtype=pl.Int64).alias("line_id"),
+                    "member_id",
+                    month_index(pl.col("coverage_month")).alias("month"),
+                    pl.col("amount").alias("amount_cents"),
                 )
             )
         )
-        if profile is not None:
-            save_profile(conn, payer_id, profile)
-        _check(progress, 2, 3)
-    _done(progress, 3)
+    )
+    if payer_payments is not None and payer_payments.height:
+        insert_frame(
+            conn,
+            PayerPayment.__table__,  # type: ignore[arg-type]
+            payer_payments.select(
+                pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
+                pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"),
+                "month",
+                "code",
+                "reference",
+                pl.col("amount_cents").alias("amount"),
+                "source_row",
+            ),
+            {"amount": "cents"},
+        )
+    if profile is not None:
+        save_profile(conn, payer_id, profile)
+    _check(progress, 2, 3)
     cents = frame["amount_cents"].sum()
     return ImportResult(
         import_id,
@@ -751,7 +909,7 @@ def store_remittance(
         0,
         lines_total=Decimal(int(cents or 0)).scaleb(-2),
         stated_total=stated_total,
-        notes=notes,
+        notes=statement.notes,
     )
 
 
