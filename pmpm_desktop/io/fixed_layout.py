@@ -45,6 +45,9 @@ class FixedLayout:
         object.__setattr__(self, "fields", dict(self.fields))
         _check(self)
 
+    def __hash__(self) -> int:
+        return hash((self.kind, tuple(self.fields.items()), self.record_prefix, self.skip_lines))
+
     @classmethod
     def from_json(cls, data: str | Mapping[str, Any]) -> FixedLayout:
         """A layout from its JSON text or object:

@@ -26,22 +26,16 @@ from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.fields import fields as kind_fields
 from pmpm_desktop.io.fields import given_values
-from pmpm_desktop.io.fixed_layout import FixedLayout, LayoutError
+
+# Re-exported: the reader and its layout are imported together.
+from pmpm_desktop.io.fixed_layout import FixedLayout as FixedLayout
+from pmpm_desktop.io.fixed_layout import LayoutError as LayoutError
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, text_table
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
-
-__all__ = [
-    "FixedLayout",
-    "LayoutError",
-    "dollars",
-    "first_lines",
-    "looks_fixed_width",
-    "read_fixed_width",
-]
 
 _DELIMITERS = (",", "\t", ";", "|")
 # Values a short line must not cut: a cut date or amount would read as another value.
@@ -60,6 +54,18 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def decode_head(head: bytes) -> str:
+    """The first bytes of a file as :func:`decode_text` reads the whole file: a UTF-8
+    character cut at the end of ``head`` does not make it cp1252."""
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        cut = exc.start
+    if cut < len(head) - 3:
+        return head.decode("cp1252", errors="replace")
+    return decode_text(head[:cut])
+
+
 def split_lines(text: str) -> list[str]:
     """Lines without their ends (LF, CRLF, or CR alone); a final line end makes no extra line.
     Only line ends split: a form feed or NEL inside a record stays in it."""
@@ -76,7 +82,7 @@ def first_lines(path: Path, n: int = 20) -> list[str]:
     so a column on screen is a column in the file)."""
     with path.open("rb") as fh:
         head = fh.read(max(n, 1) * 4096)
-    lines = split_lines(decode_text(head))[:n]
+    lines = split_lines(decode_head(head))[:n]
     return [line.replace("\t", " ") for line in lines]
 
 
@@ -87,7 +93,7 @@ def looks_fixed_width(head: bytes) -> bool:
     without its line end may be cut, so it is not judged."""
     if b"\x00" in head or head.startswith(b"PK"):
         return False
-    lines = split_lines(decode_text(head))
+    lines = split_lines(decode_head(head))
     if not head.endswith((b"\n", b"\r")):
         lines = lines[:-1]
     lines = [line for line in lines if line.strip()][:50]
