@@ -30,7 +30,7 @@ import polars as pl
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.fields import MappingError
-from pmpm_desktop.io.fixed_width import and_list, decode_text, dollars, split_lines
+from pmpm_desktop.io.fixed_width import and_list, decode_head, decode_text, dollars, split_lines
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, text_table
 from pmpm_desktop.io.mmr_layout import (
     AMOUNTS,
@@ -85,33 +85,38 @@ def amount_fields(mapping: Mapping[str, str] | None) -> tuple[MmrField, ...]:
 
 def looks_like_mmr(head: bytes) -> bool:
     """True when the first bytes of a file are MMR detail records: each complete line at least
-    as long as the record up to its Total MA Payment Amount, a contract number (H, R or E and
-    four digits) in columns 1–5, a run date, a payment month and a payment period where the
-    record has them. The file's name says nothing."""
+    as long as the record up to its Total MA Payment Amount, with a contract number (H, R or E
+    and four digits) in columns 1–5, a run date and a payment month; and most lines with a
+    payment period (a bad date in a record is a problem of that record, not another format).
+    The file's name says nothing."""
     if b"\x00" in head:
         return False
-    lines = split_lines(decode_text(head))
+    lines = split_lines(decode_head(head))
     complete = lines if head.endswith((b"\n", b"\r")) else lines[:-1]
     candidates = [line for line in complete if line.strip()][:20]
     minimum = AMOUNTS[DEFAULT_AMOUNT].end
     if not candidates and lines and len(lines[0]) >= END_DATE.end:
         candidates, minimum = lines[:1], END_DATE.end
-    if not candidates:
+    if not candidates or not all(len(line) >= minimum and _record(line) for line in candidates):
         return False
-    return all(len(line) >= minimum and _record_like(line) for line in candidates)
+    periods = sum(1 for line in candidates if _period(line))
+    return periods * 2 >= len(candidates)
 
 
-def _record_like(line: str) -> bool:
-    def cut(f: MmrField) -> str:
-        return line[f.start - 1 : f.end]
+def _cut(line: str, f: MmrField) -> str:
+    return line[f.start - 1 : f.end]
 
-    dates = (cut(RUN_DATE), cut(START_DATE), cut(END_DATE))
+
+def _record(line: str) -> bool:
     return (
-        CONTRACT_NUMBER.match(cut(CONTRACT)) is not None
-        and all(_is_day(d) for d in dates)
-        and _is_day(cut(PAYMENT_DATE) + "01")
-        and (_is_day(cut(BIRTH_DATE)) or not cut(BIRTH_DATE).strip())
+        CONTRACT_NUMBER.match(_cut(line, CONTRACT)) is not None
+        and _is_day(_cut(line, RUN_DATE))
+        and _is_day(_cut(line, PAYMENT_DATE) + "01")
     )
+
+
+def _period(line: str) -> bool:
+    return _is_day(_cut(line, START_DATE)) and _is_day(_cut(line, END_DATE))
 
 
 def _is_day(text: str) -> bool:

@@ -184,10 +184,9 @@ def _amounts(records: Records, amounts: tuple[MmrField, ...]) -> None:
     total = pl.lit(0, dtype=pl.Int64)
     for i, f in enumerate(amounts):
         text = pl.col(f"amount{i}")
-        groups = text.str.extract_groups(PCUG_AMOUNT)
-        whole = groups.struct.field("2").replace("", "0").cast(pl.Int64, strict=False)
-        cents = whole * 100 + groups.struct.field("3").cast(pl.Int64, strict=False)
-        signed = pl.when(groups.struct.field("1") == "-").then(-cents).otherwise(cents)
+        # Two decimals after the point (checked below): without the point and the blanks,
+        # the digits are the cents.
+        signed = text.str.replace_all(r"[ .]", "").cast(pl.Int64, strict=False)
         blank = text.str.strip_chars() == ""
         bad = frame.filter(~blank & ~text.str.contains(PCUG_AMOUNT))
         for line, value in bad.select("line", f"amount{i}").iter_rows():
@@ -309,14 +308,17 @@ def _spread(records: Records, amounts: tuple[MmrField, ...]) -> None:
         "contract",
         "payment_month",
         "cents",
-        pl.format("{}-{}", index // 12, (index % 12 + 1).cast(pl.String).str.zfill(2)).alias(
-            "month"
-        ),
+        index.alias("month"),
         _money_text(pl.col("cents")).alias("amount"),
         pl.when(pl.col("initial") == "")
         .then(pl.col("surname"))
         .otherwise(pl.format("{}, {}", pl.col("surname"), pl.col("initial")))
         .alias("member_name"),
+    )
+    # A file pays a few dozen months at most: each month's text is made once.
+    names = {i: str(Month.from_index(i)) for i in records.lines["month"].unique().to_list()}
+    records.lines = records.lines.with_columns(
+        pl.col("month").replace_strict(names, return_dtype=pl.String)
     )
     spread = ok.filter(pl.col("months") > 1)
     if spread.height:
@@ -333,9 +335,8 @@ def _spread(records: Records, amounts: tuple[MmrField, ...]) -> None:
 
 
 def _money_text(cents: pl.Expr) -> pl.Expr:
-    size = cents.abs()
-    sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    return pl.format("{}{}.{}", sign, size // 100, (size % 100).cast(pl.String).str.zfill(2))
+    """Cents as plain decimal text (``-1234.56``), in exact decimal arithmetic."""
+    return (cents.cast(pl.Decimal(20, 2)) / 100).cast(pl.String)
 
 
 def _roster_values(records: Records) -> None:

@@ -200,7 +200,9 @@ def test_bad_dates_are_problems_of_their_lines(tmp_path: Path) -> None:
             {"Date of Birth": "19501232"},
         ),
     ]
-    read = read_mmr(write_mmr(tmp_path / "mmr.txt", lines), options=OPTIONS)
+    path = write_mmr(tmp_path / "mmr.txt", lines)
+    assert looks_like_mmr(path.read_bytes())  # a bad date is the record's, still an MMR
+    read = read_mmr(path, options=OPTIONS)
     problems = [str(p) for p in read.problems]
     assert problems == [
         "row 2, column 'Paymt/Adjustmt Start Date', value '20261340': not a date (expected e.g. "
