@@ -24,7 +24,7 @@ from pmpm_desktop.io.x12.sources import (
     matches,
     product_source,
 )
-from pmpm_desktop.io.x12.transaction import X12Input, element
+from pmpm_desktop.io.x12.transaction import X12Input, counted, element
 
 _ACTIVE = frozenset("12345")
 _INACTIVE = frozenset("678")
@@ -224,8 +224,8 @@ def _table(source: X12Input, found: _Response) -> tuple[RosterTable, Counter[str
         table.decisions.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{len(skipped):,} subscriber loop(s) with no coverage (EB) of their own, only "
-                "dependents or a rejection (AAA): not members",
+                f"{counted(len(skipped), 'subscriber loop')} with no coverage (EB) of their own, "
+                "only dependents or a rejection (AAA): not members",
                 tuple(m.segment for m in skipped),
             )
         )
@@ -347,8 +347,8 @@ def _facts(found: _Response, table: RosterTable, statuses: Counter[str]) -> list
     facts.append(
         Fact(
             "Members",
-            f"{len(table):,} read ({len(found.members) - dependents:,} subscriber loops, "
-            f"{dependents:,} dependent loops)",
+            f"{len(table):,} read ({counted(len(found.members) - dependents, 'subscriber loop')}"
+            f", {counted(dependents, 'dependent loop')})",
         )
     )
     if statuses:

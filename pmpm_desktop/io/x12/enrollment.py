@@ -32,7 +32,7 @@ from pmpm_desktop.io.x12.sources import (
     matches,
     product_source,
 )
-from pmpm_desktop.io.x12.transaction import X12Input
+from pmpm_desktop.io.x12.transaction import X12Input, counted
 
 _PRODUCTS = ("HD04", "REF*CE", "HD03", "REF*17", "REF*M7", "REF*ZZ")
 _RATE_CELLS = ("REF*17", "REF*M7", "REF*ZZ")
@@ -233,7 +233,7 @@ def _coverages_kept(
         table.decisions.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{len(skipped):,} coverage loop(s) (HD) of other lines were skipped: {shown}; "
+                f"{counted(len(skipped), 'coverage loop')} (HD) of other lines skipped: {shown}; "
                 f"each of their members has a coverage loop {why}",
                 tuple(c.segment for j in skipped if (c := cs[j]) is not None),
             )
@@ -284,8 +284,8 @@ def _fill(table: RosterTable, pairs: _Pairs, kept: list[int], change_file: bool)
                 ReadDecision(
                     DecisionKind.COLUMN,
                     f"{'effective' if own == '348' else 'term'} dates are DTP*{own} (benefit "
-                    f"{which}); DTP*{other} (eligibility {which}) for {len(relabeled):,} "
-                    f"row(s) whose coverage has no DTP*{own}",
+                    f"{which}); DTP*{other} (eligibility {which}) for "
+                    f"{counted(len(relabeled), 'row')} whose coverage has no DTP*{own}",
                     column=name,
                 )
             )
@@ -393,8 +393,8 @@ def _facts(found: Enrollment, table: RosterTable, change_file: bool) -> list[Fac
     facts.append(
         Fact(
             "Members",
-            f"{len(members):,} ({len(members) - dependents:,} subscribers, "
-            f"{dependents:,} dependents)",
+            f"{len(members):,} ({counted(len(members) - dependents, 'subscriber')}, "
+            f"{counted(dependents, 'dependent')})",
         )
     )
     if len(table) != len(members):
@@ -404,13 +404,12 @@ def _facts(found: Enrollment, table: RosterTable, change_file: bool) -> list[Fac
     if change_file:
         counts = Counter(_CHANGES.get(m.maintenance) for m in members)
         words = [
-            f"{counts[c]:,} {c.value}{'s' if counts[c] != 1 else ''}"
+            counted(counts[c], c.value)
             for c in (RosterChange.ADD, RosterChange.TERM, RosterChange.CHANGE)
             if counts[c]
         ]
         if counts[RosterChange.REINSTATE]:
-            n = counts[RosterChange.REINSTATE]
-            words.append(f"{n:,} reinstatement{'s' if n != 1 else ''}")
+            words.append(counted(counts[RosterChange.REINSTATE], "reinstatement"))
         facts.append(Fact("Changes", ", ".join(words) or "none"))
     return facts
 

@@ -142,6 +142,9 @@ class RosterTable:
             if (p.row, p.column) in self.covered:
                 continue
             (q,) = origins.place([p], {p.row: p.row})
+            if _ROW_WORDS in q.reason:
+                # The roster reader names the other row by its source_row: here a segment.
+                q = dataclasses.replace(q, reason=q.reason.replace(_ROW_WORDS, " at segment "))
             if p.place is Place.ROW and p.column in index:
                 if not q.element:
                     q = dataclasses.replace(
@@ -153,6 +156,9 @@ class RosterTable:
                     q = dataclasses.replace(q, column=self.relabeled[p.column][p.row])
             placed.append(q)
         return placed
+
+
+_ROW_WORDS = " on row "
 
 
 def loop_problem(
