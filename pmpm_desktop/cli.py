@@ -20,6 +20,7 @@ from pmpm_desktop.core.summary import (
     KINDS,
     STATUSES,
     DiscrepancyRow,
+    PayerLevel,
     ReconcileSummary,
 )
 from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
@@ -185,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--sheet")
         sp.add_argument("--header-row", type=int)
         sp.add_argument(
+            "--layout",
+            type=Path,
+            metavar="LAYOUT.json",
+            help="a fixed-width file's layout: start and length of each field (kept for the "
+            "payer's next files)",
+        )
+        sp.add_argument(
             "--errors-out",
             type=Path,
             metavar="FILE",
@@ -318,6 +326,11 @@ def summary_json(summary: ReconcileSummary) -> dict[str, Any]:
             "expected": _money(summary.expected),
             "paid": _money(summary.paid),
             "variance": _money(summary.variance),
+            **(
+                {"payer_level_paid": _money(summary.payer_level_paid)}
+                if summary.payer_level_paid is not None
+                else {}
+            ),
         },
         "months": [
             {
@@ -327,11 +340,24 @@ def summary_json(summary: ReconcileSummary) -> dict[str, Any]:
                 "expected": _money(m.expected),
                 "paid": _money(m.paid),
                 "variance": _money(m.variance),
+                **_payer_level_json(m.payer_level),
             }
             for m in summary.months
         ],
         "counts": {k: summary.counts.get(k, 0) for k in KINDS},
         "discrepancies": [_discrepancy_json(d) for d in summary.discrepancies],
+    }
+
+
+def _payer_level_json(level: PayerLevel | None) -> dict[str, Any]:
+    """A month's payer-level keys (none without payer-level payments): CLI.md's extension."""
+    if level is None:
+        return {}
+    return {
+        "payer_level_paid": _money(level.paid),
+        "payer_level_by_code": {c: _money(v) for c, v in level.by_code.items()},
+        "payer_withhold": _money(level.withhold_reported),
+        "contract_withhold": _money(level.withhold_contract),
     }
 
 
@@ -387,6 +413,9 @@ def _print_summary(s: ReconcileSummary) -> None:
         + [["total", "", "", _money(s.expected), _money(s.paid), _money(s.variance)]],
         {1, 2, 3, 4, 5},
     )
+    for m in s.months:
+        if m.payer_level is not None:
+            print(f"{m.month} payer-level: {m.payer_level.describe()}")
     print()
     print("  ".join(f"{k}: {s.counts.get(k, 0)}" for k in KINDS))
     print(
@@ -607,6 +636,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         values=_values(args.set_values),
         decimal_comma=None if args.decimal is None else args.decimal == "comma",
         save_values=args.save_values,
+        layout=_layout(args.layout),
     )
     if args.json:
         print(json.dumps(_import_json(kind, args.file.name, res), indent=2))
@@ -621,15 +651,37 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         )
     else:
         print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
+        if res.payer_level_total is not None:
+            print(f"payer-level payments (no members): {_money(res.payer_level_total)}")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")
     for note in getattr(res, "notes", ()):
         print(f"note: {note}")
+    if getattr(res, "standard", None):
+        print(f"what was found ({res.standard}):")
+        for fact in res.facts:
+            print(f"  - {fact.label}: {fact.value}")
     if res.read is not None:
         print("how it was read:")
         for line in res.read.lines():
             print(f"  - {line}")
     return 0
+
+
+def _layout(path: Path | None) -> Any:
+    """The fixed-width layout a ``--layout`` file holds (UsageError in a sentence)."""
+    if path is None:
+        return None
+    from pmpm_desktop.io.fixed_layout import FixedLayout
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"--layout: {path} could not be read: {exc.strerror or exc}") from None
+    try:
+        return FixedLayout.from_json(text)
+    except ValueError as exc:
+        raise UsageError(f"--layout: {path.name}: {exc}") from None
 
 
 def _import_json(kind: str, file_name: str, res: Any) -> dict[str, Any]:
@@ -648,7 +700,13 @@ def _import_json(kind: str, file_name: str, res: Any) -> dict[str, Any]:
             replaced_import_id=res.replaced_import_id,
             notes=list(res.notes),
         )
+        if res.standard is not None:
+            out["format"] = res.standard
+            out["found"] = {f.label: f.value for f in res.facts}
         if kind == "remittance":
+            out["payer_level_total"] = (
+                None if res.payer_level_total is None else _money(res.payer_level_total)
+            )
             out["lines_total"] = None if res.lines_total is None else _money(res.lines_total)
             out["stated_total"] = None if res.stated_total is None else _money(res.stated_total)
             out["total_mismatch"] = res.total_mismatch

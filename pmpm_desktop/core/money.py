@@ -43,6 +43,11 @@ def format_money(value: Decimal) -> str:
     return f"{round_money(value):.2f}"
 
 
+def dollars_text(value: Decimal) -> str:
+    """``$1,234.56`` / ``-$12.00``: an amount in a sentence for a clerk."""
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
 def div_round_half_up(numerator: int, denominator: int) -> int:
     """numerator / denominator rounded half away from zero, in exact integer arithmetic."""
     if denominator <= 0:

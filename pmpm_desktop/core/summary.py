@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pmpm_desktop.core.money import dollars_text
 from pmpm_desktop.core.month import Month
 
 #: Every reconciliation kind in SPEC §7's order of testing (``matched`` last).
@@ -76,6 +77,32 @@ class MonthSummary:
     counts: dict[str, int] = field(default_factory=dict)
     #: sum of (paid - expected) of the member-months of each kind
     amounts: dict[str, Decimal] = field(default_factory=dict)
+    #: payments without members for this month (an 835's PLB), when the payer made any
+    payer_level: PayerLevel | None = None
+
+
+@dataclass(frozen=True)
+class PayerLevel:
+    """A month's payer-level payments (SPEC §7) beside the member-level figures."""
+
+    #: the sum of every payer-level amount, signed as paid to the practice
+    paid: Decimal
+    #: per adjustment code (CT, CR, E3, …), signed as paid
+    by_code: dict[str, Decimal]
+    #: what the payer says it withheld (its E3 lines, as a positive amount)
+    withhold_reported: Decimal
+    #: what the contracts withhold of the month's eligible member-months
+    withhold_contract: Decimal
+
+    def describe(self) -> str:
+        """ "$1,500.00 without members (CT $1,575.00, E3 -$75.00); the payer withheld
+        $75.00, the contracts $75.00"."""
+        codes = ", ".join(f"{c} {dollars_text(v)}" for c, v in self.by_code.items())
+        return (
+            f"{dollars_text(self.paid)} without members ({codes}); the payer withheld "
+            f"{dollars_text(self.withhold_reported)}, the contracts "
+            f"{dollars_text(self.withhold_contract)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -111,3 +138,5 @@ class ReconcileSummary:
     paid: Decimal
     variance: Decimal
     discrepancies: list[DiscrepancyRow]
+    #: the range's payer-level payments, when there are any (``paid`` stays member-level)
+    payer_level_paid: Decimal | None = None

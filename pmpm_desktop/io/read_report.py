@@ -35,9 +35,13 @@ class ReadReport:
     decisions: tuple[ReadDecision, ...]
     #: the payer's saved layout the file was read with, if any
     profile: str | None = None
+    #: a machine format's standard ("X12 834 (005010X220A1)"): its fields are the guide's
+    standard: str | None = None
 
     def certainty(self) -> str:
         """How sure the header detection is, in a sentence."""
+        if self.standard is not None:
+            return f"read as {self.standard}: each field from its place in the format"
         if self.profile is not None:
             return f"read with the payer's saved layout {self.profile!r}"
         if self.given:
@@ -55,7 +59,8 @@ class ReadReport:
     def lines(self) -> list[str]:
         """The report as lines of text (the CLI prints them under the import)."""
         columns = ", ".join(f"{label(f)} = {c!r}" for f, c in self.mapping.items())
-        out = [self.certainty(), f"columns: {columns}"]
+        heading = "fields" if self.standard is not None else "columns"
+        out = [self.certainty(), f"{heading}: {columns}"]
         out += [f"{label(f)}: {v!r} on every row" for f, v in self.values.items()]
         out += [_with_rows(d) for d in self.decisions if d.kind is not DecisionKind.VALUE]
         return out
@@ -70,5 +75,6 @@ class ReadReport:
             "score": self.score,
             "runner_up": self.runner_up,
             "profile": self.profile,
+            "standard": self.standard,
             "decisions": [d.as_json() for d in self.decisions],
         }

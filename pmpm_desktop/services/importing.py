@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import polars as pl
 from sqlalchemy import Connection, Table, delete, func, or_, select, update
 
 from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import dollars_text
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import RateRowSpec, validate_rate_rows
 from pmpm_desktop.db.bulk import insert_frame, inserted_ids, max_id
@@ -30,6 +31,8 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
+from pmpm_desktop.io.fixed_layout import FixedLayout
+from pmpm_desktop.io.machine_file import Fact
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
@@ -41,6 +44,9 @@ from pmpm_desktop.io.values import parse_amount
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
+
+if TYPE_CHECKING:
+    from pmpm_desktop.services.machine_import import MachinePlan
 from pmpm_desktop.services.stale_discrepancies import mark_roster_stale
 
 Progress = Callable[[int, int], bool]
@@ -69,12 +75,12 @@ class RowsRejected(InputRejected):
         self.rows = list(rows)
 
 
-def _check(progress: Progress | None, done: int, total: int) -> None:
+def check_progress(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None and progress(done, total) is False:
         raise ImportCancelled("import cancelled: nothing was written")
 
 
-def _done(progress: Progress | None, total: int) -> None:
+def done_progress(progress: Progress | None, total: int) -> None:
     """The last report, after the commit: the file is stored, so a Cancel now changes nothing."""
     if progress is not None:
         progress(total, total)
@@ -95,15 +101,16 @@ class ImportResult:
     notes: tuple[str, ...] = ()
     #: how the file was read: header, columns, sections, totals skipped, styles, certainty
     read: ReadReport | None = None
+    #: machine formats: what was found (sender, control numbers, totals …) and the standard
+    facts: tuple[Fact, ...] = ()
+    standard: str | None = None
+    #: statements with payer-level payments (an 835's PLB): their sum, signed as paid
+    payer_level_total: Decimal | None = None
 
     @property
     def total_mismatch(self) -> str | None:
         """A statement whose lines do not add up to its stated total, in a sentence."""
         return total_mismatch(self.lines_total, self.stated_total)
-
-
-def _dollars(value: Decimal) -> str:
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def total_mismatch(lines: Decimal | None, stated: Decimal | None) -> str | None:
@@ -113,8 +120,8 @@ def total_mismatch(lines: Decimal | None, stated: Decimal | None) -> str | None:
         return None
     gap = stated - lines
     return (
-        f"The lines add up to {_dollars(lines)}, {_dollars(abs(gap))} "
-        f"{'less' if gap > 0 else 'more'} than the statement's total of {_dollars(stated)}"
+        f"The lines add up to {dollars_text(lines)}, {dollars_text(abs(gap))} "
+        f"{'less' if gap > 0 else 'more'} than the statement's total of {dollars_text(stated)}"
     )
 
 
@@ -298,6 +305,20 @@ def _product_problems(frame: pl.DataFrame, contracts: list[tuple[str, list[str]]
     ]
 
 
+def _machine_plan(
+    db: Database,
+    payer_code: str,
+    kind: FileKind,
+    path: Path,
+    mapping: dict[str, str] | None,
+    layout: FixedLayout | None,
+) -> MachinePlan | None:
+    """How to read ``path`` when it is a machine format (X12, MMR, ATR, fixed width)."""
+    from pmpm_desktop.services import machine_import  # it stores through this module
+
+    return machine_import.plan_machine(db, payer_code, kind, path, mapping=mapping, layout=layout)
+
+
 def import_roster(
     db: Database,
     payer_code: str,
@@ -312,15 +333,31 @@ def import_roster(
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
     save_values: bool = False,
+    layout: FixedLayout | None = None,
 ) -> ImportResult:
     """Validate a roster file completely, then store it in one transaction.
 
     A roster month imported before is replaced (the earlier import is kept, inactive). The
     payer's import profile whose header matches the file is used (``mapping`` overrides it
     field by field; ``use_profile=False`` ignores profiles), and the profile is saved or
-    refreshed with the import.
+    refreshed with the import. X12, MMR, ATR and fixed-width files (``layout``, or the payer's
+    saved one) are read by services.machine_import.
     """
-    _check(progress, 0, 4)
+    machine = _machine_plan(db, payer_code, FileKind.ROSTER, path, mapping, layout)
+    if machine is not None:
+        from pmpm_desktop.services.machine_import import import_machine
+
+        return import_machine(
+            db,
+            payer_code,
+            FileKind.ROSTER,
+            path,
+            machine,
+            roster_month=roster_month,
+            values=values,
+            progress=progress,
+        )
+    check_progress(progress, 0, 4)
     plan = plan_read(
         db,
         payer_code,
@@ -335,7 +372,7 @@ def import_roster(
         save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path, roster_month), path)
-    _check(progress, 1, 4)
+    check_progress(progress, 1, 4)
     result = store_roster(
         db,
         payer_code,
@@ -428,7 +465,7 @@ def store_roster(
             profile=profile,
             source=source,
         )
-    _done(progress, 4)
+    done_progress(progress, 4)
     return result
 
 
@@ -477,7 +514,7 @@ def insert_roster(
     payer_id, roster_month, frame = roster.payer_id, roster.roster_month, roster.frame
     _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name, source.interchange)
     new_members, member_pks = _add_new_members(conn, payer_id, frame)
-    _check(progress, 2, 4)
+    check_progress(progress, 2, 4)
     previous = conn.execute(
         select(RosterImport.id).where(
             RosterImport.payer_id == payer_id,
@@ -528,7 +565,7 @@ def insert_roster(
     _refresh_members(conn, payer_id, import_id, roster_month)
     if profile is not None:
         save_profile(conn, payer_id, profile)
-    _check(progress, 3, 4)
+    check_progress(progress, 3, 4)
     return ImportResult(
         import_id,
         file_name,
@@ -665,14 +702,31 @@ def import_remittance(
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
     save_values: bool = False,
+    layout: FixedLayout | None = None,
 ) -> ImportResult:
     """Validate a remittance / statement file completely, then store it in one transaction
-    (import profiles as for :func:`import_roster`).
+    (import profiles and machine formats as for :func:`import_roster`).
 
     ``stated_total`` is the total the statement states (the check / EFT amount), stored to be
     compared with the sum of its lines; it does not enter reconciliation."""
     stated_total = checked_stated_total(stated_total)  # refused before the file is read
-    _check(progress, 0, 3)
+    machine = _machine_plan(db, payer_code, FileKind.STATEMENT, path, mapping, layout)
+    if machine is not None:
+        from pmpm_desktop.services.machine_import import import_machine
+
+        return import_machine(
+            db,
+            payer_code,
+            FileKind.STATEMENT,
+            path,
+            machine,
+            values=values,
+            payment_date=payment_date,
+            reference=reference,
+            stated_total=stated_total,
+            progress=progress,
+        )
+    check_progress(progress, 0, 3)
     plan = plan_read(
         db,
         payer_code,
@@ -687,7 +741,7 @@ def import_remittance(
         save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
-    _check(progress, 1, 3)
+    check_progress(progress, 1, 3)
     result = store_remittance(
         db,
         payer_code,
@@ -780,7 +834,7 @@ def store_remittance(
             source=source,
             payer_payments=payer_payments,
         )
-    _done(progress, 3)
+    done_progress(progress, 3)
     return result
 
 
@@ -899,7 +953,7 @@ def insert_remittance(
         )
     if profile is not None:
         save_profile(conn, payer_id, profile)
-    _check(progress, 2, 3)
+    check_progress(progress, 2, 3)
     cents = frame["amount_cents"].sum()
     return ImportResult(
         import_id,
@@ -983,6 +1037,7 @@ def import_file(
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
     save_values: bool = False,
+    layout: FixedLayout | None = None,
 ) -> ImportResult | RatesResult:
     """Import a payer file of ``kind`` (``roster``, ``remittance`` or ``rates``) with the
     options that kind takes: the one dispatch behind ``pmpm … import`` and the import wizard.
@@ -1005,6 +1060,7 @@ def import_file(
             values=values,
             decimal_comma=decimal_comma,
             save_values=save_values,
+            layout=layout,
         )
     if kind == "remittance":
         return import_remittance(
@@ -1021,11 +1077,12 @@ def import_file(
             values=values,
             decimal_comma=decimal_comma,
             save_values=save_values,
+            layout=layout,
         )
     if kind == "rates":
         if contract is None:
             raise ValueError("a rate import needs the contract it is for")
-        _check(progress, 0, 1)
+        check_progress(progress, 0, 1)
         return import_rates(
             db,
             payer_code,

@@ -45,6 +45,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import PmpmError, UsageError
 from pmpm_desktop.services.discrepancies import discrepancy_rows
+from pmpm_desktop.services.payer_level import with_payer_level
 from pmpm_desktop.services.payers import contract_terms, get_payer, rate_terms
 from pmpm_desktop.services.stale_discrepancies import (
     GONE_NOTE,
@@ -239,7 +240,7 @@ def reconcile(
     _step(progress, 0)
     inputs = load_inputs(db, payer_code, first, last)
     _step(progress, 1)
-    _expected, kinds = compute(inputs, first, last)
+    expected, kinds = compute(inputs, first, last)
     _step(progress, 2)
     months = summarise(kinds, first.index, last.index)
     _step(progress, 3)
@@ -249,6 +250,7 @@ def reconcile(
     if progress is not None:
         progress(4, STEPS)
     summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
+    summary = with_payer_level(db, inputs.payer_id, summary, expected.member_months)
     if progress is not None:
         progress(5, STEPS)
     return summary
