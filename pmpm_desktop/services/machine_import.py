@@ -69,6 +69,11 @@ class MachineKindRefused(InputRejected):
         )
 
 
+class LayoutNeeded(InputRejected):
+    """A fixed-width file with no layout given and none saved for the payer: the wizard then
+    opens its layout editor, the CLI says to give ``--layout``."""
+
+
 @dataclass(frozen=True)
 class MachinePlan:
     """How a machine-format file of a payer is read: its format, the payer's remembered
@@ -136,7 +141,7 @@ def plan_machine(
         profile_id = saved.id if saved is not None else None
     if fmt is Format.FIXED_WIDTH and layout is None:
         if "layout" not in options:
-            raise InputRejected(
+            raise LayoutNeeded(
                 f"{path.name} is a fixed-width file (lines of equal length, no delimiter): "
                 "give its layout once with --layout LAYOUT.json (or in the import wizard); "
                 "the layout is then kept for this payer. Nothing was written"
