@@ -77,8 +77,8 @@ def apply_changes(base: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
     numbers; the base's rows keep theirs, so the diff can point at either file.
     """
     changes = changes.with_columns(pl.col(CHANGE).cast(pl.String))
-    touched = changes["member_id"].unique()
-    last_base = base.filter(pl.col("member_id").is_in(touched)).unique(
+    touched = changes.select("member_id").unique()
+    last_base = base.join(touched, on="member_id", how="semi").unique(
         "member_id", keep="last", maintain_order=True
     )
     filled = changes.join(last_base, on="member_id", how="left", suffix="_base")
@@ -94,7 +94,7 @@ def apply_changes(base: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
         .alias("term_date")
     )
     applied = filled.with_columns(*fill, term).select(list(ROSTER_SCHEMA))
-    kept = base.filter(~pl.col("member_id").is_in(touched))
+    kept = base.join(touched, on="member_id", how="anti")
     return pl.concat([kept, applied.cast(pl.Schema(ROSTER_SCHEMA))], how="vertical")
 
 

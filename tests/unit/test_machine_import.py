@@ -1,0 +1,219 @@
+"""Machine formats imported as a new user would, with `pmpm … import` and no option (issue 10):
+each file reconciles to the figures stated here; broken files name their place and store
+nothing; the same interchange sent again is a duplicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.unit.files import csv_file
+from tests.unit.mmr_files import (
+    ROSTER_LAYOUT,
+    roster_line,
+    sample_records,
+    write_fixed_roster,
+    write_mmr,
+)
+from tests.unit.x12_files import Coverage834, Member834, Wrong, enrollment
+
+Cli = Callable[..., CliResult]
+
+
+def _payer(
+    cli: Cli, tmp_path: Path, code: str = "SUN", products: str = "MCD", rate: str = "100.00"
+) -> None:
+    assert cli("payer", "add", "--code", code, "--name", f"{code} plan").code == 0
+    assert (
+        cli(
+            "contract",
+            "add",
+            "--payer",
+            code,
+            "--name",
+            "Cap",
+            "--from",
+            "2026-01",
+            "--products",
+            products,
+        ).code
+        == 0
+    )
+    rates = csv_file(
+        tmp_path / f"{code}-rates.csv", ["effective_from", "amount"], [["2026-01", rate]]
+    )
+    assert cli("rates", "import", "--payer", code, "--contract", "Cap", rates).code == 0
+
+
+def _members(n: int, **coverage: object) -> list[Member834]:
+    return [
+        Member834(f"{100000000 + i:09d}", last=f"LAST{i}", coverages=(Coverage834(**coverage),))  # type: ignore[arg-type]
+        for i in range(n)
+    ]
+
+
+def _imports(db_path: Path) -> tuple[int, int]:
+    """(roster imports, statement imports) stored."""
+    with sqlite3.connect(db_path) as conn:
+        return (
+            conn.execute("SELECT count(*) FROM roster_imports").fetchone()[0],
+            conn.execute("SELECT count(*) FROM remittance_imports").fetchone()[0],
+        )
+
+
+def _month(cli: Cli, code: str, month: str) -> dict[str, object]:
+    out = cli("reconcile", "--payer", code, "--from", month, "--to", month, "--json")
+    assert out.code == 0, out.err
+    months = out.json()["months"]
+    assert len(months) == 1
+    return dict(months[0])
+
+
+def test_a_full_834_is_a_roster_with_no_option(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    path = tmp_path / "ACME_ENROLL"  # no extension at all
+    path.write_bytes(enrollment(_members(3)))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 0, out.err
+    assert "3 rows, 3 members (3 new)" in out.out
+    assert "X12 834 (005010X220A1)" in out.out
+    assert "Interchange control number" in out.out
+    summary = _month(cli, "SUN", "2026-03")
+    assert summary["eligible_members"] == 3
+    assert summary["expected"] == "300.00"
+    assert summary["paid"] == "0.00"
+
+
+def test_the_same_interchange_sent_again_is_a_duplicate(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    first = tmp_path / "first.edi"
+    first.write_bytes(enrollment(_members(2), control=42))
+    again = tmp_path / "again.edi"  # the same interchange re-sent a day later: other bytes
+    again.write_bytes(enrollment(_members(2), control=42, when=dt.datetime(2026, 4, 2, 8, 0)))
+    assert first.read_bytes() != again.read_bytes()
+    assert cli("roster", "import", "--payer", "SUN", "--month", "2026-03", first).code == 0
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", again)
+    assert out.code == 3
+    assert "same X12 interchange" in out.err and "first.edi" in out.err
+    assert "nothing was written" in out.err
+
+
+def test_a_change_file_is_applied_to_the_latest_roster(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    full = tmp_path / "full.834"
+    full.write_bytes(enrollment(_members(3), control=1))
+    assert cli("roster", "import", "--payer", "SUN", "--month", "2026-03", full).code == 0
+    changes = [
+        Member834(
+            "100000003", last="NEW", maintenance="021", coverages=(Coverage834(begin="20260401"),)
+        ),
+        Member834(
+            "100000001",
+            last="LAST1",
+            maintenance="024",
+            coverages=(Coverage834(begin=None, end="20260331", maintenance="024"),),
+        ),
+    ]
+    change = tmp_path / "change.834"
+    change.write_bytes(enrollment(changes, change=True, control=2))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-04", change)
+    assert out.code == 0, out.err
+    assert "a change file: 1 add, 1 term applied to the roster of 2026-03" in out.out
+    april = _month(cli, "SUN", "2026-04")
+    assert april["eligible_members"] == 3  # 0, 2 and the new 3; 1 termed on 03-31
+    diff = cli("roster", "diff", "--payer", "SUN", "--month", "2026-04", "--json")
+    assert diff.code == 0, diff.err
+    kinds = {c["member_id"]: c["kind"] for c in diff.json()["changes"]}
+    assert kinds.get("100000003") == "add"
+    assert kinds.get("100000001") == "term"
+
+
+def test_a_broken_envelope_names_the_segment_and_stores_nothing(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    _payer(cli, tmp_path)
+    path = tmp_path / "broken.x12"
+    path.write_bytes(enrollment(_members(2), wrong=Wrong(se_count={0: 99})))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 3
+    assert "(SE)" in out.err and "Traceback" not in out.err
+    assert _imports(db_path) == (0, 0)
+
+
+def test_a_bad_date_is_placed_at_its_segment_and_element(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    _payer(cli, tmp_path)
+    members = _members(2)
+    members[1] = Member834("100000001", coverages=(Coverage834(begin="20260101", end="20261340"),))
+    path = tmp_path / "baddate.834"
+    path.write_bytes(enrollment(members))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 3
+    assert "(DTP*349), element 03: '20261340' is not a date" in out.err
+    assert _imports(db_path) == (0, 0)
+
+
+def test_an_834_given_as_a_statement_is_refused(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    path = tmp_path / "roster.txt"
+    path.write_bytes(enrollment(_members(2)))
+    out = cli("remit", "import", "--payer", "SUN", path)
+    assert out.code == 3
+    assert "is a roster (X12 834" in out.err and "pmpm roster import" in out.err
+
+
+def test_an_mmr_is_the_roster_and_the_payment_detail_of_its_month(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path, "BAY", products="H1234-001,H1234-002", rate="1000.00")
+    path = write_mmr(tmp_path / "P.R0001.MONMEMD.D260320", sample_records())
+    out = cli("roster", "import", "--payer", "BAY", "--month", "2026-04", path)
+    assert out.code == 0, out.err
+    assert "its roster of 2026-04 was stored as well" in out.out
+    april = _month(cli, "BAY", "2026-04")
+    assert april["eligible_members"] == 4
+    assert april["expected"] == "4000.00"
+    assert april["paid"] == "3750.50"
+    whole = cli("reconcile", "--payer", "BAY", "--from", "2026-01", "--to", "2026-04", "--json")
+    assert whole.json()["totals"]["paid"] == "4531.99"
+    again = cli("remit", "import", "--payer", "BAY", path)
+    assert again.code == 3 and "already imported" in again.err
+
+
+def test_an_mmr_of_another_month_is_refused(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path, "BAY", products="H1234-001,H1234-002")
+    path = write_mmr(tmp_path / "mmr.txt", sample_records())
+    out = cli("roster", "import", "--payer", "BAY", "--month", "2026-05", path)
+    assert out.code == 3
+    assert "payment month 2026-04, not 2026-05" in out.err
+
+
+def test_a_fixed_width_layout_is_given_once_and_kept(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path, products="MCD")
+    layout = tmp_path / "layout.json"
+    layout.write_text(json.dumps(ROSTER_LAYOUT))
+    lines = [roster_line(f"M{i:08d}", f"LAST{i}", "ANN", "19800101", "F", "MCD") for i in range(3)]
+    first = write_fixed_roster(tmp_path / "roster-01.txt", lines)
+    refused = cli("roster", "import", "--payer", "SUN", "--month", "2026-01", first)
+    assert refused.code == 3 and "--layout" in refused.err
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-01", "--layout", layout, first)
+    assert out.code == 0, out.err
+    assert "3 rows, 3 members" in out.out
+    second = write_fixed_roster(tmp_path / "roster-02.txt", lines[:2])
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-02", second)
+    assert out.code == 0, out.err
+    assert _month(cli, "SUN", "2026-02")["eligible_members"] == 2
+
+
+@pytest.mark.parametrize("suffix", [".edi", ".x12", ".txt", ".dat", ""])
+def test_the_extension_does_not_matter(cli: Cli, tmp_path: Path, suffix: str) -> None:
+    _payer(cli, tmp_path)
+    path = tmp_path / f"roster{suffix}"
+    path.write_bytes(enrollment(_members(1)))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 0, out.err
