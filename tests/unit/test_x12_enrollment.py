@@ -13,7 +13,7 @@ from pmpm_desktop.io.machine_file import CHANGE, Format, MachineFile
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadOptions
 from pmpm_desktop.io.parsed import Place
 from pmpm_desktop.io.x12.read import read_x12
-from tests.unit.x12_files import Coverage834, Member834, enrollment
+from tests.unit.x12_files import Coverage834, Member834, enrollment, x12_834
 
 
 def _read(
@@ -103,7 +103,8 @@ def test_a_full_834_is_a_roster_of_every_member(tmp_path: Path, version: str) ->
     assert machine.reference == "20260401-0001"
 
 
-def test_a_change_file_carries_each_rows_change(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", ["005010", "004010"])
+def test_a_change_file_carries_each_rows_change(tmp_path: Path, version: str) -> None:
     members = [
         Member834("A1", maintenance="021"),
         Member834("T1", maintenance="024", coverages=(Coverage834(end="20260331"),)),
@@ -111,7 +112,7 @@ def test_a_change_file_carries_each_rows_change(tmp_path: Path) -> None:
         Member834("R1", maintenance="025"),
         Member834("A2", maintenance="021"),
     ]
-    machine = _read(tmp_path, enrollment(members, change=True))
+    machine = _read(tmp_path, enrollment(members, change=True, version=version))
     assert machine.change_file and not machine.problems
     frame = machine.parsed.frame
     assert frame.select("member_id", CHANGE).rows() == [
@@ -360,3 +361,13 @@ def test_the_roster_month_defaults_to_the_files_date(tmp_path: Path) -> None:
     path = tmp_path / "m.edi"
     path.write_bytes(enrollment(FAMILY))
     assert read_x12(path, options=ReadOptions()).parsed.frame.height == 2
+
+
+def test_the_benchmark_file_reads_without_problems(tmp_path: Path) -> None:
+    machine = _read(tmp_path, x12_834(2_000), products=("MCD", "CHIP"))
+    assert not machine.problems
+    frame = machine.parsed.frame
+    assert frame.height == 2_000
+    assert set(frame["product"]) == {"MCD", "CHIP"}
+    assert frame["term_date"].null_count() == 2_000 - 40
+    assert frame["pcp"].null_count() == 0

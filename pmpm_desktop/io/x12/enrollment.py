@@ -160,16 +160,15 @@ def _product_choice(source: X12Input, pairs: _Pairs) -> Choice:
     if given is not None:
         return chosen("product", given)
     candidates = _PRODUCTS if source.options.products else _PRODUCTS[:3]
-    values = {name: pairs.values(name)[0] for name in candidates}
-    return product_source(values, source.options.products)
+    return product_source(candidates, lambda name: pairs.values(name)[0], source.options.products)
 
 
 def _rate_cell_choice(source: X12Input, pairs: _Pairs, product: str | None) -> Choice:
     given = given_source("rate_cell", source.mapping, ("HD03", "HD04"))
     if given is not None:
         return chosen("rate_cell", given)
-    values = {name: pairs.values(name)[0] for name in _RATE_CELLS if name != product}
-    return first_filled("rate_cell", values)
+    order = [name for name in _RATE_CELLS if name != product]
+    return first_filled("rate_cell", order, lambda name: pairs.values(name)[0])
 
 
 def _member_id_choice(source: X12Input, members: Sequence[Member]) -> Choice:
