@@ -188,8 +188,9 @@ def test_coverage_found_by_beneficiary_when_the_member_names_none(tmp_path: Path
 
 
 def test_missing_patient_and_coverage_are_problems_of_their_entries(tmp_path: Path) -> None:
-    exp = export(4)
+    exp = export(5)
     exp.group["member"][1]["entity"] = {"reference": "Patient/gone"}
+    exp.group["member"][4]["entity"] = {"reference": "Practitioner/dr1"}
     exp.group["member"][2]["extension"][0] = {
         "url": "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-coverageReference",
         "valueReference": {"reference": "Coverage/gone"},
@@ -203,6 +204,7 @@ def test_missing_patient_and_coverage_are_problems_of_their_entries(tmp_path: Pa
         "row 3, column 'Group.member.extension:coverageReference', value 'Coverage/gone': no "
         "such Coverage in Group.json or in the export files beside it",
         "row 4, column 'Group.member.entity', value '': the member names no Patient",
+        "row 5, column 'Group.member.entity', value 'Practitioner/dr1': not a Patient reference",
     ]
     assert found.parsed.frame["source_row"].to_list() == [1]
     assert not found.parsed.ok
