@@ -17,25 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.io.fhir_members import Attribution, choose_sources, resolve_members
+from pmpm_desktop.io.fhir_members import Attribution, choose_sources, extensions, resolve_members
 from pmpm_desktop.io.fhir_resources import (
     JsonObject,
     Resources,
+    cycle_collection_paused,
     parse_json_file,
     top_type,
 )
 from pmpm_desktop.io.fhir_sources import (
-    Member,
-    Refused,
+    MemberCells,
     check_mapping,
     codes,
     obj,
     objects,
-    source,
     text,
 )
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, text_table
-from pmpm_desktop.io.options import FileKind, ReadOptions
+from pmpm_desktop.io.options import FileKind, ReadOptions, known_values
 from pmpm_desktop.io.parsed import RowProblem
 from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.roster_file import read_roster
@@ -71,23 +70,30 @@ def read_atr(
     ``mapping`` (field → FHIR path, e.g. ``{"member_id": "Patient.identifier:MB"}``) names
     another source for a field than the default; it is what ``ParsedFile.mapping`` shows.
     FileReadError when the file is not JSON, holds no Group, or a joined file is not JSON."""
+    wanted = dict(mapping or {})
+    check_mapping(wanted)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise FileReadError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    with cycle_collection_paused():
+        return _read(path, data, options, wanted, roster_month)
+
+
+def _read(
+    path: Path, data: bytes, options: ReadOptions, wanted: dict[str, str], roster_month: Month
+) -> MachineFile:
     group, resources, container = _load_group(path.name, data)
-    wanted = dict(mapping or {})
-    check_mapping(wanted)
     attribution = resolve_members(group, resources, path, roster_month)
-    sources, decisions = choose_sources(attribution.members, wanted)
+    cells = MemberCells(attribution.members)
+    sources, decisions = choose_sources(cells, wanted, known_values(options.values))
     problems = attribution.problems_for(sources)
-    kept = [m for m in attribution.members if attribution.placed(m, sources)]
-    raw, cell_problems = _table(kept, sources, path.name, _digest(data, resources))
+    raw, cell_problems = _table(cells, attribution, sources, path.name, _digest(data, resources))
     parsed = read_roster(
         path,
         roster_month=roster_month,
         options=options,
-        mapping={name: column for name, column in sources.items()},
+        mapping=dict(sources),
         table=raw,
     )
     every = sorted([*problems, *cell_problems, *parsed.problems], key=lambda p: p.row)
@@ -101,7 +107,7 @@ def read_atr(
         kind=FileKind.ROSTER,
         standard=_standard(group),
         parsed=parsed,
-        facts=_facts(group, resources, attribution, container, kept_count=len(kept)),
+        facts=_facts(group, resources, attribution, container, kept_count=raw.frame.height),
     )
 
 
@@ -157,24 +163,23 @@ def _not_one_group(name: str, values: list[Any], groups: int) -> str:
 
 
 def _table(
-    members: list[Member], sources: dict[str, str], file_name: str, sha256: str
+    cells: MemberCells,
+    attribution: Attribution,
+    sources: dict[str, str],
+    file_name: str,
+    sha256: str,
 ) -> tuple[RawTable, list[RowProblem]]:
-    """The members as text cells, one column per FHIR path; cells a source refuses (a partial
-    date of birth, a date that is not FHIR) are problems and stay blank."""
+    """The members on the roster as text cells, one column per FHIR path; cells a source
+    refuses (a partial date of birth, a date that is not FHIR) are problems and stay blank."""
+    kept = [attribution.placed(m, sources) for m in cells.members]
+    rows = [m.position for m, keep in zip(cells.members, kept, strict=True) if keep]
     columns: dict[str, list[str | None]] = {}
     problems: list[RowProblem] = []
+    on_roster = set(rows)
     for path in dict.fromkeys(sources.values()):
-        read = source(path)
-        assert read is not None  # check_mapping and choose_sources only name known paths
-        cells: list[str | None] = []
-        for m in members:
-            try:
-                cells.append(read(m))
-            except Refused as exc:
-                cells.append(None)
-                problems.append(RowProblem(m.position, path, exc.value, str(exc)))
-        columns[path] = cells
-    rows = [m.position for m in members]
+        column = cells.column(path)
+        columns[path] = [v for v, keep in zip(column, kept, strict=True) if keep]
+        problems += [p for p in cells.problems[path] if p.row in on_roster]
     return text_table(columns, rows, sha256=sha256, file_name=file_name), problems
 
 
@@ -213,13 +218,6 @@ def _identifiers(resource: JsonObject) -> str:
     return ", ".join(out)
 
 
-def _extension(resource: JsonObject, name: str) -> JsonObject:
-    return next(
-        (e for e in objects(resource, "extension") if (text(e.get("url")) or "").endswith(name)),
-        {},
-    )
-
-
 def _joined(resources: Resources) -> str:
     """``3 Patient, 3 Coverage from Patient.ndjson, Coverage.ndjson`` (at most five names)."""
     total: Counter[str] = Counter()
@@ -251,11 +249,12 @@ def _facts(
     payer = text(org.get("name")) if org else None
     if payer := payer or text(managing.get("display")) or text(managing.get("reference")):
         facts.append(Fact("Managing organization", payer))
-    period = obj(_extension(group, "ext-contractValidityPeriod"), "valuePeriod")
+    ext = extensions(group)
+    period = obj(ext.get("ext-contractValidityPeriod"), "valuePeriod")
     if period:
         start, end = text(period.get("start")) or "?", text(period.get("end")) or "open"
         facts.append(Fact("Contract period", f"{start} to {end}"))
-    if status := text(_extension(group, "ext-attributionListStatus").get("valueCode")):
+    if status := text(obj(ext, "ext-attributionListStatus").get("valueCode")):
         facts.append(Fact("List status", status))
     if updated := text(obj(group, "meta").get("lastUpdated")):
         facts.append(Fact("Last updated", updated))

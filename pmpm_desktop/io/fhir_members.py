@@ -9,6 +9,7 @@ left out; one with a period end stays, termed at that end (the roster reader's t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -20,13 +21,13 @@ from pmpm_desktop.io.fhir_sources import (
     MEMBER_ID_SOURCES,
     PRODUCT_SOURCES,
     Member,
+    MemberCells,
     Refused,
     fhir_day,
     needs_coverage,
     npi,
     obj,
     objects,
-    source,
     text,
 )
 from pmpm_desktop.io.fields import fields
@@ -82,13 +83,15 @@ class LeftOut(StrEnum):
         }[self]
 
 
-def extension(element: object, name: str) -> JsonObject:
-    """The first extension of ``element`` whose URL ends with ``name`` (the guide's URLs have
-    moved between versions; their last segment has not)."""
+def extensions(element: object) -> dict[str, JsonObject]:
+    """The extensions of ``element`` by the last segment of their URL (the guide's URLs have
+    moved between versions; their last segment has not); the first of a name wins."""
+    found: dict[str, JsonObject] = {}
     for ext in objects(element, "extension"):
-        if (text(ext.get("url")) or "").rsplit("/", 1)[-1] == name:
-            return ext
-    return {}
+        url = ext.get("url")
+        if isinstance(url, str):
+            found.setdefault(url.rsplit("/", 1)[-1], ext)
+    return found
 
 
 @dataclass
@@ -145,15 +148,27 @@ class Attribution:
         )
 
 
+@dataclass(slots=True)  # not frozen: a frozen dataclass is ~20x slower to build
+class _Pending:
+    """A listed member on its way to the roster: its Patient reference and extensions."""
+
+    position: int
+    entry: JsonObject
+    patient: str
+    coverage: JsonObject
+    provider: JsonObject
+
+
 def resolve_members(
     group: JsonObject, resources: Resources, group_path: Path, roster_month: Month
 ) -> Attribution:
     """Each Group.member with its resources, joining the export files beside ``group_path``
     when the Group's own file lacks some of them."""
     out = Attribution()
-    pending: list[tuple[int, JsonObject, str]] = []
+    pending: list[_Pending] = []
     for position, entry in enumerate(objects(group, "member"), 1):
-        code = text(extension(entry, "ext-changeType").get("valueCode"))
+        ext = extensions(entry)
+        code = text(ext.get("ext-changeType", {}).get("valueCode"))
         change = _CHANGE_CODES.get(code.lower()) if code is not None else None
         if code is not None:
             out.changes[change or code] += 1
@@ -169,46 +184,48 @@ def resolve_members(
         elif not reference_key(ref).startswith("Patient/") and not ref.startswith(("#", "urn:")):
             out.missing.append(RowProblem(position, ENTITY, ref, "not a Patient reference"))
         else:
-            pending.append((position, entry, ref))
+            named = obj(ext.get("ext-coverageReference"), "valueReference")
+            provider = obj(ext.get("ext-attributedProvider"), "valueReference")
+            pending.append(_Pending(position, entry, ref, named, provider))
     if pending:
         _join(resources, pending, group_path)
     where = f"in {group_path.name} or in the export files beside it"
-    for position, entry, ref in pending:
-        patient = resources.by_key.get(ref) or resources.by_key.get(reference_key(ref))
+    by_key = resources.by_key
+    providers: dict[str, tuple[str, bool] | None] = {}
+    for p in pending:
+        patient = by_key.get(p.patient) or by_key.get(reference_key(p.patient))
         if patient is None or patient.get("resourceType") != "Patient":
-            out.missing.append(RowProblem(position, ENTITY, ref, f"no such Patient {where}"))
+            out.missing.append(
+                RowProblem(p.position, ENTITY, p.patient, f"no such Patient {where}")
+            )
             continue
-        coverage, problem = _coverage(position, entry, patient, resources, roster_month, where)
-        if problem is not None:
-            out.no_coverage[position] = problem
-        provider = _provider(entry, resources)
-        if provider is not None and provider[1] is False:
-            out.no_npi.append(position)
-        out.members.append(
-            Member(position, entry, patient, coverage, provider[0] if provider else None)
-        )
+        coverage, lacking = _coverage(p, patient, resources, roster_month, where)
+        if lacking is not None:
+            out.no_coverage[p.position] = lacking
+        # A list names a few providers for many members: each is resolved once.
+        said = text(p.provider.get("reference"))
+        pcp = providers[said] if said in providers else _provider(p.provider, resources)
+        if said is not None:
+            providers[said] = pcp
+        if pcp is not None and pcp[1] is False:
+            out.no_npi.append(p.position)
+        out.members.append(Member(p.position, p.entry, patient, coverage, pcp[0] if pcp else None))
     return out
 
 
-def _join(resources: Resources, pending: list[tuple[int, JsonObject, str]], path: Path) -> None:
+def _join(resources: Resources, pending: list[_Pending], path: Path) -> None:
     """Join the files beside the Group while a Patient, Coverage or provider is missing."""
-    patients = {ref for _, _, ref in pending}
-    coverages = {
-        r for _, e, _ in pending if (r := text(_coverage_ref(e).get("reference"))) is not None
-    }
-    unnamed = {ref for _, e, ref in pending if not _coverage_ref(e)}
-    providers = {
-        r for _, e, _ in pending if (r := text(_provider_ref(e).get("reference"))) is not None
-    }
-
-    def found(ref: str) -> bool:
-        return ref in resources.by_key or reference_key(ref) in resources.by_key
+    patients = {reference_key(p.patient) for p in pending}
+    coverages = {reference_key(r) for p in pending if (r := text(p.coverage.get("reference")))}
+    unnamed = {reference_key(p.patient) for p in pending if not p.coverage}
+    providers = {reference_key(r) for p in pending if (r := text(p.provider.get("reference")))}
 
     def wanted() -> set[str]:
-        patients.difference_update({r for r in patients if found(r)})
-        coverages.difference_update({r for r in coverages if found(r)})
-        unnamed.difference_update({r for r in unnamed if reference_key(r) in resources.coverage_of})
-        providers.difference_update({r for r in providers if found(r)})
+        # references as Type/id, or urn:uuid / #contained as written: the keys of by_key
+        patients.difference_update(resources.by_key.keys())
+        coverages.difference_update(resources.by_key.keys())
+        unnamed.difference_update(resources.coverage_of.keys())
+        providers.difference_update(resources.by_key.keys())
         still = {"Patient"} if patients else set()
         still |= {"Coverage"} if coverages or unnamed else set()
         return still | (set(PROVIDER_TYPES) if providers else set())
@@ -216,32 +233,22 @@ def _join(resources: Resources, pending: list[tuple[int, JsonObject, str]], path
     resources.join_siblings(path, wanted)
 
 
-def _coverage_ref(entry: JsonObject) -> JsonObject:
-    return obj(extension(entry, "ext-coverageReference"), "valueReference")
-
-
-def _provider_ref(entry: JsonObject) -> JsonObject:
-    return obj(extension(entry, "ext-attributedProvider"), "valueReference")
-
-
 def _coverage(
-    position: int,
-    entry: JsonObject,
-    patient: JsonObject,
-    resources: Resources,
-    roster_month: Month,
-    where: str,
+    p: _Pending, patient: JsonObject, resources: Resources, roster_month: Month, where: str
 ) -> tuple[JsonObject | None, RowProblem | None]:
     """The member's Coverage: the one its coverageReference names, else the one Coverage of
     its Patient (of several: those active and covering the roster month)."""
-    named = _coverage_ref(entry)
-    if ref := text(named.get("reference")):
-        found = resources.resolve(named)
+    if ref := text(p.coverage.get("reference")):
+        found = resources.resolve(p.coverage)
         if found is None or found.get("resourceType") != "Coverage":
-            return None, RowProblem(position, COVERAGE_REFERENCE, ref, f"no such Coverage {where}")
+            return None, RowProblem(
+                p.position, COVERAGE_REFERENCE, ref, f"no such Coverage {where}"
+            )
         return found, None
     key = f"Patient/{text(patient.get('id'))}"
-    mine = resources.coverage_of.get(key, [])
+    mine: list[JsonObject] = []
+    for beneficiary in dict.fromkeys((key, reference_key(p.patient))):
+        mine += resources.coverage_of.get(beneficiary, [])
     if len(mine) > 1:
         mine = [c for c in mine if _current(c, roster_month)]
     if len(mine) == 1:
@@ -251,7 +258,7 @@ def _coverage(
         if not mine
         else f"{len(mine)} Coverage resources for this Patient cover the roster month"
     )
-    return None, RowProblem(position, "Coverage.beneficiary", key, why)
+    return None, RowProblem(p.position, "Coverage.beneficiary", key, why)
 
 
 def _current(coverage: JsonObject, month: Month) -> bool:
@@ -268,9 +275,8 @@ def _current(coverage: JsonObject, month: Month) -> bool:
     return (start is None or start <= last) and (end is None or end >= first)
 
 
-def _provider(entry: JsonObject, resources: Resources) -> tuple[str, bool] | None:
+def _provider(ref: JsonObject, resources: Resources) -> tuple[str, bool] | None:
     """(NPI, True), or (the reference as written, False) when no NPI is found for it."""
-    ref = _provider_ref(entry)
     if not ref:
         return None
     ident = obj(ref, "identifier")
@@ -288,21 +294,22 @@ def _provider(entry: JsonObject, resources: Resources) -> tuple[str, bool] | Non
 
 
 def choose_sources(
-    members: list[Member], wanted: dict[str, str]
+    cells: MemberCells, wanted: dict[str, str], given: Collection[str] = ()
 ) -> tuple[dict[str, str], list[ReadDecision]]:
     """field → FHIR path of every column: ``wanted`` (the payer's mapping), the defaults, and
     per file the member ID source (the first of MEMBER_ID_SOURCES every member has) and the
-    product source (the first of PRODUCT_SOURCES any member has)."""
+    product source (the first of PRODUCT_SOURCES any member has). Fields ``given`` a value
+    for every row (``--set``) get no column."""
     chosen = {**DEFAULT_SOURCES, **wanted}
     decisions = []
-    if "member_id" not in wanted:
-        path, why = _member_id_source(members)
+    if "member_id" not in wanted and "member_id" not in given:
+        path, why = _member_id_source(cells)
         chosen["member_id"] = path
         decisions.append(
             ReadDecision(DecisionKind.COLUMN, f"member ID is {path}: {why}", column=path)
         )
-    if "product" not in wanted:
-        product = next((p for p in PRODUCT_SOURCES if _count(members, p)[0]), None)
+    if "product" not in wanted and "product" not in given:
+        product = next((p for p in PRODUCT_SOURCES if cells.count(p)[0]), None)
         if product is not None:
             chosen["product"] = product
         if product != PRODUCT_SOURCES[0]:
@@ -315,27 +322,14 @@ def choose_sources(
                 )
             )
     order = [f.name for f in fields("roster")]
-    return {f: chosen[f] for f in order if f in chosen}, decisions
+    return {f: chosen[f] for f in order if f in chosen and f not in given}, decisions
 
 
-def _count(members: list[Member], path: str) -> tuple[int, int]:
-    """(members with a value at ``path``, members that could have one)."""
-    read = source(path)
-    assert read is not None
-    could = [m for m in members if m.coverage is not None or not needs_coverage(path)]
-    have = 0
-    for m in could:
-        try:
-            have += read(m) is not None
-        except Refused:
-            have += 1
-    return have, len(could)
-
-
-def _member_id_source(members: list[Member]) -> tuple[str, str]:
-    counts = {p: _count(members, p) for p in MEMBER_ID_SOURCES}
+def _member_id_source(cells: MemberCells) -> tuple[str, str]:
     order = ", ".join(MEMBER_ID_SOURCES)
-    for path, (have, could) in counts.items():
+    counts = {}
+    for path in MEMBER_ID_SOURCES:
+        have, could = counts[path] = cells.count(path)
         if have and have == could:
             return path, f"the first of {order} that every member has"
     best = max(MEMBER_ID_SOURCES, key=lambda p: counts[p][0])
