@@ -59,13 +59,13 @@ class MachineKindRefused(InputRejected):
     """A machine-format file of another kind than the one asked for (an 820 given as a
     roster): ``kind`` is what it is."""
 
-    def __init__(self, file_name: str, asked: FileKind, machine: MachineFile) -> None:
-        self.asked, self.kind = asked, machine.kind
-        other = with_article(machine.kind.label)
+    def __init__(self, file_name: str, asked: FileKind, kind: FileKind, standard: str) -> None:
+        self.asked, self.kind = asked, kind
+        other = with_article(kind.label)
         super().__init__(
             f"{file_name} was not imported as {with_article(asked.label)}: it is {other} "
-            f"({machine.standard}). Nothing was written; import it as {other} "
-            f"({_COMMANDS.get(machine.kind, 'pmpm remit import')})"
+            f"({standard}). Nothing was written; import it as {other} "
+            f"({_COMMANDS.get(kind, 'pmpm remit import')})"
         )
 
 
@@ -207,6 +207,9 @@ def import_machine(
 ) -> ImportResult:
     """Read, check and store a machine-format file in one transaction (SPEC §6)."""
     stated_total = checked_stated_total(stated_total)
+    if plan.format is Format.FHIR_ATR and asked is not FileKind.ROSTER:
+        # an attribution list is a roster whatever it holds: refused before it is read
+        raise MachineKindRefused(path.name, asked, FileKind.ROSTER, Format.FHIR_ATR.label)
     check_progress(progress, 0, 4)
     machine = read_planned_machine(
         db, payer_code, plan, path, roster_month=roster_month, values=values
@@ -215,7 +218,7 @@ def import_machine(
     name = path.name
     both = machine.format is Format.MMR and machine.roster is not None
     if not both and machine.kind is not asked:
-        raise MachineKindRefused(name, asked, machine)
+        raise MachineKindRefused(name, asked, machine.kind, machine.standard)
     problems = machine.problems
     if problems:
         raise RowsRejected(

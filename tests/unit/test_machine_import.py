@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult
+from tests.unit.atr_files import export
 from tests.unit.files import csv_file
 from tests.unit.mmr_files import (
     ROSTER_LAYOUT,
@@ -217,3 +218,18 @@ def test_the_extension_does_not_matter(cli: Cli, tmp_path: Path, suffix: str) ->
     path.write_bytes(enrollment(_members(1)))
     out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
     assert out.code == 0, out.err
+
+
+def test_an_attribution_list_beside_its_exports_is_a_roster(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path, products="MCD")
+    group = export(4).write_folder(tmp_path / "export")
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-02", group)
+    assert out.code == 0, out.err
+    assert "4 rows, 4 members (4 new)" in out.out
+    assert "Da Vinci ATR" in out.out
+    feb = _month(cli, "SUN", "2026-02")
+    assert feb["eligible_members"] == 4
+    assert feb["expected"] == "400.00"
+    bundle = export(2).write_bundle(tmp_path / "bundle.json")
+    out = cli("remit", "import", "--payer", "SUN", bundle)
+    assert out.code == 3 and "is a roster" in out.err
