@@ -18,6 +18,7 @@ from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.x12.segments import Segments
 
 _CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+_PREFIXES = frozenset(c[:2] for c in _CONTROL)
 
 #: transaction set (ST01) → its name, for facts and messages
 TRANSACTION_NAMES = {
@@ -175,33 +176,34 @@ def check_envelope(segments: Segments) -> Interchange:
     """The interchange's envelopes, with every count and control number checked.
 
     FileReadError names the first broken segment, or says the file was cut off."""
-    items = segments.items
-    isa = items[0]
+    texts = segments.texts
+    isa = segments.elements(0)
     if len(isa) != 17:
         raise FileReadError(
             f"segment 1 (ISA): the interchange header has {len(isa) - 1} elements; it must have 16"
         )
-    last = items[-1]
+    last = segments.elements(len(texts) - 1)
     if not segments.terminated and (last[0] != "IEA" or len(_element(last, 2)) < 9):
         # No terminator after the last segment: a complete IEA may lack one, nothing else.
         raise FileReadError(
             f"the file ends before its IEA: it was cut off in the middle of segment "
-            f"{len(items):,} ({last[0][:3] or '?'})"
+            f"{len(texts):,} ({last[0][:3] or '?'})"
         )
-    control = [i for i, seg in enumerate(items) if seg[0] in _CONTROL]
-    walk = _Walk(items)
+    # Control segments by their first two letters, then by their whole ID (STC is not ST).
+    control = [i for i, t in enumerate(texts) if t[:2] in _PREFIXES and segments.tag(i) in _CONTROL]
+    walk = _Walk(segments)
     for n, i in enumerate(control[1:], start=1):
         walk.gap(control[n - 1], i)
         walk.step(i)
     if walk.closed is None:
         raise FileReadError(
-            f"the file ends before its IEA: it was cut off after segment {len(items):,} "
+            f"the file ends before its IEA: it was cut off after segment {len(texts):,} "
             f"({last[0][:3] or '?'})"
         )
-    if walk.closed < len(items) - 1:
+    if walk.closed < len(texts) - 1:
         after = walk.closed + 1
         raise FileReadError(
-            f"segment {after + 1:,} ({items[after][0][:3]}): after the interchange's IEA "
+            f"segment {after + 1:,} ({segments.tag(after)[:3]}): after the interchange's IEA "
             f"(segment {walk.closed + 1:,}); PMPM reads one interchange per file"
         )
     return Interchange(
@@ -221,8 +223,9 @@ def check_envelope(segments: Segments) -> Interchange:
 class _Walk:
     """The envelope state while walking the control segments in order."""
 
-    def __init__(self, items: list[list[str]]) -> None:
-        self.items = items
+    def __init__(self, segments: Segments) -> None:
+        self.segments = segments
+        self.isa13 = segments.elements(0)[13].strip()
         self.groups: list[FunctionalGroup] = []
         self.group: int | None = None  # index of the open GS
         self.sets: list[TransactionSet] = []
@@ -234,14 +237,14 @@ class _Walk:
         if after - before == 1 or self.open_set is not None:
             return
         first = before + 1
-        where = f"segment {first + 1:,} ({self.items[first][0][:3]})"
+        where = f"segment {first + 1:,} ({self.segments.tag(first)[:3]})"
         if self.closed is not None:
             raise FileReadError(f"{where}: after the interchange's IEA (segment {before + 1:,})")
         what = "before the first GS" if self.group is None else "outside a transaction set"
         raise FileReadError(f"{where}: {what} (segments belong between an ST and its SE)")
 
     def step(self, i: int) -> None:
-        seg = self.items[i]
+        seg = self.segments.elements(i)
         tag = seg[0]
         where = f"segment {i + 1:,} ({tag})"
         if self.closed is not None:
@@ -286,7 +289,7 @@ class _Walk:
 
     def _close_set(self, i: int, se: list[str]) -> None:
         assert self.open_set is not None and self.group is not None
-        st = self.items[self.open_set]
+        st = self.segments.elements(self.open_set)
         has = i - self.open_set + 1
         said = _count(se, 1, i, "segments")
         if said != has:
@@ -295,13 +298,13 @@ class _Walk:
                 f"it has {has:,}"
             )
         _same(se, 2, _element(st, 2), i, f"its ST's (segment {self.open_set + 1:,})")
-        guide = _element(st, 3) or _element(self.items[self.group], 8)
+        guide = _element(st, 3) or _element(self.segments.elements(self.group), 8)
         self.sets.append(TransactionSet(_element(st, 1), _element(st, 2), guide, self.open_set, i))
         self.open_set = None
 
     def _close_group(self, i: int, ge: list[str]) -> None:
         assert self.group is not None
-        gs = self.items[self.group]
+        gs = self.segments.elements(self.group)
         said = _count(ge, 1, i, "transaction sets")
         if said != len(self.sets):
             raise FileReadError(
@@ -330,7 +333,7 @@ class _Walk:
                 f"segment {i + 1:,} (IEA): the interchange says it has {said:,} functional "
                 f"group{'s' if said != 1 else ''}; it has {len(self.groups):,}"
             )
-        _same(iea, 2, self.items[0][13].strip(), i, "its ISA's (ISA13)")
+        _same(iea, 2, self.isa13, i, "its ISA's (ISA13)")
         self.closed = i
 
 

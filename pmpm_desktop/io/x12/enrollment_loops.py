@@ -1,0 +1,200 @@
+"""The member loops of an 834 (005010X220A1 and 004010X095A1), walked segment by segment.
+
+Loop 2000 (INS) opens each member, subscriber or dependent; its REF and DTP (356/357
+eligibility begin and end) belong to the member. 2100A (NM1*IL, or NM1*74 when the name is
+corrected) gives the name and ID, with DMG. Each HD opens a 2300 coverage loop with its DTP
+(348/349 benefit begin and end) and REF (17, CE, M7, ZZ, …); an LX opens 2310, whose NM1*P3
+is the primary care provider. The name loops of other people (2100B–H), the disability loop
+(2200), COB (2320/2330) and the reporting categories (2700, between LS and LE) hold REF, DTP
+and DMG segments of their own: they are told apart by the loop they are in, never by their
+qualifier alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pmpm_desktop.io.x12.envelope import TransactionSet
+from pmpm_desktop.io.x12.segments import Segments
+from pmpm_desktop.io.x12.transaction import element
+
+# Loops (only those whose segments are read are told apart).
+_HEADER, _MEMBER, _NAME, _OTHER, _COVERAGE, _PROVIDER, _ELSEWHERE = range(7)
+
+
+class Coverage:
+    """One HD loop (2300) of a member."""
+
+    __slots__ = ("segment", "maintenance", "line", "plan", "refs", "dates", "pcp")
+
+    def __init__(self, segment: int, hd: list[str]) -> None:
+        n = len(hd)
+        self.segment = segment
+        self.maintenance = hd[1] if n > 1 else ""  # HD01
+        self.line = hd[3] if n > 3 else ""  # HD03 insurance line code: HLT, HMO, DEN, VIS …
+        self.plan = hd[4] if n > 4 else ""  # HD04 plan coverage description
+        #: qualifier → (value, segment number), the first of each
+        self.refs: dict[str, tuple[str, int]] = {}
+        self.dates: dict[str, tuple[str, int]] = {}
+        #: the PCP's ID (NM1*P3 09, an NPI when NM108 is XX) and its segment
+        self.pcp: tuple[str, int] | None = None
+
+
+class Member:
+    """One INS loop (2000): a subscriber or a dependent."""
+
+    __slots__ = (
+        "segment",
+        "subscriber",
+        "maintenance",
+        "name_segment",
+        "last",
+        "first",
+        "ident",
+        "dmg_segment",
+        "dob",
+        "sex",
+        "refs",
+        "dates",
+        "coverages",
+    )
+
+    def __init__(self, segment: int, ins: list[str]) -> None:
+        n = len(ins)
+        self.segment = segment
+        self.subscriber = n > 1 and ins[1] == "Y"  # INS01
+        self.maintenance = ins[3] if n > 3 else ""  # INS03: 021 add, 024 term, 001 change…
+        self.name_segment = 0
+        self.last = self.first = self.ident = ""
+        self.dmg_segment = 0
+        self.dob = self.sex = ""
+        self.refs: dict[str, tuple[str, int]] = {}
+        self.dates: dict[str, tuple[str, int]] = {}
+        self.coverages: list[Coverage] = []
+
+
+@dataclass
+class Enrollment:
+    """What an 834's transaction sets hold: the header and the members in file order."""
+
+    members: list[Member] = field(default_factory=list)
+    #: BGN02 reference, BGN03 date, BGN08 action code (of the first set)
+    reference: str = ""
+    date: str = ""
+    action: str = ""
+    #: N1*P5 plan sponsor, N1*IN insurer (names, or their IDs when unnamed)
+    sponsor: str = ""
+    insurer: str = ""
+    #: DTP*007 file effective date
+    effective: str = ""
+    #: QTY*TO, the members the sender counted
+    stated_total: str = ""
+
+
+def walk(segments: Segments, sets: Sequence[TransactionSet]) -> Enrollment:
+    """The 834 sets' header and members. Only the segments read are split into elements."""
+    out = Enrollment()
+    members = out.members
+    texts = segments.texts
+    e = segments.separators.element
+    hd, lx = "HD" + e, "LX" + e
+    others = {"DSB", "COB", "LS" + e}  # 2200, 2320, 2700: not the member's REF, DTP, NM1
+    for ts in sets:
+        loop = _HEADER
+        member: Member | None = None
+        coverage: Coverage | None = None
+        for i in ts.body:
+            text = texts[i]
+            tag = text[:3]
+            if tag == "INS":
+                member = Member(i + 1, text.split(e))
+                members.append(member)
+                coverage = None
+                loop = _MEMBER
+            elif member is None:
+                _header(out, text.split(e))
+            elif tag == "REF":
+                if loop == _MEMBER or loop == _COVERAGE:
+                    seg = text.split(e)
+                    holder = member if loop == _MEMBER else coverage
+                    if len(seg) > 2 and holder is not None and seg[1] not in holder.refs:
+                        holder.refs[seg[1]] = (seg[2], i + 1)
+            elif tag == "DTP":
+                if loop == _MEMBER or loop == _COVERAGE:
+                    seg = text.split(e)
+                    holder = member if loop == _MEMBER else coverage
+                    if len(seg) > 3 and holder is not None and seg[1] not in holder.dates:
+                        holder.dates[seg[1]] = (seg[3], i + 1)
+            elif tag == "NM1":
+                loop = _name(text.split(e), i + 1, member, coverage, loop)
+            elif tag == "DMG":
+                if loop == _NAME and not member.dmg_segment:
+                    seg = text.split(e)
+                    n = len(seg)
+                    member.dmg_segment = i + 1
+                    member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
+                    member.sex = seg[3] if n > 3 else ""
+            elif tag == hd:
+                coverage = Coverage(i + 1, text.split(e))
+                member.coverages.append(coverage)
+                loop = _COVERAGE
+            elif tag == lx:
+                if coverage is not None:
+                    loop = _PROVIDER
+            elif tag in others:
+                loop = _ELSEWHERE
+    return out
+
+
+def _name(seg: list[str], number: int, member: Member, coverage: Coverage | None, loop: int) -> int:
+    """An NM1 in a member loop: the member's own name (2100A), the PCP (2310), or another
+    party's name (2100B–H, 2330), whose DMG and REF are not the member's."""
+    n = len(seg)
+    qualifier = seg[1] if n > 1 else ""
+    if qualifier in ("IL", "74") and loop in (_MEMBER, _NAME, _OTHER):
+        if not member.name_segment:
+            member.name_segment = number
+            member.last = seg[3] if n > 3 else ""
+            member.first = seg[4] if n > 4 else ""
+            member.ident = seg[9] if n > 9 else ""
+            return _NAME
+        return _OTHER
+    if loop == _PROVIDER and coverage is not None:
+        if qualifier == "P3":
+            ident = element(seg, 9)
+            # An NPI (NM108 XX) wins over another kind of provider number.
+            if ident and (coverage.pcp is None or element(seg, 8) == "XX"):
+                coverage.pcp = (ident, number)
+        return _PROVIDER
+    if loop in (_MEMBER, _NAME, _OTHER):
+        return _OTHER
+    return loop
+
+
+def _header(out: Enrollment, seg: list[str]) -> None:
+    tag = seg[0]
+    if tag == "BGN" and not out.reference:
+        out.reference = element(seg, 2)
+        out.date = element(seg, 3)
+        out.action = element(seg, 8)
+    elif tag == "N1":
+        who = element(seg, 2) or element(seg, 4)
+        if element(seg, 1) == "P5" and not out.sponsor:
+            out.sponsor = who
+        elif element(seg, 1) == "IN" and not out.insurer:
+            out.insurer = who
+    elif tag == "DTP" and element(seg, 1) == "007" and not out.effective:
+        out.effective = element(seg, 3)
+    elif tag == "QTY" and element(seg, 1) == "TO" and not out.stated_total:
+        out.stated_total = element(seg, 2)
+
+
+def begin_of(text: str) -> str:
+    """The begin of a DTP date or range (``20260101-20261231`` → ``20260101``)."""
+    return text.split("-", 1)[0] if "-" in text and len(text) == 17 else text
+
+
+def end_of(text: str) -> str:
+    """The end of a DTP date or range (``20260101-20261231`` → ``20261231``)."""
+    return text.split("-", 1)[1] if "-" in text and len(text) == 17 else text

@@ -1,0 +1,110 @@
+"""Read an X12 file: split it, check its envelopes, and read its transaction sets with the
+reader of their kind (SPEC §6).
+
+What the file is comes from its content (ST01, and the guide in GS08/ST03), never from its
+extension: ``.edi``, ``.x12``, ``.txt``, ``.dat`` or none. Several transaction sets of one kind
+in an interchange are read together as one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.machine_file import MachineFile
+from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.x12.eligibility import read_eligibility
+from pmpm_desktop.io.x12.enrollment import read_enrollment
+from pmpm_desktop.io.x12.envelope import check_envelope, transaction_of_guide
+from pmpm_desktop.io.x12.segments import collection_paused, split_segments
+from pmpm_desktop.io.x12.transaction import TransactionReader, X12Input, transaction_label
+
+#: ST01 → the reader of that transaction set. Readers of more sets are added here.
+READERS: dict[str, TransactionReader] = {
+    "834": read_enrollment,
+    "271": read_eligibility,
+}
+# The order a message lists what PMPM reads in.
+_SHOWN_ORDER = ("834", "271", "820", "835")
+
+
+def read_x12(
+    path: Path,
+    *,
+    options: ReadOptions,
+    mapping: Mapping[str, str] | None = None,
+    roster_month: Month | None = None,
+) -> MachineFile:
+    """Read the X12 interchange in ``path``: a roster (834, 271) or a statement (820, 835).
+
+    ``mapping`` chooses, per field, the element to read it from where a payer's files differ
+    (``member_id``: ``NM1*IL09``, ``REF*0F``, ``REF*23``; ``product`` and ``rate_cell``:
+    ``HD04``, ``HD03``, ``REF*CE``, ``REF*17``, ``REF*M7``, ``REF*ZZ``); the reader's defaults
+    otherwise. FileReadError (one sentence naming the segment) when the file cannot be read:
+    not X12, a broken envelope, cut off, or a transaction set PMPM does not read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileReadError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise FileReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    # The segments and loop objects are freed when _read returns, before the collector runs
+    # again: it then has nothing of them to look at.
+    with collection_paused():
+        return _read(path, data, options, mapping, roster_month)
+
+
+def _read(
+    path: Path,
+    data: bytes,
+    options: ReadOptions,
+    mapping: Mapping[str, str] | None,
+    roster_month: Month | None,
+) -> MachineFile:
+    segments = split_segments(data)
+    interchange = check_envelope(segments)
+    sets = interchange.sets
+    if not sets:
+        raise FileReadError("this X12 interchange holds no transaction sets (no ST segment)")
+    codes: list[str] = []
+    for ts in sets:
+        by_guide = transaction_of_guide(ts.guide)
+        code = ts.code or by_guide or ""
+        if not code:
+            raise FileReadError(f"segment {ts.start + 1:,} (ST), element 01: it is blank")
+        if by_guide is not None and code != by_guide:
+            raise FileReadError(
+                f"segment {ts.start + 1:,} (ST): the transaction set says it is "
+                f"{transaction_label(code)} but its guide {ts.guide} is for the {by_guide}"
+            )
+        if code not in codes:
+            codes.append(code)
+    if len(codes) > 1:
+        shown = " and ".join(transaction_label(c) for c in codes)
+        raise FileReadError(
+            f"this interchange holds {shown}; PMPM reads one kind of transaction set per file"
+        )
+    code = codes[0]
+    reader = READERS.get(code)
+    if reader is None:
+        raise FileReadError(f"this X12 file is {transaction_label(code)}; PMPM reads {readable()}")
+    source = X12Input(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        segments=segments,
+        interchange=interchange,
+        sets=sets,
+        options=options,
+        mapping=dict(mapping or {}),
+        roster_month=roster_month,
+    )
+    return reader(source)
+
+
+def readable() -> str:
+    """The transaction sets PMPM reads, ``834, 271, 820 and 835``."""
+    codes = sorted(READERS, key=lambda c: (_SHOWN_ORDER + (c,)).index(c))
+    return ", ".join(codes[:-1]) + " and " + codes[-1] if len(codes) > 1 else codes[0]
