@@ -15,6 +15,7 @@ from pmpm_desktop.io.machine_file import Format, MachineFile
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadOptions
 from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.x12.read import read_x12
+from pmpm_desktop.io.x12.segments import Separators
 from tests.unit.x12_files import Segment, Wrong
 from tests.unit.x12_pay_files import PremiumLine, PremiumMember, premium_payment, write_820
 
@@ -119,6 +120,27 @@ def test_a_period_over_several_months_is_refused_at_its_dtm(tmp_path: Path) -> N
     ]
     assert "A004" not in machine.parsed.frame["member_id"].to_list()
     assert machine.parsed.frame.height == 6
+
+
+@pytest.mark.parametrize(
+    ("period", "month"),
+    [
+        ("20260301-20260331", "2026-03"),
+        ("20260315-20260331", "2026-03"),  # part of a month: that month
+        ("20260301", "2026-03"),
+        ("20260115-20260214", None),  # over two months: refused
+    ],
+)
+def test_a_coverage_period_inside_one_month_is_that_month(
+    tmp_path: Path, period: str, month: str | None
+) -> None:
+    body = premium_payment(
+        [PremiumMember("A001", "DOE", "JANE", [PremiumLine("300.00", period)])], total="300.00"
+    )
+    machine = read(write_820(tmp_path / "period.edi", [body]))
+
+    assert machine.parsed.frame["coverage_month"].to_list() == ([month] if month else [])
+    assert len(machine.problems) == (0 if month else 1)
 
 
 def test_a_mismatch_of_bpr02_and_the_lines_is_a_fact_not_a_refusal(tmp_path: Path) -> None:
@@ -271,6 +293,19 @@ def test_organization_summary_loops_are_left_out_with_a_decision(tmp_path: Path)
         "1 organization summary loop (2000A, 1 line, $805.00) names no member: left out "
         "(PMPM reads the members' lines, loop 2000B)"
     ]
+
+
+def test_an_820_without_line_breaks_in_other_separators_reads_the_same(tmp_path: Path) -> None:
+    path = write_820(
+        tmp_path / "820",
+        [premium_payment(MEMBERS, total=TOTAL)],
+        separators=Separators("|", ">", "'", None),
+        line_breaks="",
+    )
+    machine = read(path)
+
+    assert machine.problems == []
+    assert per_month(machine.parsed.frame) == {"2026-03": (4, 58000), "2026-02": (2, 22500)}
 
 
 def test_two_transaction_sets_add_up(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pmpm_desktop.io.options import DecisionKind, FileKind, ReadOptions
 from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.x12.read import read_x12
 from pmpm_desktop.io.x12.remittance_advice import months_named
+from pmpm_desktop.io.x12.segments import Separators
 from tests.unit.x12_files import Wrong
 from tests.unit.x12_pay_files import Advice, Claim, remittance_advice, write_835
 
@@ -222,6 +223,34 @@ def test_bad_amounts_and_codes_are_placed_at_segment_and_element(tmp_path: Path)
     ]
 
 
+@pytest.mark.parametrize(
+    ("separators", "line_breaks"),
+    [
+        (Separators("|", ">", "~", "^"), ""),
+        (Separators("^", "\\", "\n", None), ""),
+        (Separators("*", ":", "~", "^"), "\r\n"),
+    ],
+)
+def test_any_separators_read_the_same(
+    tmp_path: Path, separators: Separators, line_breaks: str
+) -> None:
+    path = write_835(
+        tmp_path / "seps.dat",
+        [Advice(total=TOTAL, plbs=CAPITATION)],
+        separators=separators,
+        line_breaks=line_breaks,
+    )
+    machine = read(path)
+
+    assert machine.problems == []
+    assert machine.payer_payments is not None
+    assert machine.payer_payments.select("code", "reference", "amount_cents").rows()[:2] == [
+        ("CT", "CAP202603", 1234500),
+        ("E3", "WH202603", -61725),
+    ]
+    assert machine.stated_total == Decimal("11838.25")
+
+
 def test_a_broken_envelope_names_the_segment(tmp_path: Path) -> None:
     advices = [Advice(total=TOTAL, plbs=CAPITATION)]
     path = write_835(tmp_path / "broken.835", advices, wrong=Wrong(ge_count=2))
@@ -260,7 +289,7 @@ _FORMS = ("CAP%Y%m", "%Y-%m", "%m/%Y", "%b%Y", "%B %Y", "CAP%Y%m%d", "X %Y/%m Y"
     st.sampled_from(_FORMS),
 )
 def test_a_month_written_in_any_form_is_found_in_a_reference(day: dt.date, form: str) -> None:
-    assert months_named(day.strftime(form).upper()) == [Month.of(day)]
+    assert months_named(day.strftime(form).upper()) == (Month.of(day),)
 
 
 @settings(max_examples=30, deadline=None)

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.unit.x12_files import Segment, Wrong, interchange
+from pmpm_desktop.io.x12.segments import Separators
+from tests.unit.x12_files import STANDARD, Segment, Wrong, interchange
 
 PRACTICE_NPI = "1234567890"
 
@@ -148,9 +149,19 @@ def write_820(
     version: str = "005010",
     wrong: Wrong | None = None,
     control: int = 1,
+    separators: Separators = STANDARD,
+    line_breaks: str = "\n",
 ) -> Path:
     path.write_bytes(
-        interchange(transactions, code="820", version=version, wrong=wrong, control=control)
+        interchange(
+            transactions,
+            code="820",
+            version=version,
+            wrong=wrong,
+            control=control,
+            separators=separators,
+            line_breaks=line_breaks,
+        )
     )
     return path
 
@@ -161,11 +172,26 @@ def write_835(
     *,
     version: str = "005010",
     wrong: Wrong | None = None,
+    separators: Separators = STANDARD,
     line_breaks: str = "\n",
 ) -> Path:
+    """The 835s of ``advices``; their PLB composites are written with ``separators``'
+    component separator."""
     bodies = [remittance_advice(a) for a in advices]
+    if separators.component != ":":
+        for body in bodies:
+            for n, seg in enumerate(body):
+                if seg[0] == "PLB":
+                    body[n] = [e.replace(":", separators.component) for e in seg]
     path.write_bytes(
-        interchange(bodies, code="835", version=version, wrong=wrong, line_breaks=line_breaks)
+        interchange(
+            bodies,
+            code="835",
+            version=version,
+            wrong=wrong,
+            separators=separators,
+            line_breaks=line_breaks,
+        )
     )
     return path
 

@@ -9,7 +9,7 @@ does not read) is a problem placed at its segment and element, as a line's probl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -119,7 +119,7 @@ def payment_facts(payments: Sequence[Payment]) -> list[Fact]:
     dates = _distinct(p.date.isoformat() for p in payments if p.date is not None)
     if dates:
         facts.append(Fact("Payment date (BPR16)", ", ".join(dates)))
-    traces = _distinct(p.trace for p in payments if p.trace)
+    traces = _distinct(p.trace for p in payments if p.trace is not None)
     if traces:
         facts.append(Fact("Trace number (TRN02)", ", ".join(traces)))
     return facts
@@ -132,7 +132,7 @@ def combined(payments: Sequence[Payment]) -> tuple[Decimal | None, dt.date | Non
     total = sum(totals, Decimal(0)) if totals and len(totals) == len(payments) else None
     dates = {p.date for p in payments if p.date is not None}
     date = dates.pop() if len(dates) == 1 else None
-    traces = _distinct(p.trace for p in payments if p.trace)
+    traces = _distinct(p.trace for p in payments if p.trace is not None)
     return total, date, ", ".join(traces) if traces else None
 
 
@@ -169,5 +169,5 @@ def _date(seg: list[str], n: int, number: int, problems: list[RowProblem]) -> dt
         return None
 
 
-def _distinct(values: object) -> list[str]:
-    return list(dict.fromkeys(str(v) for v in values))  # type: ignore[attr-defined]
+def _distinct(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

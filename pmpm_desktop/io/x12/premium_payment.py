@@ -13,7 +13,6 @@ and are left out, with a decision saying so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import polars as pl
@@ -25,13 +24,12 @@ from pmpm_desktop.io.parsed import ParsedFile
 from pmpm_desktop.io.values import parse_amount, parse_month
 from pmpm_desktop.io.x12.adjustment_codes import adjustment_line_type
 from pmpm_desktop.io.x12.payment_header import (
-    Payment,
     combined,
     dollars,
     payment_facts,
-    read_payment,
     segment_problem,
 )
+from pmpm_desktop.io.x12.premium_loops import Line, Period, Remittance, walk
 from pmpm_desktop.io.x12.sources import Choice, chosen, first_filled, given_source
 from pmpm_desktop.io.x12.statement_rows import Column, Labels, StatementTable
 from pmpm_desktop.io.x12.transaction import X12Input, element
@@ -39,49 +37,6 @@ from pmpm_desktop.io.x12.transaction import X12Input, element
 _IDS = ("NM1*IL09", "ENT04")
 # The line's REF read as its line type when the payer names none: mutually defined first.
 _LINE_TYPES = ("REF*ZZ", "REF*18")
-
-
-@dataclass(slots=True)
-class Period:
-    """A DTM*582 coverage period: its segment, first and last date as written, and the element
-    they are in (06: DTM05 RD8/D8 and DTM06; 02: a single date in DTM02)."""
-
-    number: int
-    start: str
-    end: str | None
-    element: str
-
-
-@dataclass(slots=True)
-class Line:
-    """An RMR (a paid line) or an ADX (an adjustment) of a member."""
-
-    number: int
-    tag: str
-    amount: str
-    code: str = ""
-    period: Period | None = None
-    refs: dict[str, tuple[str, int]] = field(default_factory=dict)
-    #: the RMR an ADX adjusts (2320B); None for a member-level ADX (2200B)
-    parent: Line | None = None
-
-
-@dataclass(slots=True)
-class Remittance:
-    """An ENT loop: a member (2000B) or an organization summary (2000A)."""
-
-    number: int
-    entity: str  # ENT02: 2J individual, 2L corporation
-    ident: str  # ENT04
-    header: Period | None
-    nm1: list[str] | None = None
-    nm1_number: int = 0
-    refs: dict[str, tuple[str, int]] = field(default_factory=dict)
-    lines: list[Line] = field(default_factory=list)
-
-    @property
-    def individual(self) -> bool:
-        return self.nm1 is not None or self.entity == "2J"
 
 
 def read_premium_payment(source: X12Input) -> MachineFile:
@@ -133,57 +88,6 @@ def read_premium_payment(source: X12Input) -> MachineFile:
         payment_date=date,
         reference=reference,
     )
-
-
-def walk(source: X12Input) -> tuple[list[Payment], list[Remittance]]:
-    """The payment and the ENT loops of every 820 set of ``source``, in file order."""
-    items = source.items
-    payments: list[Payment] = []
-    loops: list[Remittance] = []
-    for ts in source.sets:
-        payments.append(read_payment(items, ts, frozenset({"ENT"})))
-        header: Period | None = None
-        loop: Remittance | None = None
-        line: Line | None = None
-        for i in ts.body:
-            seg = items[i]
-            tag = seg[0]
-            # The frequent segments first: a 100k-member file has a million of them.
-            if loop is not None and tag == "RMR":
-                line = Line(i + 1, "RMR", element(seg, 4))
-                loop.lines.append(line)
-            elif tag == "DTM":
-                if len(seg) > 1 and seg[1] == "582":
-                    if loop is None:
-                        header = _period(seg, i + 1)
-                    elif line is not None and line.period is None:
-                        line.period = _period(seg, i + 1)
-            elif loop is not None and tag == "REF":
-                refs = line.refs if line is not None else loop.refs
-                refs.setdefault(element(seg, 1), (element(seg, 2), i + 1))
-            elif tag == "ENT":
-                loop = Remittance(i + 1, element(seg, 2), element(seg, 4), header)
-                loops.append(loop)
-                line = None
-            elif loop is None:
-                continue
-            elif tag == "NM1" and loop.nm1 is None:
-                loop.nm1, loop.nm1_number = seg, i + 1
-            elif tag == "ADX":
-                loop.lines.append(
-                    Line(i + 1, "ADX", element(seg, 1), element(seg, 2), None, {}, line)
-                )
-    return payments, loops
-
-
-def _period(seg: list[str], number: int) -> Period | None:
-    dates, single = element(seg, 6), element(seg, 2)
-    if dates:
-        start, dash, end = dates.partition("-")
-        return Period(number, start, end if dash else None, "06")
-    if single:
-        return Period(number, single, None, "02")
-    return None
 
 
 def _add_member(
@@ -291,7 +195,9 @@ def _member_ident(member: Remittance, source: str) -> tuple[str, int, str]:
     if source == "NM1*IL09":
         if member.nm1 is None:
             return "", 0, "NM1*IL"
-        return element(member.nm1, 9), member.nm1_number, f"NM1*{element(member.nm1, 1)}"
+        nm1 = member.nm1
+        ident = nm1[9].strip() if len(nm1) > 9 else ""
+        return ident, member.nm1_number, f"NM1*{element(nm1, 1)}"
     if source == "ENT04":
         return member.ident, member.number, "ENT"
     value, number = member.refs.get(source.removeprefix("REF*"), ("", 0))
@@ -302,8 +208,11 @@ def _name(nm1: list[str] | None) -> str | None:
     """``LAST, FIRST`` from NM103 and NM104."""
     if nm1 is None:
         return None
-    last, first = element(nm1, 3), element(nm1, 4)
-    return ", ".join(n for n in (last, first) if n) or None
+    last = nm1[3].strip() if len(nm1) > 3 else ""
+    first = nm1[4].strip() if len(nm1) > 4 else ""
+    if last and first:
+        return f"{last}, {first}"
+    return last or first or None
 
 
 def _origin(source: str | None) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import polars as pl
 
@@ -248,8 +249,9 @@ def _adjustment(
     return Adjustment(number, k, code, reference, amount, month, "fiscal period")
 
 
-def months_named(reference: str) -> list[Month]:
-    """The distinct months a PLB reference names (``CAP202603`` → [2026-03])."""
+@lru_cache(maxsize=4096)
+def months_named(reference: str) -> tuple[Month, ...]:
+    """The distinct months a PLB reference names (``CAP202603`` → (2026-03,))."""
     found: dict[Month, None] = {}
     for token in _MONTH.findall(reference.upper()):
         try:
@@ -258,7 +260,7 @@ def months_named(reference: str) -> list[Month]:
             continue
         if month is not None:
             found.setdefault(month)
-    return list(found)
+    return tuple(found)
 
 
 def _decisions(advice: Advice) -> list[ReadDecision]:

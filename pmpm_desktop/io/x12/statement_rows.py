@@ -128,11 +128,11 @@ class StatementTable:
         index = {c.name: k for k, c in enumerate(self.columns)}
         origins = CellOrigins()
         for name in {p.column for p in problems if p.place is Place.ROW} & set(index):
-            k = index[name]
-            origins.add(name, self.columns[k].segment, self.columns[k].element)
+            column = index[name]
+            origins.add(name, self.columns[column].segment, self.columns[column].element)
             for row, numbers in zip(self.rows, self._numbers, strict=True):
-                if numbers[k]:
-                    origins.at(name, row, numbers[k])
+                if numbers[column]:
+                    origins.at(name, row, numbers[column])
         position = {row: n for n, row in enumerate(self.rows)}
         placed = []
         for p, q in zip(problems, origins.place(problems, {}), strict=True):
