@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pmpm_desktop.io.fields import MappingError
 from pmpm_desktop.io.machine_file import Format, MachineFile
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadOptions
 from pmpm_desktop.io.read_errors import FileReadError
@@ -215,6 +216,20 @@ def test_the_member_id_comes_from_a_ref_when_the_payer_says_so(tmp_path: Path) -
     by_ent = read(path, {"member_id": "ENT04"})
     assert by_ent.parsed.frame["member_id"].to_list() == ["EA001", "EA002"]
     assert read(path).parsed.frame["member_id"].to_list() == ["A001", "A002"]
+    # The mapping a file was read with, saved as the payer's profile, reads it the same way.
+    again = read(path, by_ref.parsed.mapping)
+    assert again.parsed.frame.equals(by_ref.parsed.frame)
+
+
+def test_the_line_type_comes_from_the_ref_the_payer_names(tmp_path: Path) -> None:
+    path = write_820(tmp_path / "march.edi", [premium_payment(MEMBERS, total=TOTAL)])
+
+    by_plan = read(path, {"line_type": "REF*18"})
+    assert by_plan.parsed.frame["line_type"].to_list()[-1] == "PLAN-B"
+    assert by_plan.parsed.mapping["line_type"] == "REF*18"
+    assert read(path, by_plan.parsed.mapping).parsed.frame.equals(by_plan.parsed.frame)
+    with pytest.raises(MappingError, match="line type cannot be read from 'RMR02'"):
+        read(path, {"line_type": "RMR02"})
 
 
 def test_a_member_without_its_id_is_a_problem_at_its_nm1_or_line(tmp_path: Path) -> None:

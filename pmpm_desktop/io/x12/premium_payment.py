@@ -52,7 +52,8 @@ def read_premium_payment(source: X12Input) -> MachineFile:
             Column("coverage_month", "DTM*582", "DTM*582", "06"),
             Column("coverage_end", "DTM*582 (end)", "DTM*582", "06"),
             Column("amount", "RMR04/ADX01", "RMR", "04"),
-            Column("line_type", "REF02/ADX02", line_type.source or "REF", "02"),
+            # Named for the element chosen, so the mapping read back chooses it again.
+            Column("line_type", line_type.source or "REF", line_type.source or "REF", "02"),
         ]
     )
     table.decisions.append(member_id.decision)

@@ -14,6 +14,7 @@ capitation: it is refused. Claims beside capitation are left out, with a decisio
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -121,6 +122,8 @@ def read_remittance_advice(source: X12Input) -> MachineFile:
         payment_date=date,
         reference=reference,
     )
+    # No field is read from a member's element: a profile saved from this file names none.
+    parsed = dataclasses.replace(parsed, mapping={})
     payer_payments = pl.DataFrame(
         [
             (str(a.month), a.code, a.reference, -money_to_cents(a.amount), a.segment)
