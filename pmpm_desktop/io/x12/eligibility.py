@@ -24,7 +24,7 @@ from pmpm_desktop.io.x12.sources import (
     matches,
     product_source,
 )
-from pmpm_desktop.io.x12.transaction import X12Input, element
+from pmpm_desktop.io.x12.transaction import X12Input, counted, element
 
 _ACTIVE = frozenset("12345")
 _INACTIVE = frozenset("678")
@@ -86,7 +86,7 @@ class _Response:
 
 def read_eligibility(source: X12Input) -> MachineFile:
     """The 271 sets of ``source`` as a roster MachineFile."""
-    found = _walk(source.segments.items, source)
+    found = _walk(source)
     table, statuses = _table(source, found)
     parsed = table.read(
         source,
@@ -104,14 +104,15 @@ def read_eligibility(source: X12Input) -> MachineFile:
     )
 
 
-def _walk(items: list[list[str]], source: X12Input) -> _Response:
+def _walk(source: X12Input) -> _Response:
     out = _Response()
+    texts, e = source.segments.texts, source.segments.separators.element
     for ts in source.sets:
         member: _Member | None = None
         benefit: _Benefit | None = None
         loop = _HEADER
         for i in ts.body:
-            seg = items[i]
+            seg = texts[i].split(e)
             tag = seg[0]
             if tag == "HL":
                 benefit = None
@@ -197,8 +198,11 @@ def _table(source: X12Input, found: _Response) -> tuple[RosterTable, Counter[str
         product = chosen("product", given)
     else:
         covs = [b for m in found.members for b in m.benefits if b.status in _ACTIVE | _INACTIVE]
-        values = {s: [_product_of(b, s) for b in covs] for s in ("EB05", "EB04")}
-        product = product_source(values, source.options.products)
+        product = product_source(
+            ("EB05", "EB04"),
+            lambda name: [_product_of(b, name) for b in covs],
+            source.options.products,
+        )
     id_source = given_source("member_id", source.mapping, ("NM1*IL09",)) or "NM1*IL09"
     rate_cell = given_source("rate_cell", source.mapping, ())
     table = RosterTable(
@@ -224,8 +228,8 @@ def _table(source: X12Input, found: _Response) -> tuple[RosterTable, Counter[str
         table.decisions.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{len(skipped):,} subscriber loop(s) with no coverage (EB) of their own, only "
-                "dependents or a rejection (AAA): not members",
+                f"{counted(len(skipped), 'subscriber loop')} with no coverage (EB) of their own, "
+                "only dependents or a rejection (AAA): not members",
                 tuple(m.segment for m in skipped),
             )
         )
@@ -347,8 +351,8 @@ def _facts(found: _Response, table: RosterTable, statuses: Counter[str]) -> list
     facts.append(
         Fact(
             "Members",
-            f"{len(table):,} read ({len(found.members) - dependents:,} subscriber loops, "
-            f"{dependents:,} dependent loops)",
+            f"{len(table):,} read ({counted(len(found.members) - dependents, 'subscriber loop')}"
+            f", {counted(dependents, 'dependent loop')})",
         )
     )
     if statuses:

@@ -32,7 +32,7 @@ from pmpm_desktop.io.x12.sources import (
     matches,
     product_source,
 )
-from pmpm_desktop.io.x12.transaction import X12Input
+from pmpm_desktop.io.x12.transaction import X12Input, counted
 
 _PRODUCTS = ("HD04", "REF*CE", "HD03", "REF*17", "REF*M7", "REF*ZZ")
 _RATE_CELLS = ("REF*17", "REF*M7", "REF*ZZ")
@@ -160,16 +160,15 @@ def _product_choice(source: X12Input, pairs: _Pairs) -> Choice:
     if given is not None:
         return chosen("product", given)
     candidates = _PRODUCTS if source.options.products else _PRODUCTS[:3]
-    values = {name: pairs.values(name)[0] for name in candidates}
-    return product_source(values, source.options.products)
+    return product_source(candidates, lambda name: pairs.values(name)[0], source.options.products)
 
 
 def _rate_cell_choice(source: X12Input, pairs: _Pairs, product: str | None) -> Choice:
     given = given_source("rate_cell", source.mapping, ("HD03", "HD04"))
     if given is not None:
         return chosen("rate_cell", given)
-    values = {name: pairs.values(name)[0] for name in _RATE_CELLS if name != product}
-    return first_filled("rate_cell", values)
+    order = [name for name in _RATE_CELLS if name != product]
+    return first_filled("rate_cell", order, lambda name: pairs.values(name)[0])
 
 
 def _member_id_choice(source: X12Input, members: Sequence[Member]) -> Choice:
@@ -233,7 +232,7 @@ def _coverages_kept(
         table.decisions.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{len(skipped):,} coverage loop(s) (HD) of other lines were skipped: {shown}; "
+                f"{counted(len(skipped), 'coverage loop')} (HD) of other lines skipped: {shown}; "
                 f"each of their members has a coverage loop {why}",
                 tuple(c.segment for j in skipped if (c := cs[j]) is not None),
             )
@@ -284,8 +283,8 @@ def _fill(table: RosterTable, pairs: _Pairs, kept: list[int], change_file: bool)
                 ReadDecision(
                     DecisionKind.COLUMN,
                     f"{'effective' if own == '348' else 'term'} dates are DTP*{own} (benefit "
-                    f"{which}); DTP*{other} (eligibility {which}) for {len(relabeled):,} "
-                    f"row(s) whose coverage has no DTP*{own}",
+                    f"{which}); DTP*{other} (eligibility {which}) for "
+                    f"{counted(len(relabeled), 'row')} whose coverage has no DTP*{own}",
                     column=name,
                 )
             )
@@ -393,8 +392,8 @@ def _facts(found: Enrollment, table: RosterTable, change_file: bool) -> list[Fac
     facts.append(
         Fact(
             "Members",
-            f"{len(members):,} ({len(members) - dependents:,} subscribers, "
-            f"{dependents:,} dependents)",
+            f"{len(members):,} ({counted(len(members) - dependents, 'subscriber')}, "
+            f"{counted(dependents, 'dependent')})",
         )
     )
     if len(table) != len(members):
@@ -404,13 +403,12 @@ def _facts(found: Enrollment, table: RosterTable, change_file: bool) -> list[Fac
     if change_file:
         counts = Counter(_CHANGES.get(m.maintenance) for m in members)
         words = [
-            f"{counts[c]:,} {c.value}{'s' if counts[c] != 1 else ''}"
+            counted(counts[c], c.value)
             for c in (RosterChange.ADD, RosterChange.TERM, RosterChange.CHANGE)
             if counts[c]
         ]
         if counts[RosterChange.REINSTATE]:
-            n = counts[RosterChange.REINSTATE]
-            words.append(f"{n:,} reinstatement{'s' if n != 1 else ''}")
+            words.append(counted(counts[RosterChange.REINSTATE], "reinstatement"))
         facts.append(Fact("Changes", ", ".join(words) or "none"))
     return facts
 

@@ -95,56 +95,83 @@ class Enrollment:
 def walk(segments: Segments, sets: Sequence[TransactionSet]) -> Enrollment:
     """The 834 sets' header and members. Only the segments read are split into elements."""
     out = Enrollment()
-    members = out.members
     texts = segments.texts
     e = segments.separators.element
-    hd, lx = "HD" + e, "LX" + e
-    others = {"DSB", "COB", "LS" + e}  # 2200, 2320, 2700: not the member's REF, DTP, NM1
+    # The segments read, by their first three characters (a two-letter ID and the separator).
+    kinds = {
+        "INS": _INS,
+        "REF": _REF,
+        "DTP": _DTP,
+        "NM1": _NM1,
+        "DMG": _DMG,
+        "HD" + e: _HD,
+        "LX" + e: _LX,
+        # 2200, 2320, 2700: loops whose REF, DTP and NM1 are not the member's
+        "DSB": _AWAY,
+        "COB": _AWAY,
+        "LS" + e: _AWAY,
+    }
     for ts in sets:
-        loop = _HEADER
-        member: Member | None = None
-        coverage: Coverage | None = None
-        for i in ts.body:
-            text = texts[i]
-            tag = text[:3]
-            if tag == "INS":
-                member = Member(i + 1, text.split(e))
-                members.append(member)
-                coverage = None
-                loop = _MEMBER
-            elif member is None:
-                _header(out, text.split(e))
-            elif tag == "REF":
-                if loop == _MEMBER or loop == _COVERAGE:
-                    seg = text.split(e)
-                    holder = member if loop == _MEMBER else coverage
-                    if len(seg) > 2 and holder is not None and seg[1] not in holder.refs:
-                        holder.refs[seg[1]] = (seg[2], i + 1)
-            elif tag == "DTP":
-                if loop == _MEMBER or loop == _COVERAGE:
-                    seg = text.split(e)
-                    holder = member if loop == _MEMBER else coverage
-                    if len(seg) > 3 and holder is not None and seg[1] not in holder.dates:
-                        holder.dates[seg[1]] = (seg[3], i + 1)
-            elif tag == "NM1":
-                loop = _name(text.split(e), i + 1, member, coverage, loop)
-            elif tag == "DMG":
-                if loop == _NAME and not member.dmg_segment:
-                    seg = text.split(e)
-                    n = len(seg)
-                    member.dmg_segment = i + 1
-                    member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
-                    member.sex = seg[3] if n > 3 else ""
-            elif tag == hd:
-                coverage = Coverage(i + 1, text.split(e))
-                member.coverages.append(coverage)
-                loop = _COVERAGE
-            elif tag == lx:
-                if coverage is not None:
-                    loop = _PROVIDER
-            elif tag in others:
-                loop = _ELSEWHERE
+        first = next((i for i in ts.body if texts[i][:3] == "INS"), ts.end)
+        for i in range(ts.start + 1, first):
+            _header(out, texts[i].split(e))
+        _members(out.members, texts, first, ts.end, e, kinds)
     return out
+
+
+# What a segment does in a member loop.
+_INS, _REF, _DTP, _NM1, _DMG, _HD, _LX, _AWAY = range(8)
+
+
+def _members(
+    members: list[Member], texts: list[str], first: int, end: int, e: str, kinds: dict[str, int]
+) -> None:
+    """The INS loops of segments ``first`` to ``end`` (indexes), appended to ``members``."""
+    member: Member | None = None
+    coverage: Coverage | None = None
+    # The loop whose REF and DTP are read (the member's 2000, a coverage's 2300), or None.
+    holder: Member | Coverage | None = None
+    loop = _HEADER
+    for i, text in enumerate(texts[first:end], first):
+        kind = kinds.get(text[:3])
+        if kind is None:
+            continue
+        if kind == _REF:
+            if holder is not None:
+                seg = text.split(e, 3)
+                if len(seg) > 2 and seg[1] not in holder.refs:
+                    holder.refs[seg[1]] = (seg[2], i + 1)
+        elif kind == _DTP:
+            if holder is not None:
+                seg = text.split(e, 4)
+                if len(seg) > 3 and seg[1] not in holder.dates:
+                    holder.dates[seg[1]] = (seg[3], i + 1)
+        elif kind == _INS:
+            member = holder = Member(i + 1, text.split(e, 4))
+            members.append(member)
+            coverage = None
+            loop = _MEMBER
+        elif member is None:
+            continue
+        elif kind == _NM1:
+            loop = _name(text.split(e, 10), i + 1, member, coverage, loop)
+            holder = None
+        elif kind == _DMG:
+            if loop == _NAME and not member.dmg_segment:
+                seg = text.split(e, 4)
+                n = len(seg)
+                member.dmg_segment = i + 1
+                member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
+                member.sex = seg[3] if n > 3 else ""
+        elif kind == _HD:
+            coverage = holder = Coverage(i + 1, text.split(e, 5))
+            member.coverages.append(coverage)
+            loop = _COVERAGE
+        elif kind == _LX:
+            if coverage is not None:
+                loop, holder = _PROVIDER, None
+        else:
+            loop, holder = _ELSEWHERE, None
 
 
 def _name(seg: list[str], number: int, member: Member, coverage: Coverage | None, loop: int) -> int:

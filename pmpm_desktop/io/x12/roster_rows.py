@@ -68,7 +68,7 @@ class RosterTable:
         """A row: its cells in column order and the number of the segment of each (0: none)."""
         self.rows.append(row)
         for column, cell, number in zip(self.columns, cells, segments, strict=True):
-            self.cells[column.name].append(cell or None)
+            self.cells[column.name].append(cell)
             self.segments[column.name].append(number)
 
     def set_columns(
@@ -77,9 +77,9 @@ class RosterTable:
         cells: dict[str, list[str | None]],
         segments: dict[str, list[int]],
     ) -> None:
-        """All rows at once, column by column (empty cells may be ``""``)."""
+        """All rows at once, column by column."""
         self.rows = rows
-        self.cells = {name: [c or None for c in cells[name]] for name in self.cells}
+        self.cells = {name: cells[name] for name in self.cells}
         self.segments = {name: segments[name] for name in self.segments}
 
     def problem(self, row: int, problem: RowProblem, *, covers: str | None = None) -> None:
@@ -93,12 +93,13 @@ class RosterTable:
     def read(self, source: X12Input, *, month_hint: Month | None, kind_text: str) -> ParsedFile:
         """The table read as a roster (``read_roster``), its problems at their segments; a
         change file's frame gets the ``change`` column."""
-        raw = text_table(
-            self.cells,
-            self.rows,
-            sha256=source.sha256,
-            file_name=source.file_name,
-        )
+        raw = text_table(self.cells, self.rows, sha256=source.sha256, file_name=source.file_name)
+        # An element written empty is no value, as a blank spreadsheet cell.
+        blank = [
+            pl.when(pl.col(c.name) == "").then(None).otherwise(pl.col(c.name)).alias(c.name)
+            for c in self.columns
+        ]
+        raw = dataclasses.replace(raw, frame=raw.frame.with_columns(blank))
         mapping = {c.field: c.name for c in self.columns if c.field is not None}
         month = source.roster_month or month_hint or Month.of(now().date())
         parsed = read_roster(
@@ -142,6 +143,9 @@ class RosterTable:
             if (p.row, p.column) in self.covered:
                 continue
             (q,) = origins.place([p], {p.row: p.row})
+            if _ROW_WORDS in q.reason:
+                # The roster reader names the other row by its source_row: here a segment.
+                q = dataclasses.replace(q, reason=q.reason.replace(_ROW_WORDS, " at segment "))
             if p.place is Place.ROW and p.column in index:
                 if not q.element:
                     q = dataclasses.replace(
@@ -153,6 +157,9 @@ class RosterTable:
                     q = dataclasses.replace(q, column=self.relabeled[p.column][p.row])
             placed.append(q)
         return placed
+
+
+_ROW_WORDS = " on row "
 
 
 def loop_problem(

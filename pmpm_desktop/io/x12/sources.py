@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pmpm_desktop.io.fields import MappingError, label
@@ -86,40 +86,50 @@ def chosen(field: str, source: str) -> Choice:
     )
 
 
-def first_filled(field: str, values: Mapping[str, Sequence[str | None]]) -> Choice:
-    """The first element in ``values`` (in its order) that the file fills at least once."""
-    order = ", ".join(values)
-    for source, cells in values.items():
-        if any(cells):
+Values = Callable[[str], Sequence[str | None]]
+
+
+def first_filled(field: str, order: Sequence[str], values: Values) -> Choice:
+    """The first element of ``order`` that the file fills at least once (``values(source)``
+    gives its value on every row)."""
+    shown = ", ".join(order)
+    for source in order:
+        if any(values(source)):
             return Choice(
                 source,
                 ReadDecision(
                     DecisionKind.COLUMN,
-                    f"{label(field)} is read from {described(source)}, the first of {order} "
+                    f"{label(field)} is read from {described(source)}, the first of {shown} "
                     "this file fills",
                     column=source,
                 ),
             )
     return Choice(
-        None, ReadDecision(DecisionKind.COLUMN, f"the file has no {label(field)} ({order})")
+        None, ReadDecision(DecisionKind.COLUMN, f"the file has no {label(field)} ({shown})")
     )
 
 
-def product_source(values: Mapping[str, Sequence[str | None]], products: Sequence[str]) -> Choice:
-    """The element whose values are the payer's product codes most often (the first in
-    ``values``' order on a tie); without product codes, or when no value is one, the first
-    filled element."""
+def product_source(order: Sequence[str], values: Values, products: Sequence[str]) -> Choice:
+    """The element of ``order`` whose values are the payer's product codes most often (the
+    first on a tie); without product codes, or when no value is one, the first filled."""
     if not products:
-        return first_filled("product", values)
+        return first_filled("product", order, values)
     codes = {p.strip().casefold() for p in products}
-    best: tuple[int, str] | None = None
-    for source, cells in values.items():
-        counts = Counter(c for c in cells if c)
-        hits = sum(n for v, n in counts.items() if resolve_product(v, products).casefold() in codes)
+    best: tuple[int, int, str] | None = None
+    for source in order:
+        cells = values(source)
+        counts: Counter[str | None] = Counter(cells)
+        counts.pop("", None)
+        counts.pop(None, None)
+        hits = sum(
+            n for v, n in counts.items() if v and resolve_product(v, products).casefold() in codes
+        )
         if hits and (best is None or hits > best[0]):
-            best = (hits, source)
+            best = (hits, sum(counts.values()), source)
+        if hits == len(cells):
+            break  # every row holds a product: no element can do better
     if best is None:
-        fallback = first_filled("product", values)
+        fallback = first_filled("product", order, values)
         text = (
             f"{fallback.decision.text}; none of its values is one of the payer's products "
             f"({', '.join(products)})"
@@ -127,8 +137,7 @@ def product_source(values: Mapping[str, Sequence[str | None]], products: Sequenc
         return Choice(
             fallback.source, ReadDecision(DecisionKind.COLUMN, text, column=fallback.source)
         )
-    hits, source = best
-    total = sum(1 for c in values[source] if c)
+    hits, total, source = best
     return Choice(
         source,
         ReadDecision(

@@ -63,3 +63,8 @@ def transaction_label(code: str) -> str:
 def element(segment: list[str], n: int) -> str:
     """Element ``n`` of a segment, trimmed; empty when the segment stops before it."""
     return segment[n].strip() if n < len(segment) else ""
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 subscriber``, ``1,204 subscribers``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -1,0 +1,95 @@
+"""Benchmark: reading a 100k-member X12 834; prints one figure a line.
+
+    .venv/bin/python bench/bench_x12.py [--members 100000] [--repeat 3]
+
+Figures (the best of ``--repeat`` runs, as the machine's other work only adds to them): the
+split into segments, the envelope check, the whole ``read_x12`` (split, envelope, INS loops,
+roster table and ``read_roster`` with every check), and beside it ``read_roster`` of the same
+roster written as a CSV file, the spreadsheet path the 834 is measured against. The 834 is
+``tests/unit/x12_files.x12_834``: REF*0F, NM1*IL, N3, N4, DMG, one HD (HD04 the product) with
+DTP*348, REF*17 and a PCP loop per member, about 11 segments a member.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pmpm_desktop.core.month import Month  # noqa: E402
+from pmpm_desktop.io.options import ReadOptions  # noqa: E402
+from pmpm_desktop.io.roster_file import read_roster  # noqa: E402
+from pmpm_desktop.io.x12.envelope import check_envelope  # noqa: E402
+from pmpm_desktop.io.x12.read import read_x12  # noqa: E402
+from pmpm_desktop.io.x12.segments import collection_paused, split_segments  # noqa: E402
+from tests.unit.x12_files import x12_834  # noqa: E402
+
+MONTH = Month(2026, 4)
+OPTIONS = ReadOptions(products=("MCD", "CHIP"))
+
+
+def figure(name: str, seconds: float) -> None:
+    print(f"{name}: {seconds:.3f} s")
+
+
+def best(repeat: int, run: object) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="pmpm-bench-x12-"))
+    data = x12_834(args.members)
+    path = work / "members.834"
+    path.write_bytes(data)
+    print(f"834 size: {len(data) / 1e6:.1f} MB, {data.count(b'~'):,} segments")
+
+    def split() -> None:
+        with collection_paused():
+            split_segments(data)
+
+    segments = split_segments(data)
+    figure("split into segments", best(args.repeat, split))
+    figure("envelope check", best(args.repeat, lambda: check_envelope(segments)))
+    machine = read_x12(path, options=OPTIONS, roster_month=MONTH)
+    assert not machine.problems and machine.parsed.frame.height == args.members
+    figure(
+        f"read_x12 834, {args.members:,} members (parse + read_roster)",
+        best(args.repeat, lambda: read_x12(path, options=OPTIONS, roster_month=MONTH)),
+    )
+    csv = work / "members.csv"
+    machine.parsed.frame.drop("source_row", "risk_score").rename(
+        {
+            "member_id": "Member ID",
+            "last_name": "Last Name",
+            "first_name": "First Name",
+            "dob": "DOB",
+            "sex": "Sex",
+            "product": "Product",
+            "rate_cell": "Rate Cell",
+            "pcp": "PCP NPI",
+            "effective_date": "Eff Date",
+            "term_date": "Term Date",
+        }
+    ).write_csv(csv)
+    figure(
+        "read_roster of the same roster as CSV",
+        best(args.repeat, lambda: read_roster(csv, roster_month=MONTH, options=OPTIONS)),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
