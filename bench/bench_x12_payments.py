@@ -3,7 +3,7 @@
 ADX adjustment) and an 835 paying capitation in PLB segments. Prints the seconds (wall and CPU)
 of ``read_x12`` on each, from the file on disk to the MachineFile with every problem placed.
 
-    python bench/bench_x12_payments.py [MEMBERS]
+    .venv/bin/python bench/bench_x12_payments.py [MEMBERS]
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.x12.read import read_x12
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pmpm_desktop.io.options import ReadOptions  # noqa: E402
+from pmpm_desktop.io.x12.read import read_x12  # noqa: E402
 
 
 def envelope(code: str, guide: str, body: list[str]) -> str:

@@ -18,6 +18,7 @@ from pmpm_desktop.io.machine_file import Fact
 from pmpm_desktop.io.parsed import Place, RowProblem
 from pmpm_desktop.io.values import parse_amount, parse_date
 from pmpm_desktop.io.x12.envelope import TransactionSet
+from pmpm_desktop.io.x12.segments import Segments
 from pmpm_desktop.io.x12.transaction import element
 
 # N103 qualifiers of the parties' identifiers, as a clerk reads them.
@@ -69,13 +70,13 @@ class Payment:
         return Month.of(self.date) if self.date is not None else None
 
 
-def read_payment(items: list[list[str]], ts: TransactionSet, stop: frozenset[str]) -> Payment:
+def read_payment(segments: Segments, ts: TransactionSet, stop: frozenset[str]) -> Payment:
     """The BPR, TRN and N1 loops of transaction set ``ts``, up to its first segment whose ID is
     in ``stop`` (where the detail begins)."""
     out = Payment()
     party: Party | None = None
     for i in ts.body:
-        seg = items[i]
+        seg = segments.elements(i)
         tag = seg[0]
         if tag in stop:
             break

@@ -60,16 +60,17 @@ class Remittance:
 
 def walk(source: X12Input) -> tuple[list[Payment], list[Remittance]]:
     """The payment and the ENT loops of every 820 set of ``source``, in file order."""
-    items = source.items
+    texts = source.segments.texts
+    separator = source.segments.separators.element
     payments: list[Payment] = []
     loops: list[Remittance] = []
     for ts in source.sets:
-        payments.append(read_payment(items, ts, frozenset({"ENT"})))
+        payments.append(read_payment(source.segments, ts, frozenset({"ENT"})))
         header: Period | None = None
         loop: Remittance | None = None
         line: Line | None = None
         for i in ts.body:
-            seg = items[i]
+            seg = texts[i].split(separator)
             tag = seg[0]
             # The frequent segments first: a 100k-member file has a million of them.
             # element() inlined where a segment of every line is read

@@ -241,12 +241,13 @@ def _line_type_choice(source: X12Input, rmrs: Sequence[Line]) -> Choice:
     given = given_source("line_type", source.mapping, ())
     if given is not None:
         return chosen("line_type", given)
-    order = [*_LINE_TYPES, *(f"REF*{q}" for line in rmrs for q in line.refs)]
-    values = {
-        name: [line.refs.get(name.removeprefix("REF*"), ("", 0))[0] for line in rmrs]
-        for name in dict.fromkeys(order)
-    }
-    return first_filled("line_type", values)
+    order = dict.fromkeys([*_LINE_TYPES, *(f"REF*{q}" for line in rmrs for q in line.refs)])
+
+    def values(name: str) -> list[str]:
+        qualifier = name.removeprefix("REF*")
+        return [line.refs.get(qualifier, ("", 0))[0] for line in rmrs]
+
+    return first_filled("line_type", list(order), values)
 
 
 def _organizations(table: StatementTable, loops: Sequence[Remittance]) -> None:

@@ -153,7 +153,10 @@ def read_remittance_advice(source: X12Input) -> MachineFile:
 
 def walk(source: X12Input) -> Advice:
     """The payments, claims and PLB adjustments of every 835 set of ``source``."""
-    items = source.items
+    texts = source.segments.texts
+    separator = source.segments.separators.element
+    # Only CLP and PLB segments are split: an 835 of claims has many more of others.
+    claim, adjustment = "CLP" + separator, "PLB" + separator
     component = source.segments.separators.component
     advice = Advice([])
     adjustments: list[Adjustment] = []
@@ -162,17 +165,19 @@ def walk(source: X12Input) -> Advice:
     codes: dict[str, None] = {}
     unclear: list[tuple[str, str]] = []
     for ts in source.sets:
-        payment = read_payment(items, ts, frozenset({"LX", "CLP", "PLB"}))
+        payment = read_payment(source.segments, ts, frozenset({"LX", "CLP", "PLB"}))
         advice.payments.append(payment)
         for i in ts.body:
-            seg = items[i]
-            if seg[0] == "CLP":
+            text = texts[i]
+            if text.startswith(claim):
+                seg = text.split(separator)
                 advice.claims += 1
                 try:
                     advice.claims_paid += parse_amount(element(seg, 4)) or 0
                 except ValueError:
                     pass  # a claim's amount is not read: the claims are left out
-            elif seg[0] == "PLB":
+            elif text.startswith(adjustment):
+                seg = text.split(separator)
                 if element(seg, 1):
                     providers.setdefault(element(seg, 1))
                 for k in range(3, min(len(seg), 15), 2):
