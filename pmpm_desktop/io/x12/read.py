@@ -19,6 +19,8 @@ from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.x12.eligibility import read_eligibility
 from pmpm_desktop.io.x12.enrollment import read_enrollment
 from pmpm_desktop.io.x12.envelope import check_envelope, transaction_of_guide
+from pmpm_desktop.io.x12.premium_payment import read_premium_payment
+from pmpm_desktop.io.x12.remittance_advice import read_remittance_advice
 from pmpm_desktop.io.x12.segments import collection_paused, split_segments
 from pmpm_desktop.io.x12.transaction import TransactionReader, X12Input, transaction_label
 
@@ -26,6 +28,8 @@ from pmpm_desktop.io.x12.transaction import TransactionReader, X12Input, transac
 READERS: dict[str, TransactionReader] = {
     "834": read_enrollment,
     "271": read_eligibility,
+    "820": read_premium_payment,
+    "835": read_remittance_advice,
 }
 # The order a message lists what PMPM reads in.
 _SHOWN_ORDER = ("834", "271", "820", "835")
