@@ -23,29 +23,31 @@ from tests.unit.mmr_files import (
     write_mmr,
 )
 from tests.unit.x12_files import Coverage834, Member834, Wrong, enrollment
+from tests.unit.x12_pay_files import (
+    Advice,
+    Claim,
+    PremiumLine,
+    PremiumMember,
+    premium_payment,
+    write_820,
+    write_835,
+)
 
 Cli = Callable[..., CliResult]
 
 
 def _payer(
-    cli: Cli, tmp_path: Path, code: str = "SUN", products: str = "MCD", rate: str = "100.00"
+    cli: Cli,
+    tmp_path: Path,
+    code: str = "SUN",
+    products: str = "MCD",
+    rate: str = "100.00",
+    withhold: str = "0",
 ) -> None:
     assert cli("payer", "add", "--code", code, "--name", f"{code} plan").code == 0
-    assert (
-        cli(
-            "contract",
-            "add",
-            "--payer",
-            code,
-            "--name",
-            "Cap",
-            "--from",
-            "2026-01",
-            "--products",
-            products,
-        ).code
-        == 0
-    )
+    contract = ["contract", "add", "--payer", code, "--name", "Cap", "--from", "2026-01"]
+    contract += ["--products", products, "--withhold", withhold]
+    assert cli(*contract).code == 0
     rates = csv_file(
         tmp_path / f"{code}-rates.csv", ["effective_from", "amount"], [["2026-01", rate]]
     )
@@ -233,3 +235,74 @@ def test_an_attribution_list_beside_its_exports_is_a_roster(cli: Cli, tmp_path: 
     bundle = export(2).write_bundle(tmp_path / "bundle.json")
     out = cli("remit", "import", "--payer", "SUN", bundle)
     assert out.code == 3 and "is a roster" in out.err
+
+
+def _roster_of(cli: Cli, tmp_path: Path, n: int, month: str = "2026-03") -> None:
+    path = tmp_path / f"roster-{month}.834"
+    path.write_bytes(enrollment(_members(n), control=900 + n))
+    assert cli("roster", "import", "--payer", "SUN", "--month", month, path).code == 0
+
+
+def test_an_820_is_a_statement_with_retro_adjustments(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    _roster_of(cli, tmp_path, 3)
+    body = premium_payment(
+        [
+            PremiumMember("100000000", "LAST0", "A", [PremiumLine("100.00", "20260301-20260331")]),
+            PremiumMember(
+                "100000001",
+                "LAST1",
+                "B",
+                [PremiumLine("100.00", "20260301-20260331", adjustments=[("-25.00", "52")])],
+            ),
+            PremiumMember("100000002", "LAST2", "C", [PremiumLine("100.00", "20260201-20260228")]),
+        ],
+        total="275.00",
+    )
+    path = write_820(tmp_path / "payment.820", [body])
+    out = cli("remit", "import", "--payer", "SUN", path)
+    assert out.code == 0, out.err
+    assert "X12 820" in out.out
+    march = _month(cli, "SUN", "2026-03")
+    assert march["expected"] == "300.00"
+    assert march["paid"] == "175.00"  # 100 + (100 - 25); member 2's line is for February
+    counts = cli("reconcile", "--payer", "SUN", "--from", "2026-03", "--to", "2026-03", "--json")
+    assert counts.json()["counts"]["missing"] == 1
+    assert counts.json()["counts"]["underpaid"] == 1
+
+
+def test_an_820_line_over_several_months_is_refused_at_its_dtm(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    body = premium_payment(
+        [PremiumMember("100000000", "LAST0", "A", [PremiumLine("300.00", "20260101-20260331")])],
+        total="300.00",
+    )
+    out = cli("remit", "import", "--payer", "SUN", write_820(tmp_path / "q1.820", [body]))
+    assert out.code == 3
+    assert "(DTM*582)" in out.err and "2026-01 to 2026-03" in out.err
+
+
+def test_an_835_pays_capitation_at_payer_level(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path, withhold="5")
+    _roster_of(cli, tmp_path, 3)
+    advice = Advice(total="285.00", plbs=[[("CT:CAP202603", "-300.00"), ("E3:WH202603", "15.00")]])
+    path = write_835(tmp_path / "cap.835", [advice])
+    out = cli("remit", "import", "--payer", "SUN", path)
+    assert out.code == 0, out.err
+    assert "payer-level payments (no members): 285.00" in out.out
+    march = _month(cli, "SUN", "2026-03")
+    assert march["paid"] == "0.00"  # member level
+    assert march["payer_level_paid"] == "285.00"
+    assert march["payer_level_by_code"] == {"CT": "300.00", "E3": "-15.00"}
+    assert march["payer_withhold"] == "15.00"
+    assert march["contract_withhold"] == "15.00"  # 5 % of 3 × 100.00
+    text = cli("reconcile", "--payer", "SUN", "--from", "2026-03", "--to", "2026-03")
+    assert "2026-03 payer-level: $285.00 without members" in text.out
+
+
+def test_a_claims_only_835_is_refused(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    advice = Advice(total="300.00", claims=[Claim("1"), Claim("2")])
+    out = cli("remit", "import", "--payer", "SUN", write_835(tmp_path / "claims.835", [advice]))
+    assert out.code == 3
+    assert "holds claim payments" in out.err and "not capitation" in out.err
