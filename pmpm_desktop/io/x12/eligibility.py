@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision
-from pmpm_desktop.io.x12.enrollment import month_of, shown_date
 from pmpm_desktop.io.x12.enrollment_loops import begin_of, end_of
 from pmpm_desktop.io.x12.roster_rows import Column, RosterTable, loop_problem
 from pmpm_desktop.io.x12.sources import (
@@ -24,7 +23,7 @@ from pmpm_desktop.io.x12.sources import (
     matches,
     product_source,
 )
-from pmpm_desktop.io.x12.transaction import X12Input, counted, element
+from pmpm_desktop.io.x12.transaction import X12Input, counted, element, month_of, shown_date
 
 _ACTIVE = frozenset("12345")
 _INACTIVE = frozenset("678")

@@ -9,20 +9,12 @@ changes and reinstatements to apply on top of the payer's latest roster, from IN
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, RosterChange
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision
-from pmpm_desktop.io.values import parse_date
-from pmpm_desktop.io.x12.enrollment_loops import (
-    Coverage,
-    Enrollment,
-    Member,
-    begin_of,
-    end_of,
-    walk,
-)
+from pmpm_desktop.io.x12.enrollment_loops import Enrollment, ref_column, walk
 from pmpm_desktop.io.x12.roster_rows import Column, RosterTable, loop_problem
 from pmpm_desktop.io.x12.sources import (
     Choice,
@@ -32,7 +24,7 @@ from pmpm_desktop.io.x12.sources import (
     matches,
     product_source,
 )
-from pmpm_desktop.io.x12.transaction import X12Input, counted
+from pmpm_desktop.io.x12.transaction import X12Input, counted, month_of, shown_date
 
 _PRODUCTS = ("HD04", "REF*CE", "HD03", "REF*17", "REF*M7", "REF*ZZ")
 _RATE_CELLS = ("REF*17", "REF*M7", "REF*ZZ")
@@ -48,17 +40,25 @@ _CHANGES = {
 # when the payer has no product codes to tell them apart: dental, vision, drugs, hearing,
 # disability and long-term care.
 _NOT_MEDICAL = frozenset({"DEN", "DCP", "VIS", "PDG", "MOD", "HE", "STD", "LTD", "LTC"})
+Columns = dict[str, list[Any]]
+# The fields read from an element chosen per payer.
+_CHOSEN = ("member_id", "product", "rate_cell")
 
 
 def read_enrollment(source: X12Input) -> MachineFile:
     """The 834 sets of ``source`` as a roster MachineFile."""
+    given = {
+        "member_id": given_source("member_id", source.mapping, ("NM1*IL09",)),
+        "product": given_source("product", source.mapping, ("HD03", "HD04")),
+        "rate_cell": given_source("rate_cell", source.mapping, ("HD03", "HD04")),
+    }
     found = walk(source.segments, source.sets)
-    change_file = found.action == "2" and any(m.maintenance != "030" for m in found.members)
-    pairs = _Pairs(found.members)
+    cols = found.columns
+    change_file = found.action == "2" and any(k != "030" for k in found.maintenance)
     products = source.options.products
-    product = _product_choice(source, pairs)
-    rate_cell = _rate_cell_choice(source, pairs, product.source)
-    member_id = _member_id_choice(source, found.members)
+    product = _product_choice(given["product"], cols, products)
+    rate_cell = _rate_cell_choice(given["rate_cell"], cols, product.source)
+    member_id = _member_id_choice(given["member_id"], cols)
     table = RosterTable(
         "INS",
         [
@@ -86,8 +86,11 @@ def read_enrollment(source: X12Input) -> MachineFile:
                 "(INS03 030): read as a full roster",
             )
         )
-    kept = _coverages_kept(table, pairs, product.source, products)
-    _fill(table, pairs, kept, change_file)
+    kept = _coverages_kept(table, cols, product.source, products)
+    for column in table.columns:
+        if column.field in _CHOSEN:
+            _values(cols, column.name)  # made before the rows are picked
+    _fill(table, {name: _pick(cells, kept) for name, cells in cols.items()}, change_file)
     label = "a change file" if change_file else "a full roster"
     parsed = table.read(
         source,
@@ -114,68 +117,40 @@ def _origin(source: str | None) -> tuple[str, str]:
     return source[:-2], source[-2:]
 
 
-class _Pairs:
-    """Each member with each of its coverage loops (a member without one: with None), and
-    the values of a source (``HD04``, ``REF*17``) over them, read once."""
-
-    def __init__(self, members: Sequence[Member]) -> None:
-        self.members: list[Member] = []
-        self.coverages: list[Coverage | None] = []
-        for m in members:
-            for c in m.coverages or (None,):
-                self.members.append(m)
-                self.coverages.append(c)
-        self._values: dict[str, tuple[list[str], list[int]]] = {}
-
-    def __len__(self) -> int:
-        return len(self.members)
-
-    def values(self, source: str) -> tuple[list[str], list[int]]:
-        """The source's value on each pair ("" when none) and its segment number (0)."""
-        if source not in self._values:
-            self._values[source] = self._read(source)
-        return self._values[source]
-
-    def _read(self, source: str) -> tuple[list[str], list[int]]:
-        cs = self.coverages
-        if source in ("HD03", "HD04"):
-            attr = "line" if source == "HD03" else "plan"
-            values = [getattr(c, attr) if c is not None else "" for c in cs]
-            return values, [c.segment if c is not None else 0 for c in cs]
-        if source == "NM1*IL09":
-            ms = self.members
-            return [m.ident for m in ms], [m.name_segment for m in ms]
-        # A REF of the coverage loop, else of the member's loop 2000.
-        q = source.removeprefix("REF*")
-        none = ("", 0)
-        found = [
-            (c.refs.get(q) if c is not None else None) or m.refs.get(q) or none
-            for m, c in zip(self.members, cs, strict=True)
-        ]
-        return [f[0] for f in found], [f[1] for f in found]
+_SOURCES = {"HD04": ("hd04", "hd_at"), "HD03": ("hd03", "hd_at"), "NM1*IL09": ("ident", "name_at")}
 
 
-def _product_choice(source: X12Input, pairs: _Pairs) -> Choice:
-    given = given_source("product", source.mapping, ("HD03", "HD04"))
+def _values(cols: Columns, source: str) -> tuple[list[str], list[int]]:
+    """A source's value on each row ("" when none) and the number of its segment (0); a REF
+    column is made when first asked for."""
+    value, at = _SOURCES.get(source, (source, source + "@"))
+    if value not in cols:
+        cols[value], cols[at] = ref_column(cols["refs"], cols["coverage_refs"], value[4:])
+    return cols[value], cols[at]
+
+
+def _pick(cells: list[Any], kept: list[int] | None) -> list[Any]:
+    return cells if kept is None else [cells[k] for k in kept]
+
+
+def _product_choice(given: str | None, cols: Columns, products: Sequence[str]) -> Choice:
     if given is not None:
         return chosen("product", given)
-    candidates = _PRODUCTS if source.options.products else _PRODUCTS[:3]
-    return product_source(candidates, lambda name: pairs.values(name)[0], source.options.products)
+    order = _PRODUCTS if products else _PRODUCTS[:3]
+    return product_source(order, lambda name: _values(cols, name)[0], products)
 
 
-def _rate_cell_choice(source: X12Input, pairs: _Pairs, product: str | None) -> Choice:
-    given = given_source("rate_cell", source.mapping, ("HD03", "HD04"))
+def _rate_cell_choice(given: str | None, cols: Columns, product: str | None) -> Choice:
     if given is not None:
         return chosen("rate_cell", given)
     order = [name for name in _RATE_CELLS if name != product]
-    return first_filled("rate_cell", order, lambda name: pairs.values(name)[0])
+    return first_filled("rate_cell", order, lambda name: _values(cols, name)[0])
 
 
-def _member_id_choice(source: X12Input, members: Sequence[Member]) -> Choice:
-    given = given_source("member_id", source.mapping, ("NM1*IL09",))
+def _member_id_choice(given: str | None, cols: Columns) -> Choice:
     if given is not None:
         return chosen("member_id", given)
-    if not any(m.ident for m in members) and any("0F" in m.refs for m in members):
+    if not any(cols["ident"]) and any(_values(cols, "REF*0F")[0]):
         return Choice(
             "REF*0F",
             ReadDecision(
@@ -196,27 +171,26 @@ def _member_id_choice(source: X12Input, members: Sequence[Member]) -> Choice:
 
 
 def _coverages_kept(
-    table: RosterTable, pairs: _Pairs, product: str | None, products: Sequence[str]
-) -> list[int]:
-    """The pairs read as rows. Of a member's several HD loops, those of lines the payer has
-    no contract for are skipped when another is one the payer contracts for: with product
-    codes, the loops whose product is one; without, the medical ones."""
-    ms, cs = pairs.members, pairs.coverages
-    several = [k for k in range(1, len(ms)) if ms[k] is ms[k - 1]]
-    if not several:
-        return list(range(len(ms)))
+    table: RosterTable, cols: Columns, product: str | None, products: Sequence[str]
+) -> list[int] | None:
+    """The rows read (None: all). Of a member's several HD loops, those of lines the payer
+    has no contract for are skipped when another is one the payer contracts for: with
+    product codes, the loops whose product is one; without, the medical ones."""
+    members = cols["member"]
+    if len(set(members)) == len(members):
+        return None
     if products and product is not None:
-        values = pairs.values(product)[0]
+        values = _values(cols, product)[0]
         verdicts = {v: matches(v, products) for v in set(values)}
         wanted = [verdicts[v] for v in values]
     else:
-        wanted = [c is None or c.line.upper() not in _NOT_MEDICAL for c in cs]
+        wanted = [line.upper() not in _NOT_MEDICAL for line in cols["hd03"]]
     kept: list[int] = []
     skipped: list[int] = []
     k = 0
-    while k < len(ms):
+    while k < len(members):
         end = k + 1
-        while end < len(ms) and ms[end] is ms[k]:
+        while end < len(members) and members[end] == members[k]:
             end += 1
         good = [j for j in range(k, end) if wanted[j]]
         if good and len(good) < end - k:
@@ -226,7 +200,7 @@ def _coverages_kept(
             kept += range(k, end)
         k = end
     if skipped:
-        lines = Counter(_line(cs[j]) for j in skipped)
+        lines = Counter(cols["hd03"][j] or cols["hd04"][j] or "?" for j in skipped)
         shown = ", ".join(f"{line} ({n:,})" for line, n in lines.most_common(6))
         why = "of a product the payer has" if products else "of a medical line"
         table.decisions.append(
@@ -234,48 +208,45 @@ def _coverages_kept(
                 DecisionKind.SKIPPED,
                 f"{counted(len(skipped), 'coverage loop')} (HD) of other lines skipped: {shown}; "
                 f"each of their members has a coverage loop {why}",
-                tuple(c.segment for j in skipped if (c := cs[j]) is not None),
+                tuple(cols["hd_at"][j] for j in skipped),
             )
         )
     return kept
 
 
-def _line(c: Coverage | None) -> str:
-    return (c.line or c.plan or "?") if c is not None else "?"
-
-
-def _fill(table: RosterTable, pairs: _Pairs, kept: list[int], change_file: bool) -> None:
-    """A row per kept pair, column by column, and the problems of each INS loop."""
-    ms = [pairs.members[k] for k in kept]
-    cs = [pairs.coverages[k] for k in kept]
-    # The first row of a member is at its INS; another coverage's row at its HD.
+def _fill(table: RosterTable, cols: Columns, change_file: bool) -> None:
+    """The table's rows, column by column, and the problems of each INS loop."""
+    members, ins_at, hd_at = cols["member"], cols["ins_at"], cols["hd_at"]
+    # A member's first row is at its INS; another coverage's row at its HD.
     rows = [
-        m.segment if j == 0 or ms[j - 1] is not m or c is None else c.segment
-        for j, (m, c) in enumerate(zip(ms, cs, strict=True))
+        ins if j == 0 or members[j - 1] != m or not hd else hd
+        for j, (m, ins, hd) in enumerate(zip(members, ins_at, hd_at, strict=True))
     ]
-    table.loops = {r: "HD" for r, m in zip(rows, ms, strict=True) if r != m.segment}
-    cells: dict[str, list[str | None]] = {}
-    segments: dict[str, list[int]] = {}
+    table.loops = {r: "HD" for r, ins in zip(rows, ins_at, strict=True) if r != ins}
+    cells: dict[str, Sequence[str | None]] = {}
+    segments: dict[str, Sequence[int]] = {}
     for column in table.columns:
-        if column.field in ("member_id", "product", "rate_cell"):
-            values, numbers = pairs.values(column.name)
-            cells[column.name] = [values[k] for k in kept]
-            segments[column.name] = [numbers[k] for k in kept]
-    cells["NM1*IL03"] = [m.last for m in ms]
-    cells["NM1*IL04"] = [m.first for m in ms]
-    segments["NM1*IL03"] = segments["NM1*IL04"] = [m.name_segment for m in ms]
-    cells["DMG02"] = [m.dob for m in ms]
-    cells["DMG03"] = [m.sex for m in ms]
-    segments["DMG02"] = segments["DMG03"] = [m.dmg_segment for m in ms]
-    pcps = [c.pcp if c is not None else None for c in cs]
-    cells["NM1*P309"] = [p[0] if p else None for p in pcps]
-    segments["NM1*P309"] = [p[1] if p else 0 for p in pcps]
-    for name, own, other, part in (
-        ("DTP*348", "348", "356", begin_of),
-        ("DTP*349", "349", "357", end_of),
+        if column.field in _CHOSEN:
+            cells[column.name], segments[column.name] = _values(cols, column.name)
+    for name, value, at in (
+        ("NM1*IL03", "last", "name_at"),
+        ("NM1*IL04", "first", "name_at"),
+        ("DMG02", "dob", "dmg_at"),
+        ("DMG03", "sex", "dmg_at"),
+        ("NM1*P309", "pcp", "pcp_at"),
+        ("DTP*348", "begin", "begin_at"),
+        ("DTP*349", "end", "end_at"),
     ):
-        found, numbers, relabeled = _dates(rows, ms, cs, own, other, part)
-        cells[name], segments[name] = found, numbers
+        cells[name], segments[name] = cols[value], cols[at]
+    for name, key, own, other in (
+        ("DTP*348", "begin", "348", "356"),
+        ("DTP*349", "end", "349", "357"),
+    ):
+        relabeled = {
+            row: f"DTP*{other}"
+            for row, at, mine in zip(rows, cols[f"{key}_at"], cols[f"{key}_own"], strict=True)
+            if at and not mine
+        }
         if relabeled:
             table.relabeled[name] = relabeled
             which = "begin" if own == "348" else "end"
@@ -289,91 +260,45 @@ def _fill(table: RosterTable, pairs: _Pairs, kept: list[int], change_file: bool)
                 )
             )
     table.set_columns(rows, cells, segments)
+    maintenance = cols["maintenance"]
     if change_file:
-        table.changes = [_CHANGES.get(m.maintenance) for m in ms]
-    terms = cells["DTP*349"]
-    for row, m, term in zip(rows, ms, terms, strict=True):
-        if not m.name_segment or m.maintenance == "024" or change_file:
-            _check(table, m, row, change_file, bool(term))
+        table.changes = [_CHANGES.get(code) for code in maintenance]
+    for row, ins, name_at, code, end in zip(
+        rows, ins_at, cols["name_at"], maintenance, cols["end"], strict=True
+    ):
+        if not name_at or code == "024" or (change_file and code not in _CHANGES):
+            _check(table, row, ins, name_at, code, change_file, bool(end))
 
 
-def _dates(
-    rows: Sequence[int],
-    ms: Sequence[Member],
-    cs: Sequence[Coverage | None],
-    own: str,
-    other: str,
-    part: Callable[[str], str],
-) -> tuple[list[str | None], list[int], dict[int, str]]:
-    """The coverage's DTP*<own> of each row, else the member's DTP*<other>; the rows that
-    took the member's, with the segment name a problem there must give."""
-    found: list[str | None] = []
-    numbers: list[int] = []
-    relabeled: dict[int, str] = {}
-    label = f"DTP*{other}"
-    for row, m, c in zip(rows, ms, cs, strict=True):
-        date = c.dates.get(own) if c is not None else None
-        if date is None:
-            date = m.dates.get(other)
-            if date is not None:
-                relabeled[row] = label
-        if date is None:
-            found.append(None)
-            numbers.append(0)
-        else:
-            found.append(part(date[0]))
-            numbers.append(date[1])
-    return found, numbers, relabeled
-
-
-def _check(table: RosterTable, m: Member, row: int, change_file: bool, ends: bool) -> None:
+def _check(
+    table: RosterTable, row: int, ins: int, name_at: int, code: str, change_file: bool, ends: bool
+) -> None:
     """The problems of a member's INS loop, at the INS segment."""
-    id_column = table.columns[0].name
-    if not m.name_segment:
+    if not name_at:
         table.problem(
             row,
-            loop_problem(
-                m.segment, "INS", "the member has no NM1*IL segment (loop 2100A: name and ID)"
-            ),
-            covers=id_column,
+            loop_problem(ins, "INS", "the member has no NM1*IL segment (loop 2100A: name and ID)"),
+            covers=table.columns[0].name,
         )
-    if change_file and m.maintenance not in _CHANGES:
+    if change_file and code not in _CHANGES:
         table.problem(
             row,
             loop_problem(
-                m.segment,
+                ins,
                 "INS",
                 "not a maintenance type PMPM applies (021 add, 024 term, 001 change, "
                 "025 reinstate, 030 audit)",
-                m.maintenance,
+                code,
                 "03",
             ),
         )
-    if m.maintenance == "024" and not ends:
-        table.problem(
-            row,
-            loop_problem(
-                m.segment,
-                "INS",
-                "a termination with no end date (DTP*349 or DTP*357)",
-                m.maintenance,
-                "03",
-            ),
-        )
-
-
-def month_of(text: str) -> Month | None:
-    """The month of a CCYYMMDD date of the file's header, None when it is not a date."""
-    try:
-        day = parse_date(text) if text else None
-    except ValueError:
-        return None
-    return Month.of(day) if day is not None else None
+    if code == "024" and not ends:
+        reason = "a termination with no end date (DTP*349 or DTP*357)"
+        table.problem(row, loop_problem(ins, "INS", reason, code, "03"))
 
 
 def _facts(found: Enrollment, table: RosterTable, change_file: bool) -> list[Fact]:
-    members = found.members
-    dependents = sum(1 for m in members if not m.subscriber)
+    members, dependents = found.members, found.dependents
     facts = [
         Fact(
             "Contents",
@@ -392,31 +317,29 @@ def _facts(found: Enrollment, table: RosterTable, change_file: bool) -> list[Fac
     facts.append(
         Fact(
             "Members",
-            f"{len(members):,} ({counted(len(members) - dependents, 'subscriber')}, "
+            f"{members:,} ({counted(members - dependents, 'subscriber')}, "
             f"{counted(dependents, 'dependent')})",
         )
     )
-    if len(table) != len(members):
+    if len(table) != members:
         facts.append(Fact("Roster rows", f"{len(table):,} (a row per coverage)"))
     if found.stated_total:
         facts.append(Fact("Members stated (QTY*TO)", found.stated_total))
     if change_file:
-        counts = Counter(_CHANGES.get(m.maintenance) for m in members)
-        words = [
-            counted(counts[c], c.value)
-            for c in (RosterChange.ADD, RosterChange.TERM, RosterChange.CHANGE)
-            if counts[c]
-        ]
-        if counts[RosterChange.REINSTATE]:
-            words.append(counted(counts[RosterChange.REINSTATE], "reinstatement"))
-        facts.append(Fact("Changes", ", ".join(words) or "none"))
+        facts.append(Fact("Changes", _changes(found.maintenance)))
     return facts
 
 
-def shown_date(text: str) -> str:
-    """A CCYYMMDD date of the file's header as ``2026-04-01`` (as written when not a date)."""
-    try:
-        day = parse_date(text) if text else None
-    except ValueError:
-        return text
-    return day.isoformat() if day is not None else text
+def _changes(maintenance: Mapping[str, int]) -> str:
+    """``2 adds, 1 term, 1 change, 1 reinstatement``."""
+    counts: Counter[RosterChange | None] = Counter()
+    for code, n in maintenance.items():
+        counts[_CHANGES.get(code)] += n
+    words = [
+        counted(counts[c], c.value)
+        for c in (RosterChange.ADD, RosterChange.TERM, RosterChange.CHANGE)
+        if counts[c]
+    ]
+    if counts[RosterChange.REINSTATE]:
+        words.append(counted(counts[RosterChange.REINSTATE], "reinstatement"))
+    return ", ".join(words) or "none"

@@ -12,8 +12,10 @@ qualifier alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pmpm_desktop.io.x12.envelope import TransactionSet
 from pmpm_desktop.io.x12.segments import Segments
@@ -74,11 +76,49 @@ class Member:
         self.coverages: list[Coverage] = []
 
 
+#: The fields of each row the walker writes: one per coverage loop of a member (one for a
+#: member without any), the member's own fields repeated. ``*_at`` are segment numbers (0:
+#: none); ``begin``/``end`` are the coverage's DTP*348/349, else the member's DTP*356/357
+#: (``begin_own``/``end_own`` say which). ``refs`` and ``coverage_refs`` are the member's and
+#: the coverage's REF segments (qualifier → value and number), read by :func:`ref_column`.
+FIELDS = (
+    "member",
+    "ins_at",
+    "subscriber",
+    "maintenance",
+    "name_at",
+    "last",
+    "first",
+    "ident",
+    "dmg_at",
+    "dob",
+    "sex",
+    "hd_at",
+    "hd03",
+    "hd04",
+    "begin",
+    "begin_at",
+    "begin_own",
+    "end",
+    "end_at",
+    "end_own",
+    "pcp",
+    "pcp_at",
+    "refs",
+    "coverage_refs",
+)
+
+
 @dataclass
 class Enrollment:
-    """What an 834's transaction sets hold: the header and the members in file order."""
+    """What an 834's transaction sets hold: the header, and the members' rows column by
+    column (FIELDS)."""
 
-    members: list[Member] = field(default_factory=list)
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    members: int = 0
+    dependents: int = 0
+    #: INS03 → members
+    maintenance: Counter[str] = field(default_factory=Counter)
     #: BGN02 reference, BGN03 date, BGN08 action code (of the first set)
     reference: str = ""
     date: str = ""
@@ -93,7 +133,10 @@ class Enrollment:
 
 
 def walk(segments: Segments, sets: Sequence[TransactionSet]) -> Enrollment:
-    """The 834 sets' header and members. Only the segments read are split into elements."""
+    """The 834 sets' header and members' rows.
+
+    Only the segments read are split into elements; a member's objects live until its rows
+    are written, so a large file never holds them all."""
     out = Enrollment()
     texts = segments.texts
     e = segments.separators.element
@@ -111,12 +154,78 @@ def walk(segments: Segments, sets: Sequence[TransactionSet]) -> Enrollment:
         "COB": _AWAY,
         "LS" + e: _AWAY,
     }
+    rows: list[tuple[Any, ...]] = []
     for ts in sets:
         first = next((i for i in ts.body if texts[i][:3] == "INS"), ts.end)
         for i in range(ts.start + 1, first):
             _header(out, texts[i].split(e))
-        _members(out.members, texts, first, ts.end, e, kinds)
+        for member in _members(texts, first, ts.end, e, kinds):
+            _emit(rows, out, member)
+    if rows:
+        out.columns = {
+            name: list(cells) for name, cells in zip(FIELDS, zip(*rows, strict=True), strict=True)
+        }
+    else:
+        out.columns = {name: [] for name in FIELDS}
     return out
+
+
+def ref_column(
+    refs: Sequence[dict[str, tuple[str, int]]],
+    coverage_refs: Sequence[dict[str, tuple[str, int]]],
+    qualifier: str,
+) -> tuple[list[str], list[int]]:
+    """A REF's value on each row ("" when none) and its segment number (0): the coverage
+    loop's own, else the member's (loop 2000)."""
+    found = [
+        c.get(qualifier) or m.get(qualifier) or _NONE
+        for m, c in zip(refs, coverage_refs, strict=True)
+    ]
+    return [f[0] for f in found], [f[1] for f in found]
+
+
+_NONE = ("", 0)
+_NO_DATES: dict[str, tuple[str, int]] = {}
+
+
+def _emit(rows: list[tuple[Any, ...]], out: Enrollment, m: Member) -> None:
+    """The rows of a member: one per coverage loop, or one without."""
+    number = out.members
+    out.members += 1
+    out.dependents += not m.subscriber
+    out.maintenance[m.maintenance] += 1
+    head = (number, m.segment, m.subscriber, m.maintenance, m.name_segment, m.last, m.first)
+    person = (m.ident, m.dmg_segment, m.dob, m.sex)
+    dates = m.dates
+    for c in m.coverages or (None,):
+        own = c.dates if c is not None else _NO_DATES
+        begin = own.get("348")
+        begin_own = begin is not None
+        begin = begin or dates.get("356") or _NONE
+        end = own.get("349")
+        end_own = end is not None
+        end = end or dates.get("357") or _NONE
+        if c is not None:
+            coverage = (c.segment, c.line, c.plan)
+            pcp, coverage_refs = c.pcp or _NONE, c.refs
+        else:
+            coverage, pcp, coverage_refs = (0, "", ""), _NONE, _NO_DATES
+        rows.append(
+            (
+                *head,
+                *person,
+                *coverage,
+                begin_of(begin[0]),
+                begin[1],
+                begin_own,
+                end_of(end[0]),
+                end[1],
+                end_own,
+                *pcp,
+                m.refs,
+                coverage_refs,
+            )
+        )
 
 
 # What a segment does in a member loop.
@@ -124,9 +233,9 @@ _INS, _REF, _DTP, _NM1, _DMG, _HD, _LX, _AWAY = range(8)
 
 
 def _members(
-    members: list[Member], texts: list[str], first: int, end: int, e: str, kinds: dict[str, int]
-) -> None:
-    """The INS loops of segments ``first`` to ``end`` (indexes), appended to ``members``."""
+    texts: list[str], first: int, end: int, e: str, kinds: dict[str, int]
+) -> Iterator[Member]:
+    """The INS loops of segments ``first`` to ``end`` (indexes), each when it is complete."""
     member: Member | None = None
     coverage: Coverage | None = None
     # The loop whose REF and DTP are read (the member's 2000, a coverage's 2300), or None.
@@ -147,8 +256,9 @@ def _members(
                 if len(seg) > 3 and seg[1] not in holder.dates:
                     holder.dates[seg[1]] = (seg[3], i + 1)
         elif kind == _INS:
+            if member is not None:
+                yield member
             member = holder = Member(i + 1, text.split(e, 4))
-            members.append(member)
             coverage = None
             loop = _MEMBER
         elif member is None:
@@ -172,6 +282,8 @@ def _members(
                 loop, holder = _PROVIDER, None
         else:
             loop, holder = _ELSEWHERE, None
+    if member is not None:
+        yield member
 
 
 def _name(seg: list[str], number: int, member: Member, coverage: Coverage | None, loop: int) -> int:

@@ -10,7 +10,7 @@ coverage), so a problem of a whole row is placed there too.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -74,13 +74,13 @@ class RosterTable:
     def set_columns(
         self,
         rows: list[int],
-        cells: dict[str, list[str | None]],
-        segments: dict[str, list[int]],
+        cells: Mapping[str, Sequence[str | None]],
+        segments: Mapping[str, Sequence[int]],
     ) -> None:
         """All rows at once, column by column."""
         self.rows = rows
-        self.cells = {name: cells[name] for name in self.cells}
-        self.segments = {name: segments[name] for name in self.segments}
+        self.cells = {name: list(cells[name]) for name in self.cells}
+        self.segments = {name: list(segments[name]) for name in self.segments}
 
     def problem(self, row: int, problem: RowProblem, *, covers: str | None = None) -> None:
         """A problem the walker found in table row ``row``; ``covers`` names the column whose

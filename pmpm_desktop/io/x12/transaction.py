@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import MachineFile
 from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.values import parse_date
 from pmpm_desktop.io.x12.envelope import TRANSACTION_NAMES, Interchange, TransactionSet
 from pmpm_desktop.io.x12.segments import Segments
 
@@ -68,3 +70,22 @@ def element(segment: list[str], n: int) -> str:
 def counted(n: int, noun: str) -> str:
     """``1 subscriber``, ``1,204 subscribers``."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def month_of(text: str) -> Month | None:
+    """The month of a CCYYMMDD date of a file's header, None when it is not a date."""
+    day = _day(text)
+    return Month.of(day) if day is not None else None
+
+
+def shown_date(text: str) -> str:
+    """A CCYYMMDD date of a file's header as ``2026-04-01`` (as written when not a date)."""
+    day = _day(text)
+    return day.isoformat() if day is not None else text
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
