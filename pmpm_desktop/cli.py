@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmpm_desktop import __version__
-from pmpm_desktop.core.money import format_money
+from pmpm_desktop.core.money import dollars_text, format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
     DISCREPANCY_KINDS,
@@ -650,9 +650,12 @@ def _import(db: Database, args: argparse.Namespace) -> int:
             f"({res.new_members} new){replaced}"
         )
     else:
-        print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
+        if res.rows or res.payer_level_total is None:
+            print(f"imported {res.file_name}: {res.rows} lines for {res.members} member IDs")
+        else:
+            print(f"imported {res.file_name}: no member lines")
         if res.payer_level_total is not None:
-            print(f"payer-level payments (no members): {_money(res.payer_level_total)}")
+            print(f"payer-level payments (no members): {dollars_text(res.payer_level_total)}")
         if res.total_mismatch is not None:
             print(f"note: {res.total_mismatch}")
     for note in getattr(res, "notes", ()):

@@ -60,7 +60,7 @@ class ReadReport:
         """The report as lines of text (the CLI prints them under the import)."""
         columns = ", ".join(f"{label(f)} = {c!r}" for f, c in self.mapping.items())
         heading = "fields" if self.standard is not None else "columns"
-        out = [self.certainty(), f"{heading}: {columns}"]
+        out = [self.certainty(), *([f"{heading}: {columns}"] if columns else [])]
         out += [f"{label(f)}: {v!r} on every row" for f, v in self.values.items()]
         out += [_with_rows(d) for d in self.decisions if d.kind is not DecisionKind.VALUE]
         return out

@@ -109,8 +109,15 @@ class ImportResult:
 
     @property
     def total_mismatch(self) -> str | None:
-        """A statement whose lines do not add up to its stated total, in a sentence."""
-        return total_mismatch(self.lines_total, self.stated_total)
+        """A statement whose lines (and payer-level payments) do not add up to its stated
+        total, in a sentence."""
+        if self.payer_level_total is None or self.lines_total is None:
+            return total_mismatch(self.lines_total, self.stated_total)
+        whole = self.lines_total + self.payer_level_total
+        found = total_mismatch(whole, self.stated_total)
+        if found is None:
+            return None
+        return found.replace("The lines add up", "The lines and payer-level payments add up", 1)
 
 
 def total_mismatch(lines: Decimal | None, stated: Decimal | None) -> str | None:

@@ -22,7 +22,14 @@ from tests.unit.mmr_files import (
     write_fixed_roster,
     write_mmr,
 )
-from tests.unit.x12_files import Coverage834, Member834, Wrong, enrollment
+from tests.unit.x12_files import (
+    Coverage834,
+    Member271,
+    Member834,
+    Wrong,
+    eligibility,
+    enrollment,
+)
 from tests.unit.x12_pay_files import (
     Advice,
     Claim,
@@ -289,7 +296,7 @@ def test_an_835_pays_capitation_at_payer_level(cli: Cli, tmp_path: Path) -> None
     path = write_835(tmp_path / "cap.835", [advice])
     out = cli("remit", "import", "--payer", "SUN", path)
     assert out.code == 0, out.err
-    assert "payer-level payments (no members): 285.00" in out.out
+    assert "payer-level payments (no members): $285.00" in out.out
     march = _month(cli, "SUN", "2026-03")
     assert march["paid"] == "0.00"  # member level
     assert march["payer_level_paid"] == "285.00"
@@ -306,3 +313,30 @@ def test_a_claims_only_835_is_refused(cli: Cli, tmp_path: Path) -> None:
     out = cli("remit", "import", "--payer", "SUN", write_835(tmp_path / "claims.835", [advice]))
     assert out.code == 3
     assert "holds claim payments" in out.err and "not capitation" in out.err
+
+
+def test_an_unsolicited_271_is_a_roster(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path, products="GOLD PLAN")
+    members = [
+        Member271("100000000", plan="GOLD PLAN"),
+        Member271("100000001", plan="GOLD PLAN", end="20260228"),
+        Member271("100000002", plan="GOLD PLAN", pcp="1234567893"),
+    ]
+    path = tmp_path / "roster.271"
+    path.write_bytes(eligibility(members))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 0, out.err
+    assert "X12 271" in out.out
+    march = _month(cli, "SUN", "2026-03")
+    assert march["eligible_members"] == 2  # the second's plan ended in February
+    assert march["expected"] == "200.00"
+
+
+def test_an_004010_834_reads_as_the_005010_one(cli: Cli, tmp_path: Path) -> None:
+    _payer(cli, tmp_path)
+    path = tmp_path / "old.834"
+    path.write_bytes(enrollment(_members(2), version="004010"))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 0, out.err
+    assert "004010X095A1" in out.out
+    assert _month(cli, "SUN", "2026-03")["expected"] == "200.00"
