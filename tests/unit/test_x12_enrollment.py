@@ -100,7 +100,11 @@ def test_a_full_834_is_a_roster_of_every_member(tmp_path: Path, version: str) ->
     assert facts["Plan sponsor"] == "STATE MEDICAID"
     assert facts["Insurer"] == "ACME HEALTH PLAN"
     assert facts["Interchange control number"] == "000000001"
+    assert facts["Transaction sets"] == "834 (benefit enrollment and maintenance)"
     assert machine.reference == "20260401-0001"
+    texts = [d.text for d in machine.parsed.decisions]
+    assert "effective dates are DTP*348 (benefit begin)" in texts
+    assert "term dates are DTP*349 (benefit end)" in texts
 
 
 @pytest.mark.parametrize("version", ["005010", "004010"])

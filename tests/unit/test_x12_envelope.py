@@ -38,6 +38,7 @@ def test_a_good_envelope_gives_the_interchange_facts() -> None:
     assert facts["Group control number"] == "1, 2"
     assert facts["Version"] == "005010X220A1"
     assert facts["Usage"] == "test data (ISA15 T)"
+    assert facts["Transaction sets"] == "834 (benefit enrollment and maintenance) × 3"
 
 
 def test_4010_sets_take_their_guide_from_gs08() -> None:

@@ -10,6 +10,7 @@ segments are walked: a million-segment file is checked in a few hundredths of a 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from pmpm_desktop.io.machine_file import Fact
@@ -151,6 +152,14 @@ class Interchange:
             controls = ", ".join(g.control for g in self.groups)
             found.append(Fact("Group control number", controls))
             found.append(Fact("Version", first.version or self.version))
+        sets = Counter(s.code for s in self.sets)
+        if sets:
+            shown = [
+                f"{code} ({TRANSACTION_NAMES.get(code, 'unknown')})"
+                + (f" × {n:,}" if n > 1 else "")
+                for code, n in sets.items()
+            ]
+            found.append(Fact("Transaction sets", ", ".join(shown)))
         if self.usage == "T":
             found.append(Fact("Usage", "test data (ISA15 T)"))
         return tuple(found)
