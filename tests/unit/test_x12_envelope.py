@@ -8,7 +8,8 @@ import pytest
 
 from pmpm_desktop.io.options import FileKind, ReadOptions
 from pmpm_desktop.io.read_errors import FileReadError
-from pmpm_desktop.io.x12.envelope import KINDS, check_envelope, transaction_of_guide
+from pmpm_desktop.io.x12.codes import KINDS, transaction_of_guide
+from pmpm_desktop.io.x12.envelope import check_envelope
 from pmpm_desktop.io.x12.read import read_x12
 from pmpm_desktop.io.x12.segments import split_segments
 from tests.unit.x12_files import Member834, Wrong, enrollment, interchange

@@ -86,6 +86,15 @@ def read_enrollment(source: X12Input) -> MachineFile:
                 "(INS03 030): read as a full roster",
             )
         )
+    audits = found.maintenance["030"]
+    if change_file and audits:
+        table.decisions.append(
+            ReadDecision(
+                DecisionKind.KIND,
+                f"{counted(audits, 'audit record')} (INS03 030) in this change file: each "
+                "applied as a change (the member as the file states it now)",
+            )
+        )
     kept = _coverages_kept(table, cols, product.source, products)
     for column in table.columns:
         if column.field in _CHOSEN:
