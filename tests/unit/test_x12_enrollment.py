@@ -100,7 +100,11 @@ def test_a_full_834_is_a_roster_of_every_member(tmp_path: Path, version: str) ->
     assert facts["Plan sponsor"] == "STATE MEDICAID"
     assert facts["Insurer"] == "ACME HEALTH PLAN"
     assert facts["Interchange control number"] == "000000001"
+    assert facts["Transaction sets"] == "834 (benefit enrollment and maintenance)"
     assert machine.reference == "20260401-0001"
+    texts = [d.text for d in machine.parsed.decisions]
+    assert "effective dates are DTP*348 (benefit begin)" in texts
+    assert "term dates are DTP*349 (benefit end)" in texts
 
 
 @pytest.mark.parametrize("version", ["005010", "004010"])
@@ -111,6 +115,7 @@ def test_a_change_file_carries_each_rows_change(tmp_path: Path, version: str) ->
         Member834("C1", maintenance="001", last="NEWNAME"),
         Member834("R1", maintenance="025"),
         Member834("A2", maintenance="021"),
+        Member834("U1", maintenance="030"),
     ]
     machine = _read(tmp_path, enrollment(members, change=True, version=version))
     assert machine.change_file and not machine.problems
@@ -121,11 +126,13 @@ def test_a_change_file_carries_each_rows_change(tmp_path: Path, version: str) ->
         ("C1", "change"),
         ("R1", "reinstate"),
         ("A2", "add"),
+        ("U1", "change"),
     ]
     assert frame["term_date"][1] == dt.date(2026, 3, 31)
     facts = _facts(machine)
     assert facts["Contents"] == "changes (BGN08 2)"
-    assert facts["Changes"] == "2 adds, 1 term, 1 change, 1 reinstatement"
+    assert facts["Changes"] == "2 adds, 1 term, 2 changes, 1 reinstatement"
+    assert any(d.text.startswith("1 audit record (INS03 030)") for d in machine.parsed.decisions)
 
 
 def test_a_change_file_of_audit_records_is_a_full_roster(tmp_path: Path) -> None:

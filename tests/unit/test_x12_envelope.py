@@ -8,7 +8,8 @@ import pytest
 
 from pmpm_desktop.io.options import FileKind, ReadOptions
 from pmpm_desktop.io.read_errors import FileReadError
-from pmpm_desktop.io.x12.envelope import KINDS, check_envelope, transaction_of_guide
+from pmpm_desktop.io.x12.codes import KINDS, transaction_of_guide
+from pmpm_desktop.io.x12.envelope import check_envelope
 from pmpm_desktop.io.x12.read import read_x12
 from pmpm_desktop.io.x12.segments import split_segments
 from tests.unit.x12_files import Member834, Wrong, enrollment, interchange
@@ -38,6 +39,7 @@ def test_a_good_envelope_gives_the_interchange_facts() -> None:
     assert facts["Group control number"] == "1, 2"
     assert facts["Version"] == "005010X220A1"
     assert facts["Usage"] == "test data (ISA15 T)"
+    assert facts["Transaction sets"] == "834 (benefit enrollment and maintenance) × 3"
 
 
 def test_4010_sets_take_their_guide_from_gs08() -> None:

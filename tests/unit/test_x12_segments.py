@@ -105,16 +105,12 @@ def test_looks_like_x12() -> None:
     assert not looks_like_x12(b"ISA 00")
 
 
-def test_a_million_segments_split_in_well_under_a_second() -> None:
-    import time
-
+def test_a_million_segments_split_whole() -> None:
+    """Speed is measured by bench/bench_x12.py, not here: this checks a big file splits right."""
     body = [["REF", "0F", f"{i:09d}"] for i in range(1_000_000)]
-    data = interchange([body])
-    start = time.perf_counter()
-    segments = split_segments(data)
-    elapsed = time.perf_counter() - start
+    segments = split_segments(interchange([body]))
     assert len(segments) == 1_000_006
-    assert elapsed < 2.0  # about 0.2 s here; generous for a loaded test machine
+    assert segments.elements(500_003) == ["REF", "0F", f"{500_000:09d}"]
 
 
 # --- any legal separators: the same roster ------------------------------------------------------

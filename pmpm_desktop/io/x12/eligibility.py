@@ -256,10 +256,13 @@ def _row(
 ) -> None:
     row = m.segment
     id_name = table.columns[0].name
+    if m.dependent:
+        # A dependent's name (and ID) is in NM1*03, in the columns named for NM1*IL.
+        named = ["NM1*IL03", "NM1*IL04", *(["NM1*IL09"] if id_name == "NM1*IL09" else [])]
+        for name in named:
+            table.relabeled.setdefault(name, {})[row] = "NM1*03"
     if id_name == "NM1*IL09":
         ident, ident_at = m.ident, m.name_segment
-        if m.dependent:
-            table.relabeled.setdefault(id_name, {})[row] = "NM1*03"
     else:
         ident, ident_at = m.refs.get(id_name[4:], ("", 0))
     value, value_at = "", 0

@@ -86,6 +86,15 @@ def read_enrollment(source: X12Input) -> MachineFile:
                 "(INS03 030): read as a full roster",
             )
         )
+    audits = found.maintenance["030"]
+    if change_file and audits:
+        table.decisions.append(
+            ReadDecision(
+                DecisionKind.KIND,
+                f"{counted(audits, 'audit record')} (INS03 030) in this change file: each "
+                "applied as a change (the member as the file states it now)",
+            )
+        )
     kept = _coverages_kept(table, cols, product.source, products)
     for column in table.columns:
         if column.field in _CHOSEN:
@@ -247,18 +256,16 @@ def _fill(table: RosterTable, cols: Columns, change_file: bool) -> None:
             for row, at, mine in zip(rows, cols[f"{key}_at"], cols[f"{key}_own"], strict=True)
             if at and not mine
         }
+        which = "begin" if own == "348" else "end"
+        text = f"{'effective' if own == '348' else 'term'} dates are DTP*{own} (benefit {which})"
         if relabeled:
             table.relabeled[name] = relabeled
-            which = "begin" if own == "348" else "end"
-            table.decisions.append(
-                ReadDecision(
-                    DecisionKind.COLUMN,
-                    f"{'effective' if own == '348' else 'term'} dates are DTP*{own} (benefit "
-                    f"{which}); DTP*{other} (eligibility {which}) for "
-                    f"{counted(len(relabeled), 'row')} whose coverage has no DTP*{own}",
-                    column=name,
-                )
+            text += (
+                f"; DTP*{other} (eligibility {which}) for {counted(len(relabeled), 'row')} "
+                f"whose coverage has no DTP*{own}"
             )
+        if any(cols[f"{key}_at"]):
+            table.decisions.append(ReadDecision(DecisionKind.COLUMN, text, column=name))
     table.set_columns(rows, cells, segments)
     maintenance = cols["maintenance"]
     if change_file:

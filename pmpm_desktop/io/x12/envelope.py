@@ -10,71 +10,19 @@ segments are walked: a million-segment file is checked in a few hundredths of a 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from pmpm_desktop.io.machine_file import Fact
-from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.x12.codes import ID_QUALIFIERS
+from pmpm_desktop.io.x12.codes import KINDS as KINDS
+from pmpm_desktop.io.x12.codes import TRANSACTION_NAMES as TRANSACTION_NAMES
+from pmpm_desktop.io.x12.codes import transaction_of_guide as transaction_of_guide
 from pmpm_desktop.io.x12.segments import Segments
 
 _CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _PREFIXES = frozenset(c[:2] for c in _CONTROL)
-
-#: transaction set (ST01) → its name, for facts and messages
-TRANSACTION_NAMES = {
-    "834": "benefit enrollment and maintenance",
-    "271": "eligibility benefit response",
-    "820": "premium payment",
-    "835": "health care claim payment",
-    "837": "health care claim",
-    "270": "eligibility benefit inquiry",
-    "276": "claim status request",
-    "277": "claim status response",
-    "278": "services review",
-    "269": "benefit coordination",
-    "275": "patient information",
-    "999": "implementation acknowledgment",
-    "997": "functional acknowledgment",
-    "824": "application advice",
-    "810": "invoice",
-    "850": "purchase order",
-}
-#: what each transaction set PMPM reads is, whatever command or page was used
-KINDS = {
-    "834": FileKind.ROSTER,
-    "271": FileKind.ROSTER,
-    "820": FileKind.STATEMENT,
-    "835": FileKind.STATEMENT,
-}
-# The implementation guide (GS08 / ST03 after the version) → its transaction set.
-_GUIDES = {
-    "X220": "834",
-    "X095": "834",
-    "X279": "271",
-    "X092": "271",
-    "X218": "820",
-    "X061": "820",
-    "X221": "835",
-    "X091": "835",
-    "X222": "837",
-    "X223": "837",
-    "X224": "837",
-    "X096": "837",
-    "X097": "837",
-    "X098": "837",
-    "X231": "999",
-}
-_QUALIFIERS = {
-    "01": "DUNS",
-    "14": "DUNS with suffix",
-    "20": "HIN",
-    "27": "carrier ID",
-    "28": "fiscal intermediary",
-    "29": "Medicare provider",
-    "30": "federal tax ID",
-    "33": "NAIC",
-    "ZZ": "mutually defined",
-}
 
 
 @dataclass(frozen=True)
@@ -151,6 +99,14 @@ class Interchange:
             controls = ", ".join(g.control for g in self.groups)
             found.append(Fact("Group control number", controls))
             found.append(Fact("Version", first.version or self.version))
+        sets = Counter(s.code for s in self.sets)
+        if sets:
+            shown = [
+                f"{code} ({TRANSACTION_NAMES.get(code, 'unknown')})"
+                + (f" × {n:,}" if n > 1 else "")
+                for code, n in sets.items()
+            ]
+            found.append(Fact("Transaction sets", ", ".join(shown)))
         if self.usage == "T":
             found.append(Fact("Usage", "test data (ISA15 T)"))
         return tuple(found)
@@ -165,11 +121,6 @@ class Interchange:
         hhmm = self.time if len(self.time) == 4 and self.time.isdigit() else ""
         shown = day.isoformat() if day is not None else self.date
         return f"{shown} {hhmm[:2]}:{hhmm[2:]}" if hhmm else shown
-
-
-def transaction_of_guide(guide: str) -> str | None:
-    """The transaction set an implementation guide is for (``005010X220A1`` → ``834``)."""
-    return _GUIDES.get(guide[6:10]) if len(guide) >= 10 else None
 
 
 def check_envelope(segments: Segments) -> Interchange:
@@ -364,7 +315,7 @@ def _same(seg: list[str], n: int, expected: str, i: int, whose: str) -> None:
 
 
 def _party(ident: str, qualifier: str, application: str | None) -> str:
-    named = _QUALIFIERS.get(qualifier)
+    named = ID_QUALIFIERS.get(qualifier)
     shown = f"{ident} ({qualifier}{': ' + named if named else ''})"
     if application and application != ident:
         shown += f", application code {application}"

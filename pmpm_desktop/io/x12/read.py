@@ -16,9 +16,10 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import MachineFile
 from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.x12.codes import transaction_of_guide
 from pmpm_desktop.io.x12.eligibility import read_eligibility
 from pmpm_desktop.io.x12.enrollment import read_enrollment
-from pmpm_desktop.io.x12.envelope import check_envelope, transaction_of_guide
+from pmpm_desktop.io.x12.envelope import check_envelope
 from pmpm_desktop.io.x12.premium_payment import read_premium_payment
 from pmpm_desktop.io.x12.remittance_advice import read_remittance_advice
 from pmpm_desktop.io.x12.segments import collection_paused, split_segments

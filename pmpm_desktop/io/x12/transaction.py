@@ -11,7 +11,8 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import MachineFile
 from pmpm_desktop.io.options import ReadOptions
 from pmpm_desktop.io.values import parse_date
-from pmpm_desktop.io.x12.envelope import TRANSACTION_NAMES, Interchange, TransactionSet
+from pmpm_desktop.io.x12.codes import TRANSACTION_NAMES
+from pmpm_desktop.io.x12.envelope import Interchange, TransactionSet
 from pmpm_desktop.io.x12.segments import Segments
 
 
