@@ -340,3 +340,32 @@ def test_an_004010_834_reads_as_the_005010_one(cli: Cli, tmp_path: Path) -> None
     assert out.code == 0, out.err
     assert "004010X095A1" in out.out
     assert _month(cli, "SUN", "2026-03")["expected"] == "200.00"
+
+
+def test_dependents_under_their_subscribers_number_are_not_one_member(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    """No NM1*IL09 anywhere: REF*0F is then read, and a dependent carrying the subscriber's
+    number is refused at its INS, never merged into the subscriber."""
+    _payer(cli, tmp_path)
+    family = [
+        Member834("123456789", first="JANE", dob="19800101"),
+        Member834("123456789", first="JIM", dob="20100101", subscriber=False),
+    ]
+    body = enrollment(family).replace(b"*ZZ*123456789~", b"~")  # no NM108/NM109
+    path = tmp_path / "family.834"
+    path.write_bytes(body)
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 3
+    assert "(INS): this member has the member ID (REF*0F) of the member at segment" in out.err
+    assert _imports(db_path) == (0, 0)
+    both = [
+        Member834("123456789", first="JANE", dob="19800101", client_number="123456789-01"),
+        Member834(
+            "123456789", first="JIM", dob="20100101", subscriber=False, client_number="123456789-02"
+        ),
+    ]
+    path.write_bytes(enrollment(both, control=2).replace(b"*ZZ*123456789~", b"~"))
+    out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
+    assert out.code == 0, out.err
+    assert "2 rows, 2 members" in out.out and "REF*23" in out.out

@@ -100,6 +100,7 @@ def read_enrollment(source: X12Input) -> MachineFile:
         if column.field in _CHOSEN:
             _values(cols, column.name)  # made before the rows are picked
     _fill(table, {name: _pick(cells, kept) for name, cells in cols.items()}, change_file)
+    _people_sharing_ids(table, member_id.source or "NM1*IL09")
     label = "a change file" if change_file else "a full roster"
     parsed = table.read(
         source,
@@ -160,6 +161,17 @@ def _member_id_choice(given: str | None, cols: Columns) -> Choice:
     if given is not None:
         return chosen("member_id", given)
     if not any(cols["ident"]) and any(_values(cols, "REF*0F")[0]):
+        client = _values(cols, "REF*23")[0]
+        if _shared(_values(cols, "REF*0F")[0], cols) and all(client) and not _shared(client, cols):
+            return Choice(
+                "REF*23",
+                ReadDecision(
+                    DecisionKind.COLUMN,
+                    "member ID is read from REF*23 (client number): no member has an "
+                    "NM1*IL09, and dependents share their subscriber's REF*0F",
+                    column="REF*23",
+                ),
+            )
         return Choice(
             "REF*0F",
             ReadDecision(
@@ -177,6 +189,41 @@ def _member_id_choice(given: str | None, cols: Columns) -> Choice:
             column="NM1*IL09",
         ),
     )
+
+
+def _people_sharing_ids(table: RosterTable, source: str) -> None:
+    """INS loops of two people (another date of birth or first name) under one member ID are
+    a problem, never one member: the ID read is then not the member's own (a subscriber's
+    REF*0F on a dependent), and the payer's member ID must be chosen."""
+    ids, dobs, firsts = (table.cells[c] for c in (source, "DMG02", "NM1*IL04"))
+    first_seen: dict[str, tuple[int, str | None, str | None]] = {}
+    for k, row in enumerate(table.rows):
+        ident = ids[k]
+        if not ident:
+            continue
+        person = (row, dobs[k], firsts[k])
+        seen = first_seen.setdefault(ident, person)
+        if seen[1:] == person[1:] or seen[0] == row:
+            continue
+        table.problem(
+            row,
+            loop_problem(
+                row,
+                "INS",
+                f"this member has the member ID ({source}) of the member at segment {seen[0]}, "
+                "with another name or date of birth: it is not the member's own ID; choose "
+                "the element that holds it (NM1*IL09, REF*23 or REF*0F)",
+            ),
+        )
+
+
+def _shared(values: list[str], cols: Columns) -> bool:
+    """Whether two members (INS loops) have the same value: then it is no member's own ID."""
+    owner: dict[str, int] = {}
+    for value, member in zip(values, cols["member"], strict=True):
+        if value and owner.setdefault(value, member) != member:
+            return True
+    return False
 
 
 def _coverages_kept(
