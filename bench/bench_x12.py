@@ -13,6 +13,7 @@ DTP*348, REF*17 and a PCP loop per member, about 11 segments a member.
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -21,11 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pmpm_desktop.core.month import Month  # noqa: E402
+from pmpm_desktop.db.database import open_database  # noqa: E402
 from pmpm_desktop.io.options import ReadOptions  # noqa: E402
 from pmpm_desktop.io.roster_file import read_roster  # noqa: E402
 from pmpm_desktop.io.x12.envelope import check_envelope  # noqa: E402
 from pmpm_desktop.io.x12.read import read_x12  # noqa: E402
 from pmpm_desktop.io.x12.segments import collection_paused, split_segments  # noqa: E402
+from pmpm_desktop.services import importing, payers  # noqa: E402
 from tests.unit.x12_files import x12_834  # noqa: E402
 
 MONTH = Month(2026, 4)
@@ -88,7 +91,37 @@ def main() -> int:
         "read_roster of the same roster as CSV",
         best(args.repeat, lambda: read_roster(csv, roster_month=MONTH, options=OPTIONS)),
     )
+    figure("baseline: a plain splitter grouping INS loops", best(args.repeat, lambda: plain(data)))
+    imports = []
+    for k in range(args.repeat):
+        db = open_database(work / f"import-{k}.sqlite3")
+        payers.add_payer(db, "SUN", "Sunrise Health", 9)
+        payers.add_contract(
+            db, "SUN", payers.ContractSpec("Medicaid HMO", Month(2026, 1), products=("MCD", "CHIP"))
+        )
+        start = time.perf_counter()
+        importing.import_roster(db, "SUN", MONTH, path)
+        imports.append(time.perf_counter() - start)
+        db.dispose()
+    figure(
+        f"834 import, {args.members:,} members (read, validate, store; target 2 s)", min(imports)
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak:.0f} MB")
     return 0
+
+
+def plain(data: bytes) -> list[list[list[str]]]:
+    """The least an 834 reader does: split on the terminator and the separator and group the
+    segments by INS loop (no envelope check, no dates, nothing stored): the floor to beat."""
+    members: list[list[list[str]]] = []
+    for text in data.decode("latin-1").replace("\n", "").split("~"):
+        items = text.split("*")
+        if items[0] == "INS":
+            members.append([items])
+        elif members:
+            members[-1].append(items)
+    return members
 
 
 if __name__ == "__main__":
