@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.collector import collection_paused
 from pmpm_desktop.io.fhir_atr import read_atr
-from pmpm_desktop.io.fhir_resources import cycle_collection_paused, file_values
+from pmpm_desktop.io.fhir_resources import file_values
 from pmpm_desktop.io.options import ReadOptions
 from tests.unit.atr_files import export
 
@@ -50,7 +51,7 @@ def measure(folder: Path) -> None:
     """Read the export in ``folder`` (in a process of its own, so that peak memory is the
     read's and not the writer's)."""
     path = folder / "Group.ndjson"
-    with cycle_collection_paused():
+    with collection_paused():
         start = time.perf_counter()
         for p in sorted(folder.iterdir()):
             sum(1 for _ in file_values(p, hashlib.sha256()))

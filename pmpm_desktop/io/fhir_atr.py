@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.collector import collection_paused
 from pmpm_desktop.io.fhir_members import Attribution, choose_sources, extensions, resolve_members
 from pmpm_desktop.io.fhir_resources import (
     JsonObject,
     Resources,
-    cycle_collection_paused,
     parse_json_file,
     top_type,
 )
@@ -36,7 +36,7 @@ from pmpm_desktop.io.fhir_sources import (
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, text_table
 from pmpm_desktop.io.options import FileKind, ReadOptions, known_values
 from pmpm_desktop.io.parsed import RowProblem
-from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.read_errors import FileReadError, file_bytes
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import RawTable
 
@@ -72,11 +72,8 @@ def read_atr(
     FileReadError when the file is not JSON, holds no Group, or a joined file is not JSON."""
     wanted = dict(mapping or {})
     check_mapping(wanted)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileReadError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
-    with cycle_collection_paused():
+    data = file_bytes(path)
+    with collection_paused():
         return _read(path, data, options, wanted, roster_month)
 
 

@@ -9,13 +9,11 @@ and column; no message quotes a value (they are member data).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,22 +61,6 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _TYPE_VALUE = re.compile(r'\s*:\s*"([A-Za-z]+)"')
 # a Bundle's entry resources: { entry [ { resource {
 _ENTRY_DEPTH = 4
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a file's JSON is parsed and joined.
-
-    A 100k-member list is millions of dicts and lists that all live until the roster is
-    built; each allocation-triggered collection walks all of them (over half the read time
-    when measured). JSON has no reference cycles, so nothing is lost by waiting."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _decode(name: str, data: bytes) -> str:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 
 import polars as pl
 
-from pmpm_desktop.core.money import cents_to_money
+from pmpm_desktop.core.money import cents_to_money, dollars_text
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.fields import fields as kind_fields
 from pmpm_desktop.io.fields import given_values
@@ -33,7 +32,7 @@ from pmpm_desktop.io.fixed_layout import LayoutError as LayoutError
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, text_table
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
-from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.read_errors import FileReadError, file_bytes
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 
@@ -111,12 +110,6 @@ def looks_fixed_width(head: bytes) -> bool:
         return False
     near = sum(1 for n in lengths if abs(n - typical) <= max(2, typical // 50))
     return near >= 0.8 * len(body)
-
-
-def dollars(cents: int) -> str:
-    """Money as facts show it: ``$1,234.56``, ``-$12.00``."""
-    value: Decimal = cents_to_money(cents)
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def and_list(items: Sequence[str]) -> str:
@@ -224,7 +217,7 @@ def read_fixed_width(
     is in the result (a line's number is its row). ``roster_month`` is needed for a roster."""
     if layout.kind is FileKind.ROSTER and roster_month is None:
         raise ValueError("a roster is read for its roster month: give roster_month")
-    data = path.read_bytes()
+    data = file_bytes(path)
     found = _data_lines(decode_text(data), layout)
     if not found.lines:
         raise FileReadError(_no_data(path, layout, found.total))
@@ -291,5 +284,7 @@ def _facts(layout: FixedLayout, found: _Lines, parsed: ParsedFile) -> tuple[Fact
         Fact("Lines skipped", f"{found.total - len(found.lines):,}"),
     ]
     if "amount_cents" in parsed.frame.columns:
-        facts.append(Fact("Total", dollars(int(parsed.frame["amount_cents"].sum()))))
+        facts.append(
+            Fact("Total", dollars_text(cents_to_money(int(parsed.frame["amount_cents"].sum()))))
+        )
     return tuple(facts)

@@ -28,9 +28,10 @@ from pathlib import Path
 
 import polars as pl
 
+from pmpm_desktop.core.money import cents_to_money, dollars_text
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.fields import MappingError
-from pmpm_desktop.io.fixed_width import and_list, decode_head, decode_text, dollars, split_lines
+from pmpm_desktop.io.fixed_width import and_list, decode_head, decode_text, split_lines
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile, text_table
 from pmpm_desktop.io.mmr_layout import (
     AMOUNTS,
@@ -57,6 +58,7 @@ from pmpm_desktop.io.mmr_layout import (
 from pmpm_desktop.io.mmr_records import Records, read_records
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
+from pmpm_desktop.io.read_errors import file_bytes
 from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 
@@ -133,7 +135,7 @@ def read_mmr(
     for its payment month (``month``). FileReadError for a file that is not one (a line that
     is no detail record names its line and columns); every value problem is in the result."""
     amounts = amount_fields(mapping)
-    data = path.read_bytes()
+    data = file_bytes(path)
     records = read_records(path.name, split_lines(decode_text(data)), amounts)
     digest = sha256(data).hexdigest()
     month = max(records.payment_months)
@@ -292,5 +294,5 @@ def _facts(
         Fact("Records", f"{rec.height:,}"),
         Fact("Members", f"{roster.frame['member_id'].n_unique():,}"),
         Fact("Adjustment records", f"{adjustments:,}"),
-        Fact(f"Total payment ({what})", dollars(total)),
+        Fact(f"Total payment ({what})", dollars_text(cents_to_money(total))),
     )

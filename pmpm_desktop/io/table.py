@@ -26,6 +26,7 @@ from pmpm_desktop.io.header_search import Candidate, clean_header, find_header
 from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
+from pmpm_desktop.io.read_errors import file_bytes
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,
@@ -91,12 +92,7 @@ def read_table(
     """
     if detector is None and header_scorer is not None:
         detector = _ScorerDetector(header_scorer)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileReadError(f"file not found: {path}") from None
-    except OSError as exc:
-        raise FileReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    data = file_bytes(path)
     suffix = path.suffix.lower()
     sheets: Iterator[tuple[str | None, pl.DataFrame, frozenset[int]]]
     if suffix in EXCEL_SUFFIXES:

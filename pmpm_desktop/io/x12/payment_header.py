@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pmpm_desktop.core.money import dollars_text
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import Fact
 from pmpm_desktop.io.parsed import Place, RowProblem
@@ -110,9 +111,9 @@ def payment_facts(payments: Sequence[Payment]) -> list[Fact]:
             facts.append(Fact(what, "; ".join(names)))
     totals = [p.total for p in payments if p.total is not None]
     if totals:
-        shown = dollars(sum(totals, Decimal(0)))
+        shown = dollars_text(sum(totals, Decimal(0)))
         if len(totals) > 1:
-            shown += f" ({', '.join(dollars(t) for t in totals)})"
+            shown += f" ({', '.join(dollars_text(t) for t in totals)})"
         facts.append(Fact("Payment amount (BPR02)", shown))
     methods = _distinct(_METHODS.get(p.method, p.method) for p in payments if p.method)
     if methods:
@@ -135,11 +136,6 @@ def combined(payments: Sequence[Payment]) -> tuple[Decimal | None, dt.date | Non
     date = dates.pop() if len(dates) == 1 else None
     traces = _distinct(p.trace for p in payments if p.trace is not None)
     return total, date, ", ".join(traces) if traces else None
-
-
-def dollars(value: Decimal) -> str:
-    """``$1,234.56``, ``-$75.00``."""
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def segment_problem(

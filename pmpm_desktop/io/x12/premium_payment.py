@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from pmpm_desktop.core.money import cents_to_money
+from pmpm_desktop.core.money import cents_to_money, dollars_text
 from pmpm_desktop.io.machine_file import Fact, Format, MachineFile
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision
 from pmpm_desktop.io.parsed import ParsedFile
@@ -25,7 +25,6 @@ from pmpm_desktop.io.values import parse_amount, parse_month
 from pmpm_desktop.io.x12.adjustment_codes import adjustment_line_type
 from pmpm_desktop.io.x12.payment_header import (
     combined,
-    dollars,
     payment_facts,
     segment_problem,
 )
@@ -265,7 +264,7 @@ def _organizations(table: StatementTable, loops: Sequence[Remittance]) -> None:
         ReadDecision(
             DecisionKind.SKIPPED,
             f"{len(loops):,} organization summary loop{'s' if len(loops) != 1 else ''} "
-            f"(2000A, {len(lines):,} line{'s' if len(lines) != 1 else ''}, {dollars(total)}) "
+            f"(2000A, {len(lines):,} line{'s' if len(lines) != 1 else ''}, {dollars_text(total)}) "
             f"name{'' if len(loops) != 1 else 's'} no member: left out (PMPM reads the "
             "members' lines, loop 2000B)",
             tuple(r.number for r in loops),
@@ -293,17 +292,17 @@ def _line_facts(parsed: ParsedFile, total: Decimal | None) -> list[Fact]:
         facts.append(
             Fact(
                 f"Coverage month {month}",
-                f"{n:,} line{'s' if n != 1 else ''}, {dollars(cents_to_money(cents))}",
+                f"{n:,} line{'s' if n != 1 else ''}, {dollars_text(cents_to_money(cents))}",
             )
         )
     paid = cents_to_money(int(frame["amount_cents"].sum()))
-    facts.append(Fact("Sum of the lines", dollars(paid)))
+    facts.append(Fact("Sum of the lines", dollars_text(paid)))
     if total is not None and total != paid and not parsed.problems:
         facts.append(
             Fact(
                 "Stated total check",
-                f"BPR02 {dollars(total)} differs from the sum of the lines {dollars(paid)} "
-                f"by {dollars(total - paid)}",
+                f"BPR02 {dollars_text(total)} differs from the sum of the lines "
+                f"{dollars_text(paid)} by {dollars_text(total - paid)}",
             )
         )
     return facts

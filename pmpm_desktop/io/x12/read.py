@@ -15,7 +15,7 @@ from pathlib import Path
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import MachineFile
 from pmpm_desktop.io.options import ReadOptions
-from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.read_errors import FileReadError, file_bytes
 from pmpm_desktop.io.x12.codes import transaction_of_guide
 from pmpm_desktop.io.x12.eligibility import read_eligibility
 from pmpm_desktop.io.x12.enrollment import read_enrollment
@@ -50,12 +50,7 @@ def read_x12(
     ``HD04``, ``HD03``, ``REF*CE``, ``REF*17``, ``REF*M7``, ``REF*ZZ``); the reader's defaults
     otherwise. FileReadError (one sentence naming the segment) when the file cannot be read:
     not X12, a broken envelope, cut off, or a transaction set PMPM does not read."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileReadError(f"file not found: {path}") from None
-    except OSError as exc:
-        raise FileReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    data = file_bytes(path)
     # The segments and loop objects are freed when _read returns, before the collector runs
     # again: it then has nothing of them to look at.
     with collection_paused():

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from pmpm_desktop.core.money import cents_to_money, money_to_cents
+from pmpm_desktop.core.money import cents_to_money, dollars_text, money_to_cents
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.machine_file import PAYER_PAYMENT_SCHEMA, Fact, Format, MachineFile
 from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision
@@ -35,7 +35,6 @@ from pmpm_desktop.io.x12.adjustment_codes import CAPITATION_CODES, plb_label
 from pmpm_desktop.io.x12.payment_header import (
     Payment,
     combined,
-    dollars,
     payment_facts,
     read_payment,
     segment_problem,
@@ -278,7 +277,8 @@ def _decisions(advice: Advice) -> list[ReadDecision]:
         out.append(
             ReadDecision(
                 DecisionKind.SKIPPED,
-                f"{n:,} claim payment{'s' if n != 1 else ''} (CLP, {dollars(advice.claims_paid)}) "
+                f"{n:,} claim payment{'s' if n != 1 else ''} "
+                f"(CLP, {dollars_text(advice.claims_paid)}) "
                 f"{'are' if n != 1 else 'is'} no capitation: left out; the capitation is read "
                 "from the PLB",
             )
@@ -335,19 +335,19 @@ def _facts(advice: Advice, rows: pl.DataFrame) -> list[Fact]:
     )
     by_code = rows.group_by("code", maintain_order=True).agg(pl.col("amount_cents").sum())
     for code, cents in by_code.iter_rows():
-        facts.append(Fact(f"PLB {plb_label(code)}", dollars(cents_to_money(cents))))
+        facts.append(Fact(f"PLB {plb_label(code)}", dollars_text(cents_to_money(cents))))
     withheld = int(rows.filter(pl.col("code") == "E3")["amount_cents"].sum())
     if withheld:
-        facts.append(Fact("Withheld by the payer (E3)", dollars(cents_to_money(-withheld))))
+        facts.append(Fact("Withheld by the payer (E3)", dollars_text(cents_to_money(-withheld))))
     by_month = rows.group_by("month").agg(pl.col("amount_cents").sum()).sort("month")
     for month, cents in by_month.iter_rows():
-        facts.append(Fact(f"Payer-level payments {month}", dollars(cents_to_money(cents))))
+        facts.append(Fact(f"Payer-level payments {month}", dollars_text(cents_to_money(cents))))
     if advice.claims:
         facts.append(
             Fact(
                 "Claims (CLP, left out)",
                 f"{advice.claims:,} claim{'s' if advice.claims != 1 else ''}, paid "
-                f"{dollars(advice.claims_paid)}",
+                f"{dollars_text(advice.claims_paid)}",
             )
         )
     return facts

@@ -15,12 +15,10 @@ segments, in a few hundredths of a second), each segment into its elements when 
 from __future__ import annotations
 
 import codecs
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
+from pmpm_desktop.io.collector import collection_paused as collection_paused
 from pmpm_desktop.io.read_errors import FileReadError
 
 #: The ISA written by the guide: "ISA" and 16 fixed-width elements with their separators.
@@ -160,20 +158,6 @@ def separators_of(text: str) -> tuple[Separators, int]:
     ):
         repetition = isa11
     return Separators(element, component, terminator, repetition), end + 1 + len(terminator)
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: a million small lists (or loop objects) made in
-    a row would otherwise set off full collections over and over (4 s instead of 0.3 s for a
-    100k-member 834). Nothing made while it is paused holds a reference cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def split_segments(data: bytes) -> Segments:
