@@ -181,8 +181,10 @@ def _refuse_duplicate(
         )
     ).first()
     if earlier is not None:
+        shown = interchange.split(" #", 1)[0]  # the sender and ISA13, not the content digest
+        what = "X12 interchange" if shown.startswith("X12 ") else "report"
         raise InputRejected(
-            f"{name} is already imported: it is the same X12 interchange ({interchange}) as "
+            f"{name} is already imported: it is the same {what} ({shown}) as "
             f"{earlier[0]}, imported {earlier[1]:%Y-%m-%d %H:%M}, sent again; nothing was written"
         )
 

@@ -105,13 +105,21 @@ def test_the_same_interchange_sent_again_is_a_duplicate(cli: Cli, tmp_path: Path
     first = tmp_path / "first.edi"
     first.write_bytes(enrollment(_members(2), control=42))
     again = tmp_path / "again.edi"  # the same interchange re-sent a day later: other bytes
-    again.write_bytes(enrollment(_members(2), control=42, when=dt.datetime(2026, 4, 2, 8, 0)))
+    resent = enrollment(_members(2), control=42, when=dt.datetime(2026, 4, 2, 8, 0))
+    again.write_bytes(
+        resent.replace(b"BGN*00*20260401-0001*20260401*0930", b"BGN*00*20260401-0001*20260402*0800")
+    )
+    assert b"20260402*0800" in again.read_bytes()
     assert first.read_bytes() != again.read_bytes()
     assert cli("roster", "import", "--payer", "SUN", "--month", "2026-03", first).code == 0
     out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", again)
     assert out.code == 3
-    assert "same X12 interchange" in out.err and "first.edi" in out.err
-    assert "nothing was written" in out.err
+    assert "same X12 interchange (X12 ZZ:ACMEHEALTH 000000042)" in out.err
+    assert "first.edi" in out.err and "nothing was written" in out.err
+    # Another roster under the same control number (a generator's default) is no re-send.
+    other = tmp_path / "other.edi"
+    other.write_bytes(enrollment(_members(3), control=42))
+    assert cli("roster", "import", "--payer", "SUN", "--month", "2026-04", other).code == 0
 
 
 def test_a_change_file_is_applied_to_the_latest_roster(cli: Cli, tmp_path: Path) -> None:

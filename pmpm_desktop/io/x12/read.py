@@ -8,6 +8,7 @@ in an interchange are read together as one file.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -101,7 +102,35 @@ def _read(
         mapping=dict(mapping or {}),
         roster_month=roster_month,
     )
-    return reader(source)
+    machine = reader(source)
+    return dataclasses.replace(machine, interchange=f"{machine.interchange} #{_digest(source)}")
+
+
+# The creation date and time of a transaction (BGN03/04 of an 834 or 820, BHT04/05 of a 271):
+# a re-sent interchange has new ones, and is still the same interchange.
+_STAMPS = {"BGN": (3, 4), "BHT": (4, 5)}
+
+
+def _digest(source: X12Input) -> str:
+    """What the interchange says, without the dates of its sending: its identity (sender and
+    ISA13) names it, this tells a re-send (same content, new dates: a duplicate) from another
+    file that reuses the control number (a test generator's or a careless payer's)."""
+    texts = source.segments.texts
+    element = source.segments.separators.element
+    digest = hashlib.sha256()
+    for ts in source.sets:
+        for i in ts.body:
+            text = texts[i]
+            stamps = _STAMPS.get(text[:3])
+            if stamps is not None:
+                items = text.split(element)
+                for k in stamps:
+                    if k < len(items):
+                        items[k] = ""
+                text = element.join(items)
+            digest.update(text.encode("utf-8", "surrogatepass"))
+            digest.update(b"\n")
+    return digest.hexdigest()[:16]
 
 
 def readable() -> str:
