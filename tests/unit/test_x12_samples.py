@@ -54,7 +54,7 @@ def test_a_family_change_file() -> None:
     facts = {f.label: f.value for f in machine.facts}
     assert facts["Members"] == "3 (1 subscriber, 2 dependents)"
     assert facts["Plan sponsor"] == "WIDGET CORPORATION"
-    assert machine.interchange == "X12 ZZ:WIDGETCORP 000000002"
+    assert (machine.interchange or "").startswith("X12 ZZ:WIDGETCORP 000000002 #")
 
 
 def test_terminations_with_benefit_end_dates() -> None:
