@@ -327,11 +327,16 @@ def choose_sources(
 
 def _member_id_source(cells: MemberCells) -> tuple[str, str]:
     order = ", ".join(MEMBER_ID_SOURCES)
-    counts = {}
-    for path in MEMBER_ID_SOURCES:
-        have, could = counts[path] = cells.count(path)
-        if have and have == could:
-            return path, f"the first of {order} that every member has"
+    counts = {path: cells.count(path) for path in MEMBER_ID_SOURCES}
+    complete = [p for p in MEMBER_ID_SOURCES if counts[p][0] and counts[p][0] == counts[p][1]]
+    for path in complete:
+        values = [v for v in cells.column(path) if v]
+        if len(set(values)) == len(values):
+            return path, f"the first of {order} that every member has, each their own"
+    if complete:
+        # Dependents often carry their subscriber's ID: shared, it is no member's own, but
+        # with no better source the rows' conflicts then say so member by member.
+        return complete[0], f"the first of {order} that every member has (some share it)"
     best = max(MEMBER_ID_SOURCES, key=lambda p: counts[p][0])
     have, could = counts[best]
     if not have:

@@ -34,7 +34,13 @@ DEFAULT_SOURCES = {
     "term_date": "Group.member.period.end",
 }
 #: the member ID, in the order of preference: the first one every member has is taken
-MEMBER_ID_SOURCES = ("Coverage.subscriberId", "Coverage.identifier:MB", "Patient.identifier:MB")
+MEMBER_ID_SOURCES = (
+    "Coverage.subscriberId",
+    "Coverage.identifier:MB",
+    "Patient.identifier:MB",
+    # the subscriber's ID with the dependent's number (AB3658-01): each family member's own
+    "Coverage.subscriberId+dependent",
+)
 #: the product: the Coverage class of type plan, else of type group
 PRODUCT_SOURCES = ("Coverage.class:plan", "Coverage.class:group")
 
@@ -171,6 +177,14 @@ def _class(kind: str) -> Callable[[JsonObject], str | None]:
     return value
 
 
+def _subscriber_dependent(coverage: JsonObject) -> str | None:
+    subscriber = text(coverage.get("subscriberId"))
+    dependent = text(coverage.get("dependent"))
+    if subscriber is None or dependent is None:
+        return subscriber
+    return f"{subscriber}-{dependent}"
+
+
 def _period(resource: Callable[[Member], Any], end: bool) -> Source:
     key = "end" if end else "start"
     return lambda m: fhir_day(text(obj(resource(m), "period").get(key)), end=end)
@@ -186,6 +200,7 @@ _FIXED: dict[str, Source] = {
     "Patient.gender": lambda m: _gender(m.patient),
     "Coverage.subscriberId": _coverage(lambda c: text(c.get("subscriberId"))),
     "Coverage.dependent": _coverage(lambda c: text(c.get("dependent"))),
+    "Coverage.subscriberId+dependent": _coverage(_subscriber_dependent),
     "Coverage.type": _coverage(lambda c: next(iter(codes(c.get("type"))), None)),
     "Coverage.period.start": _period(lambda m: m.coverage, end=False),
     "Coverage.period.end": _period(lambda m: m.coverage, end=True),

@@ -292,7 +292,8 @@ def test_member_id_and_product_fall_back_per_file(tmp_path: Path) -> None:
     columns = [d.text for d in found.parsed.decisions if d.kind is DecisionKind.COLUMN]
     assert columns == [
         "member ID is Coverage.identifier:MB: the first of Coverage.subscriberId, "
-        "Coverage.identifier:MB, Patient.identifier:MB that every member has",
+        "Coverage.identifier:MB, Patient.identifier:MB, Coverage.subscriberId+dependent that "
+        "every member has, each their own",
         "product is Coverage.class:group: no member's Coverage has a class of type plan",
     ]
 
@@ -338,8 +339,18 @@ def test_the_guides_example_group(tmp_path: Path) -> None:
     assert looks_like_atr(path.read_bytes()[:2048])
     found = read_atr(path, options=ReadOptions(), roster_month=Month(2020, 9))
     # Patients 1 and 3 share subscriberId AB3658 (a dependent's Coverage names the
-    # subscriber's ID) with other plans: one member with two products is refused.
-    assert messages(found) == [
+    # subscriber's ID): each member's own ID is the subscriber's with the dependent number.
+    assert found.parsed.ok, messages(found)
+    assert found.parsed.frame["member_id"].to_list() == ["AB3658-00", "AB3999-01", "AB3658-01"]
+    assert found.parsed.mapping["member_id"] == "Coverage.subscriberId+dependent"
+    shared = read_atr(
+        path,
+        options=ReadOptions(),
+        roster_month=Month(2020, 9),
+        mapping={"member_id": "Coverage.subscriberId"},
+    )
+    # Read as the shared subscriber ID, one member with two products is refused.
+    assert messages(shared) == [
         "row 3, column 'Coverage.class:plan', value 'B37FC': member AB3658 is also on row 1 "
         "with product 'PPO' for an overlapping month"
     ]
