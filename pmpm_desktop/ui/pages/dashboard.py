@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.payer_level import PAID_TITLE as PAID_AT_PAYER_LEVEL
+from pmpm_desktop.core.payer_level import RULE as PAYER_LEVEL_RULE
 from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_TITLE, recovered_caption
 from pmpm_desktop.services.aging import BUCKETS
 from pmpm_desktop.services.overview import AttentionItem, Hint, Overview, RecentFile, overview
@@ -75,6 +77,8 @@ QFrame#hintBox {
 __all__ = ["DashboardPage", "dollars"]
 #: the statuses a chart click opens: what is still being worked
 ACTIVE = "active"
+#: the "By payer" column of payments without members (shown when a payer made any)
+PAYER_LEVEL_COLUMN = 7
 #: a red that reads on a dark background
 
 
@@ -260,7 +264,8 @@ class CompactTable(QTableView):
         self.setFixedHeight(height)
         width = 2 * self.frameWidth()
         for column in range(self.model().columnCount()):
-            width += max(header.sectionSizeHint(column), self.sizeHintForColumn(column))
+            if not self.isColumnHidden(column):
+                width += max(header.sectionSizeHint(column), self.sizeHintForColumn(column))
         self.setMinimumWidth(width)
 
 
@@ -403,8 +408,9 @@ class DashboardPage(Page):
                 Column("Latest roster", lambda p: p.roster_month, "month"),
                 Column("Months", lambda p: month_span(p.first, p.last)),
                 Column("Expected", lambda p: p.expected, money),
-                Column("Paid", lambda p: p.paid, money),
+                Column("Paid", lambda p: p.paid, money, "Paid at member level"),
                 Column("Paid − expected", lambda p: p.variance, money),
+                Column(PAID_AT_PAYER_LEVEL, lambda p: p.payer_level_paid, money, PAYER_LEVEL_RULE),
                 Column("Open", lambda p: p.open.count, "int", "Open discrepancies"),
                 Column("Disputed", lambda p: p.disputed.count, "int"),
             ]
@@ -412,6 +418,8 @@ class DashboardPage(Page):
         self.payer_table = CompactTable(self.payer_model)
         self.payer_table.setObjectName("payerTable")
         self.payer_table.stretch(0)
+        # only when a payer paid without members (an 835's PLB): most never do
+        self.payer_table.setColumnHidden(PAYER_LEVEL_COLUMN, True)
         outer.addWidget(section_title("By payer"))
         outer.addWidget(self.payer_table)
 
@@ -570,7 +578,8 @@ class DashboardPage(Page):
         self._show_tiles(result)
         self._show_charts(result)
         self._show_hints(result.hints)
-        self.payer_model.set_rows(result.payers)
+        self.payer_table.setColumnHidden(PAYER_LEVEL_COLUMN, result.payer_level_paid is None)
+        self.payer_model.set_rows(result.payers)  # then fits the table to what it shows
         self._show_attention(result.attention, months is not None)
         kinds = [(k, t) for k, t in result.open_by_kind().items() if t.count]
         self.kind_model.set_rows(kinds)
@@ -606,7 +615,13 @@ class DashboardPage(Page):
                 t[name].set("—", "import a payment statement to compare")
         else:
             t["expected"].set(dollars(o.expected), f"under the contracts, {span}")
-            t["paid"].set(dollars(o.paid), "by the payers for the same months")
+            level = o.payer_level_paid
+            t["paid"].set(
+                dollars(o.paid),
+                "by the payers for the same months"
+                + ("" if level is None else f", and {dollars(level)} without members"),
+            )
+            t["paid"].setToolTip("" if level is None else PAYER_LEVEL_RULE)
             variance = o.variance or Decimal(0)
             tone = "bad" if variance < 0 else ""
             words = "paid − expected: "
