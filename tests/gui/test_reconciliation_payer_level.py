@@ -1,7 +1,7 @@
 """The Reconciliation page's month summary when a payer paid without members (SPEC §7: an 835's
 PLB): the payer-level columns appear beside the variance for that payer only, with a caption
 saying what they are; every other payer's summary looks as it always did. The Dashboard's
-"By payer" table and Paid tile say the same."""
+Paid tile says what was paid without members beside the member-level figure."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.ui.format import money
-from pmpm_desktop.ui.pages.dashboard import DashboardPage
+from pmpm_desktop.ui.pages.dashboard import DashboardPage, dollars
 from pmpm_desktop.ui.pages.reconciliation import ReconciliationPage
 from tests.unit.payer_payments import store_statement
 
@@ -136,7 +136,7 @@ def test_a_summary_reconciled_on_the_page_keeps_the_payer_level_columns(  # type
     ) == Decimal("4854.17")
 
 
-def test_the_dashboard_shows_payer_level_payments_only_when_there_are_any(  # type: ignore[no-untyped-def]
+def test_the_dashboard_says_what_was_paid_without_members(  # type: ignore[no-untyped-def]
     demo_db, ctx, qtbot, wait_task
 ) -> None:
     page = DashboardPage(ctx)
@@ -145,30 +145,16 @@ def test_the_dashboard_shows_payer_level_payments_only_when_there_are_any(  # ty
     page.show()
     page.refresh()
     wait_task()
-    model, table = page.payer_model, page.payer_table
-
-    def shown() -> list[str]:
-        return [
-            model.headerData(c, Qt.Orientation.Horizontal)
-            for c in range(model.columnCount())
-            if not table.isColumnHidden(c)
-        ]
-
-    assert PAID_AT_PAYER_LEVEL not in shown()
-    assert "without members" not in page.tiles["paid"].caption.text()
+    paid = page.tiles["paid"]
+    assert paid.caption.text() == "by the payers for the same months"
+    assert paid.toolTip() == ""
 
     store_statement(ctx.db, "SUN", "sun-capitation.835", payments=PAYMENTS)
     page.refresh()
     wait_task()
-    assert shown()[shown().index("Paid − expected") + 1] == PAID_AT_PAYER_LEVEL
-    column = next(
-        c
-        for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == PAID_AT_PAYER_LEVEL
-    )
-    by_payer = {p.code: model.index(i, column).data() for i, p in enumerate(model.rows)}
-    assert by_payer == {"BAY": "—", "HCA": "—", "SUN": "$4,854.17"}  # the page's blank
-    assert page.tiles["paid"].caption.text() == (
+    assert page.overview is not None and page.overview.payer_level_paid == Decimal("4854.17")
+    assert paid.value.text() == dollars(page.overview.paid)  # member level, as before
+    assert paid.caption.text() == (
         "by the payers for the same months, and $4,854.17 without members"
     )
-    assert "835 PLB" in page.tiles["paid"].toolTip()
+    assert "835 PLB" in paid.toolTip() and "no part in the member kinds" in paid.toolTip()

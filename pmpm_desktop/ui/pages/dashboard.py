@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.payer_level import PAID_TITLE as PAID_AT_PAYER_LEVEL
 from pmpm_desktop.core.payer_level import RULE as PAYER_LEVEL_RULE
 from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_TITLE, recovered_caption
 from pmpm_desktop.services.aging import BUCKETS
@@ -77,8 +76,6 @@ QFrame#hintBox {
 __all__ = ["DashboardPage", "dollars"]
 #: the statuses a chart click opens: what is still being worked
 ACTIVE = "active"
-#: the "By payer" column of payments without members (shown when a payer made any)
-PAYER_LEVEL_COLUMN = 7
 #: a red that reads on a dark background
 
 
@@ -264,8 +261,7 @@ class CompactTable(QTableView):
         self.setFixedHeight(height)
         width = 2 * self.frameWidth()
         for column in range(self.model().columnCount()):
-            if not self.isColumnHidden(column):
-                width += max(header.sectionSizeHint(column), self.sizeHintForColumn(column))
+            width += max(header.sectionSizeHint(column), self.sizeHintForColumn(column))
         self.setMinimumWidth(width)
 
 
@@ -408,9 +404,8 @@ class DashboardPage(Page):
                 Column("Latest roster", lambda p: p.roster_month, "month"),
                 Column("Months", lambda p: month_span(p.first, p.last)),
                 Column("Expected", lambda p: p.expected, money),
-                Column("Paid", lambda p: p.paid, money, "Paid at member level"),
+                Column("Paid", lambda p: p.paid, money),
                 Column("Paid − expected", lambda p: p.variance, money),
-                Column(PAID_AT_PAYER_LEVEL, lambda p: p.payer_level_paid, money, PAYER_LEVEL_RULE),
                 Column("Open", lambda p: p.open.count, "int", "Open discrepancies"),
                 Column("Disputed", lambda p: p.disputed.count, "int"),
             ]
@@ -418,8 +413,6 @@ class DashboardPage(Page):
         self.payer_table = CompactTable(self.payer_model)
         self.payer_table.setObjectName("payerTable")
         self.payer_table.stretch(0)
-        # only when a payer paid without members (an 835's PLB): most never do
-        self.payer_table.setColumnHidden(PAYER_LEVEL_COLUMN, True)
         outer.addWidget(section_title("By payer"))
         outer.addWidget(self.payer_table)
 
@@ -578,8 +571,7 @@ class DashboardPage(Page):
         self._show_tiles(result)
         self._show_charts(result)
         self._show_hints(result.hints)
-        self.payer_table.setColumnHidden(PAYER_LEVEL_COLUMN, result.payer_level_paid is None)
-        self.payer_model.set_rows(result.payers)  # then fits the table to what it shows
+        self.payer_model.set_rows(result.payers)
         self._show_attention(result.attention, months is not None)
         kinds = [(k, t) for k, t in result.open_by_kind().items() if t.count]
         self.kind_model.set_rows(kinds)
@@ -615,6 +607,7 @@ class DashboardPage(Page):
                 t[name].set("—", "import a payment statement to compare")
         else:
             t["expected"].set(dollars(o.expected), f"under the contracts, {span}")
+            # payments without members (an 835's PLB) are not in Paid: said beside it
             level = o.payer_level_paid
             t["paid"].set(
                 dollars(o.paid),
