@@ -88,7 +88,8 @@ __all__ = [
 SHEET_TEXT: dict[str, str] = {
     SUMMARY_SHEET: "Per payer and coverage month: members eligible and paid, expected, paid, "
     "variance and variance %, and the count and amount of each kind of discrepancy; totals; "
-    "charts of expected vs paid and the variance by month. Are we paid what we are owed?",
+    "charts of expected vs paid and the variance by month; payments made without members "
+    "(835 PLB), when a payer made any. Are we paid what we are owed?",
     DISCREPANCY_SHEET: "Every member-month that differs: member, name, date of birth, month, kind, "
     "expected, paid, variance, status, age in days and the last note. Use the filter buttons.",
     AGING_SHEET: "Open and disputed amounts by payer and age (0\u201330, 31\u201360, 61\u201390, "
@@ -170,6 +171,7 @@ def write_report(
             generated_at=generated_at,
             practice_name=practice,
             ticker=ticker,
+            payer_payments=extras.payer_payments,
         )
         write_discrepancy_sheet(
             workbook.add_worksheet(DISCREPANCY_SHEET),

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
-from pmpm_desktop.core.money import ZERO
+from pmpm_desktop.core import payer_level
+from pmpm_desktop.core.money import ZERO, dollars_text
 from pmpm_desktop.core.summary import (
     CLOSED_STATUSES,
     RECOVERED_RULE,
@@ -78,6 +79,13 @@ def write_cover_sheet(
     )
     # the Dashboard's "Recovered by disputes" tile says the same (one rule: services.disputes)
     facts.append((RECOVERED_TITLE, RECOVERED_RULE))
+    paid = "; ".join(
+        f"{s.payer_code} {dollars_text(s.payer_level_paid)}"
+        for s in summaries
+        if s.payer_level_paid is not None
+    )
+    if paid:
+        facts.append((payer_level.PAID_TITLE, f"{paid}: {payer_level.RULE_BODY}"))
     for label, value in facts:
         ws.write_string(row, 0, label, fmt.label)
         _wide_text(ws, row, value, fmt)

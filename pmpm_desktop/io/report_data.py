@@ -114,6 +114,22 @@ class LedgerLine(NamedTuple):
     status: str | None
 
 
+class PayerPaymentLine(NamedTuple):
+    """One payer-level payment (SPEC §7: an 835's PLB adjustment), signed as paid to the
+    practice: capitation positive, a withholding negative."""
+
+    payer_code: str
+    month: Month
+    #: the adjustment reason code (PLB03-1): CT, CR, E3, …
+    code: str
+    #: PLB03-2 as written, often a re-association key (None when the file has none)
+    reference: str | None
+    amount: Decimal
+    #: the statement it came from and its segment there
+    file_name: str
+    source_row: int
+
+
 @dataclass(frozen=True)
 class ReportExtras:
     """The sheets beyond Summary and Discrepancies; ``None`` leaves a sheet out."""
@@ -131,6 +147,8 @@ class ReportExtras:
     disputes: Sequence[DisputeOutcome] | None = None
     roster_diffs: Sequence[RosterDiffLike] | None = None
     ledger: Sequence[LedgerLine] | None = None
+    #: payments without members in the range (the Summary sheet lists them when there are any)
+    payer_payments: Sequence[PayerPaymentLine] = ()
     #: members the ledger would list beyond what it holds (it is capped), 0 when complete
     ledger_members_left_out: int = 0
     notes: list[str] = field(default_factory=list)

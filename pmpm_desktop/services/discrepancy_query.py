@@ -22,8 +22,15 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.payer_level import total_payer_level
 from pmpm_desktop.core.reconcile import summarise
-from pmpm_desktop.core.summary import DISCREPANCY_KINDS, KINDS, DiscrepancyRow, MonthSummary
+from pmpm_desktop.core.summary import (
+    DISCREPANCY_KINDS,
+    KINDS,
+    DiscrepancyRow,
+    MonthSummary,
+    PayerLevel,
+)
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Discrepancy, Member, Payer, RosterImport
 from pmpm_desktop.errors import UsageError
@@ -33,6 +40,7 @@ from pmpm_desktop.services.discrepancies import (
     record_change,
     rows_from,
 )
+from pmpm_desktop.services.payer_level import month_payer_levels, with_month_levels
 from pmpm_desktop.services.payers import id_rules, typed_id_forms
 from pmpm_desktop.services.reconciling import compute, load_inputs, month_summaries
 
@@ -409,8 +417,10 @@ def month_summary(db: Database, payer_code: str, first: Month, last: Month) -> l
     if last < first:
         raise UsageError(f"the range ends ({last}) before it starts ({first})")
     inputs = load_inputs(db, payer_code, first, last)
-    _expected, kinds = compute(inputs, first, last)
-    return month_summaries(summarise(kinds, first.index, last.index))
+    expected, kinds = compute(inputs, first, last)
+    months = month_summaries(summarise(kinds, first.index, last.index))
+    levels = month_payer_levels(db, inputs.payer_id, first, last, expected.member_months)
+    return with_month_levels(months, levels)
 
 
 @dataclass(frozen=True)
@@ -423,6 +433,8 @@ class SummaryTotal:
     paid: Decimal
     variance: Decimal
     counts: dict[str, int] = field(default_factory=dict)
+    #: the payer-level payments of the months that have any (None when none has)
+    payer_level: PayerLevel | None = None
 
 
 def summary_total(months: Sequence[MonthSummary]) -> SummaryTotal:
@@ -435,4 +447,5 @@ def summary_total(months: Sequence[MonthSummary]) -> SummaryTotal:
         paid=sum((m.paid for m in months), zero),
         variance=sum((m.variance for m in months), zero),
         counts={k: sum(m.counts.get(k, 0) for m in months) for k in KINDS},
+        payer_level=total_payer_level(m.payer_level for m in months),
     )

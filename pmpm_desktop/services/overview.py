@@ -25,7 +25,7 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.reconcile import summarise
-from pmpm_desktop.core.summary import CLOSED_STATUSES, DISCREPANCY_KINDS
+from pmpm_desktop.core.summary import CLOSED_STATUSES, DISCREPANCY_KINDS, PayerLevel
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame, scaled
 from pmpm_desktop.db.models import (
@@ -33,6 +33,7 @@ from pmpm_desktop.db.models import (
     Discrepancy,
     DiscrepancyEvent,
     Payer,
+    PayerPayment,
     RateRow,
     RemittanceImport,
     RemittanceLine,
@@ -42,6 +43,7 @@ from pmpm_desktop.db.models import (
 from pmpm_desktop.errors import PmpmError
 from pmpm_desktop.services.aging import AgingRow, aging_summary
 from pmpm_desktop.services.disputes import dispute_facts, recovered_by_payer
+from pmpm_desktop.services.payer_level import month_payer_levels
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
 Progress = Callable[[int, int], bool]
@@ -75,6 +77,8 @@ class MonthFigures:
     paid_members: int
     expected: Decimal
     paid: Decimal
+    #: the month's payments without members (SPEC §7), when the payer made any
+    payer_level: PayerLevel | None = None
 
     @property
     def variance(self) -> Decimal:
@@ -112,6 +116,9 @@ class PayerOverview:
     #: the missing/underpaid disputes resolved this year and what the payer paid after them
     #: (the rule of ``services.disputes``)
     recovered: Tally = Tally()
+    #: payments without members over ``first``..``last`` (None when the payer made none);
+    #: ``paid`` stays the member-level sum, as in ``pmpm reconcile``
+    payer_level_paid: Decimal | None = None
 
     @property
     def variance(self) -> Decimal | None:
@@ -188,6 +195,11 @@ class Overview:
     @property
     def variance(self) -> Decimal | None:
         return self._sum([p.variance for p in self.payers])
+
+    @property
+    def payer_level_paid(self) -> Decimal | None:
+        """Payments without members over the payers' months (None when no payer made any)."""
+        return self._sum([p.payer_level_paid for p in self.payers])
 
     def total(self, what: str) -> Tally:
         """Summed over payers: open | disputed | resolved_this_year | written_off_this_year."""
@@ -292,15 +304,25 @@ def overview(
                 )
             ).all()
         )
+        # a month paid only at payer level (an 835 with PLB capitation alone) is paid too
+        for payer_id, newest in s.execute(
+            select(PayerPayment.payer_id, func.max(PayerPayment.month)).group_by(
+                PayerPayment.payer_id
+            )
+        ):
+            last_paid[payer_id] = max(newest, last_paid.get(payer_id, newest))
         windows: dict[int, tuple[Month, Month]] = {}
         for payer_id, last in last_paid.items():
-            first = s.scalar(
-                select(func.min(RemittanceLine.coverage_month)).where(
-                    RemittanceLine.payer_id == payer_id,
-                    RemittanceLine.coverage_month >= Month(last.year, 1),
+            since = Month(last.year, 1)
+            firsts = [
+                s.scalar(select(func.min(column)).where(payer == payer_id, column >= since))
+                for payer, column in (
+                    (RemittanceLine.payer_id, RemittanceLine.coverage_month),
+                    (PayerPayment.payer_id, PayerPayment.month),
                 )
-            )
-            windows[payer_id] = (first or last, last)
+            ]
+            found = [f for f in firsts if f is not None]
+            windows[payer_id] = (min(found) if found else last, last)
         by_status: dict[tuple[int, str, str], Tally] = {}
         for payer_id, kind, status, n, cents in s.execute(
             select(
@@ -366,6 +388,7 @@ def overview(
             expected, paid, stale, by_month = _expected_paid(db, payer_id, code, *window)
             done += 1
             _check(progress, done, steps)
+        levels = [m.payer_level.paid for m in by_month if m.payer_level is not None]
 
         def tally(
             status: str, kinds: tuple[str, ...] = DISCREPANCY_KINDS, pid: int = payer_id
@@ -395,6 +418,7 @@ def overview(
                 needs_reconcile=stale,
                 months=by_month,
                 recovered=recovered.get(code, Tally()),
+                payer_level_paid=sum(levels, ZERO) if levels else None,
             )
         )
     _check(progress, steps, steps)
@@ -428,8 +452,9 @@ def _expected_paid(
     whether the stored discrepancies differ from what a reconciliation would store now, and
     the same month by month."""
     inputs = load_inputs(db, code, first, last)
-    _expected, kinds = compute(inputs, first, last)
+    expected, kinds = compute(inputs, first, last)
     months = summarise(kinds, first.index, last.index)
+    levels = month_payer_levels(db, payer_id, first, last, expected.member_months)
     expected_cents, paid_cents = months.select(
         pl.col("expected_cents").sum(), pl.col("paid_cents").sum()
     ).row(0)
@@ -456,6 +481,7 @@ def _expected_paid(
             int(r["paid_members"]),
             cents_to_money(int(r["expected_cents"])),
             cents_to_money(int(r["paid_cents"])),
+            levels.get(Month.from_index(int(r["month"]))),
         )
         for r in months.select(
             "month", "eligible_members", "paid_members", "expected_cents", "paid_cents"

@@ -29,6 +29,7 @@ from pmpm_desktop.io.report import ReportCancelled, write_report
 from pmpm_desktop.io.report_data import LedgerLine, ReportExtras
 from pmpm_desktop.io.report_packet import packet_file_name, packet_items, write_packet
 from pmpm_desktop.services import aging
+from pmpm_desktop.services.payer_level import payer_payment_lines, with_payer_level
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.reconciling import (
     build_summary,
@@ -159,7 +160,7 @@ def _reconcile(
     step(0)
     inputs = load_inputs(db, code, first, last)
     step(1)
-    _expected, kinds = compute(inputs, first, last)
+    expected, kinds = compute(inputs, first, last)
     step(2)
     months = summarise(kinds, first.index, last.index)
     step(3)
@@ -169,6 +170,7 @@ def _reconcile(
     if progress is not None:
         progress(4, 5)
     summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
+    summary = with_payer_level(db, inputs.payer_id, summary, expected.member_months)
     if progress is not None:
         progress(5, 5)
     listed = pl.DataFrame(
@@ -347,6 +349,7 @@ def gather_extras(
         roster_diffs=diffs,
         ledger=ledger,
         ledger_members_left_out=left_out,
+        payer_payments=payer_payment_lines(db, list(payers), first, last),
         notes=notes,
     )
 

@@ -30,10 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.core import payer_level
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
+from pmpm_desktop.core.payer_level import code_text
+from pmpm_desktop.core.summary import (
+    DISCREPANCY_KINDS,
+    STATUSES,
+    DiscrepancyRow,
+    MonthSummary,
+    PayerLevel,
+)
 from pmpm_desktop.services import discrepancy_query as dq
 from pmpm_desktop.ui import format as fmt
+from pmpm_desktop.ui.format import dollars
 from pmpm_desktop.ui.table_model import Column, Index, RowsModel
 
 # --- fitting columns to the width a table has ------------------------------------------------
@@ -172,6 +181,41 @@ class ColumnFitter(QObject):
         return False
 
 
+class SpreadFitter(ColumnFitter):
+    """Every column as wide as its title and cells (an amount is never cut); room to spare is
+    shared out between the ``share`` columns (the kinds' counts); short of room the table
+    scrolls sideways (see :meth:`overflows`)."""
+
+    def __init__(self, view: QTableView, share: Sequence[int]) -> None:
+        super().__init__(view, ())
+        self.share = tuple(share)
+
+    def _shown(self) -> list[int]:
+        header = self.view.horizontalHeader()
+        return [c for c in range(len(self.natural)) if not header.isSectionHidden(c)]
+
+    def overflows(self, room: int) -> bool:
+        """Do the columns need more than ``room`` pixels (a horizontal scroll bar)?"""
+        if len(self.natural) != self.view.model().columnCount():
+            self.natural = natural_widths(self.view)
+        return sum(self.natural[c] for c in self._shown()) > room
+
+    def fit(self) -> None:
+        if len(self.natural) != self.view.model().columnCount():
+            self.natural = natural_widths(self.view)
+        shown = self._shown()
+        widths = {c: self.natural[c] for c in shown}
+        spare = self.view.viewport().width() - sum(widths.values())
+        sharing = [c for c in self.share if c in widths]
+        if spare > 0 and sharing:
+            each, rest = divmod(spare, len(sharing))
+            for i, c in enumerate(sharing):
+                widths[c] += each + (1 if i < rest else 0)
+        header = self.view.horizontalHeader()
+        for c in shown:
+            header.resizeSection(c, max(widths[c], 1))
+
+
 # --- the month summary ------------------------------------------------------------------------
 
 
@@ -187,6 +231,8 @@ class SummaryLine:
     paid: Decimal
     variance: Decimal
     counts: dict[str, int] = field(default_factory=dict)
+    #: payments without members (SPEC §7); None for a month without any
+    payer_level: PayerLevel | None = None
 
     @property
     def is_total(self) -> bool:
@@ -203,6 +249,7 @@ def _line(code: str | None, month: Month | None, m: MonthSummary | dq.SummaryTot
         m.paid,
         m.variance,
         dict(m.counts),
+        m.payer_level,
     )
 
 
@@ -216,7 +263,32 @@ def summary_lines(by_payer: Sequence[tuple[str, list[MonthSummary]]]) -> list[Su
 
 
 _SHORT_KIND = {"unknown_member": "Unknown", "not_eligible": "Not elig."}
-KIND_COLUMN0 = 7  # the summary's first kind column (after payer, month and five figures)
+#: the payer-level columns (shown only when a line has payer-level payments)
+PAYER_LEVEL_PAID, PAYER_LEVEL_WITHHOLD = 7, 8
+PAYER_LEVEL_COLUMNS = (PAYER_LEVEL_PAID, PAYER_LEVEL_WITHHOLD)
+#: the summary's first kind column (after payer, month, five figures and the payer level)
+KIND_COLUMN0 = 9
+
+
+def withhold_text(level: PayerLevel | None) -> str | None:
+    """``75.00 / 75.00``: the payer's stated withhold, then the contracts'."""
+    if level is None:
+        return None
+    return f"{fmt.money(level.withhold_reported)} / {fmt.money(level.withhold_contract)}"
+
+
+def payer_level_tip(line: SummaryLine) -> str | None:
+    """A month's payer-level payments in words: codes with their meaning and both withholds."""
+    level = line.payer_level
+    if level is None:
+        return None
+    codes = "; ".join(f"{code_text(c)} {dollars(v)}" for c, v in level.by_code.items())
+    when = "over the months" if line.is_total else f"for {line.month}"
+    return (
+        f"{dollars(level.paid)} paid without members {when}: {codes}.\n"
+        f"Withheld: {dollars(level.withhold_reported)} says the payer, "
+        f"{dollars(level.withhold_contract)} the contracts."
+    )
 
 
 def _count_of(kind: str) -> Callable[[SummaryLine], int]:
@@ -235,8 +307,26 @@ def summary_columns() -> list[Column]:
         ),
         Column("Paid for", lambda r: r.paid_members, "int", tooltip="Members paid for"),
         Column("Expected", lambda r: r.expected, "money"),
-        Column("Paid", lambda r: r.paid, "money"),
+        Column(
+            "Paid",
+            lambda r: r.paid,
+            "money",
+            tooltip="Paid at member level: the statement lines of the month's members",
+        ),
         Column("Variance", lambda r: r.variance, "money", tooltip="Paid minus expected"),
+        # two-line titles (the header grows only while these columns show)
+        Column(
+            payer_level.PAID_TITLE.replace(" at ", " at\n"),
+            lambda r: None if r.payer_level is None else r.payer_level.paid,
+            "money",
+            tooltip=payer_level.RULE,
+        ),
+        Column(
+            payer_level.WITHHOLD_TITLE.replace(": ", ":\n"),
+            lambda r: withhold_text(r.payer_level),
+            "figures",
+            tooltip=payer_level.WITHHOLD_RULE,
+        ),
     ]
     for k in DISCREPANCY_KINDS:
         cols.append(
@@ -261,6 +351,8 @@ class SummaryModel(RowsModel):
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in PAYER_LEVEL_COLUMNS:
+            return payer_level_tip(row)
         if (
             role == Qt.ItemDataRole.DisplayRole
             and index.column() >= KIND_COLUMN0

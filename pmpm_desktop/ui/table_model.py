@@ -24,7 +24,7 @@ from pmpm_desktop.ui.format import display
 from pmpm_desktop.ui.theme import negative_color
 
 Index = QModelIndex | QPersistentModelIndex
-_RIGHT = {"money", "int", "percent"}
+_RIGHT = {"money", "int", "percent", "figures"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Column:
     title: str
     #: the row → the raw value of the cell
     value: Callable[[Any], Any]
-    #: text | int | money | date | datetime | month | kind | status | percent
+    #: text | int | money | date | datetime | month | kind | status | percent | figures (a
+    #: text of amounts, such as "75.00 / 75.00": right-aligned like money)
     kind: str = "text"
     tooltip: str | None = None
     #: the name a ``PagedSource`` sorts by (None: this column cannot be sorted in SQL)

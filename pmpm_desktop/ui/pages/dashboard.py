@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.payer_level import RULE as PAYER_LEVEL_RULE
 from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_TITLE, recovered_caption
 from pmpm_desktop.services.aging import BUCKETS
 from pmpm_desktop.services.overview import AttentionItem, Hint, Overview, RecentFile, overview
@@ -606,7 +607,14 @@ class DashboardPage(Page):
                 t[name].set("—", "import a payment statement to compare")
         else:
             t["expected"].set(dollars(o.expected), f"under the contracts, {span}")
-            t["paid"].set(dollars(o.paid), "by the payers for the same months")
+            # payments without members (an 835's PLB) are not in Paid: said beside it
+            level = o.payer_level_paid
+            t["paid"].set(
+                dollars(o.paid),
+                "by the payers for the same months"
+                + ("" if level is None else f", and {dollars(level)} without members"),
+            )
+            t["paid"].setToolTip("" if level is None else PAYER_LEVEL_RULE)
             variance = o.variance or Decimal(0)
             tone = "bad" if variance < 0 else ""
             words = "paid − expected: "

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -34,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.core.month import Month, month_range
+from pmpm_desktop.core.payer_level import PAID_TITLE
+from pmpm_desktop.core.payer_level import RULE as PAYER_LEVEL_RULE
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
 from pmpm_desktop.errors import PmpmError
 from pmpm_desktop.services import discrepancy_query as dq
@@ -55,8 +56,10 @@ from pmpm_desktop.ui.reconciliation_tables import (
     GRID_MONTH,
     GRID_PAYER,
     KIND_COLUMN0,
+    PAYER_LEVEL_COLUMNS,
     ColumnFitter,
     SetStatusDialog,
+    SpreadFitter,
     SummaryLine,
     SummaryModel,
     grid_columns,
@@ -137,18 +140,7 @@ class ReconciliationPage(Page):
         outer.addLayout(self._build_top_bar())
 
         self.summary_model = SummaryModel(summary_columns())
-        self.summary_view = QTableView()
-        self.summary_view.setObjectName("summaryView")
-        self.summary_view.setModel(self.summary_model)
-        self.summary_view.verticalHeader().hide()
-        self.summary_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.summary_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.summary_view.setAlternatingRowColors(True)
-        self.summary_view.verticalHeader().setDefaultSectionSize(22)
-        self.summary_view.clicked.connect(self._summary_clicked)
-        header = self.summary_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.summary_view = self._build_summary_view(self.summary_model)
         # Under the summary, word-wrapped: where the figures come from and what to do next is
         # read whole (an error in words can be long), and it never sets the page's width.
         self.summary_note = QLabel()
@@ -321,6 +313,23 @@ class ReconciliationPage(Page):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.run_label, 1)
         return bar
+
+    def _build_summary_view(self, model: SummaryModel) -> QTableView:
+        view = QTableView()
+        view.setObjectName("summaryView")
+        view.setModel(model)
+        view.verticalHeader().hide()
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        view.setAlternatingRowColors(True)
+        view.verticalHeader().setDefaultSectionSize(22)
+        view.clicked.connect(self._summary_clicked)
+        # Months and amounts as wide as they are (never cut), the kinds' counts share the rest;
+        # short of room (a narrow window, the payer-level columns) it scrolls sideways.
+        self.summary_fitter = SpreadFitter(view, range(KIND_COLUMN0, model.columnCount()))
+        for column in PAYER_LEVEL_COLUMNS:  # shown when a payer was paid without members
+            view.setColumnHidden(column, True)
+        return view
 
     def _build_filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
@@ -519,23 +528,30 @@ class ReconciliationPage(Page):
         self.summary_view.setColumnHidden(0, self.payer_code is not None)
         if not missing:
             lines = summary_lines([(c, self._summaries[(c, first, last)]) for c in codes])
-            self.summary_model.set_rows(lines)
-            self.summary_view.resizeColumnToContents(0)
-            self._fit_summary()
             total = lines[-1] if lines else None
+            level = total.payer_level if total is not None else None
+            # the payer-level columns only for payers that were paid so (most never are)
+            for column in PAYER_LEVEL_COLUMNS:
+                self.summary_view.setColumnHidden(column, level is None)
+            self.summary_model.set_rows(lines)
             self.summary_totals.setText(
                 f"Expected {dollars(total.expected)} · Paid {dollars(total.paid)} · "
                 f"Variance <b>{dollars(total.variance)}</b>"
+                + ("" if level is None else f" · {PAID_TITLE} {dollars(level.paid)}")
                 if total is not None
                 else "No months to show"
             )
             from_run = all((c, first, last) in self._summary_from_run for c in codes)
             self.summary_note.setText(
-                "As reconciled just now. Click a count to list those discrepancies."
-                if from_run
-                else "From the stored files. Press Reconcile to update the discrepancies; "
-                "click a count to list them."
+                (
+                    "As reconciled just now. Click a count to list those discrepancies."
+                    if from_run
+                    else "From the stored files. Press Reconcile to update the discrepancies; "
+                    "click a count to list them."
+                )
+                + ("" if level is None else f" {PAYER_LEVEL_RULE}")
             )
+            self._fit_summary()
             return
         if self._summary_running:
             return  # shown when the running one reports back
@@ -593,8 +609,16 @@ class ReconciliationPage(Page):
         note = self.summary_note.heightForWidth(width) if self.summary_note.text() else 0
         lay = box.layout()
         heading = lay.itemAt(0).sizeHint().height() if lay is not None else 20
+        # the room the columns get: the view's, less a vertical scroll bar when rows are hidden
+        # (asked now, the view may still have the scroll bars of the rows it showed before)
+        room = view.width() - 2 * view.frameWidth()
+        if rows > shown:
+            room -= view.verticalScrollBar().sizeHint().width()
+        bar = view.horizontalScrollBar().sizeHint().height()
+        scroll = bar if self.summary_fitter.overflows(room) else 0
         return (
             heading
+            + scroll
             + view.horizontalHeader().sizeHint().height()
             + shown * view.verticalHeader().defaultSectionSize()
             + 2 * view.frameWidth()
