@@ -6,6 +6,7 @@ workers; the assertions are what the user reads."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,14 @@ from sqlalchemy import select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.models import Member, RosterImport
+from pmpm_desktop.io.machine_file import Fact
 from pmpm_desktop.services import payers
+from pmpm_desktop.services.importing import ImportResult
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard import CHECK, CHOOSE, DONE, PREVIEW, ImportWizard
 from pmpm_desktop.ui.import_wizard.layout_editor import LayoutEditor
+from pmpm_desktop.ui.import_wizard.outcome_text import payer_level_fact
+from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
 from pmpm_desktop.ui.main_window import MainWindow
 from tests.gui.conftest import screenshot
 from tests.gui.test_import_wizard import LEFT, click_next, count, drop, grid, wizard
@@ -96,7 +101,7 @@ def test_an_834_dropped_on_the_window_is_read_as_a_roster_and_imported(
     assert w.found_panel.value("Members") == "2 (2 subscribers, 0 dependents)"
     assert [r["Member ID"] for r in grid(w)] == ["M0001", "M0002"]
     assert [r["Row"] for r in grid(w)] == ["7", "16"]  # the INS segments
-    assert w.mapping.combo("member_id").currentText() == "NM1*IL09 (member identifier)"
+    assert w.mapping.combo("member_id").currentText() == "NM1*IL09"
     assert w.mapping.source_text("member_id") == "detected"
     assert not w.mapping.combo("dob").isEnabled()  # DMG02: the guide's place
     assert w.mapping.combo("dob").currentText() == "DMG02"
@@ -270,7 +275,10 @@ def test_a_fixed_width_roster_gets_its_layout_once_and_the_next_file_needs_none(
     assert not w.preview_banner.isVisible()
     assert [r["Member ID"] for r in grid(w)] == ["A000000001", "A000000002"]
     assert [r["Row"] for r in grid(w)] == ["2", "3"]  # the lines of the file
-    assert w.layout_label.text().startswith("Read with the layout you set (roster: member_id 2–11")
+    assert w.layout_label.text().startswith("Read with the layout you set: each field from its")
+    assert (w.found_panel.value("Layout") or "").startswith(
+        "roster: member_id 2–11, last_name 12–23"
+    )
     assert w.mapping.combo("member_id").currentText() == "columns 2–11"
     assert w.layout_button.isVisible()
     screenshot(w, "import_wizard_fixed_preview")
@@ -291,3 +299,13 @@ def test_a_fixed_width_roster_gets_its_layout_once_and_the_next_file_needs_none(
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert "May 2026 roster of ACME" in w.summary_label.text()
+
+
+def test_the_done_step_lists_payer_level_payments_beside_the_facts() -> None:
+    result = ImportResult(7, "plb.835", 0, 0, 0, payer_level_total=Decimal("1234.50"))
+    outcome = ImportOutcome("remittance", "ACME", "plb.835", result)
+    assert payer_level_fact(outcome) == Fact(
+        "Paid at payer level", "$1,234.50 (not tied to members)"
+    )
+    plain = ImportOutcome("remittance", "ACME", "x.xlsx", ImportResult(8, "x.xlsx", 2, 2, 0))
+    assert payer_level_fact(plain) is None

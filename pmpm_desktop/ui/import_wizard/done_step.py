@@ -40,7 +40,7 @@ class DoneStep(WizardBase):
         self.total_label = banner("warning")
         self.total_label.setObjectName("totalLabel")
         layout.addWidget(self.total_label)
-        self.done_found = FoundPanel()
+        self.done_found = FoundPanel(pairs=2, fit=True)
         self.done_found.setObjectName("doneFound")
         layout.addWidget(self.done_found)
         self.changes_box = QGroupBox("What changed")

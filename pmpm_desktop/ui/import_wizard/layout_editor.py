@@ -141,8 +141,9 @@ class LayoutEditor(QDialog):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self._build_view())
         split.addWidget(self._build_table())
-        split.setStretchFactor(0, 1)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         outer.addWidget(split, 1)
         outer.addLayout(self._build_options())
         self.error_label = QLabel()
@@ -165,6 +166,7 @@ class LayoutEditor(QDialog):
             self.set_layout(layout)
         self._building = False
         self._refresh()
+        self._selection_changed()
         self._fit_screen()
 
     # -- building --------------------------------------------------------------------------
@@ -188,6 +190,11 @@ class LayoutEditor(QDialog):
             self.lines = [f"(the file cannot be read: {exc.strerror or exc})"]
         self.view.setPlainText("\n".join(self.lines))
         self.view.selectionChanged.connect(self._selection_changed)
+        # As high as the lines shown (and a scroll bar), so the table gets the rest.
+        frame = 2 * self.view.frameWidth() + 2 * int(self.view.document().documentMargin())
+        bar = self.view.horizontalScrollBar().sizeHint().height()
+        lines = max(len(self.lines), 3)
+        self.view.setMaximumHeight(lines * self.view.fontMetrics().lineSpacing() + frame + bar + 4)
         self.ruler = Ruler(self.view)
         column.addWidget(self.ruler)
         column.addWidget(self.view, 1)
@@ -232,8 +239,9 @@ class LayoutEditor(QDialog):
             self.table.setItem(r, COLUMNS, QTableWidgetItem(""))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(FIELD, QHeaderView.ResizeMode.Stretch)
-        for c in (START, LENGTH, COLUMNS):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        for c, width in ((START, 120), (LENGTH, 100), (COLUMNS, 100)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(c, width)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.selectRow(0)
         self.table.itemSelectionChanged.connect(self._selection_changed)

@@ -11,8 +11,16 @@ preview then reads the file with again.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+)
 
+from pmpm_desktop.io.fields import label
 from pmpm_desktop.io.fixed_layout import FixedLayout
 from pmpm_desktop.io.fixed_width import and_list
 from pmpm_desktop.io.machine_file import Format
@@ -21,7 +29,6 @@ from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.ui.import_wizard.base import WizardBase
 from pmpm_desktop.ui.import_wizard.found_panel import FoundPanel
 from pmpm_desktop.ui.import_wizard.layout_editor import LayoutEditor
-from pmpm_desktop.ui.import_wizard.mapping_editor import field_label
 
 #: what the mapping editor's middle column is called, per format
 _HEADINGS = {
@@ -43,6 +50,9 @@ class MachineFormats(WizardBase):
     header_label: QLabel
     header_spin: QSpinBox
     found_panel: FoundPanel
+    right_split: QSplitter
+    preview_split: QSplitter
+    left_tabs: QTabWidget
     #: the layout the user set for the chosen file (None: the payer's saved one, if any)
     _layout: FixedLayout | None = None
     #: the layout editor opened by itself once for this file (the user may close it)
@@ -57,7 +67,20 @@ class MachineFormats(WizardBase):
         self.format_label.setVisible(machine)
         self.format_label.setText(p.format.label[:1].upper() + p.format.label[1:])
         self.layout_button.setVisible(p.format is Format.FIXED_WIDTH and p.wrong_kind is None)
+        # A machine format's fields are short element names: the rows get the room.
+        narrow = 400 if machine else 470
+        if self.left_tabs.minimumWidth() != narrow:
+            self.left_tabs.setMinimumWidth(narrow)
+            total = sum(self.preview_split.sizes())
+            if total > 0:
+                self.preview_split.setSizes([narrow + 10, max(total - narrow - 10, 0)])
+        shown = not self.found_panel.isHidden()
         self.found_panel.show_facts(p.standard, p.facts)
+        if not self.found_panel.isHidden() and not shown:
+            # Every fact when there is room, never more than half the height: the rows matter.
+            total = sum(self.right_split.sizes()) or self.right_split.height()
+            high = min(self.found_panel.wanted_height(), total // 2)
+            self.right_split.setSizes([high, max(total - high, 0)])
 
     def show_elements(self, p: Preview) -> None:
         """Each field's element (or a fixed-width field's columns); those a payer may choose
@@ -82,14 +105,14 @@ class MachineFormats(WizardBase):
                 return ""
             whose = "the layout you set" if self._layout is not None else f"{payer}'s saved layout"
             return (
-                f"Read with {whose} ({p.layout.describe()}). “Edit layout…” changes it; PMPM "
-                f"keeps it for {payer}'s next files."
+                f"Read with {whose}: each field from its columns (under “Columns”). "
+                f"“Edit layout…” changes it; PMPM keeps it for {payer}'s next files."
             )
         text = f"Read as {p.standard or p.format.label}: each field from its place in the format."
         if p.element_choices and p.error is None:
-            names = and_list([field_label(p.kind, f) for f in p.element_choices])
+            names = and_list([label(f) for f in p.element_choices])
             text += (
-                f" The {names.lower()} can be read from another element below if {payer} "
+                f" The {names} can be read from another element under “Columns” if {payer} "
                 f"puts them elsewhere; PMPM remembers your choice for {payer}."
             )
         return text

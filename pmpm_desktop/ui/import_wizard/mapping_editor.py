@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.io.fields import fields
-from pmpm_desktop.io.x12.sources import described
+from pmpm_desktop.io.x12.sources import DESCRIPTIONS
 from pmpm_desktop.services.preview import FieldMapping
 from pmpm_desktop.ui.theme import negative_color
 
@@ -69,6 +76,23 @@ _MACHINE_TIPS = {
 }
 
 
+#: the item role holding what an element is (``plan coverage description``)
+ABOUT = Qt.ItemDataRole.UserRole + 1
+
+
+class _Described(QStyledItemDelegate):
+    """The list of a combo: an element with what it holds (``HD04 — plan coverage
+    description``), while the closed combo shows the element alone, so it is never cut."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        about = index.data(ABOUT)
+        if about:
+            option.text = f"{option.text}  —  {about}"  # type: ignore[attr-defined]
+
+
 class MappingEditor(QWidget):
     """One row per field of the file kind: its name (required ones marked), a combo of the
     file's columns, and where the current choice came from."""
@@ -121,6 +145,7 @@ class MappingEditor(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(14)
             combo.addItem(NOT_IN_FILE)
+            combo.setItemDelegate(_Described(combo))
             combo.currentIndexChanged.connect(lambda _i, f=spec.name: self._changed(f))
             source = QLabel()
             source.setObjectName(f"source_{spec.name}")
@@ -156,6 +181,7 @@ class MappingEditor(QWidget):
             combo.blockSignals(True)
             combo.setEnabled(True)
             combo.setToolTip("")
+            combo.view().setMinimumWidth(0)
             if tuple(headers) != self._headers:
                 combo.clear()
                 combo.addItem(NOT_IN_FILE)
@@ -190,10 +216,16 @@ class MappingEditor(QWidget):
             combo.clear()
             if options:
                 for element in options:
-                    combo.addItem(described(element), element)
+                    combo.addItem(element, element)
+                    combo.setItemData(combo.count() - 1, DESCRIPTIONS.get(element), ABOUT)
                 combo.setCurrentIndex(max(combo.findData(chosen.column), 0) if chosen else 0)
+                wide = max(
+                    combo.fontMetrics().horizontalAdvance(f"{e}  —  {DESCRIPTIONS.get(e, '')}")
+                    for e in options
+                )
+                combo.view().setMinimumWidth(wide + 40)
             elif chosen is not None:
-                combo.addItem(texts.get(name, described(chosen.column)), chosen.column)
+                combo.addItem(texts.get(name, chosen.column), chosen.column)
             else:
                 combo.addItem(NOT_IN_FILE)
             combo.setEnabled(bool(options))
@@ -201,7 +233,10 @@ class MappingEditor(QWidget):
             self._show_source(name, chosen, None, False)
             if chosen is not None:
                 self._sources[name].setToolTip(_MACHINE_TIPS.get(chosen.source, ""))
-            combo.setToolTip("Choose the element this payer's files carry it in" if options else "")
+            about = DESCRIPTIONS.get(chosen.column) if chosen is not None else None
+            tips = [f"{chosen.column}: {about}" if chosen is not None and about else ""]
+            tips.append("Choose the element this payer's files carry it in" if options else "")
+            combo.setToolTip("\n".join(t for t in tips if t))
 
     def _set_heading(self, text: str) -> None:
         if len(self._heads) > 1:

@@ -124,13 +124,15 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         tabs.setMinimumWidth(470)
         split.addWidget(tabs)
 
-        right_side = QWidget()
-        right_column = QVBoxLayout(right_side)
-        right_column.setContentsMargins(0, 0, 0, 0)
+        # What a machine-format file was found to hold, over its rows (hidden otherwise).
+        right_side = QSplitter(Qt.Orientation.Vertical)
+        right_side.setChildrenCollapsible(False)
+        self.right_split = right_side
         self.found_panel = FoundPanel()
-        right_column.addWidget(self.found_panel)
+        right_side.addWidget(self.found_panel)
         right = QGroupBox("The first rows, as they will be imported")
-        right_column.addWidget(right, 1)
+        right_side.addWidget(right)
+        right_side.setStretchFactor(1, 1)
         right_layout = QVBoxLayout(right)
         self.rows_model = RowsModel([])
         self.rows_view = table(self.rows_model)
@@ -144,6 +146,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setSizes([480, 620])
+        self.preview_split = split
         layout.addWidget(split, 1)
         return page
 
