@@ -18,11 +18,13 @@ from sqlalchemy import select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.models import Member, RosterImport
-from pmpm_desktop.io.machine_file import Fact
+from pmpm_desktop.io.machine_file import Fact, Format
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.importing import ImportResult
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard import CHECK, CHOOSE, DONE, PREVIEW, ImportWizard
+from pmpm_desktop.ui.import_wizard.content_kind import propose_from_content
 from pmpm_desktop.ui.import_wizard.layout_editor import LayoutEditor
 from pmpm_desktop.ui.import_wizard.outcome_text import payer_level_fact
 from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
@@ -30,7 +32,7 @@ from pmpm_desktop.ui.main_window import MainWindow
 from tests.gui.conftest import screenshot
 from tests.gui.test_import_wizard import LEFT, click_next, count, drop, grid, wizard
 from tests.unit.mmr_files import roster_line, sample_records, write_fixed_roster, write_mmr
-from tests.unit.x12_files import Coverage834, Member834, enrollment
+from tests.unit.x12_files import Coverage834, Member834, enrollment, interchange
 
 MEMBERS = [
     Member834("M0001", coverages=(Coverage834(refs={"17": "TANF"}),)),
@@ -309,3 +311,17 @@ def test_the_done_step_lists_payer_level_payments_beside_the_facts() -> None:
     )
     plain = ImportOutcome("remittance", "ACME", "x.xlsx", ImportResult(8, "x.xlsx", 2, 2, 0))
     assert payer_level_fact(plain) is None
+
+
+def test_the_kind_of_an_x12_file_comes_from_its_first_transaction_set(tmp_path: Path) -> None:
+    big = write(tmp_path / "enrollment.dat", enrollment(MEMBERS))
+    found = propose_from_content(big)
+    assert found.format is Format.X12 and found.proposal.kind is FileKind.ROSTER
+    assert found.proposal.from_content is FileKind.ROSTER  # plainly: another kind is warned
+    claims = write(tmp_path / "claims.edi", interchange([[["BHT", "0019"]]], code="837"))
+    other = propose_from_content(claims)
+    assert other.proposal.kind is None
+    assert other.proposal.sentence == (
+        "This X12 file holds an 837 (health care claim): PMPM reads rosters (834, 271) and "
+        "payment statements (820, 835)."
+    )
