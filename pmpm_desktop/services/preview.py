@@ -24,7 +24,9 @@ from pmpm_desktop.core.rates import validate_rate_rows
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.fields import KINDS, fields
+from pmpm_desktop.io.fixed_layout import FixedLayout
 from pmpm_desktop.io.kinds import WrongKind
+from pmpm_desktop.io.machine_file import Fact, Format
 from pmpm_desktop.io.number_style import DecimalQuestion
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
@@ -32,6 +34,7 @@ from pmpm_desktop.io.read_report import ReadReport
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.id_suggestions import id_rule_notes
+from pmpm_desktop.services.machine_import import LayoutNeeded
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.profiles import ReadPlan, plan_read
 
@@ -93,13 +96,33 @@ class Preview:
     read: ReadReport | None = None
     #: the kind the file plainly is when it was refused as another (``error`` says why)
     wrong_kind: FileKind | None = None
+    # --- machine formats (services.machine_preview) ------------------------------------
+    #: the file's format, recognised from its content
+    format: Format = Format.SPREADSHEET
+    #: the standard as a clerk or analyst names it: "X12 834 (005010X220A1)"
+    standard: str | None = None
+    #: what was found: sender, receiver, dates, control numbers, members or lines, totals
+    facts: tuple[Fact, ...] = ()
+    #: a fixed-width file with no layout given and none saved for the payer: ask for one
+    needs_layout: LayoutNeeded | None = None
+    #: the fixed-width layout the file was read with
+    layout: FixedLayout | None = None
+    #: per field, the elements the payer may choose it from (``member_id``: NM1*IL09, REF*0F,
+    #: REF*23); a mapped field not named here is fixed by the format
+    element_choices: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    #: the X12 interchange by which ``already_imported`` was found (the bytes differ)
+    duplicate_interchange: str | None = None
+    #: payer-level payments (an 835's PLB lines) the statement holds beside its member lines
+    payer_payments: int = 0
+    #: an 834 change file: its rows are applied to the payer's latest roster
+    change_file: bool = False
 
     @property
     def importable(self) -> bool:
         """The import would succeed: the file reads, has rows, no problem, not imported yet."""
         return (
             self.error is None
-            and self.row_count > 0
+            and (self.row_count > 0 or self.payer_payments > 0)
             and not self.problems
             and not self.file_problems
             and self.already_imported is None
@@ -138,13 +161,15 @@ def preview(
     use_profile: bool = True,
     values: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
+    layout: FixedLayout | None = None,
 ) -> Preview:
     """Read and check ``path`` as the import of ``kind`` would, writing nothing.
 
     ``roster_month`` (rosters): the month the duplicate-member check uses; the current month
     when None. Raises NotFound for an unknown payer or a missing file; a file that cannot be
     read comes back with ``error`` set (and its header, when one was found, so the user can
-    map the missing field).
+    map the missing field). X12, MMR, ATR and fixed-width files (``layout``, or the payer's
+    saved one) are read by :mod:`services.machine_preview`, as their import reads them.
     """
     if kind not in KINDS:
         raise InputRejected(f"unknown file kind {kind!r} (expected one of {', '.join(KINDS)})")
@@ -153,6 +178,22 @@ def preview(
         code = payer.code
     if kind == "roster" and roster_month is None:
         roster_month = Month.of(now().date())
+    # Imported here: machine_preview builds its Preview from this module.
+    from pmpm_desktop.services.machine_preview import machine_preview
+
+    machine = machine_preview(
+        db,
+        code,
+        kind,
+        path,
+        roster_month=roster_month,
+        mapping=mapping,
+        rows=rows,
+        values=values,
+        layout=layout,
+    )
+    if machine is not None:
+        return machine
     plan = plan_read(
         db,
         code,
@@ -177,7 +218,7 @@ def preview(
     file_problems, extra_rows = _store_checks(db, code, kind, parsed)
     problems = sorted([*parsed.problems, *extra_rows], key=lambda p: p.row)
     shown = parsed.frame.filter(~parsed.frame[SOURCE_ROW].is_in([p.row for p in extra_rows]))
-    columns, values = _plain_rows(shown.head(max(rows, 0)))
+    columns, cells = plain_rows(shown.head(max(rows, 0)))
     return Preview(
         kind=kind,
         payer_code=code,
@@ -191,7 +232,7 @@ def preview(
         unmapped=tuple(f.name for f in fields(kind) if f.name not in parsed.mapping),
         profile=plan.profile.name if plan.profile is not None else None,
         columns=columns,
-        rows=values,
+        rows=cells,
         row_count=shown.height,
         problems=tuple(problems),
         file_problems=(*parsed.file_problems, *file_problems),
@@ -266,7 +307,7 @@ def _store_checks(
 _SCALED = {"risk_score": ("risk_score", 6), "amount_cents": ("amount", 2)}
 
 
-def _plain_rows(frame: pl.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[Value, ...], ...]]:
+def plain_rows(frame: pl.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[Value, ...], ...]]:
     """Rows as plain values: scaled integers (risk in millionths, cents) become Decimals."""
     names = [c for c in frame.columns if c != SOURCE_ROW]
     columns = ("row", *(_SCALED.get(c, (c, 0))[0] for c in names))

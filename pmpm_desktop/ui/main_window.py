@@ -32,8 +32,6 @@ from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
 from pmpm_desktop.ui.pages import page_classes
 from pmpm_desktop.ui.pages.base import Page
 
-IMPORTABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
-
 
 def database_label(db: Database) -> str:
     """How the status bar names a database: the file for SQLite, else the URL sans password."""
@@ -378,5 +376,7 @@ def _dropped_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
     urls = [u for u in mime.urls() if u.isLocalFile()]
     if len(urls) != 1:
         return None
-    path = Path(urls[0].toLocalFile())
-    return path if path.suffix.lower() in IMPORTABLE else None
+    # Any one file: the wizard takes spreadsheets by their type and EDI, MMR, FHIR and
+    # fixed-width files by their content (``.834``, ``.edi``, ``.dat``, no extension), and
+    # says in words why it refuses anything else.
+    return Path(urls[0].toLocalFile())

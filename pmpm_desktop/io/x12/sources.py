@@ -36,6 +36,16 @@ DESCRIPTIONS = {
     "EB04": "insurance type code",
     "EB05": "plan coverage description",
 }
+#: per X12 roster (ST01), the elements a payer may choose each field from, the reader's order
+#: first (the preview offers them; the reader also takes any other REF segment of the loop)
+CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "834": {
+        "member_id": ("NM1*IL09", "REF*0F", "REF*23"),
+        "product": ("HD04", "REF*CE", "HD03", "REF*17", "REF*M7", "REF*ZZ"),
+        "rate_cell": ("REF*17", "REF*M7", "REF*ZZ", "REF*CE", "HD03", "HD04"),
+    },
+    "271": {"product": ("EB05", "EB04")},
+}
 _REF = re.compile(r"^REF\*[A-Z0-9]{2,3}$")
 _ELEMENT = re.compile(r"^[A-Z][A-Z0-9]{1,2}(\*[A-Z0-9]{1,3})?\d{2}$|^REF\*[A-Z0-9]{2,3}$")
 

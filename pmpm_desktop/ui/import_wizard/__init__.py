@@ -4,12 +4,15 @@ Five steps in one dialog (a step list on the left, Back / Next at the bottom), a
 
 1. *Choose the file* (``choose_step``) — what it is, the payer, the roster month / contract /
    payment details, and the file (dropped on the drop zone or picked with Browse…); its kind
-   is proposed from its columns and name (``kind_proposal``).
+   is proposed from its content and name (``kind_proposal``, ``content_kind``: an X12, MMR or
+   FHIR file says what it is, a spreadsheet's columns what it looks like).
 2. *Columns & preview* (``preview_step``) — ``services.preview.preview`` run in the background:
    sheet, header row, each field's column (the user may correct any; the preview runs again),
    the first rows; a file of another kind refused with a switch to that kind, the decimal
    question, values for every row, and how the file was read (``preview_answers`` and its
-   widgets ``values_editor``, ``decimal_box``, ``read_report_view``).
+   widgets ``values_editor``, ``decimal_box``, ``read_report_view``). A machine format shows
+   its standard and "What was found" (``found_panel``) and each field's element, and a
+   fixed-width file's layout is set in ``layout_editor`` (``machine_formats``).
 3. *Check* (``check_step``) — every problem of the file; nothing can be imported while there
    is one.
 4. *Import* (``import_step``) — the ordinary import service, in the background, with a

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from pmpm_desktop.io.machine_file import Format
+from pmpm_desktop.io.parsed import RowProblem
 from pmpm_desktop.io.problems_export import Problem, as_problems, write_problems
 from pmpm_desktop.services.import_history import roster_stored
 from pmpm_desktop.ui import format as fmt
@@ -22,6 +24,36 @@ from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page,
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
+def _place(p: RowProblem | str) -> int | None:
+    return p.row if isinstance(p, RowProblem) else None
+
+
+def _part(p: RowProblem | str, name: str) -> str:
+    return str(getattr(p, name)) if isinstance(p, RowProblem) else ""
+
+
+def _row_columns(line: bool = False) -> tuple[Column, ...]:
+    """A spreadsheet's problems (or a line file's: an MMR, a fixed-width file): row (line)
+    and column as the payer's file has them."""
+    place = "Line" if line else "Row"
+    return (
+        Column(place, lambda p: p.row, "int", f"The {place.lower()} number in the payer's file"),
+        Column("Column" if not line else "Field", lambda p: p.column or "(whole file)"),
+        Column("Value", lambda p: p.value),
+        Column("Problem", lambda p: p.reason),
+    )
+
+
+#: an X12 file's problems: segment number (counted from the ISA), segment and element
+_SEGMENT_COLUMNS = (
+    Column("Segment", _place, "int", "The segment's number in the file, counted from the ISA"),
+    Column("Segment ID", lambda p: _part(p, "column") if _place(p) else "(whole file)"),
+    Column("Element", lambda p: _part(p, "element")),
+    Column("Value", lambda p: _part(p, "value")),
+    Column("Problem", lambda p: p.reason if isinstance(p, RowProblem) else p),
+)
+
+
 class CheckStep(WizardBase):
     """Step 3: the file's problems, or that it is ready to import."""
 
@@ -35,14 +67,7 @@ class CheckStep(WizardBase):
         self.check_details.setObjectName("checkDetails")
         self.check_details.setWordWrap(True)
         layout.addWidget(self.check_details)
-        self.problems_model = RowsModel(
-            [
-                Column("Row", lambda p: p.row, "int", "The row number in the payer's file"),
-                Column("Column", lambda p: p.column or "(whole file)"),
-                Column("Value", lambda p: p.value),
-                Column("Problem", lambda p: p.reason),
-            ]
-        )
+        self.problems_model = RowsModel(_row_columns())
         self.problems_view = table(self.problems_model)
         self.problems_view.setObjectName("problemsView")
         self.problems_view.horizontalHeader().setStretchLastSection(True)
@@ -72,7 +97,12 @@ class CheckStep(WizardBase):
             return
         p = outcome.preview
         problems = self.problems
-        self.problems_model.set_rows(problems)
+        x12 = p.format is Format.X12
+        self.problems_model.beginResetModel()
+        lines = p.format in (Format.MMR, Format.FIXED_WIDTH)
+        self.problems_model.columns = list(_SEGMENT_COLUMNS if x12 else _row_columns(lines))
+        self.problems_model.endResetModel()
+        self.problems_model.set_rows(p.all_problems() if x12 else problems)
         self.problems_view.resizeColumnsToContents()
         has_problems = bool(problems)
         self.problems_view.setVisible(has_problems)
@@ -82,8 +112,9 @@ class CheckStep(WizardBase):
         if has_problems:
             rows = len({x.row for x in problems if x.row is not None})
             counted = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            place = "segment" if x12 else "line" if lines else "row"
             if rows:
-                counted += f" in {rows} row{'s' if rows != 1 else ''}"
+                counted += f" in {rows} {place}{'s' if rows != 1 else ''}"
             set_banner(
                 self.check_label,
                 f"{p.file_name} cannot be imported: {counted}. Nothing will be written while "
@@ -126,8 +157,10 @@ class CheckStep(WizardBase):
     def _what_sentence(self, outcome: PreviewOutcome) -> str:
         r = outcome.request
         payer = self._payer_words(r.payer)
+        standard = outcome.preview.standard
+        source = f"{r.path.name} ({standard})" if standard else r.path.name
         if r.kind == "roster" and r.roster_month is not None:
-            text = f"The {month_words(r.roster_month)} roster of {payer}, from {r.path.name}."
+            text = f"The {month_words(r.roster_month)} roster of {payer}, from {source}."
             if roster_stored(self.ctx.db, r.payer, r.roster_month):
                 text += (
                     f" A {month_words(r.roster_month)} roster is stored already: this file "
@@ -135,7 +168,7 @@ class CheckStep(WizardBase):
                 )
             return text
         if r.kind == "remittance":
-            text = f"A payment statement of {payer}, from {r.path.name}."
+            text = f"A payment statement of {payer}, from {source}."
             stated = self.stated_total()
             if stated is not None:
                 text += (

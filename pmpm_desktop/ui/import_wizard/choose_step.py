@@ -33,7 +33,12 @@ from pmpm_desktop.services import importing
 from pmpm_desktop.services.import_history import latest_roster_month
 from pmpm_desktop.services.payers import list_payers
 from pmpm_desktop.ui.import_wizard.base import KIND_NAMES, WizardBase
-from pmpm_desktop.ui.import_wizard.drop_zone import IMPORTABLE, DropZone, refusal
+from pmpm_desktop.ui.import_wizard.drop_zone import (
+    IMPORTABLE,
+    MACHINE_SUFFIXES,
+    DropZone,
+    refusal,
+)
 from pmpm_desktop.ui.import_wizard.file_name_guesses import guess_payer, month_in_name
 from pmpm_desktop.ui.import_wizard.outcome_text import month_words
 from pmpm_desktop.ui.import_wizard.tasks import PaymentDetails
@@ -315,7 +320,7 @@ class ChooseStep(WizardBase):
             self.set_path(Path(text).expanduser())
 
     def browse(self) -> None:
-        patterns = " ".join(f"*{s}" for s in IMPORTABLE)
+        patterns = " ".join(f"*{s}" for s in (*IMPORTABLE, *MACHINE_SUFFIXES))
         start = str(self.path.parent) if self.path else self.ctx.settings.last_folder
         chosen, _ = QFileDialog.getOpenFileName(
             self, "Choose the payer's file", start, f"Payer files ({patterns});;All files (*)"

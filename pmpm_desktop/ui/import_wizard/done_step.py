@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.ui.import_wizard.base import CHOOSE, WizardBase
+from pmpm_desktop.ui.import_wizard.found_panel import FoundPanel
 from pmpm_desktop.ui.import_wizard.outcome_text import (
     changes_sentence,
     notes_text,
+    payer_level_fact,
     profile_sentence,
     summary_sentence,
     total_sentence,
@@ -38,6 +40,9 @@ class DoneStep(WizardBase):
         self.total_label = banner("warning")
         self.total_label.setObjectName("totalLabel")
         layout.addWidget(self.total_label)
+        self.done_found = FoundPanel(pairs=2, fit=True)
+        self.done_found.setObjectName("doneFound")
+        layout.addWidget(self.done_found)
         self.changes_box = QGroupBox("What changed")
         box = QVBoxLayout(self.changes_box)
         self.changes_label = QLabel()
@@ -85,6 +90,10 @@ class DoneStep(WizardBase):
             "Reconciliation page."
         )
         self.profile_label.setText(profile_sentence(outcome))
+        r = outcome.result
+        payer_level = payer_level_fact(outcome)
+        facts = (*(r.facts if r is not None else ()), *([payer_level] if payer_level else []))
+        self.done_found.show_facts(r.standard if r is not None else None, facts)
 
     def reconcile_now(self) -> None:
         code = self.outcome.payer if self.outcome is not None else self.payer_code

@@ -1,7 +1,8 @@
 """The drop zone of the wizard's first step, and which files it takes.
 
 It only collects a path; reading the file is ``services.preview`` (run by the wizard in the
-background), so nothing here touches the file's contents.
+background). Only a file of an unknown extension has its first bytes looked at here, to take an
+EDI, MMR, FHIR or fixed-width file whatever it is called (``.834``, ``.edi``, ``.dat``, none).
 """
 
 from __future__ import annotations
@@ -21,22 +22,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.io.machine_file import Format
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, TEXT_SUFFIXES
+from pmpm_desktop.ui.import_wizard.content_kind import file_format
 
-#: what the wizard accepts (the readers' own list, so the two never disagree)
+#: what the wizard accepts by its extension (the readers' own list, so the two never disagree);
+#: a file of another extension is taken when its content is a machine format
 IMPORTABLE = tuple(sorted(EXCEL_SUFFIXES | TEXT_SUFFIXES))
+#: the extensions machine formats often come with, offered by Browse… beside IMPORTABLE
+MACHINE_SUFFIXES = (".834", ".271", ".820", ".835", ".edi", ".x12", ".dat", ".json", ".ndjson")
 
 
 def refusal(path: Path) -> str | None:
-    """Why ``path`` cannot be imported, in words (None when its type is one the readers take)."""
+    """Why ``path`` cannot be imported, in words (None when the readers take it: by its type,
+    or by its first bytes for an X12, MMR, FHIR or fixed-width file of any name)."""
     if path.is_dir():
-        return f"“{path.name}” is a folder. Drop one spreadsheet file from it instead."
-    if path.suffix.lower() not in IMPORTABLE:
-        return (
-            f"“{path.name}” is not a spreadsheet, so it cannot be imported. Use the payer's "
-            "Excel workbook (.xlsx, .xlsm, .xls, .ods) or a CSV / text export (.csv, .txt)."
-        )
-    return None
+        return f"“{path.name}” is a folder. Drop one payer file from it instead."
+    if path.suffix.lower() in IMPORTABLE or not path.exists():
+        return None  # a missing file is said as such by the wizard
+    try:
+        machine = file_format(path) is not Format.SPREADSHEET
+    except OSError as exc:
+        return f"“{path.name}” cannot be opened: {exc.strerror or exc}."
+    if machine:
+        return None
+    return (
+        f"“{path.name}” is not a spreadsheet, so it cannot be imported. Use the payer's "
+        "Excel workbook (.xlsx, .xlsm, .xls, .ods), a CSV / text export (.csv, .txt), or its "
+        "X12 EDI, CMS MMR, FHIR attribution list or fixed-width file."
+    )
 
 
 # --- the drop zone --------------------------------------------------------------------------
@@ -87,7 +101,10 @@ class DropZone(QFrame):
         layout.addLayout(row)
         layout.addStretch(1)
 
-    _HINT = "Excel workbook (.xlsx, .xlsm, .xls, .ods) or CSV / text export"
+    _HINT = (
+        "Excel workbook, CSV / text export, X12 EDI (834, 271, 820, 835), CMS MMR, "
+        "FHIR attribution list or fixed-width file"
+    )
 
     def show_file(self, path: Path | None) -> None:
         self.title.setText(path.name if path is not None else "Drop the payer's file here")

@@ -1,23 +1,27 @@
-"""What kind of file the user chose, proposed from its columns and its name (SPEC §6 "The
+"""What kind of file the user chose, proposed from its content and its name (SPEC §6 "The
 file's kind"), on step 1; and the switch to another kind when the preview refuses the file as
 the kind it was given.
 
-``io.kinds.propose_kind`` reads the file (up to three times), so it runs on the worker; Next
-waits for it. The proposal selects its kind unless the user picked one meanwhile, and its
-sentence stays under the kind choice: in amber when the name and the columns disagree, or when
-the kind selected is not the one the columns plainly say.
+``content_kind.propose_from_content`` reads the file (an X12, MMR or ATR file whole, as what it
+is; a spreadsheet's columns up to three times), so it runs on the worker; Next waits for it.
+The proposal selects its kind unless the user picked one meanwhile, and its sentence stays
+under the kind choice: in amber when the name and the content disagree, or when the kind
+selected is not the one the content plainly says.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pmpm_desktop.io.kinds import KindProposal, propose_kind
 from pmpm_desktop.io.options import FileKind
+from pmpm_desktop.io.table import EXCEL_SUFFIXES, TEXT_SUFFIXES
 from pmpm_desktop.ui.import_wizard.base import CHOOSE, KIND_NAMES, WizardBase
+from pmpm_desktop.ui.import_wizard.content_kind import ContentProposal, propose_from_content
 from pmpm_desktop.ui.import_wizard.file_name_guesses import month_in_name
 from pmpm_desktop.ui.import_wizard.outcome_text import with_article
 from pmpm_desktop.ui.import_wizard.widgets import set_banner
+
+TABLE_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES
 
 
 class KindProposalStep(WizardBase):
@@ -32,7 +36,7 @@ class KindProposalStep(WizardBase):
         self._show_kind_note()
         self.ctx.tasks.run(
             "Looking at the file",
-            lambda _progress: propose_kind(path),
+            lambda _progress: propose_from_content(path),
             on_success=self._alive_only(lambda found: self._proposed(path, found)),
             on_failure=self._alive_only(lambda _exc: self._proposed(path, None)),
             on_cancel=self._alive_only(lambda: self._proposed(path, None)),
@@ -41,11 +45,16 @@ class KindProposalStep(WizardBase):
         )
         self._update_buttons()
 
-    def _proposed(self, path: Path, proposal: KindProposal | None) -> None:
+    def _proposed(self, path: Path, found: ContentProposal | None) -> None:
         if path != self._proposing:
             return  # another file was chosen meanwhile: its own proposal follows
         self._proposing = None
+        proposal = found.proposal if found is not None else None
         self._proposal = proposal
+        if found is not None and found.month is not None:
+            # an MMR is the roster of its own payment month
+            self.set_roster_month(found.month)
+            self.month_hint.setText("the payment month of this MMR")
         before = self.kind
         if proposal is not None and proposal.kind is not None and not self._kind_touched:
             if proposal.kind.value != before:
@@ -65,7 +74,9 @@ class KindProposalStep(WizardBase):
     def _show_kind_note(self) -> None:
         """The proposal's sentence under the kind choice (hidden when there is none)."""
         if self._proposing is not None:
-            set_banner(self.kind_note, f"Looking at the columns of {self._proposing.name}…", "info")
+            path = self._proposing
+            what = "the columns of " if path.suffix.lower() in TABLE_SUFFIXES else ""
+            set_banner(self.kind_note, f"Looking at {what}{path.name}…", "info")
             return
         proposal = self._proposal
         if proposal is None or self.path is None:

@@ -6,13 +6,21 @@ holds, so nothing here touches the file's contents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.io.fields import fields
+from pmpm_desktop.io.x12.sources import DESCRIPTIONS
 from pmpm_desktop.services.preview import FieldMapping
 from pmpm_desktop.ui.theme import negative_color
 
@@ -53,7 +61,36 @@ def field_label(kind: str, name: str) -> str:
     return _LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-_SOURCE_WORDS = {"override": "your choice", "profile": "saved layout", "detected": "detected"}
+_SOURCE_WORDS = {
+    "override": "your choice",
+    "profile": "saved layout",
+    "detected": "detected",
+    "format": "the format",
+    "layout": "the layout",
+}
+_MACHINE_TIPS = {
+    "format": "Fixed by the file's format: this field is always read from here",
+    "layout": "Where the file's layout places it (“Edit layout…” changes it)",
+    "profile": "As chosen for this payer's earlier files (kept with the payer)",
+    "detected": "PMPM's choice for this file; choose another element if the payer uses one",
+}
+
+
+#: the item role holding what an element is (``plan coverage description``)
+ABOUT = Qt.ItemDataRole.UserRole + 1
+
+
+class _Described(QStyledItemDelegate):
+    """The list of a combo: an element with what it holds (``HD04 — plan coverage
+    description``), while the closed combo shows the element alone, so it is never cut."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        about = index.data(ABOUT)
+        if about:
+            option.text = f"{option.text}  —  {about}"  # type: ignore[attr-defined]
 
 
 class MappingEditor(QWidget):
@@ -76,7 +113,8 @@ class MappingEditor(QWidget):
         self._sources: dict[str, QLabel] = {}
         self._names: dict[str, QLabel] = {}
         self._required: dict[str, bool] = {}
-        self._headers: tuple[str, ...] = ()
+        self._headers: tuple[str, ...] | None = ()
+        self._heads: list[QLabel] = []
 
     # -- building --------------------------------------------------------------------------
     def set_kind(self, kind: str) -> None:
@@ -93,10 +131,12 @@ class MappingEditor(QWidget):
         self._names.clear()
         self._required.clear()
         self._headers = ()
+        self._heads = []
         heads = ("Field", "Column in the file", "Found by")
         for c, text in enumerate(heads):
             head = QLabel(f"<b>{text}</b>")
             self._grid.addWidget(head, 0, c)
+            self._heads.append(head)
         for r, spec in enumerate(fields(kind), start=1):
             name = QLabel(field_label(kind, spec.name) + (" *" if spec.required else ""))
             name.setToolTip("Required: the file must have this column" if spec.required else "")
@@ -105,6 +145,7 @@ class MappingEditor(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(14)
             combo.addItem(NOT_IN_FILE)
+            combo.setItemDelegate(_Described(combo))
             combo.currentIndexChanged.connect(lambda _i, f=spec.name: self._changed(f))
             source = QLabel()
             source.setObjectName(f"source_{spec.name}")
@@ -135,8 +176,12 @@ class MappingEditor(QWidget):
         """Show the preview's columns and choices (without re-announcing them as the user's)."""
         by_field = {m.field: m for m in mapping}
         choices = choices or {}
+        self._set_heading("Column in the file")
         for name, combo in self._combos.items():
             combo.blockSignals(True)
+            combo.setEnabled(True)
+            combo.setToolTip("")
+            combo.view().setMinimumWidth(0)
             if tuple(headers) != self._headers:
                 combo.clear()
                 combo.addItem(NOT_IN_FILE)
@@ -147,6 +192,55 @@ class MappingEditor(QWidget):
             combo.blockSignals(False)
             self._show_source(name, chosen, choices.get(name), bool(headers))
         self._headers = tuple(headers)
+
+    def show_elements(
+        self,
+        mapping: Sequence[FieldMapping],
+        choices: Mapping[str, Sequence[str]],
+        texts: Mapping[str, str] | None = None,
+        heading: str = "Element",
+    ) -> None:
+        """A machine format's fields: each read from its element (``texts`` shows an element
+        otherwise than by its name, e.g. a layout's ``columns 2–11``). A field with
+        ``choices`` may be read from another element; the others are fixed by the format."""
+        by_field = {m.field: m for m in mapping}
+        texts = texts or {}
+        self._set_heading(heading)
+        self._headers = None  # the combos no longer hold the columns of a spreadsheet
+        for name, combo in self._combos.items():
+            chosen = by_field.get(name)
+            options = list(choices.get(name, ()))
+            if chosen is not None and options and chosen.column not in options:
+                options.insert(0, chosen.column)  # a payer's own REF, say
+            combo.blockSignals(True)
+            combo.clear()
+            if options:
+                for element in options:
+                    combo.addItem(element, element)
+                    combo.setItemData(combo.count() - 1, DESCRIPTIONS.get(element), ABOUT)
+                combo.setCurrentIndex(max(combo.findData(chosen.column), 0) if chosen else 0)
+                wide = max(
+                    combo.fontMetrics().horizontalAdvance(f"{e}  —  {DESCRIPTIONS.get(e, '')}")
+                    for e in options
+                )
+                combo.view().setMinimumWidth(wide + 40)
+            elif chosen is not None:
+                combo.addItem(texts.get(name, chosen.column), chosen.column)
+            else:
+                combo.addItem(NOT_IN_FILE)
+            combo.setEnabled(bool(options))
+            combo.blockSignals(False)
+            self._show_source(name, chosen, None, False)
+            if chosen is not None:
+                self._sources[name].setToolTip(_MACHINE_TIPS.get(chosen.source, ""))
+            about = DESCRIPTIONS.get(chosen.column) if chosen is not None else None
+            tips = [f"{chosen.column}: {about}" if chosen is not None and about else ""]
+            tips.append("Choose the element this payer's files carry it in" if options else "")
+            combo.setToolTip("\n".join(t for t in tips if t))
+
+    def _set_heading(self, text: str) -> None:
+        if len(self._heads) > 1:
+            self._heads[1].setText(f"<b>{text}</b>")
 
     def _show_source(
         self, name: str, chosen: FieldMapping | None, choice: FieldChoice | None, read: bool
@@ -187,7 +281,8 @@ class MappingEditor(QWidget):
         )  # required fields stand out
 
     def _changed(self, name: str) -> None:
-        text = self._combos[name].currentText()
+        combo = self._combos[name]
+        text = combo.currentData() or combo.currentText()  # an element, or a column's name
         self.column_chosen.emit(name, None if text == NOT_IN_FILE else text)
 
     # -- reading ---------------------------------------------------------------------------
@@ -201,5 +296,6 @@ class MappingEditor(QWidget):
         """Put a combo back (a choice the preview could not take)."""
         combo = self._combos[name]
         combo.blockSignals(True)
-        combo.setCurrentIndex(max(combo.findText(column), 0) if column else 0)
+        index = max(combo.findData(column), combo.findText(column)) if column else 0
+        combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)

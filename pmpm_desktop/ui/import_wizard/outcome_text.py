@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
+from pmpm_desktop.core.money import dollars_text
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.io.machine_file import Fact, Format
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.services.roster_changes import summarise_changes
@@ -71,6 +73,13 @@ def wrong_kind_sentence(p: Preview) -> str:
     written (the button beside it imports it as that kind)."""
     assert p.wrong_kind is not None
     asked = FileKind(p.kind).label
+    if p.format is not Format.SPREADSHEET:
+        standard = f" ({p.standard})" if p.standard else ""
+        return (
+            f"{p.file_name} cannot be imported as {with_article(asked)}: it is "
+            f"{with_article(p.wrong_kind.label)}{standard}, whatever it is called. Nothing was "
+            "written."
+        )
     why = _LOOKS_LIKE.search(p.error or "")
     reason = f": {why.group('why')}" if why is not None else ""
     return (
@@ -85,6 +94,12 @@ def already_sentence(p: Preview) -> str | None:
     if p.already_imported is None:
         return None
     name, at = p.already_imported
+    if p.duplicate_interchange is not None:
+        return (
+            f"Already imported on {fmt.timestamp(at)}: this is the same X12 interchange "
+            f"({p.duplicate_interchange}) as “{name}”, sent again, so it cannot be imported "
+            "again (its rows would count twice)."
+        )
     same = "" if name == p.file_name else f" (as “{name}”)"
     return (
         f"Already imported on {fmt.timestamp(at)}{same}: this exact file is stored "
@@ -148,12 +163,30 @@ def notes_text(notes: tuple[str, ...]) -> str:
 
 def profile_sentence(o: ImportOutcome) -> str:
     """What PMPM remembered of the file for the payer's next one."""
+    if o.format is Format.FIXED_WIDTH and o.layout is not None:
+        return (
+            f"PMPM kept the layout of this file for {o.payer} ({o.layout.describe()}): its next "
+            "fixed-width file of this kind is read without asking."
+        )
+    if o.format is not Format.SPREADSHEET:
+        chosen = "; ".join(f"{field_label(o.kind, f)} from {e}" for f, e in o.elements)
+        if chosen:
+            return f"PMPM remembered your choice for {o.payer}'s next files: {chosen}."
+        return f"{o.payer}'s next files in this format are read the same way, by the format."
     given = "; ".join(f"{field_label(o.kind, f)} {v!r}" for f, v in o.remembered or ())
     values = f", with the values you gave for every row ({given})" if given else ""
     return (
         f"PMPM remembered how this file is laid out for {o.payer}{values}: the next file "
         "with the same columns is read the same way, without asking."
     )
+
+
+def payer_level_fact(o: ImportOutcome) -> Fact | None:
+    """A statement's payer-level payments (an 835's PLB), as "What was found" lists them."""
+    total = o.result.payer_level_total if o.result is not None else None
+    if total is None:
+        return None
+    return Fact("Paid at payer level", f"{dollars_text(total)} (not tied to members)")
 
 
 def total_sentence(o: ImportOutcome) -> str | None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -23,9 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.io.detect import FieldChoice
+from pmpm_desktop.io.machine_file import Format
 from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.dialogs import error_text
+from pmpm_desktop.ui.import_wizard.found_panel import FoundPanel
+from pmpm_desktop.ui.import_wizard.machine_formats import MachineFormats
 from pmpm_desktop.ui.import_wizard.mapping_editor import MappingEditor, field_label
 from pmpm_desktop.ui.import_wizard.outcome_text import (
     already_sentence,
@@ -43,7 +47,7 @@ from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page,
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
-class PreviewStep(PreviewAnswers):
+class PreviewStep(PreviewAnswers, MachineFormats):
     """Step 2: the preview read in the background, and the user's corrections."""
 
     def _build_preview(self) -> QWidget:
@@ -54,14 +58,27 @@ class PreviewStep(PreviewAnswers):
         self.file_label.setObjectName("previewFile")
         top.addWidget(self.file_label)
         top.addSpacing(16)
-        top.addWidget(QLabel("Sheet:"))
+        # A machine format's standard, and its layout button, where a sheet's choices are.
+        self.format_label = QLabel()
+        self.format_label.setObjectName("formatLabel")
+        self.format_label.setVisible(False)
+        top.addWidget(self.format_label)
+        self.layout_button = QPushButton("Edit layout…")
+        self.layout_button.setObjectName("editLayout")
+        self.layout_button.setToolTip("Where each field sits on a line of this fixed-width file")
+        self.layout_button.setVisible(False)
+        self.layout_button.clicked.connect(self.open_layout_editor)
+        top.addWidget(self.layout_button)
+        self.sheet_label = QLabel("Sheet:")
+        top.addWidget(self.sheet_label)
         self.sheet_combo = QComboBox()
         self.sheet_combo.setObjectName("sheetCombo")
         self.sheet_combo.setMinimumContentsLength(12)
         self.sheet_combo.currentIndexChanged.connect(lambda _i: self._sheet_changed())
         top.addWidget(self.sheet_combo)
         top.addSpacing(8)
-        top.addWidget(QLabel("Header row:"))
+        self.header_label = QLabel("Header row:")
+        top.addWidget(self.header_label)
         self.header_spin = QSpinBox()
         self.header_spin.setObjectName("headerRow")
         self.header_spin.setRange(1, 10_000)
@@ -107,7 +124,15 @@ class PreviewStep(PreviewAnswers):
         tabs.setMinimumWidth(470)
         split.addWidget(tabs)
 
+        # What a machine-format file was found to hold, over its rows (hidden otherwise).
+        right_side = QSplitter(Qt.Orientation.Vertical)
+        right_side.setChildrenCollapsible(False)
+        self.right_split = right_side
+        self.found_panel = FoundPanel()
+        right_side.addWidget(self.found_panel)
         right = QGroupBox("The first rows, as they will be imported")
+        right_side.addWidget(right)
+        right_side.setStretchFactor(1, 1)
         right_layout = QVBoxLayout(right)
         self.rows_model = RowsModel([])
         self.rows_view = table(self.rows_model)
@@ -117,10 +142,11 @@ class PreviewStep(PreviewAnswers):
         self.rows_label.setObjectName("rowsLabel")
         self.rows_label.setWordWrap(True)
         right_layout.addWidget(self.rows_label)
-        split.addWidget(right)
+        split.addWidget(right_side)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setSizes([480, 620])
+        self.preview_split = split
         layout.addWidget(split, 1)
         return page
 
@@ -139,6 +165,7 @@ class PreviewStep(PreviewAnswers):
             header_row=self._header_row,
             values=tuple(self.values_editor.values().items()),
             decimal_comma=self._decimal,
+            layout=self._layout,
         )
 
     def refresh_preview(self) -> None:
@@ -180,6 +207,7 @@ class PreviewStep(PreviewAnswers):
             return
         self.current = outcome
         self.show_preview(outcome)
+        self.ask_layout_once(outcome.preview)
 
     def _preview_error(self, exc: BaseException | None) -> None:
         if not self._preview_finished():
@@ -220,10 +248,17 @@ class PreviewStep(PreviewAnswers):
         choices: dict[str, FieldChoice] = {}
         if outcome.detection is not None:
             choices = {c.field: c for c in outcome.detection.fields}
-        # A file of another kind has no column to choose for this kind: none is "missing".
-        self.mapping.show_mapping(p.headers if p.wrong_kind is None else (), p.mapping, choices)
+        self.show_format(p)
+        if p.format is not Format.SPREADSHEET:
+            self.show_elements(p)
+        else:
+            # A file of another kind has no column to choose for this kind: none is "missing".
+            headers = p.headers if p.wrong_kind is None else ()
+            self.mapping.show_mapping(headers, p.mapping, choices)
         set_banner(self.layout_label, self._layout_sentence(outcome), "info")
-        if p.wrong_kind is not None:
+        if p.needs_layout is not None:
+            set_banner(self.preview_banner, self.layout_needed_sentence(p), "warning")
+        elif p.wrong_kind is not None:
             set_banner(self.preview_banner, wrong_kind_sentence(p), "error")
         elif p.error is not None:
             name = missing_field(p.error)
@@ -239,7 +274,7 @@ class PreviewStep(PreviewAnswers):
             )
         elif p.already_imported is not None:
             set_banner(self.preview_banner, already_sentence(p), "warning")
-        elif p.row_count == 0:
+        elif p.row_count == 0 and not p.payer_payments:
             set_banner(self.preview_banner, f"{p.file_name} has no data rows to import.", "error")
         else:
             set_banner(self.preview_banner, None)
@@ -249,6 +284,8 @@ class PreviewStep(PreviewAnswers):
 
     def _layout_sentence(self, outcome: PreviewOutcome) -> str:
         p = outcome.preview
+        if p.format is not Format.SPREADSHEET:
+            return self.machine_sentence(p)
         where = f"row {p.header_row}" if p.header_row is not None else ""
         rows = p.read.header_rows if p.read is not None else ()
         if len(rows) > 1:
@@ -304,6 +341,11 @@ class PreviewStep(PreviewAnswers):
                 "The amounts are shown read with a decimal point until you answer the question "
                 "about decimals."
             )
+        elif p.row_count == 0 and p.payer_payments:
+            self.rows_label.setText(
+                f"No member lines: {plural(p.payer_payments, 'payer-level payment')} would be "
+                "imported (see “What was found”)."
+            )
         elif p.row_count > len(p.rows):
             self.rows_label.setText(
                 f"The first {len(p.rows)} of {fmt.count(p.row_count)} rows that would be imported."
@@ -354,6 +396,8 @@ class PreviewStep(PreviewAnswers):
         set_banner(self.layout_label, None)
         self.switch_button.setVisible(False)
         self.mapping_note.setVisible(False)
+        self.found_panel.show_facts(None, ())
+        self.forget_layout()
         self.file_label.setText(f"<b>{file_name}</b>")
 
 

@@ -3,6 +3,7 @@ thread: reading the file for the preview, and importing it through the ordinary 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,8 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import PmpmError
 from pmpm_desktop.io.detect import Detection
+from pmpm_desktop.io.fixed_layout import FixedLayout
+from pmpm_desktop.io.machine_file import Format
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.importing import ImportResult, Progress, RatesResult
@@ -35,6 +38,8 @@ class PreviewRequest:
     values: tuple[tuple[str, str], ...] = ()
     #: the user's answer to the decimal question (None: the file decides)
     decimal_comma: bool | None = None
+    #: a fixed-width file's layout as the user set it (None: the payer's saved one, if any)
+    layout: FixedLayout | None = None
 
     def same_file(self, other: PreviewRequest) -> bool:
         """The same payer, kind and file (the user's corrections may differ)."""
@@ -71,6 +76,11 @@ class ImportOutcome:
     diff_error: str | None = None
     #: the values remembered with the payer's layout (field → value), when the user said so
     remembered: tuple[tuple[str, str], ...] | None = None
+    #: the file's format; for a machine format, the elements the user chose (field → element)
+    #: and the fixed-width layout it was read with, both kept for the payer
+    format: Format = Format.SPREADSHEET
+    elements: tuple[tuple[str, str], ...] = ()
+    layout: FixedLayout | None = None
 
 
 DetectionCache = dict[tuple[Path, float, str, str | None], Detection | None]
@@ -95,9 +105,11 @@ def run_preview(
         rows=PREVIEW_ROWS,
         values=dict(request.values) or None,
         decimal_comma=request.decimal_comma,
+        layout=request.layout,
     )
     detection = None
-    if found.profile is None and request.header_row is None and found.error is None:
+    spreadsheet = found.format is Format.SPREADSHEET
+    if spreadsheet and found.profile is None and request.header_row is None and found.error is None:
         # Preview does not carry the detection; reading the header again is the same call
         # the preview made (plan_read probes the file once per place).
         try:
@@ -130,8 +142,11 @@ def run_import(
 ) -> ImportOutcome:
     """Import the file exactly as the preview read it (on the worker thread); for a roster,
     also list what changed since the previous roster month. ``save_values`` remembers the
-    values given for every row with the payer's layout."""
+    values given for every row with the payer's layout. A machine format is imported with the
+    elements the user chose (the format places the others: they are not saved as choices) and
+    the fixed-width layout the preview read it with, which is saved for the payer."""
     r, p = checked.request, checked.preview
+    machine = p.format is not Format.SPREADSHEET
     stored = importing.import_file(
         db,
         r.kind,
@@ -139,7 +154,7 @@ def run_import(
         r.path,
         roster_month=r.roster_month,
         contract=contract,
-        mapping=p.mapping_dict(),
+        mapping=(dict(r.mapping) or None) if machine else p.mapping_dict(),
         sheet=p.sheet,
         header_row=p.header_row,
         payment_date=payment.payment_date,
@@ -149,18 +164,29 @@ def run_import(
         values=dict(r.values) or None,
         decimal_comma=r.decimal_comma,
         save_values=save_values,
+        layout=p.layout,
     )
     remembered = r.values if save_values else None
     if isinstance(stored, RatesResult):
         return ImportOutcome(r.kind, r.payer, r.path.name, rates=stored, remembered=remembered)
+    outcome = ImportOutcome(
+        r.kind,
+        r.payer,
+        r.path.name,
+        stored,
+        remembered=remembered,
+        format=p.format,
+        elements=tuple(r.mapping.items()) if machine else (),
+        layout=p.layout,
+    )
     if r.kind != "roster":
-        return ImportOutcome(r.kind, r.payer, r.path.name, stored, remembered=remembered)
+        return outcome
     assert r.roster_month is not None
     try:
         diff: RosterDiff | None = roster_diff(db, r.payer, r.roster_month)
         diff_error = None
     except PmpmError as exc:
         diff, diff_error = None, str(exc)
-    return ImportOutcome(
-        r.kind, r.payer, r.path.name, stored, None, r.roster_month, diff, diff_error, remembered
+    return dataclasses.replace(
+        outcome, roster_month=r.roster_month, diff=diff, diff_error=diff_error
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from pmpm_desktop.ui.context import AppContext
@@ -60,7 +61,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self.setWindowTitle("Import a payer file")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setModal(False)
-        self.resize(1140, 720)
+        self._fit_screen(parent)
         self._alive = True
         self.path = None
         self.payers = []
@@ -128,6 +129,15 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         if path is not None:
             self.set_path(path)  # its kind is proposed from its columns and name
         self.go(CHOOSE)
+
+    def _fit_screen(self, parent: QWidget | None) -> None:
+        """1140×720, or the screen's room when it is smaller (a 1024×680 laptop panel)."""
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        width, height = 1140, 720
+        if room is not None:
+            width, height = min(width, room.width() - 16), min(height, room.height() - 40)
+        self.resize(width, height)
 
     # -- navigation ------------------------------------------------------------------------
     @property
