@@ -102,8 +102,9 @@ class MachineFile:
     standard: str
     parsed: ParsedFile
     facts: tuple[Fact, ...] = ()
-    #: the identity of an interchange (``"X12 <ISA05>:<ISA06> <ISA13>"``): the same interchange
-    #: re-sent with other bytes (a new date) is still a duplicate
+    #: the identity of an interchange (``"X12 <ISA05>:<ISA06> <ISA13> #<digest>"``, the digest
+    #: of its content without its sending dates): the same interchange re-sent with other bytes
+    #: (a new date) is still a duplicate; :func:`shown_interchange` is what a clerk sees
     interchange: str | None = None
     change_file: bool = False
     #: the month the file itself names (the MMR's payment month), when it names one
@@ -126,6 +127,12 @@ class MachineFile:
             found.extend(part.file_problems)
             found.extend(part.problems)
         return found
+
+
+def shown_interchange(identity: str) -> str:
+    """An interchange as a clerk reads it: its sender and control number (``X12 ZZ:ACME
+    000000042``), without the digest of its content kept beside them."""
+    return identity.split(" #", 1)[0]
 
 
 def text_table(

@@ -32,7 +32,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
 from pmpm_desktop.io.fixed_layout import FixedLayout
-from pmpm_desktop.io.machine_file import Fact
+from pmpm_desktop.io.machine_file import Fact, shown_interchange
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
@@ -181,7 +181,7 @@ def _refuse_duplicate(
         )
     ).first()
     if earlier is not None:
-        shown = interchange.split(" #", 1)[0]  # the sender and ISA13, not the content digest
+        shown = shown_interchange(interchange)
         what = "X12 interchange" if shown.startswith("X12 ") else "report"
         raise InputRejected(
             f"{name} is already imported: it is the same {what} ({shown}) as "

@@ -59,13 +59,22 @@ class MachineKindRefused(InputRejected):
     """A machine-format file of another kind than the one asked for (an 820 given as a
     roster): ``kind`` is what it is."""
 
-    def __init__(self, file_name: str, asked: FileKind, kind: FileKind, standard: str) -> None:
+    def __init__(
+        self,
+        file_name: str,
+        asked: FileKind,
+        kind: FileKind,
+        standard: str,
+        *,
+        command: bool = True,
+    ) -> None:
+        """``command``: name the command to use (the CLI); the wizard offers a button."""
         self.asked, self.kind = asked, kind
         other = with_article(kind.label)
+        how = f" ({_COMMANDS.get(kind, 'pmpm remit import')})" if command else ""
         super().__init__(
             f"{file_name} was not imported as {with_article(asked.label)}: it is {other} "
-            f"({standard}). Nothing was written; import it as {other} "
-            f"({_COMMANDS.get(kind, 'pmpm remit import')})"
+            f"({standard}). Nothing was written; import it as {other}{how}"
         )
 
 

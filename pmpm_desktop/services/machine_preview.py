@@ -23,10 +23,10 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import ImportProfile, RemittanceImport, RosterImport
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.fhir_sources import MEMBER_ID_SOURCES, PRODUCT_SOURCES
-from pmpm_desktop.io.fields import fields, with_article
+from pmpm_desktop.io.fields import fields
 from pmpm_desktop.io.file_format import sniff
 from pmpm_desktop.io.fixed_layout import FixedLayout
-from pmpm_desktop.io.machine_file import CHANGE, Format, MachineFile
+from pmpm_desktop.io.machine_file import CHANGE, Format, MachineFile, shown_interchange
 from pmpm_desktop.io.mmr_layout import AMOUNTS
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
@@ -37,6 +37,7 @@ from pmpm_desktop.services.change_file import change_counts, latest_roster
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.machine_import import (
     LayoutNeeded,
+    MachineKindRefused,
     MachinePlan,
     plan_machine,
     read_planned_machine,
@@ -257,7 +258,7 @@ def _already(
                 )
             ).first()
             if row is not None:
-                return (row[0], row[1]), machine.interchange
+                return (row[0], row[1]), shown_interchange(machine.interchange)
     return None, None
 
 
@@ -314,12 +315,8 @@ def _as_rates(db: Database, asked: _Asked) -> Preview | None:
 
 
 def _refusal(asked: _Asked, kind: FileKind, standard: str) -> str:
-    """The import's refusal of a file of another kind (MachineKindRefused's sentence)."""
-    other = with_article(kind.label)
-    return (
-        f"{asked.path.name} was not imported as {with_article(asked.kind.label)}: it is {other} "
-        f"({standard}). Nothing was written; import it as {other}"
-    )
+    """The import's refusal of a file of another kind, without the CLI's command."""
+    return str(MachineKindRefused(asked.path.name, asked.kind, kind, standard, command=False))
 
 
 def _format_of(path: Path) -> Format:

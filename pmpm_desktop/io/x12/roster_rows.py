@@ -10,6 +10,7 @@ coverage), so a problem of a whole row is placed there too.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,10 @@ class Column:
     name: str
     segment: str
     element: str
+
+
+_DATE_FIELDS = frozenset({"dob", "effective_date", "term_date"})
+_D8 = re.compile(r"[0-9]{8}")
 
 
 class RosterTable:
@@ -93,6 +98,7 @@ class RosterTable:
     def read(self, source: X12Input, *, month_hint: Month | None, kind_text: str) -> ParsedFile:
         """The table read as a roster (``read_roster``), its problems at their segments; a
         change file's frame gets the ``change`` column."""
+        self._refuse_odd_dates()
         raw = text_table(self.cells, self.rows, sha256=source.sha256, file_name=source.file_name)
         # An element written empty is no value, as a blank spreadsheet cell.
         blank = [
@@ -128,6 +134,28 @@ class RosterTable:
             *(d for d in parsed.decisions if d.kind is not DecisionKind.KIND),
         )
         return dataclasses.replace(parsed, frame=frame, problems=problems, decisions=decisions)
+
+    def _refuse_odd_dates(self) -> None:
+        """A date element (D8) is CCYYMMDD, eight digits: anything else is refused here, where
+        the spreadsheet readers would take ``2026013`` for an Excel serial number."""
+        for column in self.columns:
+            if column.field not in _DATE_FIELDS:
+                continue
+            cells, segments = self.cells[column.name], self.segments[column.name]
+            for k, cell in enumerate(cells):
+                if cell and not _D8.fullmatch(cell):
+                    self.problem(
+                        self.rows[k],
+                        loop_problem(
+                            segments[k] or self.rows[k],
+                            column.segment,
+                            "not a date (X12 dates are CCYYMMDD)",
+                            cell,
+                            column.element,
+                        ),
+                        covers=column.name,
+                    )
+                    cells[k] = None
 
     def _place(self, problems: Sequence[RowProblem]) -> list[RowProblem]:
         """The reader's problems at the segments and elements their cells came from."""
