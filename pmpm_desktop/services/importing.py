@@ -571,7 +571,9 @@ def insert_roster(
     _cache_roster(conn, import_id, rows, before)
     if previous is not None:
         mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
-    _refresh_members(conn, payer_id, import_id, roster_month)
+    # Members created from this very import, a row each, already hold what a refresh copies.
+    if not (new_members == frame.height and frame["member_id"].n_unique() == frame.height):
+        _refresh_members(conn, payer_id, import_id, roster_month)
     if profile is not None:
         save_profile(conn, payer_id, profile)
     check_progress(progress, 3, 4)

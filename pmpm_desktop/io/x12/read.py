@@ -119,17 +119,16 @@ def _digest(source: X12Input) -> str:
     element = source.segments.separators.element
     digest = hashlib.sha256()
     for ts in source.sets:
-        for i in ts.body:
-            text = texts[i]
-            stamps = _STAMPS.get(text[:3])
-            if stamps is not None:
-                items = text.split(element)
-                for k in stamps:
-                    if k < len(items):
-                        items[k] = ""
-                text = element.join(items)
-            digest.update(text.encode("utf-8", "surrogatepass"))
-            digest.update(b"\n")
+        body = texts[ts.start + 1 : ts.end]
+        # BGN and BHT open their transaction set: only the first segment carries the stamps.
+        if body and (stamps := _STAMPS.get(body[0][:3])) is not None:
+            items = body[0].split(element)
+            for k in stamps:
+                if k < len(items):
+                    items[k] = ""
+            body[0] = element.join(items)
+        digest.update("\n".join(body).encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
     return digest.hexdigest()[:16]
 
 
