@@ -102,7 +102,7 @@ def test_an_834_dropped_on_the_window_is_read_as_a_roster_and_imported(
     assert w.found_panel.value("Sender") == "ACMEHEALTH (ZZ: mutually defined)"
     assert w.found_panel.value("Members") == "2 (2 subscribers, 0 dependents)"
     assert [r["Member ID"] for r in grid(w)] == ["M0001", "M0002"]
-    assert [r["Row"] for r in grid(w)] == ["7", "16"]  # the INS segments
+    assert [r["Segment"] for r in grid(w)] == ["7", "16"]  # the INS segments
     assert w.mapping.combo("member_id").currentText() == "NM1*IL09"
     assert w.mapping.source_text("member_id") == "detected"
     assert not w.mapping.combo("dob").isEnabled()  # DMG02: the guide's place

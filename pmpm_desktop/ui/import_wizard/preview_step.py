@@ -326,6 +326,11 @@ class PreviewStep(PreviewAnswers, MachineFormats):
 
     def _show_rows(self, kind: str, p: Preview) -> None:
         columns = [preview_column(kind, name, i, p.rows) for i, name in enumerate(p.columns)]
+        if p.format is Format.X12 and columns:
+            # an X12 row is numbered by the segment that opens its loop (INS, ENT, HL)
+            columns[0] = Column(
+                "Segment", columns[0].value, "int", "The number of the segment its loop opens with"
+            )
         self.rows_model.beginResetModel()
         self.rows_model.columns = columns
         self.rows_model.endResetModel()
