@@ -636,7 +636,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         values=_values(args.set_values),
         decimal_comma=None if args.decimal is None else args.decimal == "comma",
         save_values=args.save_values,
-        layout=_layout(args.layout),
+        layout=_layout(args.layout, kind),
     )
     if args.json:
         print(json.dumps(_import_json(kind, args.file.name, res), indent=2))
@@ -671,18 +671,20 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _layout(path: Path | None) -> Any:
-    """The fixed-width layout a ``--layout`` file holds (UsageError in a sentence)."""
+def _layout(path: Path | None, kind: str) -> Any:
+    """The fixed-width layout a ``--layout`` file holds, for files of ``kind`` when it names
+    none (UsageError in a sentence)."""
     if path is None:
         return None
     from pmpm_desktop.io.fixed_layout import FixedLayout
+    from pmpm_desktop.io.options import FileKind
 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise UsageError(f"--layout: {path} could not be read: {exc.strerror or exc}") from None
     try:
-        return FixedLayout.from_json(text)
+        return FixedLayout.from_json(text, FileKind(kind) if kind != "rates" else None)
     except ValueError as exc:
         raise UsageError(f"--layout: {path.name}: {exc}") from None
 

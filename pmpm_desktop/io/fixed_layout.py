@@ -49,10 +49,14 @@ class FixedLayout:
         return hash((self.kind, tuple(self.fields.items()), self.record_prefix, self.skip_lines))
 
     @classmethod
-    def from_json(cls, data: str | Mapping[str, Any]) -> FixedLayout:
+    def from_json(cls, data: str | Mapping[str, Any], kind: FileKind | None = None) -> FixedLayout:
         """A layout from its JSON text or object:
         ``{"kind": "roster", "fields": {"member_id": {"start": 1, "length": 12}, …},
-        "record_prefix": "D", "skip_lines": 1}`` (``end``, inclusive, may replace ``length``)."""
+        "record_prefix": "D", "skip_lines": 1}`` (``end``, inclusive, may replace ``length``).
+
+        Also taken as record layouts are written by hand: a field as ``[start, length]``,
+        ``fields`` as a list of ``{"field": "member_id", "start": 1, "length": 12}``, field
+        names in any case with spaces; without a ``kind``, ``kind`` (the command's) is used."""
         if isinstance(data, str):
             try:
                 data = json.loads(data)
@@ -68,21 +72,23 @@ class FixedLayout:
                 f"unknown key {unknown[0]!r} in the layout (expected {', '.join(_KEYS)})"
             )
         kind_word = data.get("kind")
-        if kind_word is None:
+        if kind_word is None and kind is None:
             raise LayoutError("the layout has no kind (roster or statement)")
-        kind = _KIND_WORDS.get(str(kind_word).strip().lower())
-        if kind is None:
-            raise LayoutError(f"kind {kind_word!r} is not one a layout reads: roster or statement")
-        raw_fields = data.get("fields")
-        if not isinstance(raw_fields, Mapping) or not raw_fields:
-            raise LayoutError('the layout has no fields (expected "fields": {"member_id": …})')
+        if kind_word is not None:
+            kind = _KIND_WORDS.get(str(kind_word).strip().lower())
+            if kind is None:
+                raise LayoutError(
+                    f"kind {kind_word!r} is not one a layout reads: roster or statement"
+                )
+        assert kind is not None
+        raw_fields = _field_map(data.get("fields"))
         prefix = data.get("record_prefix")
         if prefix is not None and not isinstance(prefix, str):
             raise LayoutError(f"record_prefix {prefix!r} is not text")
         skip = data.get("skip_lines", 0)
         if not _is_int(skip):
             raise LayoutError(f"skip_lines {skip!r} is not a whole number")
-        spans = {str(name): _span(str(name), spec) for name, spec in raw_fields.items()}
+        spans = {_name(name): _span(_name(name), spec) for name, spec in raw_fields.items()}
         return cls(kind, spans, record_prefix=prefix or None, skip_lines=skip)
 
     def to_json(self) -> dict[str, Any]:
@@ -108,12 +114,39 @@ class FixedLayout:
         return f"{self.kind.label}: {spans}"
 
 
+def _field_map(raw: object) -> Mapping[str, object]:
+    """``fields`` as a mapping of field → span, from a mapping or a list of field objects."""
+    if isinstance(raw, list) and raw:
+        out: dict[str, object] = {}
+        for item in raw:
+            name = item.get("field", item.get("name")) if isinstance(item, Mapping) else None
+            if not isinstance(name, str):
+                raise LayoutError(
+                    'each field of the list needs its name: {"field": "member_id", "start": 1, '
+                    '"length": 12}'
+                )
+            out[name] = item
+        return out
+    if not isinstance(raw, Mapping) or not raw:
+        raise LayoutError('the layout has no fields (expected "fields": {"member_id": …})')
+    return raw
+
+
+def _name(name: object) -> str:
+    """``Member ID`` → ``member_id``: a field name as a person may write it."""
+    return "_".join(str(name).strip().lower().replace("-", " ").split())
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _span(name: str, spec: object) -> tuple[int, int]:
     shape = f'field {name}: expected {{"start": N, "length": N}}'
+    if isinstance(spec, list | tuple) and len(spec) == 2:
+        spec = {"start": spec[0], "length": spec[1]}
+    if isinstance(spec, Mapping) and "length" not in spec and "width" in spec:
+        spec = {**spec, "length": spec["width"]}
     if not isinstance(spec, Mapping) or "start" not in spec:
         raise LayoutError(shape)
     start, length, end = spec.get("start"), spec.get("length"), spec.get("end")

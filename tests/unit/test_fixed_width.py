@@ -236,11 +236,30 @@ def test_layout_json_round_trips() -> None:
     assert ended.fields == {"member_id": (3, 12)}
 
 
+def test_a_layout_written_by_hand_is_taken_as_meant() -> None:
+    """[start, length] pairs, a list of fields, names as people write them, no kind (the
+    command's), width for length: all one layout."""
+    by_hand = {
+        "fields": [
+            {"field": "Member ID", "start": 1, "length": 9},
+            {"name": "coverage month", "start": 11, "width": 6},
+        ]
+    }
+    pairs = {"fields": {"member_id": [1, 9], "coverage_month": [11, 6], "amount": [18, 10]}}
+    with pytest.raises(LayoutError, match="no amount field"):
+        FixedLayout.from_json(by_hand, FileKind.STATEMENT)
+    layout = FixedLayout.from_json(pairs, FileKind.STATEMENT)
+    assert layout.kind is FileKind.STATEMENT
+    assert layout.fields == {"member_id": (1, 9), "coverage_month": (11, 6), "amount": (18, 10)}
+    by_hand["fields"].append({"field": "amount", "start": 18, "length": 10})  # type: ignore[attr-defined]
+    assert FixedLayout.from_json(by_hand, FileKind.STATEMENT) == layout
+
+
 @pytest.mark.parametrize(
     ("layout", "sentence"),
     [
         (
-            {"kind": "roster", "fields": {"member_id": [1, 12]}},
+            {"kind": "roster", "fields": {"member_id": [1, 12, 3]}},
             'field member_id: expected {"start": N, "length": N}',
         ),
         (
