@@ -417,9 +417,16 @@ def _clean(cell: str | None) -> str | None:
 _LABELS = {"member_id": "member ID", "dob": "date of birth", "pcp": "PCP"}
 
 
+_SAID_AS_WORDS = frozenset({"FHIR"})  # "a FHIR list": said "fire", not letter by letter
+
+
 def with_article(noun: str) -> str:
-    """ "a roster", "an amount": a noun as a sentence names one."""
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
+    """ "a roster", "an amount", "an X12 EDI file": a noun as a sentence names one (a word
+    in capitals is said letter by letter: "an MMR", "an HL7 list", "a CMS report")."""
+    first = noun.split(" ", 1)[0]
+    spelled = first not in _SAID_AS_WORDS and (first.isupper() or any(c.isdigit() for c in first))
+    vowel = noun[0] in "aeiou" or (spelled and noun[0] in "AEFHILMNORSX")
+    return ("an " if vowel else "a ") + noun
 
 
 def _label(name: str) -> str:

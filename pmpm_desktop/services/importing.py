@@ -31,8 +31,10 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
+from pmpm_desktop.io.fields import with_article
+from pmpm_desktop.io.file_format import sniff
 from pmpm_desktop.io.fixed_layout import FixedLayout
-from pmpm_desktop.io.machine_file import Fact, shown_interchange
+from pmpm_desktop.io.machine_file import Fact, Format, shown_interchange
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.rate_file import read_rates
@@ -986,6 +988,22 @@ class RatesResult:
     read: ReadReport | None = None
 
 
+def _refuse_machine_rates(path: Path) -> None:
+    """A rate exhibit is a spreadsheet: an X12, MMR or ATR file given as one is refused in
+    words, not as an unsupported extension."""
+    if not path.exists():
+        raise NotFound(f"file not found: {path}")
+    try:
+        found = sniff(path)
+    except OSError:
+        return  # the table reader says why it cannot read the file
+    if found is not Format.SPREADSHEET:
+        raise InputRejected(
+            f"{path.name} was not imported as a rate exhibit: it is {with_article(found.label)} "
+            "file, and rate exhibits are spreadsheets (xlsx, xls, ods or csv). Nothing was written"
+        )
+
+
 def import_rates(
     db: Database,
     payer_code: str,
@@ -1006,6 +1024,7 @@ def import_rates(
         payer = get_payer(s, payer_code)
         contract = get_contract(s, payer, contract_name)
         contract_id, name = contract.id, contract.name
+    _refuse_machine_rates(path)
     plan = plan_read(
         db,
         payer_code,

@@ -377,3 +377,14 @@ def test_dependents_under_their_subscribers_number_are_not_one_member(
     out = cli("roster", "import", "--payer", "SUN", "--month", "2026-03", path)
     assert out.code == 0, out.err
     assert "2 rows, 2 members" in out.out and "REF*23" in out.out
+
+
+def test_a_machine_format_given_as_a_rate_exhibit_is_refused_in_words(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _payer(cli, tmp_path)
+    path = tmp_path / "rates.txt"
+    path.write_bytes(enrollment(_members(1)))
+    out = cli("rates", "import", "--payer", "SUN", "--contract", "Cap", path)
+    assert out.code == 3
+    assert "it is an X12 EDI file, and rate exhibits are spreadsheets" in out.err
