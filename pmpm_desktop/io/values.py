@@ -519,6 +519,7 @@ def split_full_name(value: Raw) -> tuple[str | None, str | None]:
 
 _CANONICAL_ID = r"^[0-9A-Z]+$"
 _ISO_DAY = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}( 00:00:00)?$"
+_COMPACT_DAY = r"^[1-9][0-9]{3}[0-1][0-9][0-3][0-9]$"
 
 
 def member_id_shortcut(
@@ -536,10 +537,19 @@ def member_id_shortcut(
 
 def date_shortcut(raw: pl.Series) -> pl.Series:
     """``parse_date`` for ISO days (``2026-01-31``, or with a midnight time as fastexcel renders
-    date cells); impossible days come back null and reach the parser for its reason."""
+    date cells) and ``YYYYMMDD`` (X12's CCYYMMDD, which parse_date reads so whatever the
+    column's day order); impossible days come back null and reach the parser for its reason."""
     iso = raw.str.contains(_ISO_DAY)
     parsed = raw.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    return pl.select(pl.when(pl.lit(iso)).then(pl.lit(parsed))).to_series().alias(raw.name)
+    compact = raw.str.contains(_COMPACT_DAY)
+    packed = raw.str.strptime(pl.Date, "%Y%m%d", strict=False)
+    return (
+        pl.select(
+            pl.when(pl.lit(iso)).then(pl.lit(parsed)).when(pl.lit(compact)).then(pl.lit(packed))
+        )
+        .to_series()
+        .alias(raw.name)
+    )
 
 
 def scaled_shortcut(raw: pl.Series, places: int, *, decimal_comma: bool = False) -> pl.Series:
