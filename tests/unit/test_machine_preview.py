@@ -30,6 +30,14 @@ from tests.unit.mmr_files import (
     write_mmr,
 )
 from tests.unit.x12_files import Coverage834, Member271, Member834, eligibility, enrollment
+from tests.unit.x12_pay_files import (
+    Advice,
+    PremiumLine,
+    PremiumMember,
+    premium_payment,
+    write_820,
+    write_835,
+)
 
 APR = Month(2026, 4)
 ATR = Path(__file__).resolve().parents[1] / "data" / "fhir_atr" / "ig-example"
@@ -280,3 +288,38 @@ def test_a_spreadsheet_preview_says_it_is_a_spreadsheet(acme: Database, tmp_path
     path.write_text("Member ID,Last Name,First Name,DOB\n000000001,ALPHA,ANN,1990-05-10\n")
     p = preview(acme, "ACME", "roster", path, roster_month=APR)
     assert p.format is Format.SPREADSHEET and p.standard is None and p.facts == ()
+
+
+def test_an_835_with_plb_capitation_previews_as_importable(
+    acme: Database, tmp_path: Path, db_path: Path
+) -> None:
+    path = write_835(
+        tmp_path / "cap.835",
+        [Advice(total="285.00", plbs=[[("CT:CAP202603", "-300.00"), ("E3:WH202603", "15.00")]])],
+    )
+    before = _counts(db_path)
+    p = preview(acme, "ACME", "remittance", path)
+    assert p.error is None, p.error
+    assert p.format is Format.X12 and p.standard is not None and "835" in p.standard
+    assert p.payer_payments == 2 and p.row_count == 0
+    assert p.importable
+    facts = {f.label: f.value for f in p.facts}
+    assert facts["PLB CT capitation payment"] == "$300.00"
+    assert _counts(db_path) == before
+
+
+def test_an_820_previews_its_lines_and_a_period_over_months_as_a_problem(
+    acme: Database, tmp_path: Path
+) -> None:
+    body = premium_payment(
+        [
+            PremiumMember("M1", "DOE", "JANE", [PremiumLine("100.00", "20260301-20260331")]),
+            PremiumMember("M2", "ROE", "RAY", [PremiumLine("300.00", "20260101-20260331")]),
+        ],
+        total="400.00",
+    )
+    p = preview(acme, "ACME", "remittance", write_820(tmp_path / "pay.820", [body]))
+    assert p.error is None, p.error
+    assert _column(p, "member_id") == ["M1"]
+    assert [(x.place, x.column) for x in p.problems] == [(Place.SEGMENT, "DTM*582")]
+    assert not p.importable
