@@ -43,7 +43,7 @@ from pmpm_desktop.services.machine_import import (
     read_planned_machine,
 )
 from pmpm_desktop.services.payers import get_payer
-from pmpm_desktop.services.preview import FieldMapping, Preview, plain_rows
+from pmpm_desktop.services.preview import FieldMapping, Preview, plain_rows, unread
 
 _X12_CODE = re.compile(r"^X12 (\d{3})\b")
 
@@ -339,25 +339,11 @@ def _unread(
 ) -> Preview:
     """A machine-format file that cannot be imported as asked: the sentence why, and what is
     known of it (its standard and facts when it was read)."""
-    return Preview(
-        kind=asked.kind.value,
-        payer_code=asked.code,
-        file_name=asked.path.name,
-        sha256="",
-        sheets=(),
-        sheet=None,
-        header_row=None,
-        headers=(),
-        mapping=(),
-        unmapped=tuple(f.name for f in fields(asked.kind.value)),
-        profile=None,
-        columns=(),
-        rows=(),
-        row_count=0,
-        problems=(),
-        file_problems=(),
-        error=error,
-        already_imported=None,
+    return unread(
+        asked.kind.value,
+        asked.code,
+        asked.path,
+        error,
         roster_month=asked.roster_month,
         wrong_kind=wrong_kind,
         format=fmt,

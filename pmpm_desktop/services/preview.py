@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import fastexcel
 import polars as pl
@@ -252,29 +253,42 @@ def _notes(db: Database, code: str, kind: str, frame: pl.DataFrame) -> tuple[str
     return id_rule_notes(db, code, kind, frame["member_id"])
 
 
+def unread(kind: str, code: str, path: Path, error: str, **known: Any) -> Preview:
+    """The preview of a file that cannot be imported as asked: ``error`` says why; ``known``
+    holds what was learnt of it anyway (its header, its standard and facts, …)."""
+    empty: dict[str, Any] = {
+        "sha256": "",
+        "sheets": (),
+        "sheet": None,
+        "header_row": None,
+        "headers": (),
+        "mapping": (),
+        "unmapped": tuple(f.name for f in fields(kind)),
+        "profile": None,
+        "columns": (),
+        "rows": (),
+        "row_count": 0,
+        "problems": (),
+        "file_problems": (),
+        "already_imported": None,
+    }
+    return Preview(kind=kind, payer_code=code, file_name=path.name, error=error, **(empty | known))
+
+
 def _unreadable(
     plan: ReadPlan, code: str, kind: str, path: Path, sheets: tuple[str, ...], error: str
 ) -> Preview:
     header = plan.probe.at(plan.sheet, plan.header_row)
-    return Preview(
-        kind=kind,
-        payer_code=code,
-        file_name=path.name,
-        sha256="",
+    return unread(
+        kind,
+        code,
+        path,
+        error,
         sheets=sheets,
         sheet=header.sheet if header is not None else None,
         header_row=header.header_row if header is not None else None,
         headers=header.headers if header is not None else (),
-        mapping=(),
-        unmapped=tuple(f.name for f in fields(kind)),
         profile=plan.profile.name if plan.profile is not None else None,
-        columns=(),
-        rows=(),
-        row_count=0,
-        problems=(),
-        file_problems=(),
-        error=error,
-        already_imported=None,
     )
 
 
