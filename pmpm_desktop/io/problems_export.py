@@ -1,4 +1,5 @@
-"""Write a rejected file's problem list (row, column, value, reason) to CSV or .xlsx.
+"""Write a rejected file's problem list (row, column, value, reason; for an X12 file segment,
+segment ID, element, value, reason) to CSV or .xlsx.
 
 Used by ``pmpm … import --errors-out FILE`` and by the import wizard's "export problems" button.
 Values come from payer files, so nothing in them may become a formula: the .xlsx keeps every
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pmpm_desktop.io.parsed import RowProblem
+from pmpm_desktop.io.parsed import Place, RowProblem
 
 HEADERS = ("row", "column", "value", "reason")
+#: an X12 file's list: its problems sit at segments and elements, not rows and columns
+SEGMENT_HEADERS = ("segment", "segment ID", "element", "value", "reason")
 SUFFIXES = (".csv", ".xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
@@ -32,6 +35,19 @@ class Problem:
     column: str
     value: str
     reason: str
+    #: the element of an X12 segment ("" elsewhere)
+    element: str = ""
+    place: Place = Place.ROW
+
+    def cells(self, segments: bool) -> tuple[str, ...]:
+        """The text cells after the number, in the list's columns."""
+        if segments:
+            return (self.column, self.element, self.value, self.reason)
+        return (self.column, self.value, self.reason)
+
+
+def _by_segment(rows: list[Problem]) -> bool:
+    return any(p.place is Place.SEGMENT for p in rows)
 
 
 def as_problems(problems: Sequence[RowProblem | Problem | str]) -> list[Problem]:
@@ -43,7 +59,7 @@ def as_problems(problems: Sequence[RowProblem | Problem | str]) -> list[Problem]
         elif isinstance(p, Problem):
             out.append(p)
         else:
-            out.append(Problem(p.row, p.column, p.value, p.reason))
+            out.append(Problem(p.row, p.column, p.value, p.reason, p.element, p.place))
     return out
 
 
@@ -79,16 +95,10 @@ def _write_csv(path: Path, rows: list[Problem]) -> None:
     # utf-8-sig: the BOM tells Excel the file is UTF-8, so accented names open right.
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(HEADERS)
+        segments = _by_segment(rows)
+        w.writerow(SEGMENT_HEADERS if segments else HEADERS)
         for p in rows:
-            w.writerow(
-                [
-                    "" if p.row is None else p.row,
-                    _csv_safe(p.column),
-                    _csv_safe(p.value),
-                    _csv_safe(p.reason),
-                ]
-            )
+            w.writerow(["" if p.row is None else p.row, *map(_csv_safe, p.cells(segments))])
 
 
 def _write_xlsx(path: Path, rows: list[Problem]) -> None:
@@ -100,19 +110,21 @@ def _write_xlsx(path: Path, rows: list[Problem]) -> None:
         ws = wb.add_worksheet("Problems")
         bold = wb.add_format({"bold": True})
         text = wb.add_format({"num_format": "@"})
-        for c, h in enumerate(HEADERS):
+        segments = _by_segment(rows)
+        headers = SEGMENT_HEADERS if segments else HEADERS
+        for c, h in enumerate(headers):
             ws.write_string(0, c, h, bold)
-        widths = [len(h) for h in HEADERS]
+        widths = [len(h) for h in headers]
         for r, p in enumerate(rows, start=1):
             if p.row is not None:
                 ws.write_number(r, 0, p.row)
-            for c, value in enumerate((p.column, p.value, p.reason), start=1):
+            for c, value in enumerate(p.cells(segments), start=1):
                 # write_string: a payer's "=SUM(A1)" or "@cmd" stays text, never a formula.
                 ws.write_string(r, c, value, text)
                 widths[c] = max(widths[c], min(len(value), 80))
         for c, w in enumerate(widths):
             ws.set_column(c, c, w + 2)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(rows), 1), len(HEADERS) - 1)
+        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
     finally:
         wb.close()

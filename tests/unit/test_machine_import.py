@@ -388,3 +388,20 @@ def test_a_machine_format_given_as_a_rate_exhibit_is_refused_in_words(
     out = cli("rates", "import", "--payer", "SUN", "--contract", "Cap", path)
     assert out.code == 3
     assert "it is an X12 EDI file, and rate exhibits are spreadsheets" in out.err
+
+
+def test_the_problem_list_of_an_x12_file_names_segments_and_elements(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _payer(cli, tmp_path)
+    members = [Member834("100000001", coverages=(Coverage834(begin="20260101", end="20261340"),))]
+    path = tmp_path / "bad.834"
+    path.write_bytes(enrollment(members))
+    out_csv = tmp_path / "problems.csv"
+    out = cli(
+        "roster", "import", "--payer", "SUN", "--month", "2026-03", "--errors-out", out_csv, path
+    )
+    assert out.code == 3
+    lines = out_csv.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "segment,segment ID,element,value,reason"
+    assert lines[1].startswith("15,DTP*349,03,20261340,not a date")
