@@ -21,11 +21,16 @@ from pmpm_desktop.io.x12.segments import looks_like_x12
 HEAD_BYTES = 65536
 
 
-def sniff(path: Path) -> Format:
-    """The file's format; SPREADSHEET for anything the table reader takes (and fixed-width
-    text, which only a layout can tell from a one-column table: the caller decides)."""
+def file_head(path: Path) -> bytes:
+    """The first bytes of a file, enough to tell its format (OSError when unreadable)."""
     with path.open("rb") as f:
-        head = f.read(HEAD_BYTES)
+        return f.read(HEAD_BYTES)
+
+
+def format_of(head: bytes) -> Format:
+    """The format the first bytes of a file say; SPREADSHEET for anything the table reader
+    takes (and fixed-width text, which only a layout can tell from a one-column table: the
+    caller decides)."""
     if looks_like_x12(head):
         return Format.X12
     if looks_like_atr(head):
@@ -33,6 +38,11 @@ def sniff(path: Path) -> Format:
     if looks_like_mmr(head):
         return Format.MMR
     return Format.SPREADSHEET
+
+
+def sniff(path: Path) -> Format:
+    """The format of the file at ``path`` (:func:`format_of` its first bytes)."""
+    return format_of(file_head(path))
 
 
 def read_machine(

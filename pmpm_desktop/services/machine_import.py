@@ -23,7 +23,7 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import ImportProfile
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import with_article
-from pmpm_desktop.io.file_format import read_machine, sniff
+from pmpm_desktop.io.file_format import file_head, format_of, read_machine
 from pmpm_desktop.io.fixed_layout import FixedLayout
 from pmpm_desktop.io.fixed_width import looks_fixed_width
 from pmpm_desktop.io.machine_file import Format, MachineFile
@@ -128,10 +128,11 @@ def plan_machine(
     if not path.exists():
         raise NotFound(f"file not found: {path}")
     try:
-        found = sniff(path)
+        head = file_head(path)
     except OSError as exc:
         raise InputRejected(f"{path.name} could not be read: {exc.strerror or exc}") from None
-    if found is Format.SPREADSHEET and layout is None and not _fixed_width(path):
+    found = format_of(head)
+    if found is Format.SPREADSHEET and layout is None and not _fixed_width(path, head):
         return None
     fmt = Format.FIXED_WIDTH if found is Format.SPREADSHEET else found
     with db.sessions() as s:
@@ -168,11 +169,10 @@ def plan_machine(
     )
 
 
-def _fixed_width(path: Path) -> bool:
+def _fixed_width(path: Path, head: bytes) -> bool:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
         return False
-    with path.open("rb") as f:
-        return looks_fixed_width(f.read(65536))
+    return looks_fixed_width(head)
 
 
 def read_planned_machine(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.fields import with_article
-from pmpm_desktop.io.file_format import HEAD_BYTES, read_machine, sniff
+from pmpm_desktop.io.file_format import file_head, format_of, read_machine
 from pmpm_desktop.io.fixed_width import looks_fixed_width
 from pmpm_desktop.io.kinds import KindProposal, kind_from_name, propose_kind
 from pmpm_desktop.io.machine_file import Format
@@ -37,11 +37,11 @@ class ContentProposal:
 
 def file_format(path: Path) -> Format:
     """The format of ``path`` from its first bytes (fixed width told from a table here)."""
-    found = sniff(path)
+    head = file_head(path)
+    found = format_of(head)
     if found is not Format.SPREADSHEET or path.suffix.lower() in EXCEL_SUFFIXES:
         return found
-    with path.open("rb") as f:
-        return Format.FIXED_WIDTH if looks_fixed_width(f.read(HEAD_BYTES)) else found
+    return Format.FIXED_WIDTH if looks_fixed_width(head) else found
 
 
 def propose_from_content(path: Path) -> ContentProposal:
@@ -67,12 +67,10 @@ def propose_from_content(path: Path) -> ContentProposal:
 def _x12(path: Path, by_name: FileKind | None) -> ContentProposal:
     """An X12 file's kind from its first transaction set (ST01), read in its first bytes: a
     large 834 is read whole once, by the preview."""
-    with path.open("rb") as f:
-        head = f.read(HEAD_BYTES)
     try:
-        items = split_segments(head).items
+        items = split_segments(file_head(path)).items
     except FileReadError as exc:
-        sentence = f"This is {_an(Format.X12.label)} file, but it cannot be read: {exc}."
+        sentence = f"This is {with_article(Format.X12.label)} file, but it cannot be read: {exc}."
         return ContentProposal(KindProposal(by_name, None, by_name, sentence), Format.X12)
     gs = next((seg for seg in items if seg[0] == "GS"), [])
     st = next((seg for seg in items if seg[0] == "ST"), [])
@@ -95,7 +93,7 @@ def _mmr(path: Path, by_name: FileKind | None) -> ContentProposal:
     try:
         machine = read_machine(path, Format.MMR, options=ReadOptions())
     except FileReadError as exc:
-        sentence = f"This is {_an(Format.MMR.label)}, but it cannot be read: {exc}."
+        sentence = f"This is {with_article(Format.MMR.label)}, but it cannot be read: {exc}."
         return ContentProposal(KindProposal(by_name, None, by_name, sentence), Format.MMR)
     month = f" of payment month {machine.month}" if machine.month is not None else ""
     sentence = (
@@ -111,16 +109,14 @@ def _plainly(
 ) -> ContentProposal:
     """A file whose content says what it is, whatever its name says."""
     if by_name is not None and by_name is not kind:
-        sentence = f"The name says {_a(by_name)}, but the file is {_an(standard)} file: {_a(kind)}."
+        sentence = (
+            f"The name says {_a(by_name)}, but the file is {with_article(standard)} file: "
+            f"{_a(kind)}."
+        )
     else:
-        sentence = f"This is {_an(standard)} file: {_a(kind)}."
+        sentence = f"This is {with_article(standard)} file: {_a(kind)}."
     return ContentProposal(KindProposal(kind, kind, by_name, sentence), fmt)
 
 
 def _a(kind: FileKind) -> str:
     return with_article(kind.label)
-
-
-def _an(name: str) -> str:
-    """``an X12 834 …``, ``an HL7 …``, ``a CMS …``, ``a fixed-width file``."""
-    return ("an " if name[0] in "aeiouAEIOUXH" else "a ") + name
