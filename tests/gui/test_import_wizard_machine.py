@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.db.models import Member, RosterImport
+from pmpm_desktop.db.models import Member, PayerPayment, RosterImport
 from pmpm_desktop.io.machine_file import Fact, Format
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services import payers
@@ -33,6 +33,7 @@ from tests.gui.conftest import screenshot
 from tests.gui.test_import_wizard import LEFT, click_next, count, drop, grid, wizard
 from tests.unit.mmr_files import roster_line, sample_records, write_fixed_roster, write_mmr
 from tests.unit.x12_files import Coverage834, Member834, enrollment, interchange
+from tests.unit.x12_pay_files import Advice, write_835
 
 MEMBERS = [
     Member834("M0001", coverages=(Coverage834(refs={"17": "TANF"}),)),
@@ -325,3 +326,30 @@ def test_the_kind_of_an_x12_file_comes_from_its_first_transaction_set(tmp_path: 
         "This X12 file holds an 837 (health care claim): PMPM reads rosters (834, 271) and "
         "payment statements (820, 835)."
     )
+
+
+def test_an_835_paying_only_at_payer_level_checks_clean_and_imports(
+    acme: str, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
+) -> None:
+    path = write_835(
+        tmp_path / "ACME_CAP_JUNE",
+        [Advice(total="1500.00", plbs=[[("CT:CAP202606", "-1575.00"), ("E3:WH", "75.00")]])],
+    )
+    w = wizard(ctx, qtbot, path=path)
+    assert w.kind == "remittance"
+    assert w.kind_note.text() == "This is an X12 835 (005010X221A1) file: a payment statement."
+    click_next(w, qtbot, wait_task)
+    assert w.step == PREVIEW
+    click_next(w, qtbot, wait_task)
+    assert w.step == CHECK
+    assert w.check_label.text() == (
+        "No problems found: no member lines, 2 payer-level payments ready to import. "
+        "Nothing has been written yet."
+    )
+    click_next(w, qtbot, wait_task)
+    assert w.step == DONE
+    with ctx.db.sessions() as s:
+        assert s.scalars(select(PayerPayment.amount)).all() == [
+            Decimal("1575.00"),
+            Decimal("-75.00"),
+        ]

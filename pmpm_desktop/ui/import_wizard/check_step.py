@@ -131,6 +131,19 @@ class CheckStep(WizardBase):
             self.check_details.setText(
                 what + "\n\nIf the payer sent a corrected file, go Back and choose that one."
             )
+        elif p.row_count == 0 and p.payer_payments:
+            n = p.payer_payments
+            set_banner(
+                self.check_label,
+                f"No problems found: no member lines, {fmt.count(n)} payer-level "
+                f"payment{'s' if n != 1 else ''} ready to import. Nothing has been written yet.",
+                "ok",
+            )
+            self.check_details.setText(
+                what + "\n\nPayer-level payments (an 835's PLB: CT capitation, E3 withholding, …) "
+                "are shown beside each month's member-level figures on the Reconciliation page."
+                "\n\nPress Import to store it."
+            )
         elif p.row_count == 0:
             set_banner(
                 self.check_label,
