@@ -348,6 +348,10 @@ def test_an_835_paying_only_at_payer_level_checks_clean_and_imports(
     )
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
+    assert w.summary_label.text() == (
+        "Imported a payment statement of ACME (Acme Health Plan): no member lines, "
+        "$1,500.00 paid at payer level (from ACME_CAP_JUNE)."
+    )
     with ctx.db.sessions() as s:
         assert s.scalars(select(PayerPayment.amount)).all() == [
             Decimal("1575.00"),

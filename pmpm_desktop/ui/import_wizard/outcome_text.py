@@ -146,6 +146,11 @@ def summary_sentence(o: ImportOutcome, payer: str) -> str:
                 "(kept as history, inactive)."
             )
         return text
+    if r.rows == 0 and r.payer_level_total is not None:
+        return (
+            f"Imported a payment statement of {payer}: no member lines, "
+            f"{dollars_text(r.payer_level_total)} paid at payer level (from {o.file_name})."
+        )
     return (
         f"Imported a payment statement of {payer}: {plural(r.rows, 'line')} for "
         f"{plural(r.members, 'member')} (from {o.file_name})."
