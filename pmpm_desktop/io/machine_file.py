@@ -119,6 +119,11 @@ class MachineFile:
     file_problems: tuple[str, ...] = ()
 
     @property
+    def both_kinds(self) -> bool:
+        """A roster and a statement in one file (an MMR): either import stores both."""
+        return self.roster is not None and self.kind is FileKind.STATEMENT
+
+    @property
     def problems(self) -> list[RowProblem | str]:
         """Every problem of the file and of its parts, a whole-file sentence first."""
         parts = [self.parsed, *([self.roster] if self.roster is not None else [])]

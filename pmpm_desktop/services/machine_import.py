@@ -225,7 +225,7 @@ def import_machine(
     )
     check_progress(progress, 1, 4)
     name = path.name
-    both = machine.format is Format.MMR and machine.roster is not None
+    both = machine.both_kinds
     if not both and machine.kind is not asked:
         raise MachineKindRefused(name, asked, machine.kind, machine.standard)
     problems = machine.problems

@@ -97,7 +97,7 @@ def machine_preview(
         )
     except InputRejected as exc:
         return _unread(asked, str(exc), plan.format, layout=plan.layout)
-    both = machine.format is Format.MMR and machine.roster is not None
+    both = machine.both_kinds
     if not both and machine.kind is not asked.kind:
         error = _refusal(asked, machine.kind, machine.standard)
         return _unread(asked, error, machine.format, machine=machine, wrong_kind=machine.kind)
@@ -107,7 +107,7 @@ def machine_preview(
 def _read(
     db: Database, asked: _Asked, plan: MachinePlan, machine: MachineFile, rows: int
 ) -> Preview:
-    both = machine.format is Format.MMR and machine.roster is not None
+    both = machine.both_kinds
     roster = machine.roster if both else machine.parsed if asked.kind is FileKind.ROSTER else None
     statement = machine.parsed if machine.kind is FileKind.STATEMENT else None
     part = roster if asked.kind is FileKind.ROSTER and roster is not None else machine.parsed
