@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from pmpm_desktop import __version__
+from pmpm_desktop.io.private_files import remove_stale
 
 NO_DISPLAY = (
     "PMPM Desktop needs a graphical display and none was found (DISPLAY and WAYLAND_DISPLAY "
@@ -78,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.probe_platform:
         return _probe_platform()
+    remove_stale()  # what killed runs left in our private folder (one listing, never raises)
     if args.smoke_test and sys.platform.startswith("linux") and not _platform():
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -25,6 +25,7 @@ from pmpm_desktop.core.summary import (
 )
 from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
 from pmpm_desktop.errors import PmpmError, UsageError
+from pmpm_desktop.io.private_files import remove_stale
 
 if TYPE_CHECKING:
     from pmpm_desktop.core.member_ids import IdRule
@@ -943,6 +944,7 @@ def _member(db: Database, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    remove_stale()  # what killed runs left in our private folder (one listing, never raises)
     try:
         return _run(args)
     except PmpmError as exc:

@@ -22,6 +22,19 @@ from pmpm_desktop.cli import main  # noqa: E402
 from pmpm_desktop.db.database import Database, open_database
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Our private temp folder (``$PMPM_TMPDIR``) away from the user's, for the whole session
+    (session fixtures such as the demo template run before any per-test setting)."""
+    before = os.environ.get("PMPM_TMPDIR")
+    os.environ["PMPM_TMPDIR"] = str(tmp_path_factory.mktemp("private"))
+    yield
+    if before is None:
+        os.environ.pop("PMPM_TMPDIR", None)
+    else:
+        os.environ["PMPM_TMPDIR"] = before
+
+
 @pytest.fixture(autouse=True)
 def _hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's real database or data folder."""

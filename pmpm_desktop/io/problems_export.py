@@ -17,6 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from pmpm_desktop.io.parsed import Place, RowProblem
+from pmpm_desktop.io.private_files import atomic_output
 
 HEADERS = ("row", "column", "value", "reason")
 #: an X12 file's list: its problems sit at segments and elements, not rows and columns
@@ -76,10 +77,12 @@ def write_problems(path: Path, problems: Sequence[RowProblem | Problem | str]) -
     """
     check_suffix(path)
     rows = as_problems(problems)
-    if path.suffix.lower() == ".csv":
-        _write_csv(path, rows)
-    else:
-        _write_xlsx(path, rows)
+    # created 0600 in our private folder and moved into place whole: the values are members'
+    with atomic_output(Path(path), "problems") as tmp:
+        if path.suffix.lower() == ".csv":
+            _write_csv(tmp, rows)
+        else:
+            _write_xlsx(tmp, rows)
     return path
 
 
@@ -104,7 +107,12 @@ def _write_csv(path: Path, rows: list[Problem]) -> None:
 def _write_xlsx(path: Path, rows: list[Problem]) -> None:
     wb = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "tmpdir": str(path.parent),  # atomic_output's private folder
+        },
     )
     try:
         ws = wb.add_worksheet("Problems")

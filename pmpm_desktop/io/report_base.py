@@ -16,8 +16,6 @@ Every text that may come from payer data goes through ``write_string``: ``000123
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -28,10 +26,14 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from pmpm_desktop.io.private_files import atomic_output, private_root
+
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0%;[Red]-0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
+#: said on every export that holds members (cover sheet, file properties, the CLI)
+PHI_NOTICE = "Contains member data (PHI): keep it private."
 
 KIND_LABELS: dict[str, str] = {
     "matched": "Matched",
@@ -213,7 +215,16 @@ def print_setup(
     ws.set_footer("&L&A&RPage &P of &N")
 
 
-def open_workbook(path: Path, *, title: str, company: str | None, created: dt.datetime):  # type: ignore[no-untyped-def]
+def open_workbook(  # type: ignore[no-untyped-def]
+    path: Path,
+    *,
+    title: str,
+    company: str | None,
+    created: dt.datetime,
+    tmpdir: Path | None = None,
+):
+    """A streaming workbook at ``path``; xlsxwriter's own row and part files go to ``tmpdir``
+    (a private folder: they hold the rows' member data until the workbook is closed)."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -221,9 +232,17 @@ def open_workbook(path: Path, *, title: str, company: str | None, created: dt.da
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
+            "tmpdir": str(tmpdir if tmpdir is not None else private_root()),
         },
     )
-    workbook.set_properties({"title": title, "company": company or "", "created": naive(created)})
+    workbook.set_properties(
+        {
+            "title": title,
+            "company": company or "",
+            "created": naive(created),
+            "comments": PHI_NOTICE,
+        }
+    )
     return workbook
 
 
@@ -231,25 +250,19 @@ def open_workbook(path: Path, *, title: str, company: str | None, created: dt.da
 def atomic_workbook(
     path: Path, *, title: str, company: str | None, created: dt.datetime
 ) -> Iterator[xlsxwriter.Workbook]:
-    """A workbook written next to ``path`` under a temporary name and renamed when complete,
-    so a cancelled or failed export leaves no partial file (and keeps an earlier one)."""
-    path = Path(path)
-    # Same directory, so the final rename is atomic; created by xlsxwriter (usual permissions).
-    tmp_path = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
-    finished = False
-    try:
-        workbook = open_workbook(tmp_path, title=title, company=company, created=created)
+    """A workbook written in our private folder (0600, its row files beside it) and moved onto
+    ``path`` when complete, so a cancelled, failed or killed export leaves no partial file
+    (and keeps an earlier one)."""
+    with atomic_output(Path(path), "workbook") as tmp_path:
+        workbook = open_workbook(
+            tmp_path, title=title, company=company, created=created, tmpdir=tmp_path.parent
+        )
         try:
             yield workbook
         finally:
             # Always close: in constant_memory mode xlsxwriter keeps each sheet's rows in a
             # temporary file that only close() removes. On cancel the result is thrown away.
             workbook.close()
-        os.replace(tmp_path, path)
-        finished = True
-    finally:
-        if not finished:
-            tmp_path.unlink(missing_ok=True)
 
 
 def column_widths(ws: Worksheet, widths: Sequence[float]) -> None:

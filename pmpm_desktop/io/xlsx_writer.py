@@ -9,6 +9,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pmpm_desktop.io.private_files import atomic_output
+
 
 def write_sheet(
     path: Path,
@@ -21,8 +23,20 @@ def write_sheet(
     """One sheet: optional title rows, a header row, then the rows.
 
     Strings stay text (member IDs keep their zeros), dates become date cells, Decimals and
-    numbers become numbers, None leaves the cell blank.
+    numbers become numbers, None leaves the cell blank. The file is created 0600 and moved onto
+    ``path`` when complete (its rows are members): see :func:`atomic_output`.
     """
+    with atomic_output(Path(path), "sheet") as tmp:
+        _write(tmp, headers, rows, title_rows, sheet_name)
+
+
+def _write(
+    path: Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    title_rows: Sequence[str],
+    sheet_name: str,
+) -> None:
     wb = xlsxwriter.Workbook(
         str(path),
         {
@@ -30,6 +44,7 @@ def write_sheet(
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
+            "tmpdir": str(path.parent),
         },
     )
     try:

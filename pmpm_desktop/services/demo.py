@@ -4,6 +4,9 @@ mistakes payers make — loaded through the same import path as real files.
 The payer files are written as real ``.xlsx`` workbooks beside the database (``demo-files/``)
 so a new user can open them and try importing one by hand; ``demo-files/new-month/`` holds
 SUN's July files, written but never imported, for a first try of the import wizard.
+
+The whole practice is built in a scratch database in our private folder and copied into the
+(empty) database in one step at the end: a killed or cancelled demo leaves it empty.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,9 +26,13 @@ from pmpm_desktop.core.month import Month, month_range
 from pmpm_desktop.core.summary import KINDS
 from pmpm_desktop.db.database import APP_NAME, Database
 from pmpm_desktop.errors import UsageError
+from pmpm_desktop.io.private_files import move_into_place, private_dir, private_temp_dir
 from pmpm_desktop.io.xlsx_writer import write_sheet
 from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services.database_copy import copy_into, is_empty, scratch_database
 from pmpm_desktop.services.reconciling import compute, load_inputs, reconcile
+
+Progress = Callable[[int, int], bool]
 
 FIRST = Month(2026, 1)
 LAST = Month(2026, 6)
@@ -298,13 +306,69 @@ def demo_folder(db: Database) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo-files"
 
 
-def build_demo(db: Database, members: int = 300, seed: int = 20260101) -> DemoResult:
-    """Create the demo payers, load six months of their files, and reconcile each."""
-    if payers.list_payers(db):
+class DemoCancelled(Exception):
+    """``progress`` said stop before the demo was moved in: the database is as it was."""
+
+
+def build_demo(
+    db: Database,
+    members: int = 300,
+    seed: int = 20260101,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Create the demo payers, load six months of their files, and reconcile each.
+
+    Atomic: everything is built in a scratch database and a folder in our private folder, the
+    payer files are then moved into ``demo-files/`` and, last, the scratch database is copied
+    into ``db`` in one step. A cancel (``progress`` returning False) or a kill before that step
+    leaves ``db`` empty, so the demo can simply be run again.
+    """
+    if not is_empty(db):
         raise UsageError("the demo practice needs an empty database (use --db with a new file)")
-    rnd = random.Random(seed)
     folder = demo_folder(db)
-    folder.mkdir(parents=True, exist_ok=True)
+    steps = _Steps(progress)
+    with private_temp_dir("demo") as work, scratch_database(work / "demo.sqlite3") as scratch:
+        result = _build(scratch, private_dir(work / "demo-files"), members, seed, steps)
+        steps.tick()
+        _place_files(work / "demo-files", folder)
+        if not is_empty(db):  # something was stored meanwhile: never overwrite it
+            raise UsageError("the demo practice needs an empty database (use --db with a new file)")
+        copy_into(scratch, db)
+    steps.done()
+    new_month = folder / NEW_MONTH_FOLDER if result.new_month is not None else None
+    return dataclasses.replace(result, folder=folder, new_month=new_month)
+
+
+class _Steps:
+    """The demo's progress: one step per file imported and per payer reconciled."""
+
+    def __init__(self, callback: Progress | None) -> None:
+        self._callback = callback
+        months = len(month_range(FIRST, LAST))
+        self.total = sum(len(p.contracts) + 2 * months + 1 for p in _plans()) + 1  # + moving in
+        self.count = 0
+
+    def tick(self) -> None:
+        self.count += 1
+        if self._callback is not None and self._callback(self.count, self.total) is False:
+            raise DemoCancelled("the demo practice was not built (cancelled)")
+
+    def done(self) -> None:
+        if self._callback is not None:
+            self._callback(self.total, self.total)
+
+
+def _place_files(work: Path, folder: Path) -> None:
+    """Move the payer files from the scratch folder into ``folder`` (0700), each in one step."""
+    private_dir(folder)
+    for src in sorted(work.rglob("*.xlsx")):
+        target = folder / src.relative_to(work)
+        private_dir(target.parent)
+        move_into_place(src, target)
+
+
+def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -> DemoResult:
+    rnd = random.Random(seed)
     plans = _plans()
     shares = [0.45, 0.25, 0.30]
     files = 0
@@ -317,16 +381,20 @@ def build_demo(db: Database, members: int = 300, seed: int = 20260101) -> DemoRe
             write_sheet(path, _RATE_HEADERS, plan.rates[spec.name])
             importing.import_rates(db, plan.code, spec.name, path)
             files += 1
+            steps.tick()
         _make_members(plan, max(10, int(members * share)), rnd)
-        files += _load_months(db, plan, folder, rnd)
+        files += _load_months(db, plan, folder, rnd, steps)
         summary = reconcile(db, plan.code, FIRST, LAST)
+        steps.tick()
         for k, v in summary.counts.items():
             counts[k] += v
     new_month = _write_next_month(db, plans[0], folder / NEW_MONTH_FOLDER)
     return DemoResult(folder, sum(len(p.members) for p in plans), files, counts, new_month)
 
 
-def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random) -> int:
+def _load_months(
+    db: Database, plan: PayerPlan, folder: Path, rnd: random.Random, steps: _Steps
+) -> int:
     """Rosters for every month (with a retro term, a retro add, a no-rate member), then
     statements computed from them with the payer's usual mistakes."""
     months = month_range(FIRST, LAST)
@@ -354,6 +422,7 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
         plan.last_roster = rows
         importing.import_roster(db, plan.code, month, path)
         files += 1
+        steps.tick()
     inputs = load_inputs(db, plan.code, FIRST, LAST)
     expected, _ = compute(inputs, FIRST, LAST)
     by_id = {m.member_id: m for m in ms}
@@ -428,6 +497,7 @@ def _load_months(db: Database, plan: PayerPlan, folder: Path, rnd: random.Random
             stated_total=total,
         )
         files_written += 1
+        steps.tick()
     return files + files_written
 
 
@@ -454,7 +524,7 @@ def _write_next_month(db: Database, plan: PayerPlan, folder: Path) -> Path:
     What is owed is computed by the engine on last month's stored rows relabelled as NEXT (plus
     the added member), so the statement matches what reconciliation will expect once imported.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     taken = {m.member_id for m in plan.members}
     n = 424_242
     while f"{n:09d}" in taken:

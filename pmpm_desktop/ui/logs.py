@@ -2,12 +2,14 @@
 
 Members' IDs, names and amounts are protected health information, and error messages of the
 core name them ("member 000123456 ..."). So the log records what happened (task names, error
-types and the code path) and never an exception's message text.
+types and the code path) and never an exception's message text. Still, the log folder is
+0700 and its files (rotated ones too) 0600.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from pmpm_desktop.db.database import APP_NAME
+from pmpm_desktop.io.private_files import FILE_MODE, make_private, private_dir
 
 log = logging.getLogger("pmpm_desktop.ui")
 
@@ -23,14 +26,28 @@ def log_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "logs" / "pmpm-desktop.log"
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files only their owner can read: each file is opened (or created,
+    after a rollover) 0600, and an older file with wider bits is narrowed."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        path = Path(self.baseFilename)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags, FILE_MODE)
+        make_private(path)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging() -> Path:
     """Send the app's log to the rotating log file (idempotent); returns its path."""
     path = log_path()
     for handler in log.handlers:
         if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == path:
             return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    private_dir(path.parent)
+    for old in path.parent.glob(f"{path.name}*"):
+        make_private(old)  # rotated files written before the log was private
+    handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
