@@ -742,7 +742,10 @@ def _with_errors_out(out: Path | None, run: Callable[[], int]) -> int:
         except OSError as err:
             note = f"the problem list could not be written to {out}: {err.strerror or err}"
         else:
-            note = f"the {len(rows)} problem(s) are listed in {out}"
+            note = (
+                f"the {len(rows)} problem(s) are listed in {out} "
+                "(it contains member data (PHI): keep it private)"
+            )
         raise InputRejected(f"{exc.args[0]}; {note}", exc.problems) from None
 
 
@@ -807,11 +810,14 @@ def _report(db: Database, args: argparse.Namespace) -> int:
     result = build_report(
         db, args.out, args.payer, args.start, args.end, args.practice, packet_dir=args.packet
     )
+    from pmpm_desktop.io.report_base import PHI_NOTICE
+
     print(f"wrote {args.out}")
     for packet in result.packets:
         print(f"wrote {packet}")
     if args.packet is not None and not result.packets:
         print("no dispute packet: no payer has anything to act on in these months")
+    print(PHI_NOTICE)
     return 0
 
 

@@ -17,7 +17,14 @@ from pmpm_desktop.core.summary import (
     RECOVERED_TITLE,
     ReconcileSummary,
 )
-from pmpm_desktop.io.report_base import Formats, add_table, column_widths, naive, print_setup
+from pmpm_desktop.io.report_base import (
+    PHI_NOTICE,
+    Formats,
+    add_table,
+    column_widths,
+    naive,
+    print_setup,
+)
 from pmpm_desktop.io.report_data import ReportExtras
 
 COVER_SHEET = "Cover"
@@ -86,6 +93,7 @@ def write_cover_sheet(
     )
     if paid:
         facts.append((payer_level.PAID_TITLE, f"{paid}: {payer_level.RULE_BODY}"))
+    facts.append(("Privacy", PHI_NOTICE))
     for label, value in facts:
         ws.write_string(row, 0, label, fmt.label)
         _wide_text(ws, row, value, fmt)

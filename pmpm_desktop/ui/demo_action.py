@@ -48,11 +48,11 @@ def open_demo_practice(
 
     handle = ctx.tasks.run(
         "Building the demo practice",
-        lambda _progress: build_demo(db),
+        lambda progress: build_demo(db, progress=progress),
         on_success=succeeded,
         parent=parent,
-        # build_demo reports no progress and cannot stop half-way without leaving half a demo.
-        cancellable=False,
+        # built aside and moved in at the end: a Cancel before that leaves the database empty
+        cancellable=True,
     )
     if on_done is not None:
         handle.failed.connect(lambda _exc: on_done(None))
