@@ -86,7 +86,7 @@ def check_packet_dir(folder: Path) -> Path:
     if not folder.exists():
         if not folder.parent.is_dir():
             raise PmpmError(f"the folder {folder.parent} does not exist: choose another folder")
-        folder.mkdir()
+        folder.mkdir(mode=0o700)  # ours: the packets in it name members
     return folder
 
 

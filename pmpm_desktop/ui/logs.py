@@ -8,6 +8,7 @@ types and the code path) and never an exception's message text. Still, the log f
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import traceback
@@ -46,7 +47,8 @@ def setup_logging() -> Path:
             return path
     private_dir(path.parent)
     for old in path.parent.glob(f"{path.name}*"):
-        make_private(old)  # rotated files written before the log was private
+        with contextlib.suppress(OSError):  # another user's file: the log still starts
+            make_private(old)  # rotated files written before the log was private
     handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)

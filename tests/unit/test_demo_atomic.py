@@ -15,7 +15,7 @@ from pmpm_desktop.io.private_files import remove_stale
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.database_copy import is_empty
 from pmpm_desktop.services.demo import DemoCancelled, build_demo
-from tests.conftest import CliResult
+from tests.conftest import CliResult, cli_runner
 from tests.unit.kill_checks import files_holding, integrity, run_killed
 
 #: demo last names long enough not to turn up in bytes by chance
@@ -96,3 +96,16 @@ def test_demo_files_are_private(demo_db: Path, _demo_template: Path) -> None:
     files = list(folder.rglob("*.xlsx"))
     assert len(files) > 40
     assert {mode(f) for f in files} == {0o600}
+
+
+def test_on_postgresql_the_demo_is_copied_in_and_new_ids_follow_its_rows(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.unit.test_postgres import _create_database
+
+    run = cli_runner(_create_database(postgres_url), capsys)
+    assert run("demo", "--members", "10").code == 0
+    assert "needs an empty database" in run("demo", "--members", "10").err
+    # the rows came with their ids: the sequences continue after them
+    assert run("payer", "add", "--code", "ZED", "--name", "Zed Health").code == 0
+    assert "ZED" in run("payer", "list").out
