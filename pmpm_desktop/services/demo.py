@@ -506,7 +506,7 @@ def _write_statement(
 ) -> Decimal:
     """Write the statement with its grand total row; that total (the sum of the lines)."""
     total = sum((Decimal(str(line[3])) for line in lines), Decimal(0))
-    rows = [*lines, [None, "Grand Total", None, total, None]]
+    rows: list[list[object]] = [*lines, [None, "Grand Total", None, total, None]]
     write_sheet(
         path,
         _REMIT_HEADERS,
