@@ -87,6 +87,8 @@ def test_export_for_one_payer_and_for_all(
     one = tmp_path / "PMPM report SUN 2026-01–2026-06.xlsx"
     assert one.exists()
     assert page.result_label.text().startswith(f"Report written: {one}")
+    assert page.result_label.text().endswith("Contains member data (PHI): keep it private.")
+    assert oct(one.stat().st_mode & 0o777) == "0o600"
     assert page.open_workbook.isVisible() and page.open_folder.isVisible()
     assert ctx.settings.practice_name == "Main Street Pediatrics"
     wb = openpyxl.load_workbook(one)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.io.report_base import PHI_NOTICE
 from pmpm_desktop.services.payers import list_payers
 from pmpm_desktop.services.reporting import (
     ReportResult,
@@ -370,6 +371,7 @@ class ReportsPage(Page):
                 )
             else:
                 text += "\nNo dispute packet: no payer has anything to act on in these months."
+        text += f"\n{PHI_NOTICE}"
         self._say(text, done=True)
         self.ctx.settings.last_folder = str(result.path.parent)
         # exporting reconciled the range: other pages show the refreshed discrepancies
