@@ -77,7 +77,7 @@ def connection_class(base: type[Any], cursor_base: type[Any]) -> type[Any]:
     SQLite connection of ours gets the same waiting.
     """
 
-    class WaitingCursor(cursor_base):  # type: ignore[misc, valid-type]
+    class WaitingCursor(cursor_base):  # type: ignore[misc]
         def execute(self, sql: str, parameters: Any = ()) -> Any:
             run = super().execute
             return retry_busy(self.connection.where, lambda: run(sql, parameters))
@@ -89,7 +89,7 @@ def connection_class(base: type[Any], cursor_base: type[Any]) -> type[Any]:
             run = super().executemany
             return retry_busy(self.connection.where, lambda: run(sql, rows))
 
-    class WaitingConnection(base):  # type: ignore[misc, valid-type]
+    class WaitingConnection(base):  # type: ignore[misc]
         #: what the listener and messages call this database (set by whoever connects)
         where: str = "the database"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,8 +193,8 @@ def _backup_before_upgrade(engine: Engine, path: Path) -> Path:
     copy = path.with_name(f"{path.stem}.before-upgrade-{now_stamp()}.sqlite3")
     raw = engine.raw_connection()
     try:
-        return sqlite_file.copy_database(
-            raw.driver_connection, copy, sqlite_file.file_mode(path)  # type: ignore[arg-type]
-        )
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        return sqlite_file.copy_database(source, copy, sqlite_file.file_mode(path))
     finally:
         raw.close()

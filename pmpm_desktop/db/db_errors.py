@@ -46,13 +46,17 @@ def label(url: str | None) -> str:
     """How messages name a database: the file for SQLite, else the URL without password."""
     if not url:
         return "the database"
+    if "://" not in url:  # a file path
+        return url
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001 - a URL we cannot parse is not shown either
         return "the database"
     if parsed.get_backend_name() == "sqlite":
-        return str(parsed.database) if parsed.database not in (None, "", ":memory:") else (
-            "the in-memory database"
+        return (
+            str(parsed.database)
+            if parsed.database not in (None, "", ":memory:")
+            else ("the in-memory database")
         )
     return parsed.render_as_string(hide_password=True)
 
@@ -72,7 +76,8 @@ def _driver_error(exc: BaseException) -> BaseException | None:
 def explain(exc: BaseException, url: str | None = None) -> str | None:
     """The sentence for a database error, or None when ``exc`` is not one.
 
-    ``url`` names the database; without it, the one ``tag`` recorded on the error is used.
+    ``url`` (a SQLAlchemy URL or a file path) names the database; without it, the one
+    ``tag`` recorded on the error is used.
     """
     url = url or getattr(exc, _TAG, None)
     where = label(url)
@@ -137,7 +142,8 @@ def _server_sentence(orig: BaseException, where: str) -> str:
             f"cannot reach the database server of {where}: check that it is running and that "
             "the address is right"
         )
-    return f"the database {where} reported an error ({type(orig).__name__}): nothing of this step was saved"
+    kind = type(orig).__name__
+    return f"the database {where} reported an error ({kind}): nothing of this step was saved"
 
 
 def read_only_sentence(where: str, why: str) -> str:
@@ -156,15 +162,17 @@ def _read_only_why(url: str | None) -> str:
     """Why a SQLite file cannot be written, as far as the file system tells ("" if it can)."""
     if not url:
         return ""
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - no path, no reason to give
-        return ""
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return ""
+    if "://" in url:
+        try:
+            parsed = make_url(url)
+        except Exception:  # noqa: BLE001 - no path, no reason to give
+            return ""
+        if parsed.get_backend_name() != "sqlite" or not parsed.database:
+            return ""
+        url = str(parsed.database)
     from pmpm_desktop.db.sqlite_file import access_of
 
-    path = Path(str(parsed.database))
+    path = Path(url)
     if not os.path.exists(path):
         return ""
     return access_of(path).why
