@@ -10,7 +10,6 @@ snapshot) and every other error can never succeed by trying the same statement a
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -44,8 +43,9 @@ def on_wait(listener: Listener | None) -> Listener | None:
     return previous
 
 
-def _is_plain_busy(exc: sqlite3.OperationalError) -> bool:
+def _is_plain_busy(exc: Exception) -> bool:
     # sqlite_errorcode is the extended code: 5 is SQLITE_BUSY itself, 517 BUSY_SNAPSHOT etc.
+    # (sqlite3 and sqlcipher3 both carry it; their exception classes are unrelated)
     return getattr(exc, "sqlite_errorcode", None) == SQLITE_BUSY
 
 
@@ -55,7 +55,7 @@ def retry_busy(where: str, call: Callable[[], T]) -> T:
     while True:
         try:
             return call()
-        except sqlite3.OperationalError as exc:
+        except Exception as exc:
             if not _is_plain_busy(exc):
                 raise
             now = time.monotonic()

@@ -139,3 +139,15 @@ def test_pmpm_db_variable_chooses_the_default(
     monkeypatch.setenv("PMPM_DB", str(tmp_path / "env.sqlite3"))
     assert resolve_url(None).endswith("env.sqlite3")
     assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_default_data_folder_is_made_private(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PMPM_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
+    open_database().dispose()
+    folder = tmp_path / "home-data" / "PMPM Desktop"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "pmpm.sqlite3").stat().st_mode & 0o777 == 0o600
