@@ -23,7 +23,8 @@ from pmpm_desktop.core.summary import (
     PayerLevel,
     ReconcileSummary,
 )
-from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
+from pmpm_desktop.db import busy, db_errors
+from pmpm_desktop.db.database import Database, open_database, resolve_url
 from pmpm_desktop.errors import PmpmError, UsageError
 from pmpm_desktop.io.private_files import remove_stale
 
@@ -947,18 +948,43 @@ def _member(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _waiting_notice() -> busy.Listener:
+    """Print "waiting for …" once per command, however many statements wait."""
+    told = False
+
+    def notice(database: str) -> None:
+        nonlocal told
+        if not told:
+            told = True
+            print(f"pmpm: waiting for another program using the database {database}…",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    return notice
+
+
+def _unexpected(exc: BaseException) -> str:
+    """The type of an error we did not foresee and where the log is; never its text, which
+    may name members."""
+    try:
+        from pmpm_desktop.ui.logs import log_failure, setup_logging
+
+        where = setup_logging()
+        log_failure("pmpm", exc)
+    except Exception:  # noqa: BLE001 - a log we cannot write must not hide the error itself
+        return f"unexpected error ({type(exc).__name__})"
+    return f"unexpected error ({type(exc).__name__}); details are in the log file {where}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     remove_stale()  # what killed runs left in our private folder (one listing, never raises)
+    previous = busy.on_wait(_waiting_notice())
     try:
         return _run(args)
     except PmpmError as exc:
         print(f"pmpm: {exc}", file=sys.stderr)
         return exc.exit_code
-    except DatabaseError as exc:
-        print(f"pmpm: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
         # The output went to a pager or `head` that stopped reading: not an error of ours.
         # Point stdout at devnull so the interpreter's final flush does not fail again.
@@ -967,9 +993,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pmpm: interrupted", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
-        print(f"pmpm: unexpected error ({type(exc).__name__}: {exc})", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - never a traceback, SQL text or member data
+        try:
+            url: str | None = resolve_url(args.db)
+        except Exception:  # noqa: BLE001 - the URL only names the database in the sentence
+            url = None
+        message = db_errors.explain(exc, url) or _unexpected(exc)
+        print(f"pmpm: {message}", file=sys.stderr)
         return 1
+    finally:
+        busy.on_wait(previous)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from pmpm_desktop.db import sqlite_file
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import PmpmError, UsageError
 
@@ -17,7 +18,12 @@ class BackupCancelled(PmpmError):
 
 
 def backup_database(db: Database, target: Path, progress: Progress | None = None) -> Path:
-    """Copy the SQLite database to ``target`` (replaced only when the copy is complete)."""
+    """Copy the SQLite database to ``target`` (replaced only when the copy is complete).
+
+    The copy holds what is committed (the WAL included), keeps the database file's mode (a
+    private database never gets a readable copy), and is verified by opening it; on failure
+    or cancel no file is left (DatabaseError says why, BackupCancelled when cancelled).
+    """
     if not db.is_sqlite:
         raise UsageError(
             "only a SQLite database file can be backed up from here; back up a shared "
@@ -27,12 +33,13 @@ def backup_database(db: Database, target: Path, progress: Progress | None = None
     target = Path(target)
     if source_file and Path(source_file).resolve() == target.resolve():
         raise UsageError("choose another file: the backup cannot replace the database itself")
-    partial = target.with_name(target.name + ".partial")
+    mode = sqlite_file.file_mode(Path(source_file)) if source_file else sqlite_file.PRIVATE_FILE
+
     cancelled = False
 
-    def report(_status: int, remaining: int, total: int) -> None:
+    def report(done: int, total: int) -> None:
         nonlocal cancelled
-        if progress is not None and progress(total - remaining, total) is False:
+        if progress is not None and progress(done, total) is False:
             cancelled = True
             raise BackupCancelled("backup cancelled: no file was written")
 
@@ -40,17 +47,11 @@ def backup_database(db: Database, target: Path, progress: Progress | None = None
     try:
         dbapi = raw.driver_connection
         assert isinstance(dbapi, sqlite3.Connection)
-        dest = sqlite3.connect(partial)
-        try:
-            dbapi.backup(dest, pages=256, progress=report)
-        finally:
-            dest.close()
-    except BaseException:
-        partial.unlink(missing_ok=True)
+        return sqlite_file.copy_database(dbapi, target, mode, report)
+    except PmpmError:
+        # SQLite may report the abort as an error of its own: the cancel is what happened
         if cancelled:
             raise BackupCancelled("backup cancelled: no file was written") from None
         raise
     finally:
         raw.close()
-    partial.replace(target)
-    return target

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from pmpm_desktop.db.database import DatabaseError
+from pmpm_desktop.db import db_errors
 from pmpm_desktop.errors import InputRejected, PmpmError
 from pmpm_desktop.ui.logs import log_path
 
@@ -31,8 +31,12 @@ def error_text(exc: BaseException) -> tuple[str, str | None]:
         if len(problems) > MAX_LISTED:
             shown += f"\n… and {len(problems) - MAX_LISTED} more"
         return head, shown
-    if isinstance(exc, PmpmError | DatabaseError):
+    if isinstance(exc, PmpmError):
         return str(exc), None
+    explained = db_errors.explain(exc)
+    if explained is not None:
+        # SQL text and parameters (member data) never reach the box: only this sentence
+        return explained, None
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"The file could not be used{where}: {exc.strerror or type(exc).__name__}.", None

@@ -1,0 +1,192 @@
+"""A SQLite database file: created private, opened as its permissions allow, copied verified.
+
+Member data lives in this file, so a new one is created 0600 (and folders we make for it
+0700) before SQLite touches it: SQLite gives its -wal and -shm files the main file's mode.
+A file the user cannot write is opened read-only, so read commands still work on it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pmpm_desktop.db import busy
+from pmpm_desktop.db.db_errors import DatabaseError, explain
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+#: the files SQLite keeps beside a database
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+#: tables a copy must have to count as one of our databases
+OUR_TABLES = frozenset({"alembic_version", "payers"})
+_POSIX = os.name == "posix"
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each 0700; folders that exist stay as they are."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:
+            continue
+        if _POSIX:
+            os.chmod(path, PRIVATE_FOLDER)
+
+
+def create_file(path: Path, mode: int = PRIVATE_FILE) -> None:
+    """Create ``path`` empty with exactly ``mode`` (POSIX); it must not exist yet."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    os.close(fd)
+    if _POSIX:
+        os.chmod(path, mode)  # the umask may have narrowed it; a copy keeps its source's mode
+
+
+def create_private_database(path: Path) -> None:
+    """An empty, private database file at ``path`` (an empty file is an empty database)."""
+    make_private_folder(path.parent)
+    try:
+        create_file(path)
+    except FileExistsError:
+        pass
+
+
+def remove_database_files(path: Path) -> None:
+    """Remove ``path`` and the journal files SQLite may have left beside it."""
+    for name in (path.name, *(path.name + s for s in SIDE_SUFFIXES)):
+        (path.parent / name).unlink(missing_ok=True)
+
+
+def file_mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@dataclass(frozen=True)
+class Access:
+    """How a database file can be opened: ``why`` says what makes it read-only."""
+
+    read_only: bool = False
+    why: str = ""
+    #: read without locks or journal files (a read-only folder holding no -wal to read)
+    immutable: bool = False
+
+
+def _on_read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        return False
+
+
+def access_of(path: Path) -> Access:
+    """Whether we may write ``path`` and its folder (SQLite writes its journals beside it)."""
+    folder = path.parent
+    if _on_read_only_disk(folder):
+        why = "the disk holding it is read-only"
+    elif not os.access(path, os.W_OK):
+        why = "the file is read-only"
+    elif not os.access(folder, os.W_OK):
+        why = "its folder is read-only"
+    else:
+        return Access()
+    wal = folder / (path.name + "-wal")
+    shm = folder / (path.name + "-shm")
+    # Without a writable folder SQLite cannot create the -shm a WAL database needs to be read;
+    # immutable=1 reads the main file alone, which is the whole database only when no -wal
+    # holds committed pages, and no other program can write it while the folder is read-only.
+    wal_empty = not wal.exists() or wal.stat().st_size == 0
+    immutable = not os.access(folder, os.W_OK) and not shm.exists() and wal_empty
+    return Access(read_only=True, why=why, immutable=immutable)
+
+
+def connect(path: Path, access: Access, module: ModuleType = sqlite3) -> Any:
+    """A DB-API connection to ``path`` that waits for other programs' locks (see ``busy``)."""
+    factory = busy.connection_class(module.Connection, module.Cursor)
+    target = str(path)
+    if access.read_only:
+        target = path.as_uri() + "?mode=ro" + ("&immutable=1" if access.immutable else "")
+    conn = module.connect(
+        target,
+        uri=access.read_only,
+        factory=factory,
+        timeout=busy.STEP_S,
+        # the GUI runs statements on worker threads; SQLAlchemy's pool hands out one
+        # connection at a time, which is what SQLite's own check protects
+        check_same_thread=False,
+    )
+    conn.where = str(path)
+    return conn
+
+
+Progress = Callable[[int, int], None]
+
+
+def copy_database(
+    source: sqlite3.Connection, target: Path, mode: int, progress: Progress | None = None
+) -> Path:
+    """A verified copy of ``source`` at ``target``, with file mode ``mode``.
+
+    Written by SQLite's backup API (pages still in the WAL included) into ``target.partial``,
+    checked by opening it (quick_check, our tables), then moved into place; on any failure,
+    or an exception from ``progress``, nothing is left at ``target.partial``.
+    """
+    partial = target.with_name(target.name + ".partial")
+    remove_database_files(partial)
+
+    def report(_status: int, remaining: int, total: int) -> None:
+        if progress is not None:
+            progress(total - remaining, total)
+
+    try:
+        create_file(partial, mode)
+        dest = sqlite3.connect(partial)
+        try:
+            source.backup(dest, pages=256, progress=report)
+        finally:
+            dest.close()
+        verify_copy(partial, target)
+        os.replace(partial, target)
+    except sqlite3.Error as exc:
+        remove_database_files(partial)
+        raise DatabaseError(_copy_failure(exc, target)) from None
+    except OSError as exc:
+        remove_database_files(partial)
+        raise DatabaseError(f"cannot write the copy {target}: {exc.strerror}") from None
+    except BaseException:
+        remove_database_files(partial)
+        raise
+    return target
+
+
+def _copy_failure(exc: sqlite3.Error, target: Path) -> str:
+    message = explain(exc, str(target))
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (11, 26):  # CORRUPT, NOTADB: the source
+        return "the database is damaged, so no copy of it could be made: restore a backup"
+    return message or f"cannot write the copy {target} ({type(exc).__name__})"
+
+
+def verify_copy(path: Path, name: Path | None = None) -> None:
+    """Raise DatabaseError unless ``path`` is a sound database with our tables.
+
+    ``name`` is what the message calls the copy (the final name of a partial file)."""
+    conn = sqlite3.connect(path)
+    try:
+        check = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    if check != ["ok"] or not OUR_TABLES <= tables:
+        raise DatabaseError(
+            f"the copy {name or path} did not check out as a sound database, so it was not "
+            "kept: the database itself may be damaged; restore a backup"
+        )
