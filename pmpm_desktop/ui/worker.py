@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from pmpm_desktop.db import busy
 from pmpm_desktop.ui.dialogs import show_error
 from pmpm_desktop.ui.logs import log, log_failure
 
@@ -28,6 +29,8 @@ class TaskHandle(QObject):
     """One submitted task. Its signals arrive on the UI thread."""
 
     progressed = Signal(int, int)
+    #: the task waits for another program holding the database (the database named)
+    waiting = Signal(str)
     succeeded = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
@@ -37,6 +40,7 @@ class TaskHandle(QObject):
     # Emitted from the worker thread; this object lives on the UI thread, so the connection to
     # its own slot is queued and the callbacks below run on the UI thread.
     _report = Signal(int, int)
+    _wait = Signal(str)
     _done = Signal(bool, object)
 
     def __init__(self, title: str, parent: QObject | None = None) -> None:
@@ -46,6 +50,7 @@ class TaskHandle(QObject):
         self.running = True
         self.last_progress = (0, 0)
         self._report.connect(self._on_report)
+        self._wait.connect(self.waiting)
         self._done.connect(self._on_done)
         self.on_success: Callable[[Any], None] | None = None
         self.on_failure: Callable[[BaseException], None] | None = None
@@ -98,6 +103,8 @@ class _Job(QRunnable):
         self.fn = fn
 
     def run(self) -> None:
+        # Tasks run one at a time, so the process-wide listener is this task's while it runs.
+        previous = busy.on_wait(self.handle._wait.emit)
         try:
             result = self.fn(self.handle.progress)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the UI
@@ -106,6 +113,8 @@ class _Job(QRunnable):
             self.handle._done.emit(False, exc)
         else:
             self.handle._done.emit(True, result)
+        finally:
+            busy.on_wait(previous)
 
 
 class TaskRunner(QObject):
@@ -199,7 +208,15 @@ def _attach_dialog(handle: TaskHandle, parent: QWidget | None, cancellable: bool
         dialog.setLabelText("Cancelling…")
         handle.cancel()
 
+    def waiting(where: str) -> None:
+        dialog.setLabelText(
+            f"{handle.title}: waiting for another program using the database {where}…"
+        )
+        # shown at once: the wait is what the user must know about, not a short task
+        dialog.show()
+
     handle.progressed.connect(report)
+    handle.waiting.connect(waiting)
     dialog.canceled.connect(on_cancel)
     handle.finished.connect(dialog.deleteLater)
     handle.finished.connect(dialog.close)

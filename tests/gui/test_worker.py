@@ -140,3 +140,48 @@ def test_qt_warnings_go_to_the_log_without_the_noise() -> None:
     text = log_path().read_text(encoding="utf-8")
     assert "Qt: QFont: a real warning" in text
     assert "propagateSizeHints" not in text
+
+
+def test_a_task_waiting_for_another_program_says_so_in_its_dialog(
+    runner: TaskRunner, qtbot: QtBot, tmp_path
+) -> None:
+    """Another program holds the database's write lock: the progress dialog says the task is
+    waiting for it, and the task goes on once the lock is let go."""
+    import sqlite3
+
+    from PySide6.QtWidgets import QProgressDialog
+    from sqlalchemy import text
+
+    from pmpm_desktop.db.database import open_database
+
+    path = tmp_path / "shared.sqlite3"
+    db = open_database(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def write(_progress):  # type: ignore[no-untyped-def]
+        with db.sessions.begin() as session:
+            session.execute(text("INSERT INTO payers (code, name) VALUES ('SUN', 'Sun Health')"))
+        return "stored"
+
+    results: list[object] = []
+    try:
+        handle = runner.run("Saving", write, on_success=results.append, parent=parent)
+        qtbot.waitUntil(
+            lambda: any(
+                "waiting for another program using the database" in d.labelText()
+                for d in parent.findChildren(QProgressDialog)
+            ),
+            timeout=20_000,
+        )
+        label = parent.findChild(QProgressDialog).labelText()
+        assert str(path) in label and label.startswith("Saving: ")
+    finally:
+        other.rollback()
+        other.close()
+    with qtbot.waitSignal(handle.finished, timeout=20_000):
+        pass
+    assert results == ["stored"]
+    db.dispose()
