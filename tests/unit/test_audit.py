@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import _alembic_config, open_database
 from pmpm_desktop.db.models import AuditEntry, Discrepancy, DiscrepancyEvent
-from pmpm_desktop.services import importing
+from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.audit import (
     UNKNOWN_ACTOR,
     UNRECORDED_ACTOR,
@@ -265,3 +266,42 @@ def test_upgrading_a_0004_database_enters_its_earlier_work_and_keeps_its_events(
     # Rates were never dated in a 0004 database: they have no entry to enter.
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
+
+
+def test_two_clerks_on_one_postgresql_database_are_told_apart(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """On a shared server the actor is the database login, not the OS user of the PC."""
+    psycopg = pytest.importorskip("psycopg")
+    from tests.unit.test_postgres import _create_database
+
+    url = make_url(_create_database(postgres_url))
+    with psycopg.connect(
+        host=url.query["host"], port=int(url.query["port"]), user=url.username, dbname=url.database
+    ) as conn:  # type: ignore[arg-type]
+        conn.execute("CREATE ROLE clerk_ana LOGIN")
+        conn.execute("CREATE ROLE clerk_bo LOGIN")
+        conn.execute("GRANT ALL ON SCHEMA public TO clerk_ana, clerk_bo")
+        conn.commit()
+    ana = open_database(url.set(username="clerk_ana").render_as_string(hide_password=False))
+    try:
+        assert actor_for(ana) == "clerk_ana"
+        payers.add_payer(ana, "SUN", "Sunrise", 9)
+        with ana.engine.begin() as conn:
+            conn.exec_driver_sql("GRANT ALL ON ALL TABLES IN SCHEMA public TO clerk_bo")
+            conn.exec_driver_sql("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO clerk_bo")
+        importing.import_roster(
+            ana, "SUN", Month(2026, 1), xlsx(tmp_path / "jan.xlsx", ROSTER_HEADERS, [A, B])
+        )
+    finally:
+        ana.dispose()
+    bo = open_database(url.set(username="clerk_bo").render_as_string(hide_password=False))
+    try:
+        importing.import_roster(
+            bo, "SUN", Month(2026, 2), xlsx(tmp_path / "feb.xlsx", ROSTER_HEADERS, [B])
+        )
+        rows = [(e.actor, e.subject) for e in audit_entries(bo)]
+        assert [e.as_json()["actor"] for e in audit_entries(bo, actor="CLERK_BO")] == ["clerk_bo"]
+    finally:
+        bo.dispose()
+    assert rows == [("clerk_ana", "roster import 1"), ("clerk_bo", "roster import 2")]
