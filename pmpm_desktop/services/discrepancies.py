@@ -201,9 +201,13 @@ def add_note(
 def _audit(s: Session, d: Discrepancy, action: AuditAction, detail: str, at: dt.datetime) -> None:
     """The audit entry of a person's change to ``d`` (its ID and month; the note's text stays in
     the discrepancy's history, as a note may name the member)."""
-    payer = s.get(Payer, d.payer_id)
-    code = payer.code if payer is not None else None
-    record(s, action, code, discrepancy_subject(d.id, d.month), detail, at)
+    # Asked once per payer and session: a bulk change of thousands stays one query per payer,
+    # and without an autoflush before each.
+    codes: dict[int, str | None] = s.info.setdefault("audit_payer_codes", {})
+    if d.payer_id not in codes:
+        with s.no_autoflush:
+            codes[d.payer_id] = s.scalar(select(Payer.code).where(Payer.id == d.payer_id))
+    record(s, action, codes[d.payer_id], discrepancy_subject(d.id, d.month), detail, at)
 
 
 def _add_event(
