@@ -262,8 +262,7 @@ def test_upgrading_a_0004_database_enters_its_earlier_work_and_keeps_its_events(
             # the link's note in the alias's discrepancy history
             ("note", f"discrepancy {alias_discrepancy} (2026-01)"),
         ]
-    )
-    # Rates were never dated in a 0004 database: they have no entry to enter.
+    )  # (a 0004 database never dated its rates: they have no entry to enter)
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
 
@@ -278,7 +277,7 @@ def test_two_clerks_on_one_postgresql_database_are_told_apart(
     url = make_url(_create_database(postgres_url))
     with psycopg.connect(
         host=url.query["host"], port=int(url.query["port"]), user=url.username, dbname=url.database
-    ) as conn:  # type: ignore[arg-type]
+    ) as conn:
         conn.execute("CREATE ROLE clerk_ana LOGIN")
         conn.execute("CREATE ROLE clerk_bo LOGIN")
         conn.execute("GRANT ALL ON SCHEMA public TO clerk_ana, clerk_bo")
