@@ -311,7 +311,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     dm = sub.add_parser("demo", help="fill the database with a realistic demo practice")
     dm.add_argument("--members", type=int, default=300)
+
+    au = sub.add_parser(
+        "audit",
+        help="who imported, rolled back, linked or changed what, and when",
+        description="The audit trail, oldest first. Days are local days, both included; "
+        "a month (YYYY-MM) stands for all its days.",
+    )
+    au.add_argument("--from", dest="start", type=_first_day, metavar="YYYY-MM-DD")
+    au.add_argument("--to", dest="end", type=_last_day, metavar="YYYY-MM-DD")
+    au.add_argument("--payer")
+    au.add_argument("--actor", metavar="NAME", help="one user's entries (any case)")
+    au.add_argument("--json", action="store_true")
     return p
+
+
+def _audit_day(text: str, last: bool) -> dt.date:
+    """YYYY-MM-DD, or YYYY-MM for the month's first (``last``: its last) day."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text) if len(text) > 7 else _month_day(text, last)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a day (expected YYYY-MM-DD, or YYYY-MM for a whole month): {text!r}"
+        ) from None
+
+
+def _month_day(text: str, last: bool) -> dt.date:
+    month = Month.parse(text)
+    return month.last_day if last else month.first_day
+
+
+def _first_day(text: str) -> dt.date:
+    return _audit_day(text, last=False)
+
+
+def _last_day(text: str) -> dt.date:
+    return _audit_day(text, last=True)
 
 
 def _money(value: Decimal) -> str:
@@ -529,6 +565,8 @@ def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - on
         return 0
     if cmd == "report":
         return _report(db, args)
+    if cmd == "audit":
+        return _audit(db, args)
     if cmd == "demo":
         from pmpm_desktop.services.demo import build_demo
 
@@ -538,6 +576,38 @@ def _dispatch(db: Database, args: argparse.Namespace) -> int:  # noqa: C901 - on
         print(result.describe())
         return 0
     raise UsageError(f"unknown command {cmd}")
+
+
+def _audit(db: Database, args: argparse.Namespace) -> int:
+    from pmpm_desktop.services.audit import audit_entries, audit_json
+
+    entries = audit_entries(
+        db, first=args.start, last=args.end, payer_code=args.payer, actor=args.actor
+    )
+    if args.json:
+        print(json.dumps(audit_json(entries), indent=2, ensure_ascii=False))
+    elif not entries:
+        span = f"from {args.start or 'the start'} to {args.end or 'today'}"
+        who = (f" for {args.payer.strip().upper()}" if args.payer else "") + (
+            f" by {args.actor.strip()}" if args.actor else ""
+        )
+        print(f"no audit entries {span}{who}")
+    else:
+        _print_table(
+            ["when", "who", "action", "payer", "what"],
+            [
+                [
+                    f"{e.local_at:%Y-%m-%d %H:%M}",
+                    e.actor,
+                    e.action,
+                    e.payer_code or "",
+                    f"{e.subject}: {e.detail}" if e.detail else e.subject,
+                ]
+                for e in entries
+            ],
+            set(),
+        )
+    return 0
 
 
 def _payer(db: Database, args: argparse.Namespace) -> int:

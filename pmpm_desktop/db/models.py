@@ -267,7 +267,8 @@ class DiscrepancyEvent(Base):
     old_status: Mapped[str | None] = mapped_column(String(20))
     new_status: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
-    #: who made the change: the user, or "reconcile"
+    #: who made the change: the person's user name (services/audit.py ``actor_for``), or
+    #: "reconcile"; events written before the audit trail say "user"
     actor: Mapped[str] = mapped_column(String(40), default="user")
 
     discrepancy: Mapped[Discrepancy] = relationship(back_populates="events")
@@ -302,6 +303,30 @@ class ImportProfile(Base):
     header_signature: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     last_used_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class AuditEntry(Base):
+    """Who did what, when: one row per import, rollback, status change, note, link and unlink,
+    written in the action's own transaction (services/audit.py).
+
+    Self-contained on purpose: no foreign keys, the payer's code and the subject kept as text,
+    so an entry outlives the import, alias or payer it names (a rollback deletes the import but
+    never its audit entries).
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
+    #: the OS user (SQLite) or the database user (PostgreSQL)
+    actor: Mapped[str] = mapped_column(String(100))
+    #: services.audit.AuditAction
+    action: Mapped[str] = mapped_column(String(20))
+    payer_code: Mapped[str | None] = mapped_column(String(20))
+    #: what the action was done to: "roster import 12", "discrepancy 40 (2026-03)", "alias X1"
+    subject: Mapped[str] = mapped_column(String(200))
+    #: the particulars: file name and rows, from → to status, the member linked (no names)
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 # Indexes for the hot reads of reconciliation, declared apart so the bulk loader can find them.

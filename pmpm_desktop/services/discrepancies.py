@@ -18,18 +18,25 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame, scaled
 from pmpm_desktop.db.models import Discrepancy, DiscrepancyEvent, Member, Payer
 from pmpm_desktop.errors import NotFound, UsageError
+from pmpm_desktop.services.audit import (
+    RECONCILE_ACTOR,
+    AuditAction,
+    actor_in,
+    discrepancy_subject,
+    record,
+)
 from pmpm_desktop.services.payers import get_payer, typed_member_id
 
 
 def discrepancy_select() -> Select[Any]:
-    """The columns of a :class:`DiscrepancyRow` (name and latest user note joined), unfiltered.
+    """The columns of a :class:`DiscrepancyRow` (name and latest person's note), unfiltered.
 
     Shared by :func:`discrepancy_rows` and the Reconciliation page's paged query, which add
     their own filters and order; :func:`rows_from` turns the result into rows.
     """
     last_note_id = (
         select(DiscrepancyEvent.discrepancy_id, func.max(DiscrepancyEvent.id).label("event_id"))
-        .where(DiscrepancyEvent.note.is_not(None), DiscrepancyEvent.actor == "user")
+        .where(DiscrepancyEvent.note.is_not(None), DiscrepancyEvent.actor != RECONCILE_ACTOR)
         .group_by(DiscrepancyEvent.discrepancy_id)
         .subquery()
     )
@@ -165,8 +172,11 @@ def check_status(status: str) -> None:
 def record_change(
     s: Session, d: Discrepancy, status: str, note: str | None, at: dt.datetime
 ) -> bool:
-    """A person's status change (or note) on ``d``, with its history event; False if neither."""
+    """A person's status change (or note) on ``d``, with its history event and audit entry;
+    False if neither."""
     if d.status != status:
+        detail = f"{d.status} → {status}" + (", with a note" if note else "")
+        _audit(s, d, AuditAction.STATUS, detail, at)
         _add_event(s, d, "status", status, note, at)
         d.status = status
         d.auto_resolved = False
@@ -178,9 +188,26 @@ def record_change(
     return False
 
 
-def add_note(s: Session, d: Discrepancy, note: str, at: dt.datetime) -> None:
-    """A person's note in ``d``'s history; its status stays as it is."""
+def add_note(
+    s: Session, d: Discrepancy, note: str, at: dt.datetime, *, audited: bool = True
+) -> None:
+    """A person's note in ``d``'s history; its status stays as it is. ``audited=False`` for a
+    note written on behalf of an action with an audit entry of its own (an alias link)."""
+    if audited:
+        _audit(s, d, AuditAction.NOTE, "note added", at)
     _add_event(s, d, "note", d.status, note, at)
+
+
+def _audit(s: Session, d: Discrepancy, action: AuditAction, detail: str, at: dt.datetime) -> None:
+    """The audit entry of a person's change to ``d`` (its ID and month; the note's text stays in
+    the discrepancy's history, as a note may name the member)."""
+    # Asked once per payer and session: a bulk change of thousands stays one query per payer,
+    # and without an autoflush before each.
+    codes: dict[int, str | None] = s.info.setdefault("audit_payer_codes", {})
+    if d.payer_id not in codes:
+        with s.no_autoflush:
+            codes[d.payer_id] = s.scalar(select(Payer.code).where(Payer.id == d.payer_id))
+    record(s, action, codes[d.payer_id], discrepancy_subject(d.id, d.month), detail, at)
 
 
 def _add_event(
@@ -195,7 +222,7 @@ def _add_event(
             old_status=d.status,
             new_status=new_status,
             note=note,
-            actor="user",
+            actor=actor_in(s)[:40],  # the column's width; the audit entry keeps it whole
         )
     )
 

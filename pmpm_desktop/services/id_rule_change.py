@@ -36,11 +36,9 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.values import parse_member_id
+from pmpm_desktop.services.audit import RECONCILE_ACTOR, AuditAction, record
 
 Form = Callable[[str], str]
-
-#: the actor of the events the reconciliation writes; any other actor is a person's work
-RECONCILE_ACTOR = "reconcile"
 
 
 @dataclass(frozen=True)
@@ -157,7 +155,7 @@ def reapply_id_rule(
     statements = changed_lines["import_id"].unique().to_list()
     _recache(conn, statements, line_map)
     stale = _apply_discrepancies(conn, payer_id, discrepancy_plan)
-    return IdChange(
+    change = IdChange(
         members=len(renamed_members),
         aliases=len(alias_plan.renamed),
         aliases_removed=len(alias_plan.removed),
@@ -168,6 +166,10 @@ def reapply_id_rule(
         discrepancies_left=discrepancy_plan.left,
         discrepancies_stale=stale,
     )
+    record(
+        conn, AuditAction.ID_RULE, payer_code, f"payer {payer_code} member IDs", change.describe()
+    )
+    return change
 
 
 @dataclass

@@ -38,6 +38,7 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import NotFound, PmpmError, UsageError
+from pmpm_desktop.services.audit import AuditAction, import_subject, record
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.services.stale_discrepancies import mark_roster_stale, mark_statement_stale
@@ -477,6 +478,7 @@ def rollback_import(
             removed = _delete_roster(conn, import_id)
         else:
             removed = _delete_statement(conn, import_id)
+        _audit_rollback(conn, kind, import_id, removed)
         # The last moment to change one's mind: leaving the block by an exception rolls back.
         _ask(progress, 1, 4)
     first, last = removed.range
@@ -525,6 +527,21 @@ class _Removed:
     members_kept: int = 0
     reactivated_id: int | None = None
     reactivated_file: str | None = None
+
+
+def _audit_rollback(conn: Connection, kind: str, import_id: int, removed: _Removed) -> None:
+    """The rollback's audit entry, in its transaction; the import's own entry stays."""
+    if kind == ROSTER:
+        detail = f"{removed.rows:,} rows of roster month {removed.roster_month}"
+    else:
+        detail = f"{removed.rows:,} lines"
+    detail = f"{removed.file_name}: {detail} removed"
+    if removed.reactivated_id is not None:
+        detail += f"; roster import {removed.reactivated_id} counts again"
+    if removed.members_removed:
+        detail += f"; {removed.members_removed:,} member(s) on no other roster removed"
+    subject = import_subject("roster" if kind == ROSTER else "statement", import_id)
+    record(conn, AuditAction.ROLLBACK, removed.payer_code, subject, detail)
 
 
 def _payer_code(conn: Connection, payer_id: int) -> str:

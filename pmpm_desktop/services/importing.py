@@ -22,7 +22,9 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frame_cache import encode_frame
 from pmpm_desktop.db.frames import frame_from, month_index
 from pmpm_desktop.db.models import (
+    Contract,
     Member,
+    Payer,
     PayerPayment,
     RateRow,
     RemittanceImport,
@@ -43,6 +45,7 @@ from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.io.values import parse_amount
+from pmpm_desktop.services.audit import AuditAction, import_subject, record
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
 from pmpm_desktop.services.profiles import ProfileDraft, ReadPlan, plan_read, save_profile
@@ -578,6 +581,14 @@ def insert_roster(
         _refresh_members(conn, payer_id, import_id, roster_month)
     if profile is not None:
         save_profile(conn, payer_id, profile)
+    replaced = f"; replaced roster import {previous}" if previous is not None else ""
+    record(
+        conn,
+        AuditAction.IMPORT_ROSTER,
+        _code(conn, payer_id),
+        import_subject("roster", import_id),
+        f"{file_name}: {frame.height:,} rows, roster month {roster_month}{replaced}",
+    )
     check_progress(progress, 3, 4)
     return ImportResult(
         import_id,
@@ -588,6 +599,10 @@ def insert_roster(
         previous,
         notes=roster.notes,
     )
+
+
+def _code(conn: Connection, payer_id: int) -> str:
+    return str(conn.scalar(select(Payer.code).where(Payer.id == payer_id)))
 
 
 def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame, before: int) -> None:
@@ -966,6 +981,13 @@ def insert_remittance(
         )
     if profile is not None:
         save_profile(conn, payer_id, profile)
+    record(
+        conn,
+        AuditAction.IMPORT_STATEMENT,
+        _code(conn, payer_id),
+        import_subject("statement", import_id),
+        f"{file_name}: {frame.height:,} lines",
+    )
     check_progress(progress, 2, 3)
     cents = frame["amount_cents"].sum()
     return ImportResult(
@@ -1044,7 +1066,13 @@ def import_rates(
     if problems:
         raise RowsRejected(f"{path.name} was not imported; nothing was written", problems)
     result = replace_rates(
-        db, contract_id, name, specs, profile=_draft(plan, parsed, path), payer_id=plan.payer_id
+        db,
+        contract_id,
+        name,
+        specs,
+        profile=_draft(plan, parsed, path),
+        payer_id=plan.payer_id,
+        file_name=path.name,
     )
     return dataclasses.replace(result, read=read_report(parsed, plan))
 
@@ -1154,7 +1182,10 @@ def replace_rates(
     *,
     profile: ProfileDraft | None = None,
     payer_id: int | None = None,
+    file_name: str | None = None,
 ) -> RatesResult:
+    """The contract's rates replaced by ``specs`` in one transaction, audited as an import of
+    ``file_name`` or, without one, as rates typed in the grid."""
     problems = validate_rate_rows(specs)
     if problems:
         raise InputRejected("the rates were not saved", problems)
@@ -1163,4 +1194,12 @@ def replace_rates(
             save_profile(s.connection(), payer_id, profile)
         replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
         s.add_all(rate_row(contract_id, r) for r in specs)
+        contract = s.get(Contract, contract_id)
+        code = contract.payer.code if contract is not None else None
+        rows = f"{len(specs):,} rate rows (replaced {replaced or 0:,})"
+        if file_name is None:
+            action, detail = AuditAction.EDIT_RATES, f"{rows} saved from the rate grid"
+        else:
+            action, detail = AuditAction.IMPORT_RATES, f"{file_name}: {rows}"
+        record(s, action, code, f"contract {name}", detail)
     return RatesResult(name, len(specs), replaced or 0)

@@ -30,6 +30,7 @@ from pmpm_desktop.db.models import (
 )
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.values import parse_member_id
+from pmpm_desktop.services.audit import AuditAction, record
 from pmpm_desktop.services.discrepancies import add_note
 from pmpm_desktop.services.payers import get_payer, payer_rule
 
@@ -333,13 +334,14 @@ def _score(
 
 
 def _note_history(s: Session, payer_id: int, alias: str, text: str) -> int:
-    """Add ``text`` to the history of every discrepancy stored under ``alias``; how many."""
+    """Add ``text`` to the history of every discrepancy stored under ``alias``; how many.
+    (The link's own audit entry stands for these notes.)"""
     found = s.scalars(
         select(Discrepancy).where(Discrepancy.payer_id == payer_id, Discrepancy.member_id == alias)
     ).all()
     at = now()
     for d in found:
-        add_note(s, d, text, at)
+        add_note(s, d, text, at, audited=False)
     return len(found)
 
 
@@ -379,6 +381,7 @@ def link_alias(
                 "unlink it first to link it to another member"
             )
         s.add(MemberAlias(payer_id=payer.id, alias_id=alias, member_pk=member.id))
+        record(s, AuditAction.LINK, payer.code, f"alias {alias}", f"linked to member {target}")
         text = f"ID {alias} linked to member {target}" + (f" ({name})" if name else "")
         _note_history(s, payer.id, alias, f"{text}: {note}" if note else text)
         return AliasLink(payer.code, alias, target, name)
@@ -400,5 +403,8 @@ def unlink_alias(db: Database, payer_code: str, alias_id: str) -> AliasLink:
         target = member.member_id if member is not None else "?"
         name = _display(member.last_name, member.first_name) if member is not None else ""
         s.delete(existing)
+        record(
+            s, AuditAction.UNLINK, payer.code, f"alias {alias}", f"unlinked from member {target}"
+        )
         _note_history(s, payer.id, alias, f"ID {alias} unlinked from member {target}")
         return AliasLink(payer.code, alias, target, name)

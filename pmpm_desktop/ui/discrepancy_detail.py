@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.core.money import round_money
 from pmpm_desktop.core.summary import STATUSES, DiscrepancyRow
+from pmpm_desktop.services.audit import RECONCILE_ACTOR
 from pmpm_desktop.services.discrepancies import HistoryEntry
 from pmpm_desktop.services.explain import ComponentLine, Explanation, explain
 from pmpm_desktop.services.members import Suggestion, paid_names, suggest_matches
@@ -395,7 +396,8 @@ def _change(h: HistoryEntry) -> str:
 
 HISTORY_COLUMNS = [
     Column("When", lambda h: h.at, "datetime"),
-    Column("Who", lambda h: "Reconciliation" if h.actor == "reconcile" else h.actor.capitalize()),
+    # a person's user name as it is (the OS or database login), so the audit trail matches
+    Column("Who", lambda h: "Reconciliation" if h.actor == RECONCILE_ACTOR else h.actor),
     Column("Change", _change),
     Column("Note", lambda h: h.note),
 ]

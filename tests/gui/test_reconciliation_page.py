@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import html
 from collections.abc import Callable
 from decimal import Decimal
@@ -23,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DiscrepancyRow
 from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.services.audit import audit_entries
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, history
 from pmpm_desktop.services.explain import explain
@@ -297,7 +299,7 @@ def test_mark_three_rows_disputed_with_a_note(demo_db, ctx, qtbot, wait_task) ->
             "open",
             "disputed",
             "asked the payer to reprocess",
-            "user",
+            getpass.getuser(),  # the person who did it, for the audit trail
         )
     shown = {(r.payer_code, r.member_id, r.month): r for r in grid_rows(page)}
     assert all(shown[(r.payer_code, r.member_id, r.month)].status == "disputed" for r in chosen)
@@ -344,6 +346,17 @@ def test_detail_save_status_and_note(demo_db, ctx, qtbot, wait_task) -> None:  #
     assert (last.new_status, last.note) == ("resolved", "recouped on the May statement")
     assert page.detail.row is not None and page.detail.row.status == "resolved"
     assert page.detail.history.rows[-1].note == "recouped on the May statement"
+    # Who did it: the OS user, shown as it is; the reconciliation's own entries say so.
+    assert last.actor == getpass.getuser()
+    model = page.detail.history
+    assert model.data(model.index(model.rowCount() - 1, 1)) == getpass.getuser()
+    assert model.data(model.index(0, 1)) == "Reconciliation"
+    [entry] = audit_entries(ctx.db, actor=getpass.getuser())[-1:]
+    assert (entry.action, entry.payer_code, entry.detail) == (
+        "status",
+        row.payer_code,
+        f"{row.status} → resolved, with a note",
+    )
 
 
 def test_unknown_member_suggestions_and_link(demo_db, ctx, qtbot, wait_task, qtmodeltester) -> None:  # type: ignore[no-untyped-def]

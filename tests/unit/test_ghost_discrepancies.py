@@ -28,6 +28,7 @@ from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.models import Discrepancy, DiscrepancyEvent
 from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing
+from pmpm_desktop.services.audit import actor_for
 from pmpm_desktop.services.discrepancies import discrepancy_rows, history, set_status
 from pmpm_desktop.services.import_history import rollback_import
 from pmpm_desktop.services.reconciling import reconcile
@@ -260,7 +261,7 @@ def test_work_a_person_did_survives_a_replacement_closed_with_the_reason(
     events = history(db, "SUN", "000000102", M("2026-06"))
     assert [(e.event, e.new_status, e.actor) for e in events] == [
         ("created", "open", "reconcile"),
-        ("status", "disputed", "user"),
+        ("status", "disputed", actor_for(db)),
         ("status", "resolved", "reconcile"),
     ]
     assert events[-1].note == GONE_NOTE

@@ -16,6 +16,7 @@ from pmpm_desktop.db.models import DiscrepancyEvent, MemberAlias
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing, payers
+from pmpm_desktop.services.audit import actor_for
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.members import (
     id_variants,
@@ -235,7 +236,9 @@ def test_after_link_and_reconcile_the_alias_lines_are_the_members(sun: Database)
     summary = reconcile(sun, "SUN", M("2026-01"), M("2026-01"))
     assert summary.counts["unknown_member"] == 1 and summary.counts["missing"] == 1
     with sun.sessions() as s:
-        notes = s.scalars(select(DiscrepancyEvent.note).where(DiscrepancyEvent.actor == "user"))
+        notes = s.scalars(
+            select(DiscrepancyEvent.note).where(DiscrepancyEvent.actor == actor_for(sun))
+        )
         assert "ID 100234657 unlinked from member 100234567" in list(notes)
 
 

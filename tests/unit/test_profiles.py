@@ -18,7 +18,7 @@ from pmpm_desktop.services import importing, payers, profiles
 from pmpm_desktop.services.profiles import header_signature, merge_mapping
 from tests.unit.files import REMIT_HEADERS, csv_file, xlsx
 
-HEAD = "0004"  # the newest migration: an old database is upgraded all the way
+HEAD = "0005"  # the newest migration: an old database is upgraded all the way
 
 # "Zq Key" is no synonym of anything, and "Zq Ref" holds codes just as ID-like: only a --map
 # (or a profile) makes "Zq Key" the member ID.
