@@ -83,7 +83,6 @@ CASES = [
     Case("roster_834", "commit", "last"),
     Case("reconcile", "progress", "middle"),
     Case("reconcile", "commit", "last"),
-    Case("reconcile", "progress", "last"),
     Case("report", "commit", "last"),
     # the last tick inside the workbook, before xlsxwriter's close() zips its row files
     Case(
@@ -94,7 +93,6 @@ CASES = [
     ),
     Case("report", "progress", "last"),
     Case("demo", "commit", "middle"),
-    Case("demo", "sql", "last"),
     Case(
         "backup",
         "progress",
