@@ -122,7 +122,8 @@ def _period(line: str) -> bool:
 
 
 def _is_day(text: str) -> bool:
-    if len(text) != 8 or not text.isdigit():
+    # isascii: str.isdigit() is also true of '²', which int() refuses
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         return False
     year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
     return 1900 <= year <= 2999 and 1 <= month <= 12 and 1 <= day <= 31

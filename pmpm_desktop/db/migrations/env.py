@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from pmpm_desktop.db.models import Base
 
@@ -22,9 +22,17 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
+    dbapi = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not getattr(dbapi, "in_transaction", True):
+        # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE: each ALTER or
+        # CREATE before the first of them commits by itself, and a kill mid-upgrade left a
+        # half-upgraded schema under the old revision that no later start could upgrade. One
+        # BEGIN of our own makes the whole upgrade one transaction (SQLite's DDL is
+        # transactional); SQLAlchemy's commit then commits it.
+        connection.exec_driver_sql("BEGIN")
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode rebuilds tables
         compare_type=True,

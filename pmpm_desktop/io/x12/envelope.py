@@ -294,7 +294,8 @@ def _element(seg: list[str], n: int) -> str:
 
 def _count(seg: list[str], n: int, i: int, what: str) -> int:
     text = _element(seg, n)
-    if not text.isdigit():
+    # isascii: str.isdigit() is also true of '²', which int() refuses
+    if not (text.isascii() and text.isdigit()):
         raise FileReadError(
             f"segment {i + 1:,} ({seg[0]}), element {n:02d}: {text!r} is not a number of {what}"
         )
@@ -306,7 +307,11 @@ def _same(seg: list[str], n: int, expected: str, i: int, whose: str) -> None:
     aside: ``1`` and ``000000001`` are the same number)."""
     text = _element(seg, n)
     if text != expected and not (
-        text.isdigit() and expected.isdigit() and int(text) == int(expected)
+        text.isascii()
+        and expected.isascii()
+        and text.isdigit()
+        and expected.isdigit()
+        and int(text) == int(expected)
     ):
         raise FileReadError(
             f"segment {i + 1:,} ({seg[0]}), element {n:02d}: control number {text!r} is not "
