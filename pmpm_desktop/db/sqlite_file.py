@@ -18,6 +18,7 @@ from typing import Any
 
 from pmpm_desktop.db import busy
 from pmpm_desktop.db.db_errors import DatabaseError, explain
+from pmpm_desktop.io.private_files import partial_beside
 
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
@@ -136,13 +137,22 @@ def copy_database(
 ) -> Path:
     """A verified copy of ``source`` at ``target``, with file mode ``mode``.
 
-    Written by SQLite's backup API (pages still in the WAL included) into ``target.partial``,
-    checked by opening it (quick_check, our tables), then moved into place; on any failure,
-    or an exception from ``progress``, nothing is left at ``target.partial``.
+    Written by SQLite's backup API (pages still in the WAL included) into a hidden partial
+    file beside it, checked by opening it (quick_check, our tables), then moved into place; on
+    any failure, or an exception from ``progress``, the partial file is removed, and if this
+    process is killed the next start removes it (``private_files.partial_beside``).
     """
-    partial = target.with_name(target.name + ".partial")
-    remove_database_files(partial)
+    with partial_beside(target) as partial:
+        return _copy_to(source, partial, target, mode, progress)
 
+
+def _copy_to(
+    source: sqlite3.Connection,
+    partial: Path,
+    target: Path,
+    mode: int,
+    progress: Progress | None,
+) -> Path:
     def report(_status: int, remaining: int, total: int) -> None:
         if progress is not None:
             progress(total - remaining, total)
@@ -157,14 +167,9 @@ def copy_database(
         verify_copy(partial, target)
         os.replace(partial, target)
     except sqlite3.Error as exc:
-        remove_database_files(partial)
         raise DatabaseError(_copy_failure(exc, target)) from None
     except OSError as exc:
-        remove_database_files(partial)
         raise DatabaseError(f"cannot write the copy {target}: {exc.strerror}") from None
-    except BaseException:
-        remove_database_files(partial)
-        raise
     return target
 
 

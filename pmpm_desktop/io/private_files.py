@@ -121,24 +121,42 @@ def move_into_place(src: Path, target: Path) -> None:
         _copy_beside(src, target)
 
 
-def _copy_beside(src: Path, target: Path) -> None:
-    """``src`` is on another device: copy it to a hidden partial file beside ``target``, then
-    rename. A marker in the private folder names the partial file, so a kill during the copy
-    leaves nothing that the next start does not remove."""
+@contextlib.contextmanager
+def partial_beside(target: Path) -> Iterator[Path]:
+    """A hidden name beside ``target`` to build it under, then rename onto it (a rename is
+    only atomic within one folder). A marker in the private folder names it, so if this run
+    is killed the next start removes the partial file (and SQLite's journals of it); on
+    leaving the block the partial file and the marker are removed."""
     token = run_name()
     partial = target.with_name(f".{target.name}.{token}{PARTIAL_SUFFIX}")
     marker = private_root() / f"{token}{PENDING_SUFFIX}"
     with os.fdopen(create_private_file(marker), "w", encoding="utf-8") as f:
         f.write(os.fspath(partial))
     try:
+        yield partial
+    finally:
+        _remove_partial(partial)
+        marker.unlink(missing_ok=True)
+
+
+def _remove_partial(partial: Path) -> None:
+    for suffix in _SQLITE_SIDE_FILES:
+        partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+
+
+#: a partial file, and the files SQLite keeps beside one it writes
+_SQLITE_SIDE_FILES = ("", "-journal", "-wal", "-shm")
+
+
+def _copy_beside(src: Path, target: Path) -> None:
+    """``src`` is on another device: copy it to a hidden partial file beside ``target``, then
+    rename (see :func:`partial_beside`)."""
+    with partial_beside(target) as partial:
         with os.fdopen(create_private_file(partial), "wb") as out, src.open("rb") as data:
             shutil.copyfileobj(data, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-        marker.unlink(missing_ok=True)
     src.unlink(missing_ok=True)
 
 
@@ -190,7 +208,7 @@ def _remove(entry: os.DirEntry[str]) -> None:
         token = entry.name[: -len(PENDING_SUFFIX)]
         # only the partial copy this marker was made for: a name with its token and suffix
         if partial.name.startswith(".") and partial.name.endswith(f"{token}{PARTIAL_SUFFIX}"):
-            partial.unlink(missing_ok=True)
+            _remove_partial(partial)
     if entry.is_dir(follow_symlinks=False):
         shutil.rmtree(path)
     else:

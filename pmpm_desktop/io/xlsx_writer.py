@@ -19,6 +19,7 @@ def write_sheet(
     *,
     title_rows: Sequence[str] = (),
     sheet_name: str = "Sheet1",
+    created: dt.datetime | None = None,
 ) -> None:
     """One sheet: optional title rows, a header row, then the rows.
 
@@ -27,7 +28,7 @@ def write_sheet(
     ``path`` when complete (its rows are members): see :func:`atomic_output`.
     """
     with atomic_output(Path(path), "sheet") as tmp:
-        _write(tmp, headers, rows, title_rows, sheet_name)
+        _write(tmp, headers, rows, title_rows, sheet_name, created)
 
 
 def _write(
@@ -36,6 +37,7 @@ def _write(
     rows: Iterable[Sequence[object]],
     title_rows: Sequence[str],
     sheet_name: str,
+    created: dt.datetime | None,
 ) -> None:
     wb = xlsxwriter.Workbook(
         str(path),
@@ -47,6 +49,9 @@ def _write(
             "tmpdir": str(path.parent),
         },
     )
+    if created is not None:
+        # the same content at the same "created" time gives the same bytes (and hash)
+        wb.set_properties({"created": created})
     try:
         ws = wb.add_worksheet(sheet_name)
         date_fmt = wb.add_format({"num_format": "mm/dd/yyyy"})

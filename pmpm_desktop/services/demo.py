@@ -36,6 +36,8 @@ Progress = Callable[[int, int], bool]
 
 FIRST = Month(2026, 1)
 LAST = Month(2026, 6)
+#: the demo files' "created" time: a seeded demo writes the same files, with the same hashes
+FILES_CREATED = dt.datetime(2026, 1, 1, 9, 0)
 #: the month of the files written for the user to import by hand (``demo-files/new-month/``)
 NEXT = LAST + 1
 NEW_MONTH_FOLDER = "new-month"
@@ -378,7 +380,7 @@ def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -
         for spec in plan.contracts:
             payers.add_contract(db, plan.code, spec)
             path = folder / f"{plan.code} rates {spec.name}.xlsx"
-            write_sheet(path, _RATE_HEADERS, plan.rates[spec.name])
+            write_sheet(path, _RATE_HEADERS, plan.rates[spec.name], created=FILES_CREATED)
             importing.import_rates(db, plan.code, spec.name, path)
             files += 1
             steps.tick()
@@ -418,6 +420,7 @@ def _load_months(
             _ROSTER_HEADERS,
             rows,
             title_rows=[f"{plan.name} — eligibility roster", f"Roster month {month}", ""],
+            created=FILES_CREATED,
         )
         plan.last_roster = rows
         importing.import_roster(db, plan.code, month, path)
@@ -512,6 +515,7 @@ def _write_statement(
         _REMIT_HEADERS,
         rows,
         title_rows=[f"{plan.name} capitation statement", f"Payment {pay_month}", ""],
+        created=FILES_CREATED,
     )
     return total
 
@@ -547,6 +551,7 @@ def _write_next_month(db: Database, plan: PayerPlan, folder: Path) -> Path:
         _ROSTER_HEADERS,
         roster,
         title_rows=[f"{plan.name} — eligibility roster", f"Roster month {NEXT}", ""],
+        created=FILES_CREATED,
     )
     owed = _owed_next_month(db, plan.code, termed, added)
     names = {str(r[0]): str(r[1]).upper() for r in roster}

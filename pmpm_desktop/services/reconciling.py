@@ -348,7 +348,8 @@ def store_discrepancies(
     events = DiscrepancyEvent.__table__
 
     # 1. New discrepancies.
-    new = merged.filter(pl.col("id").is_null())
+    # in key order: the index takes appends, and the same reconcile numbers them alike
+    new = merged.filter(pl.col("id").is_null()).sort("month", "member_ref")
     if new.height:
         before = max_id(conn, table)  # type: ignore[arg-type]
         insert_frame(

@@ -89,7 +89,6 @@ CASES = [
         "report",
         "progress",
         "penultimate",
-        leaks="a killed export leaves xlsxwriter's row files (IDs, names) in TMPDIR",
     ),
     Case("report", "progress", "last"),
     Case("demo", "commit", "middle"),
@@ -97,7 +96,6 @@ CASES = [
         "backup",
         "progress",
         "last",
-        leaks="a killed backup leaves its complete .partial copy beside the target",
     ),
     Case("upgrade", "sql", "first"),
     Case("upgrade", "sql", "middle"),
@@ -280,8 +278,6 @@ def _assert_complete(output: Path, ref: Reference) -> None:
 
 
 def _all_or_nothing(c: Case) -> list[pytest.MarkDecorator]:
-    if c.op == "demo":
-        return [pytest.mark.xfail(strict=True, reason=f"{FILES}: the demo is not atomic")]
     return []
 
 
@@ -301,8 +297,6 @@ def test_a_killed_run_wrote_all_or_nothing(
 
 
 def _rerun(case: Case) -> list[pytest.MarkDecorator]:
-    if case.op == "demo":
-        return [pytest.mark.xfail(strict=True, reason=f"{FILES}: a killed demo is re-runnable")]
     return []
 
 
@@ -341,9 +335,6 @@ def test_a_killed_run_leaves_no_member_data_outside_the_database(killed: Killed)
 _UPGRADES = [c for c in CASES if c.op == "upgrade"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason=f"{DB}: the pre-upgrade copy is of the main file only, not the WAL"
-)
 @pytest.mark.parametrize("killed", [pytest.param(c, id=c.id) for c in _UPGRADES], indirect=True)
 def test_the_copy_made_before_an_upgrade_is_the_database(
     killed: Killed, reference: Callable[[str], Reference]
