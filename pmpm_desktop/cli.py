@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmpm_desktop import __version__
+from pmpm_desktop import __version__, cli_db
 from pmpm_desktop.core.money import dollars_text, format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
@@ -23,7 +23,7 @@ from pmpm_desktop.core.summary import (
     PayerLevel,
     ReconcileSummary,
 )
-from pmpm_desktop.db.database import Database, DatabaseError, open_database, resolve_url
+from pmpm_desktop.db.database import Database, DatabaseError, resolve_url
 from pmpm_desktop.errors import PmpmError, UsageError
 
 if TYPE_CHECKING:
@@ -309,6 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     dm = sub.add_parser("demo", help="fill the database with a realistic demo practice")
     dm.add_argument("--members", type=int, default=300)
+
+    cli_db.add_parser(sub)
     return p
 
 
@@ -425,7 +427,9 @@ def _print_summary(s: ReconcileSummary) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
+    if args.command == "db":
+        return cli_db.run(args)
+    db = cli_db.open_asking(args.db)
     try:
         return _dispatch(db, args)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    #: the password of an encrypted SQLite database (None: a plain one); backups reuse it
+    key: str | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,8 +78,14 @@ def _alembic_config() -> Config:
     return cfg
 
 
-def open_database(target: str | os.PathLike[str] | None = None) -> Database:
-    """Connect, and create or upgrade the schema (backing up an existing SQLite file first)."""
+def open_database(
+    target: str | os.PathLike[str] | None = None, *, key: str | None = None
+) -> Database:
+    """Connect, and create or upgrade the schema (backing up an existing SQLite file first).
+
+    An encrypted SQLite file is opened with ``key``, else ``$PMPM_DB_KEY``, else the keyring
+    (db/encryption.py: KeyNeeded, WrongKey); a new file given a ``key`` is created encrypted.
+    """
     url = resolve_url(target)
     try:
         parsed = make_url(url)
@@ -95,8 +103,20 @@ def open_database(target: str | os.PathLike[str] | None = None) -> Database:
         # A server created in the C locale keeps SQL_ASCII databases, and psycopg then hands
         # back text as bytes; our text is UTF-8 (names like Muñoz), so say so.
         connect_args["client_encoding"] = "utf8"
+    if sqlite_file is not None:
+        from pmpm_desktop.db.encryption import key_for
+
+        found = key_for(sqlite_file, key)
+        key = found[0] if found is not None else None
+    elif key is not None:
+        raise DatabaseError("only a SQLite database file can be protected with a password")
     try:
-        engine = create_engine(url, connect_args=connect_args)
+        if key is not None:
+            from pmpm_desktop.db.encryption import encrypted_engine
+
+            engine = encrypted_engine(url, key, connect_args=connect_args)
+        else:
+            engine = create_engine(url, connect_args=connect_args)
     except Exception as exc:  # noqa: BLE001 - missing driver, bad URL syntax
         raise DatabaseError(f"cannot open {url}: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -109,7 +129,7 @@ def open_database(target: str | os.PathLike[str] | None = None) -> Database:
     except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
         engine.dispose()
         raise DatabaseError(f"cannot open the database {url}: {exc}") from exc
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    return Database(engine, sessionmaker(engine, expire_on_commit=False), key)
 
 
 def _upgrade(engine: Engine, sqlite_file: Path | None) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from pmpm_desktop.db import encryption
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import PmpmError, UsageError
 
@@ -38,9 +40,10 @@ def backup_database(db: Database, target: Path, progress: Progress | None = None
 
     raw = db.engine.raw_connection()
     try:
-        dbapi = raw.driver_connection
-        assert isinstance(dbapi, sqlite3.Connection)
-        dest = sqlite3.connect(partial)
+        dbapi: Any = raw.driver_connection
+        # An encrypted database is copied page by page into a file keyed alike: the backup
+        # stays encrypted with the same password.
+        dest = sqlite3.connect(partial) if db.key is None else encryption.connect(partial, db.key)
         try:
             dbapi.backup(dest, pages=256, progress=report)
         finally:
