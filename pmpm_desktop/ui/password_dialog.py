@@ -170,20 +170,12 @@ def protect(
 
     def accepted() -> None:
         key, remember = dialog.key, dialog.remember.isChecked()
-        _convert(ctx, parent, path, key, lambda: protection.protect(path, key, remember=remember))
-        if then is not None:
-            ctx.database_changed.connect(_once(ctx, then))
+        _convert(
+            ctx, parent, path, key, lambda: protection.protect(path, key, remember=remember), then
+        )
 
     dialog.accepted.connect(accepted)
     dialog.open()
-
-
-def _once(ctx: AppContext, slot: Callable[[], object]) -> Callable[[], None]:
-    def run() -> None:
-        ctx.database_changed.disconnect(run)
-        slot()
-
-    return run
 
 
 def remove_password(ctx: AppContext, parent: QWidget | None) -> None:
@@ -218,8 +210,10 @@ def _convert(
     path: Path,
     new_key: str | None,
     work: Callable[[], object],
+    then: Callable[[], object] | None = None,
 ) -> None:
-    """Close the database, run ``work`` (a conversion) in the background, open it again."""
+    """Close the database, run ``work`` (a conversion) in the background, open it again,
+    then ``then``."""
     old_key = ctx.db.key
     ctx.db.dispose()
 
@@ -240,6 +234,8 @@ def _convert(
             ctx.status_message.emit(
                 f"{path} is protected with the password; {protection.LEFT_BEHIND}."
             )
+        if then is not None:
+            then()
 
     ctx.tasks.run(
         "Protecting the database" if new_key else "Removing the password",
