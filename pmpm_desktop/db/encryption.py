@@ -217,12 +217,6 @@ def decrypt_database(path: Path, key: str) -> Conversion:
     return _convert(path, key, None)
 
 
-def change_password(path: Path, old_key: str, new_key: str) -> Conversion:
-    """Re-encrypt the database at ``path`` with ``new_key``."""
-    check_password(new_key)
-    return _convert(path, old_key, new_key)
-
-
 Step = Callable[[str], None]
 
 
