@@ -96,11 +96,12 @@ def _build(target: str | None, *, settings_file: Path | None = None):  # type: i
     """The QApplication, context and main window on the database ``target``."""
     from PySide6.QtWidgets import QApplication
 
-    from pmpm_desktop.db.database import open_database
+    from pmpm_desktop.db.database import DatabaseError
     from pmpm_desktop.ui.context import AppContext
     from pmpm_desktop.ui.icon import app_icon
     from pmpm_desktop.ui.logs import setup_logging
     from pmpm_desktop.ui.main_window import MainWindow, database_label
+    from pmpm_desktop.ui.password_dialog import open_asking
     from pmpm_desktop.ui.settings import Settings
     from pmpm_desktop.ui.theme import apply_theme
 
@@ -114,7 +115,9 @@ def _build(target: str | None, *, settings_file: Path | None = None):  # type: i
     settings = Settings(settings_file)
     if target is None and not os.environ.get("PMPM_DB") and settings.last_database:
         target = settings.last_database
-    db = open_database(target)
+    db = open_asking(target, None)
+    if db is None:
+        raise DatabaseError("no password was given: the database stays closed")
     label = database_label(db)
     settings.add_recent_database(label)
     ctx = AppContext(db, label, settings)

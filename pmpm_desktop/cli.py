@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmpm_desktop import __version__
+from pmpm_desktop import __version__, cli_db
 from pmpm_desktop.core.money import dollars_text, format_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
@@ -24,7 +24,7 @@ from pmpm_desktop.core.summary import (
     ReconcileSummary,
 )
 from pmpm_desktop.db import busy, db_errors
-from pmpm_desktop.db.database import Database, open_database, resolve_url
+from pmpm_desktop.db.database import Database, resolve_url
 from pmpm_desktop.errors import PmpmError, UsageError
 from pmpm_desktop.io.private_files import remove_stale
 
@@ -323,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--payer")
     au.add_argument("--actor", metavar="NAME", help="one user's entries (any case)")
     au.add_argument("--json", action="store_true")
+    cli_db.add_parser(sub)
     return p
 
 
@@ -463,7 +464,9 @@ def _print_summary(s: ReconcileSummary) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
+    if args.command == "db":
+        return cli_db.run(args)
+    db = cli_db.open_asking(args.db)
     try:
         return _dispatch(db, args)
     finally:

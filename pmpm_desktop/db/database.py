@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +73,8 @@ class Database:
     sessions: sessionmaker[Session]
     #: opened read-only because the file, its folder or its disk cannot be written
     read_only: bool = False
+    #: the password of an encrypted SQLite database (None: a plain one); backups reuse it
+    key: str | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,11 +90,15 @@ def _alembic_config() -> Config:
     return cfg
 
 
-def open_database(target: str | os.PathLike[str] | None = None) -> Database:
+def open_database(
+    target: str | os.PathLike[str] | None = None, *, key: str | None = None
+) -> Database:
     """Connect, and create or upgrade the schema (backing up an existing SQLite file first).
 
     A new SQLite file is created private (0600, new folders 0700); one we may not write is
-    opened read-only. Every failure is a DatabaseError with one sentence naming the database.
+    opened read-only. An encrypted SQLite file is opened with ``key``, else ``$PMPM_DB_KEY``,
+    else the keyring (db/encryption.py: KeyNeeded, WrongKey); a new file given a ``key`` is
+    created encrypted. Every failure is a DatabaseError with one sentence naming the database.
     """
     url = resolve_url(target)
     try:
@@ -106,13 +111,19 @@ def open_database(target: str | os.PathLike[str] | None = None) -> Database:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         sqlite_path = Path(str(parsed.database))
         access = _prepare_file(sqlite_path)
+        from pmpm_desktop.db.encryption import key_for
+
+        found = key_for(sqlite_path, key)
+        key = found[0] if found is not None else None
+    elif key is not None:
+        raise DatabaseError("only a SQLite database file can be protected with a password")
     try:
-        engine = _engine(url, parsed.get_driver_name(), sqlite_path, access)
+        engine = _engine(url, parsed.get_driver_name(), sqlite_path, access, key)
     except Exception as exc:  # noqa: BLE001 - missing driver, bad URL syntax
         raise DatabaseError(f"cannot open {where}: {type(exc).__name__}") from None
     event.listen(engine, "handle_error", _tagger(url))
     try:
-        _upgrade(engine, sqlite_path, access, where)
+        _upgrade(engine, sqlite_path, access, where, key)
     except DatabaseError:
         engine.dispose()
         raise
@@ -121,7 +132,7 @@ def open_database(target: str | os.PathLike[str] | None = None) -> Database:
         message = db_errors.explain(exc, url)
         raise DatabaseError(message or f"cannot open {where} ({type(exc).__name__})") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(engine, sessions, read_only=access.read_only)
+    return Database(engine, sessions, read_only=access.read_only, key=key)
 
 
 def _prepare_file(path: Path) -> Access:
@@ -134,9 +145,19 @@ def _prepare_file(path: Path) -> Access:
     return sqlite_file.access_of(path)
 
 
-def _engine(url: str, driver: str, sqlite_path: Path | None, access: Access) -> Engine:
+def _engine(
+    url: str, driver: str, sqlite_path: Path | None, access: Access, key: str | None
+) -> Engine:
     if sqlite_path is not None:
-        engine = create_engine(url, creator=lambda: sqlite_file.connect(sqlite_path, access))
+        options: dict[str, Any] = {}
+        if key is not None:
+            import sqlcipher3
+
+            # the pysqlite dialect wraps the errors of the module it is given: sqlcipher3's
+            options["module"] = sqlcipher3.dbapi2
+        engine = create_engine(
+            url, creator=lambda: sqlite_file.connect(sqlite_path, access, key), **options
+        )
         pragmas = _read_only_pragmas if access.read_only else _sqlite_pragmas
         event.listen(engine, "connect", pragmas)
         return engine
@@ -160,7 +181,9 @@ def _tagger(url: str) -> Any:
     return tag
 
 
-def _upgrade(engine: Engine, sqlite_path: Path | None, access: Access, where: str) -> None:
+def _upgrade(
+    engine: Engine, sqlite_path: Path | None, access: Access, where: str, key: str | None
+) -> None:
     cfg = _alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
@@ -182,19 +205,19 @@ def _upgrade(engine: Engine, sqlite_path: Path | None, access: Access, where: st
             "you can write"
         )
     if current is not None and sqlite_path is not None:
-        _backup_before_upgrade(engine, sqlite_path)
+        _backup_before_upgrade(engine, sqlite_path, key)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
 
-def _backup_before_upgrade(engine: Engine, path: Path) -> Path:
-    """A verified copy of the database as it is (WAL included), beside it, in its mode."""
+def _backup_before_upgrade(engine: Engine, path: Path, key: str | None) -> Path:
+    """A verified copy of the database as it is (WAL included), beside it, in its mode,
+    encrypted with the same password when the database is."""
     copy = path.with_name(f"{path.stem}.before-upgrade-{now_stamp()}.sqlite3")
     raw = engine.raw_connection()
     try:
         source = raw.driver_connection
-        assert isinstance(source, sqlite3.Connection)
-        return sqlite_file.copy_database(source, copy, sqlite_file.file_mode(path))
+        return sqlite_file.copy_database(source, copy, sqlite_file.file_mode(path), key=key)
     finally:
         raw.close()

@@ -110,8 +110,10 @@ def access_of(path: Path) -> Access:
     return Access(read_only=True, why=why, immutable=immutable)
 
 
-def connect(path: Path, access: Access, module: ModuleType = sqlite3) -> Any:
-    """A DB-API connection to ``path`` that waits for other programs' locks (see ``busy``)."""
+def connect(path: Path, access: Access, key: str | None = None) -> Any:
+    """A DB-API connection to ``path`` that waits for other programs' locks (see ``busy``);
+    with ``key``, a SQLCipher connection keyed with it (db/encryption.py)."""
+    module = _module(key)
     factory = busy.connection_class(module.Connection, module.Cursor)
     target = str(path)
     if access.read_only:
@@ -125,17 +127,39 @@ def connect(path: Path, access: Access, module: ModuleType = sqlite3) -> Any:
         # connection at a time, which is what SQLite's own check protects
         check_same_thread=False,
     )
+    if key is not None:
+        from pmpm_desktop.db.encryption import prepare
+
+        try:
+            prepare(conn, key)
+        except BaseException:
+            conn.close()
+            raise
     conn.where = str(path)
     return conn
+
+
+def _module(key: str | None) -> ModuleType:
+    if key is None:
+        return sqlite3
+    import sqlcipher3
+
+    return sqlcipher3.dbapi2
 
 
 Progress = Callable[[int, int], None]
 
 
 def copy_database(
-    source: sqlite3.Connection, target: Path, mode: int, progress: Progress | None = None
+    source: Any,
+    target: Path,
+    mode: int,
+    progress: Progress | None = None,
+    *,
+    key: str | None = None,
 ) -> Path:
-    """A verified copy of ``source`` at ``target``, with file mode ``mode``.
+    """A verified copy of ``source`` at ``target``, with file mode ``mode``; the copy of an
+    encrypted database (``key``) is encrypted with the same password.
 
     Written by SQLite's backup API (pages still in the WAL included) into a hidden partial
     file beside it, checked by opening it (quick_check, our tables), then moved into place; on
@@ -143,15 +167,16 @@ def copy_database(
     process is killed the next start removes it (``private_files.partial_beside``).
     """
     with partial_beside(target) as partial:
-        return _copy_to(source, partial, target, mode, progress)
+        return _copy_to(source, partial, target, mode, progress, key)
 
 
 def _copy_to(
-    source: sqlite3.Connection,
+    source: Any,
     partial: Path,
     target: Path,
     mode: int,
     progress: Progress | None,
+    key: str | None,
 ) -> Path:
     def report(_status: int, remaining: int, total: int) -> None:
         if progress is not None:
@@ -159,32 +184,33 @@ def _copy_to(
 
     try:
         create_file(partial, mode)
-        dest = sqlite3.connect(partial)
+        dest = connect(partial, Access(), key)
         try:
             source.backup(dest, pages=256, progress=report)
         finally:
             dest.close()
-        verify_copy(partial, target)
+        verify_copy(partial, target, key=key)
         os.replace(partial, target)
-    except sqlite3.Error as exc:
+    except _module(key).Error as exc:
         raise DatabaseError(_copy_failure(exc, target)) from None
     except OSError as exc:
         raise DatabaseError(f"cannot write the copy {target}: {exc.strerror}") from None
     return target
 
 
-def _copy_failure(exc: sqlite3.Error, target: Path) -> str:
+def _copy_failure(exc: Exception, target: Path) -> str:
     message = explain(exc, str(target))
     if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (11, 26):  # CORRUPT, NOTADB: the source
         return "the database is damaged, so no copy of it could be made: restore a backup"
     return message or f"cannot write the copy {target} ({type(exc).__name__})"
 
 
-def verify_copy(path: Path, name: Path | None = None) -> None:
+def verify_copy(path: Path, name: Path | None = None, *, key: str | None = None) -> None:
     """Raise DatabaseError unless ``path`` is a sound database with our tables.
 
-    ``name`` is what the message calls the copy (the final name of a partial file)."""
-    conn = sqlite3.connect(path)
+    ``name`` is what the message calls the copy (the final name of a partial file); ``key``
+    opens an encrypted one."""
+    conn = connect(path, Access(), key)
     try:
         check = [row[0] for row in conn.execute("PRAGMA quick_check")]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}

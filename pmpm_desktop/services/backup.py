@@ -1,8 +1,8 @@
-"""A consistent copy of the open database, taken while it is in use (SQLite's backup API)."""
+"""A consistent copy of the open database, taken while it is in use (SQLite's backup API;
+an encrypted database gives an encrypted copy)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,9 +45,8 @@ def backup_database(db: Database, target: Path, progress: Progress | None = None
 
     raw = db.engine.raw_connection()
     try:
-        dbapi = raw.driver_connection
-        assert isinstance(dbapi, sqlite3.Connection)
-        return sqlite_file.copy_database(dbapi, target, mode, report)
+        # an encrypted database is copied into a file keyed alike: the backup stays encrypted
+        return sqlite_file.copy_database(raw.driver_connection, target, mode, report, key=db.key)
     except PmpmError:
         # SQLite may report the abort as an error of its own: the cancel is what happened
         if cancelled:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import func, select
 
 from pmpm_desktop.db.models import Payer
+from pmpm_desktop.ui import password_dialog
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
 from pmpm_desktop.ui.pages.base import bold_label
@@ -62,6 +66,13 @@ class FirstRunDialog(QDialog):
         words.addWidget(text)
         top.addLayout(words, 1)
         layout.addLayout(top)
+        self.protect_box = QCheckBox("Protect the database with a password")
+        self.protect_box.setObjectName("firstRunProtect")
+        self.protect_box.setToolTip(
+            "Encrypt the database file: whoever copies it without the password sees nothing."
+        )
+        self.protect_box.setEnabled(ctx.db.is_sqlite and ctx.db.key is None)
+        layout.addWidget(self.protect_box)
         buttons = QDialogButtonBox()
         self.demo_button = QPushButton("Open the demo practice")
         self.demo_button.setObjectName("firstRunDemo")
@@ -86,11 +97,20 @@ class FirstRunDialog(QDialog):
     def choose_demo(self) -> None:
         parent = self.parentWidget()
         self.accept()
-        open_demo_practice(self.ctx, parent)
+        self._protected_first(lambda: open_demo_practice(self.ctx, parent))
 
     def choose_empty(self) -> None:
         self.reject()
-        self.ctx.status_message.emit("Start by adding a payer on the Payers page.")
+        self._protected_first(
+            lambda: self.ctx.status_message.emit("Start by adding a payer on the Payers page.")
+        )
+
+    def _protected_first(self, then: Callable[[], object]) -> None:
+        """Run ``then``, after protecting the (still empty) database when the box is ticked."""
+        if self.protect_box.isChecked():
+            password_dialog.protect(self.ctx, self.parentWidget(), then)
+        else:
+            then()
 
 
 def maybe_offer_first_run(ctx: AppContext, window: QWidget) -> FirstRunDialog | None:

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 from pmpm_desktop import __version__
 from pmpm_desktop.core.clock import now_stamp
 from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.encryption import KeyNeeded, WrongKey
 from pmpm_desktop.services.backup import backup_database
-from pmpm_desktop.ui import dialogs
+from pmpm_desktop.ui import dialogs, password_dialog
 from pmpm_desktop.ui.context import EVERYTHING, AppContext
 from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
 from pmpm_desktop.ui.pages import page_classes
@@ -198,6 +199,14 @@ class MainWindow(QMainWindow):
             "Export an Excel workbook for the manager or the payer",
         )
         self.act_backup = self._action("&Back up database…", self.backup_dialog, "Ctrl+B")
+        self.act_protect = self._action(
+            "&Protect with a password…",
+            lambda: password_dialog.protect(self.ctx, self),
+            tip="Encrypt the database file: without the password nobody can read it",
+        )
+        self.act_unprotect = self._action(
+            "Remove pass&word…", lambda: password_dialog.remove_password(self.ctx, self)
+        )
         self.act_quit = self._action("&Quit", self.close, key.Quit)
         self.act_guide = self._action("&User guide", self.show_guide, key.HelpContents)
         self.act_about = self._action("&About PMPM Desktop", self.show_about)
@@ -218,6 +227,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_import_roster, self.act_import_remit, self.act_import_rates])
         file_menu.addSeparator()
         file_menu.addActions([self.act_export, self.act_backup])
+        file_menu.addActions([self.act_protect, self.act_unprotect])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         go_menu = bar.addMenu("&Go")
@@ -252,7 +262,11 @@ class MainWindow(QMainWindow):
             action.setEnabled(not busy)
 
     def _update_db_label(self) -> None:
-        self.db_label.setText(f"Database: {self.ctx.db_label}")
+        encrypted = self.ctx.db.key is not None
+        self.act_protect.setEnabled(self.ctx.db.is_sqlite and not encrypted)
+        self.act_unprotect.setEnabled(encrypted)
+        protected = " (protected with a password)" if encrypted else ""
+        self.db_label.setText(f"Database: {self.ctx.db_label}{protected}")
         self.setWindowTitle(f"PMPM Desktop — {Path(self.ctx.db_label).name}")
 
     def changeEvent(self, event: QEvent) -> None:
@@ -309,8 +323,20 @@ class MainWindow(QMainWindow):
         if path:
             self.switch_database(path)
 
-    def switch_database(self, target: str) -> None:
-        """Open (creating or upgrading) the database at ``target`` and show it."""
+    def switch_database(self, target: str, key: str | None = None) -> None:
+        """Open (creating or upgrading) the database at ``target`` and show it; an encrypted
+        one whose password is not found is asked for."""
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, KeyNeeded | WrongKey):
+                dialogs.show_error(self, "Opening the database", exc)
+                return
+            error = password_dialog.WRONG if isinstance(exc, WrongKey) else ""
+            answer = password_dialog.ask_key(self, exc.path, error)
+            if answer is not None:
+                if answer.remember.isChecked():
+                    password_dialog.remember(self, exc.path, answer.key)
+                self.switch_database(target, answer.key)
 
         def opened(db: Database) -> None:
             label = database_label(db)
@@ -321,8 +347,9 @@ class MainWindow(QMainWindow):
 
         self.ctx.tasks.run(
             "Opening the database",
-            lambda _progress: open_database(target),
+            lambda _progress: open_database(target, key=key),
             on_success=opened,
+            on_failure=refused,
             parent=self,
             cancellable=False,
         )

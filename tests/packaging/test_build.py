@@ -195,6 +195,21 @@ def test_built_command_line_imports_the_demo_files_and_writes_the_report(
     assert version.stdout.strip() == f"pmpm {__version__}"
 
 
+def test_built_command_line_encrypts_and_opens_with_pmpm_db_key(
+    built: Build, tmp_path: Path
+) -> None:
+    pmpm = built.program("pmpm")
+    db = tmp_path / "secret.sqlite3"
+    env = {**_headless(), "PMPM_DB_KEY": "s3cret"}
+    done = _run([pmpm, "--db", db, "db", "encrypt"], env)  # SQLCipher frozen in
+    assert done.returncode == 0, done.stderr
+    assert b"SQLite format 3" not in db.read_bytes()
+    listed = _run([pmpm, "--db", db, "payer", "list"], env)
+    assert listed.returncode == 0, listed.stderr
+    status = _run([pmpm, "--db", db, "db", "status"], env)  # keyring frozen in (any backend)
+    assert "encrypted: yes (SQLCipher 4." in status.stdout, status.stderr
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland are Linux things")
 def test_built_app_without_a_display_says_so_in_one_sentence(built: Build) -> None:
     done = _run([built.program("pmpm-desktop")], _headless())
