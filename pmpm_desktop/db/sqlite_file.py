@@ -18,31 +18,14 @@ from typing import Any
 
 from pmpm_desktop.db import busy
 from pmpm_desktop.db.db_errors import DatabaseError, explain
-from pmpm_desktop.io.private_files import partial_beside
+from pmpm_desktop.io.private_files import create_folders, partial_beside
 
 PRIVATE_FILE = 0o600
-PRIVATE_FOLDER = 0o700
 #: the files SQLite keeps beside a database
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 #: tables a copy must have to count as one of our databases
 OUR_TABLES = frozenset({"alembic_version", "payers"})
 _POSIX = os.name == "posix"
-
-
-def make_private_folder(folder: Path) -> None:
-    """Create ``folder`` and its missing parents, each 0700; folders that exist stay as they are."""
-    missing: list[Path] = []
-    current = folder
-    while not current.exists() and current != current.parent:
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        try:
-            path.mkdir(mode=PRIVATE_FOLDER)
-        except FileExistsError:
-            continue
-        if _POSIX:
-            os.chmod(path, PRIVATE_FOLDER)
 
 
 def create_file(path: Path, mode: int = PRIVATE_FILE) -> None:
@@ -55,7 +38,7 @@ def create_file(path: Path, mode: int = PRIVATE_FILE) -> None:
 
 def create_private_database(path: Path) -> None:
     """An empty, private database file at ``path`` (an empty file is an empty database)."""
-    make_private_folder(path.parent)
+    create_folders(path.parent)
     try:
         create_file(path)
     except FileExistsError:

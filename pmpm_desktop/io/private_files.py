@@ -55,10 +55,28 @@ def private_root() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """``path`` as a folder only its owner can open: created 0700, or narrowed to it."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """``path`` as a folder only its owner can open: created 0700, or narrowed to it (the
+    missing folders above it are created 0700 too)."""
+    create_folders(path)
     make_private(path)
     return path
+
+
+def create_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each 0700 (``mkdir(parents=True)`` would
+    give the parents the umask's mode); folders that exist stay as they are."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue
+        if _POSIX:
+            path.chmod(DIR_MODE)  # the umask may have narrowed it further; say exactly
 
 
 def make_private(path: Path) -> None:

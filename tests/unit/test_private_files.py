@@ -183,3 +183,15 @@ def test_the_log_folder_is_0700_and_its_files_0600_rotated_ones_too(tmp_path: Pa
     finally:
         logs.log.removeHandler(handler)
         handler.close()
+
+
+@posix_only
+def test_missing_parents_of_a_private_folder_are_private_too(tmp_path: Path) -> None:
+    """The log folder is often the first thing made in a fresh data folder: the data folder
+    above it (which the database joins later) must not be left 0755."""
+    pf.private_dir(tmp_path / "share" / "PMPM Desktop" / "logs")
+    for folder in ("share", "share/PMPM Desktop", "share/PMPM Desktop/logs"):
+        assert mode(tmp_path / folder) == 0o700, folder
+    tmp_path.chmod(0o755)
+    pf.create_folders(tmp_path)  # a folder that exists stays as it is
+    assert mode(tmp_path) == 0o755
