@@ -27,6 +27,7 @@ from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
 from pmpm_desktop.io.read_errors import file_bytes
+from pmpm_desktop.io.zip_guard import check_workbook
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,
@@ -185,6 +186,7 @@ def _excel_sheets(
 ) -> Iterator[tuple[str, pl.DataFrame, frozenset[int]]]:
     """The named sheet; else the visible sheets (all of them when ``several``, else the first),
     each loaded once, in workbook order."""
+    check_workbook(data, path.name)
     if data[:4] == b"PK\x03\x04":
         _refuse_other_office_files(data, path)
     try:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pmpm_desktop.io.zip_guard import MEMBER_LIMIT, read_part
+
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
@@ -52,8 +54,8 @@ def _unescape(text: str) -> str:
 def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the zip member holding its XML (``xl/worksheets/sheet1.xml``)."""
     try:
-        workbook = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
+        workbook = read_part(zf, "xl/workbook.xml")
+        rels = read_part(zf, "xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
     targets: dict[bytes, str] = {}
@@ -79,7 +81,7 @@ def hidden_sheets(data: bytes) -> set[str]:
     visibility after loading a sheet, which costs a full parse."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("xl/workbook.xml")
+            xml = read_part(zf, "xl/workbook.xml")
     except (zipfile.BadZipFile, KeyError):
         return set()
     hidden: set[str] = set()
@@ -96,7 +98,7 @@ def sheet_xml(zf: zipfile.ZipFile, sheet: str) -> bytes | None:
     if path is None:
         return None
     try:
-        return zf.read(path)
+        return read_part(zf, path, MEMBER_LIMIT)
     except KeyError:
         return None
 
