@@ -27,7 +27,6 @@ from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
 from pmpm_desktop.io.read_errors import file_bytes
-from pmpm_desktop.io.zip_guard import check_workbook
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,
@@ -35,6 +34,7 @@ from pmpm_desktop.io.sheet_rows import (
     sections_and_notes,
     verb,
 )
+from pmpm_desktop.io.zip_guard import check_workbook
 
 #: the column holding each row's 1-based number in the file
 SOURCE_ROW = sheet_rows.SOURCE_ROW
