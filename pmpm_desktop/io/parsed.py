@@ -20,6 +20,7 @@ import polars as pl
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import money_to_cents
 from pmpm_desktop.io import layout
+from pmpm_desktop.io.cell_characters import bad_cells
 from pmpm_desktop.io.context import context_values
 from pmpm_desktop.io.date_columns import (
     OPEN_ENDED_MONTH,
@@ -80,7 +81,7 @@ class Place(StrEnum):
     SEGMENT = "segment"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowProblem:
     """One refused cell or row: ``row`` is the 1-based row (CSV line) number in the file,
     ``column`` the header as written in the file.
@@ -299,7 +300,11 @@ class Columns:
                     column=mapping["member_id"],
                 )
             )
-        return cls(kind, raw, mapping, options, values, decisions=decisions)
+        _refuse_duplicates(raw, mapping, overrides or {})
+        cols = cls(kind, raw, mapping, options, values, decisions=decisions)
+        for row, column, reason in bad_cells(raw.frame, mapping.values(), mixed=raw.mixed_bytes):
+            cols.problems.append(RowProblem(row, column, "", reason))
+        return cols
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
@@ -375,10 +380,12 @@ class Columns:
             return
         hit = raw.is_in(list(bad))
         column = self.mapping[name]
+        # One shown text per distinct value: a million refused cells share a few strings.
+        texts = {value: shown(value) for value in bad}
         for row, value in zip(
             self.rows.filter(hit).to_list(), raw.filter(hit).to_list(), strict=True
         ):
-            self.problems.append(RowProblem(int(row), column, shown(value), bad[value]))
+            self.problems.append(RowProblem(row, column, texts[value], bad[value]))
 
     def require(self, name: str, what: str) -> None:
         """A problem for each row whose field is blank (refused cells are reported already)."""
@@ -630,7 +637,9 @@ class Columns:
         if bad_rows:
             frame = frame.filter(~pl.col(SOURCE_ROW).is_in(list(bad_rows)))
         order = {h: i for i, h in enumerate(self.raw.headers)}
-        self.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+        width = len(order) + 1
+        # One int a key, not a tuple: a refused million-row file has two million problems.
+        self.problems.sort(key=lambda p: p.row * width + order.get(p.column, len(order)))
         return ParsedFile(
             kind=self.kind,
             frame=frame,
@@ -663,6 +672,22 @@ def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | 
         return overrides
     present = {*raw.headers, *raw.sections.values()}
     return {f: c for f, c in overrides.items() if not c.endswith(" (section)") or c in present}
+
+
+def _refuse_duplicates(raw: RawTable, mapping: dict[str, str], chosen: dict[str, str]) -> None:
+    """MappingError when a field takes one of several columns of the same name without the
+    user saying which (``--map``): the first is not always the one meant."""
+    for group in raw.duplicates.values():
+        names = {name for name, _ in group}
+        for field_name, column in mapping.items():
+            if column not in names or field_name in chosen:
+                continue
+            letters = " and ".join(letter for _, letter in group)
+            choices = " or ".join(f"{field_name}={name!r}" for name, _ in group[:3])
+            raise MappingError(
+                f"the columns {group[0][0]!r} ({letters}) have the same name: say which to use "
+                f"with --map {choices}"
+            )
 
 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:

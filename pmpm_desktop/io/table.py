@@ -34,6 +34,8 @@ from pmpm_desktop.io.sheet_rows import (
     sections_and_notes,
     verb,
 )
+from pmpm_desktop.io.text_encoding import Decoded
+from pmpm_desktop.io.xlsx_parts import column_letters
 from pmpm_desktop.io.zip_guard import check_workbook
 
 #: the column holding each row's 1-based number in the file
@@ -67,6 +69,14 @@ class RawTable:
     decisions: tuple[ReadDecision, ...] = ()
     #: the other sheets of the workbook with the same columns (a sheet per product or month)
     siblings: tuple[RawTable, ...] = ()
+    #: the codec a text file was read with ("utf-8"; workbooks: "")
+    encoding: str = ""
+    #: a text file of UTF-8 but for some bytes, which became text_encoding.BAD_BYTES
+    mixed_bytes: bool = False
+    #: header → every column of the same name, as made unique ("Paid Amount", "Paid Amount
+    #: (2)"), each with its column letter: a field mapped to one of them by detection or a
+    #: profile is refused until ``--map`` picks one
+    duplicates: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def sheets(self) -> tuple[RawTable, ...]:
@@ -96,12 +106,14 @@ def read_table(
     data = file_bytes(path)
     suffix = path.suffix.lower()
     sheets: Iterator[tuple[str | None, pl.DataFrame, frozenset[int]]]
+    decoded: Decoded | None = None
     if suffix in EXCEL_SUFFIXES:
         sheets = _excel_sheets(data, path, sheet, several=detector is not None)
     elif suffix in TEXT_SUFFIXES:
         if sheet is not None:
             raise FileReadError(f"{path.name} is a text file: it has no sheets (drop --sheet)")
-        sheets = iter([(None, csv_cells(data, path), frozenset())])
+        text_cells, decoded = csv_cells(data, path)
+        sheets = iter([(None, text_cells, frozenset())])
     else:
         raise FileReadError(
             f"{path.name}: unsupported file type {suffix or '(none)'} "
@@ -142,6 +154,8 @@ def read_table(
         )
     rival = max(others, default=0.0)
     table = _to_table(best, detector, data, path.name, header_row, rival, scores)
+    if decoded is not None:
+        table = _with_encoding(table, decoded)
     if detector is None or sheet is not None:
         return table
     same = _same_columns(best, read)
@@ -163,6 +177,15 @@ def read_table(
         f"sheets {names} have the same columns: the rows of all of them are read",
     )
     return replace(table, siblings=siblings, decisions=(note, *table.decisions))
+
+
+def _with_encoding(table: RawTable, decoded: Decoded) -> RawTable:
+    """The table with how its text was decoded: a decision when it was not UTF-8."""
+    note = decoded.note
+    decisions = table.decisions
+    if note is not None:
+        decisions = (ReadDecision(DecisionKind.ENCODING, note), *decisions)
+    return replace(table, encoding=decoded.encoding, mixed_bytes=decoded.mixed, decisions=decisions)
 
 
 def _same_columns(best: Candidate, read: list[Candidate]) -> list[Candidate]:
@@ -279,6 +302,17 @@ def _unique_headers(cells: Sequence[str | None]) -> list[str]:
         seen.add(candidate.casefold())
         headers.append(candidate)
     return headers
+
+
+def _duplicates(
+    cells: Sequence[str | None], headers: list[str], kept: set[str]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for i, (cell, name) in enumerate(zip(cells, headers, strict=True)):
+        written = clean_header(cell)
+        if written and name in kept:
+            groups.setdefault(written.casefold(), []).append((name, column_letters(i)))
+    return {g[0][0]: tuple(g) for g in groups.values() if len(g) > 1}
 
 
 class _ScorerDetector:
@@ -404,6 +438,7 @@ def _to_table(
             ),
         )
     return RawTable(
+        duplicates=_duplicates(header_cells, headers, set(kept)),
         frame=frame,
         headers=kept,
         sheet=found.sheet,

@@ -276,10 +276,17 @@ def with_cell(path: Path, kind: str, cell: str, *, column: int = 1, line: int = 
 
 def junk_rows(path: Path, kind: str, n: int) -> Path:
     """A CSV with the kind's header and ``n`` rows of junk (two bad cells each, or more)."""
-    headers, _ = _KINDS[kind]
-    line = ",".join(["junk"] * len(headers)).encode() + b"\r\n"
+    headers, row = _KINDS[kind]
+    junk = list(row)
+    for at in _JUNK_CELLS[kind]:
+        junk[at] = "junk"
+    line = ",".join(junk).encode() + b"\r\n"
     path.write_bytes(",".join(headers).encode() + b"\r\n" + line * n)
     return path
+
+
+#: the cells junk_rows spoils: two that must parse (a date and a sex or an amount)
+_JUNK_CELLS = {"roster": (3, 4), "remittance": (1, 2), "rates": (0, 7)}
 
 
 def wide(path: Path, kind: str, columns: int = 10_000) -> Path:
