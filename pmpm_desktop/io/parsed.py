@@ -675,12 +675,18 @@ def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | 
 
 
 def _refuse_duplicates(raw: RawTable, mapping: dict[str, str], chosen: dict[str, str]) -> None:
-    """MappingError when a field takes one of several columns of the same name without the
-    user saying which (``--map``): the first is not always the one meant."""
+    """MappingError when a field takes one of several columns of the same name, another of
+    them is left unused, and the user did not say which (``--map``): the first is not always
+    the one meant. Columns told apart by their values (member IDs beside NPIs, birth dates
+    beside effective dates) are fine."""
+    used = set(mapping.values())
+    by_values = {(c.field, c.column) for c in raw.detection.fields if c.how == "values"}
     for group in raw.duplicates.values():
         names = {name for name, _ in group}
+        if names <= used:
+            continue
         for field_name, column in mapping.items():
-            if column not in names or field_name in chosen:
+            if column not in names or field_name in chosen or (field_name, column) in by_values:
                 continue
             letters = " and ".join(letter for _, letter in group)
             choices = " or ".join(f"{field_name}={name!r}" for name, _ in group[:3])

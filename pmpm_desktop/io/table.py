@@ -45,6 +45,8 @@ TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 # Detection is "confident" when the best header row has every required field and beats any
 # other row or sheet by this factor.
 CONFIDENT_MARGIN = 1.5
+#: the widest sheet read (payer files have a few dozen columns)
+MAX_COLUMNS = 1_000
 
 HeaderScorer = Callable[[Sequence[str | None]], int]
 
@@ -130,6 +132,12 @@ def read_table(
         if cells is None:
             empty.append(where)
             continue
+        if cells.width - 1 > MAX_COLUMNS:
+            # Every layout check runs per column: 10,000 of them would take gigabytes.
+            raise FileReadError(
+                f"{where} has {cells.width - 1:,} columns: a payer file has at most "
+                f"{MAX_COLUMNS:,} (is it the right file?)"
+            )
         candidate = find_header(cells, where, sheet_name, header_row, detector)
         candidate.merged_down = merged_down
         read.append(candidate)

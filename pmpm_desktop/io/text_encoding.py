@@ -126,7 +126,7 @@ def _legacy(data: bytes, file_name: str, *, single_byte: bool) -> Decoded:
                 pass
         # A few odd bytes tell nothing about a non-Latin script; a multi-byte guess read as
         # Windows-1252 would be stored garbled, a single-byte one is an accent (as before).
-        if multi or evidence >= MIN_EVIDENCE:
+        if (multi and not _western_bytes(sample)) or evidence >= MIN_EVIDENCE:
             raise FileReadError(
                 f"{file_name} is not UTF-8 and no encoding reads it cleanly: save it as UTF-8 "
                 "and import again"
@@ -136,6 +136,16 @@ def _legacy(data: bytes, file_name: str, *, single_byte: bool) -> Decoded:
     except UnicodeDecodeError:
         # latin-1 takes the five bytes cp1252 leaves out (control codes there): as before.
         return Decoded(data.decode("latin_1"), "latin_1")
+
+
+def _western_bytes(sample: bytes) -> bool:
+    """Every byte beyond ASCII is an accented letter of Windows-1252 (0xC0-0xFF) or its euro
+    sign, quotes and dashes: what a few odd bytes in a Western file are. Shift-JIS and the
+    other multi-byte encodings start most characters with 0x81-0x9F."""
+    return all(b < 0x80 or b >= 0xC0 or b in _WESTERN_PUNCTUATION for b in sample)
+
+
+_WESTERN_PUNCTUATION = frozenset(b"\x80\x85\x91\x92\x93\x94\x96\x97")
 
 
 def _sample_lines(data: bytes) -> list[bytes]:

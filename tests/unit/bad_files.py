@@ -256,8 +256,7 @@ def _with_name(row: Sequence[str], kind: str, name: str, i: int) -> list[str]:
         out[0] = f"{i + 1:09d}"
         out[3] = name
     else:
-        out[3] = name
-        out[5], out[6] = str(i * 2), str(i * 2 + 1)
+        out[3] = f"{name} {i}"
     return out
 
 
