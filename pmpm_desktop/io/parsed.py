@@ -19,6 +19,7 @@ import polars as pl
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import money_to_cents
+from pmpm_desktop.errors import LISTED_PROBLEMS
 from pmpm_desktop.io import layout
 from pmpm_desktop.io.cell_characters import bad_cells
 from pmpm_desktop.io.context import context_values
@@ -35,6 +36,7 @@ from pmpm_desktop.io.fields import (
     FieldDetector,
     MappingError,
     check_required,
+    choose_fields,
     fields,
     given_values,
     label,
@@ -172,12 +174,14 @@ class FileRejected(Exception):
         whole = self.parsed.file_problems
         if not self.problems and not whole:
             return f"{self.parsed.file_name} was not imported: it has no data rows"
+        total = len(self.problems) + len(whole)
+        listed = [*whole, *self.problems[: max(LISTED_PROBLEMS - len(whole), 0)]]
         lines = [
-            f"{self.parsed.file_name} was not imported: "
-            f"{len(self.problems) + len(whole)} problem(s)",
-            *(f"  {p}" for p in whole),
-            *(f"  {p}" for p in self.problems),
+            f"{self.parsed.file_name} was not imported: {total:,} problem(s)",
+            *(f"  {p}" for p in listed[:LISTED_PROBLEMS]),
         ]
+        if total > LISTED_PROBLEMS:
+            lines.append(f"  … and {total - LISTED_PROBLEMS:,} more")
         return "\n".join(lines)
 
 
@@ -300,7 +304,7 @@ class Columns:
                     column=mapping["member_id"],
                 )
             )
-        _refuse_duplicates(raw, mapping, overrides or {})
+        _refuse_duplicates(kind, raw, mapping, overrides or {})
         cols = cls(kind, raw, mapping, options, values, decisions=decisions)
         for row, column, reason in bad_cells(raw.frame, mapping.values(), mixed=raw.mixed_bytes):
             cols.problems.append(RowProblem(row, column, "", reason))
@@ -674,26 +678,55 @@ def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | 
     return {f: c for f, c in overrides.items() if not c.endswith(" (section)") or c in present}
 
 
-def _refuse_duplicates(raw: RawTable, mapping: dict[str, str], chosen: dict[str, str]) -> None:
-    """MappingError when a field takes one of several columns of the same name, another of
-    them is left unused, and the user did not say which (``--map``): the first is not always
-    the one meant. Columns told apart by their values (member IDs beside NPIs, birth dates
+def _refuse_duplicates(
+    kind: str, raw: RawTable, mapping: dict[str, str], chosen: dict[str, str]
+) -> None:
+    """MappingError when a field takes one of several columns of the same name and another of
+    them would serve it as well, unless the user said which (``--map``): the first is not
+    always the one meant. Columns the values tell apart (member IDs beside NPIs, birth dates
     beside effective dates) are fine."""
-    used = set(mapping.values())
-    by_values = {(c.field, c.column) for c in raw.detection.fields if c.how == "values"}
     for group in raw.duplicates.values():
-        names = {name for name, _ in group}
-        if names <= used:
-            continue
+        names = [name for name, _ in group]
         for field_name, column in mapping.items():
-            if column not in names or field_name in chosen or (field_name, column) in by_values:
+            if column not in names or field_name in chosen:
+                continue
+            if not _rival_in(kind, raw, mapping, field_name, column, names):
                 continue
             letters = " and ".join(letter for _, letter in group)
-            choices = " or ".join(f"{field_name}={name!r}" for name, _ in group[:3])
+            choices = " or ".join(f"{field_name}={name!r}" for name in names[:3])
             raise MappingError(
-                f"the columns {group[0][0]!r} ({letters}) have the same name: say which to use "
+                f"the columns {names[0]!r} ({letters}) have the same name: say which to use "
                 f"with --map {choices}"
             )
+
+
+def _rival_in(
+    kind: str,
+    raw: RawTable,
+    mapping: dict[str, str],
+    field_name: str,
+    column: str,
+    names: list[str],
+) -> bool:
+    """Another of ``names`` fits the field about as well as ``column`` does, judged by
+    detection on each of them alone (name and values)."""
+    others = {f: c for f, c in mapping.items() if f != field_name and c in raw.headers}
+    sample = raw.frame.head(SAMPLE_ROWS)
+    values = [sample[h].to_list() for h in raw.headers]
+
+    def fit(without: set[str]) -> tuple[str | None, float]:
+        headers = [None if h in without else h for h in raw.headers]
+        _, choices = choose_fields(kind, headers, values, others)
+        found = next((c for c in choices if c.field == field_name), None)
+        return (found.column, found.confidence) if found is not None else (None, 0.0)
+
+    _, alone = fit(set(names) - {column})
+    rival, rival_fit = fit({column})
+    return rival in names and rival_fit >= RIVAL_SHARE * alone
+
+
+#: a same-named column fitting a field this well beside the one taken makes the choice a guess
+RIVAL_SHARE = 0.9
 
 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:

@@ -26,7 +26,7 @@ from pmpm_desktop.io.header_search import Candidate, clean_header, find_header
 from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
-from pmpm_desktop.io.read_errors import file_bytes
+from pmpm_desktop.io.read_errors import file_bytes, some_names
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,
@@ -179,7 +179,7 @@ def read_table(
     siblings = tuple(
         _to_table(c, detector, data, path.name, header_row, rival, scores) for c in same
     )
-    names = ", ".join(repr(c.sheet) for c in [best, *same])
+    names = some_names([str(c.sheet) for c in [best, *same]])
     note = ReadDecision(
         DecisionKind.SHEET,
         f"sheets {names} have the same columns: the rows of all of them are read",
@@ -279,7 +279,7 @@ def _find_sheet(sheet: str, names: list[str], path: Path) -> str:
     folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
     if len(folded) == 1:
         return folded[0]
-    listed = ", ".join(repr(n) for n in names)
+    listed = some_names(names)
     raise FileReadError(f"{path.name} has no sheet {sheet!r} (its sheets: {listed})")
 
 
@@ -437,7 +437,7 @@ def _to_table(
         header_rows=tuple(int(numbers[i]) for i in range(first, index + 1)),
     )
     if len(sheets) > 1 and found.sheet is not None:
-        others = ", ".join(repr(n) for n, _ in sheets if n != found.sheet)
+        others = some_names([n for n, _ in sheets if n != found.sheet])
         decisions.insert(
             0,
             ReadDecision(

@@ -296,10 +296,11 @@ def wide(path: Path, kind: str, columns: int = 10_000) -> Path:
 
 
 def duplicate_header(path: Path, kind: str, suffix: str = ".csv") -> Path:
-    """The kind's file with its amount (or name) column twice: the first holds a wrong value."""
+    """The kind's file with its amount (or birth date) column twice: the first holds a wrong
+    value."""
     headers, row = _KINDS[kind]
-    at = {"roster": 1, "remittance": 2, "rates": 7}[kind]
-    decoy = {"roster": "X", "remittance": "1.00", "rates": "1.00"}[kind]
+    at = {"roster": 3, "remittance": 2, "rates": 7}[kind]
+    decoy = {"roster": "1985-06-17", "remittance": "1.00", "rates": "1.00"}[kind]
     rows = [[*_decoy(row, at, decoy), row[at]]]
     return text_table(path, [*headers, headers[at]], rows, suffix=suffix)
 
