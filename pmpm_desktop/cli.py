@@ -817,9 +817,11 @@ def _with_errors_out(out: Path | None, run: Callable[[], int]) -> int:
             note = f"the problem list could not be written to {out}: {err.strerror or err}"
         else:
             note = (
-                f"the {len(rows)} problem(s) are listed in {out} "
+                f"the {len(rows):,} problem(s) are listed in {out} "
                 "(it contains member data (PHI): keep it private)"
             )
+            full = f"all of them are in {out}"
+            raise InputRejected(f"{exc.args[0]}; {note}", exc.problems, full_list=full) from None
         raise InputRejected(f"{exc.args[0]}; {note}", exc.problems) from None
 
 

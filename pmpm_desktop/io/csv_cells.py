@@ -6,34 +6,23 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
 from pmpm_desktop.io.read_errors import FileReadError
 from pmpm_desktop.io.sheet_rows import SOURCE_ROW
+from pmpm_desktop.io.text_encoding import Decoded, decode_text
 
 _DELIMITERS = (",", ";", "\t", "|")
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")  # Excel's "Unicode Text" export
-    utf16 = _utf16_without_bom(data)
-    if utf16 is not None:
-        return data.decode(utf16, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Windows exports without a BOM are cp1252; latin-1 takes the bytes cp1252 leaves out.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
+MIB = 1 << 20
+#: the largest text file read: a million-row roster is ~150 MB
+TEXT_LIMIT = 256 * MIB
+_BATCH = 20_000
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -67,13 +56,27 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def csv_cells(data: bytes, path: Path) -> pl.DataFrame:
+def csv_cells(data: bytes, path: Path) -> tuple[pl.DataFrame, Decoded]:
+    """The file's cells as text columns ``c0``, ``c1``, … and SOURCE_ROW, and how its bytes
+    were decoded. Rows go into the frame a batch at a time, so a million-row file never
+    lives as Python lists (a cell in a polars column costs a few bytes, a str ~50)."""
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if len(data) > TEXT_LIMIT:
+        raise FileReadError(
+            f"{path.name} is {len(data) / MIB:,.0f} MB: a text file larger than "
+            f"{TEXT_LIMIT // MIB} MB is not a payer file this program reads"
+        )
     if b"\x00" in data[:4096] and not utf16 and _utf16_without_bom(data) is None:
         raise FileReadError(f"{path.name} is not a text (CSV) file")
-    text = _decode(data)
+    without_bom = None if utf16 else _utf16_without_bom(data)
+    if without_bom is not None:
+        decoded = Decoded(data.decode(without_bom, errors="replace"), without_bom)
+    else:
+        decoded = decode_text(data, path.name)
+    text = decoded.text
     delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    batches: list[pl.DataFrame] = []
     records: list[list[str]] = []
     lines: list[int] = []
     last_line = 0
@@ -84,9 +87,29 @@ def csv_cells(data: bytes, path: Path) -> pl.DataFrame:
             if record:
                 records.append(record)
                 lines.append(last_line + 1)
+                if len(records) == _BATCH:
+                    batches.append(_batch(records, lines))
+                    records, lines = [], []
             last_line = reader.line_num
     except csv.Error as exc:
         raise FileReadError(f"{path.name}: not a readable CSV file ({exc})") from None
+    if records or not batches:
+        batches.append(_batch(records, lines))
+    frame = pl.concat(batches, how="diagonal") if len(batches) > 1 else batches[0]
+    width = len(frame.columns) - 1
+    # Rows are numbered by line; _to_table reads them through this column.
+    return frame.select(*(f"c{i}" for i in range(width)), SOURCE_ROW), decoded
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, one at a time (io.StringIO would copy the whole text
+    at four bytes a character)."""
+    for m in _LINE.finditer(text):
+        if m[0]:
+            yield m[0]
+
+
+def _batch(records: list[list[str]], lines: list[int]) -> pl.DataFrame:
     width = max((len(r) for r in records), default=0)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     for record in records:
@@ -96,5 +119,4 @@ def csv_cells(data: bytes, path: Path) -> pl.DataFrame:
         {f"c{i}": col for i, col in enumerate(columns)},
         schema={f"c{i}": pl.String for i in range(width)},
     )
-    # Rows are numbered by line; _to_table reads them through this column.
     return frame.with_columns(pl.Series(SOURCE_ROW, lines, dtype=pl.Int64))

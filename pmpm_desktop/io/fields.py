@@ -26,6 +26,7 @@ from pmpm_desktop.io.detect import (
     value_fit,
 )
 from pmpm_desktop.io.layout import value_like
+from pmpm_desktop.io.read_errors import some_names
 from pmpm_desktop.io.table import VALUE_SAMPLE_ROWS, FileReadError
 
 KINDS = ("roster", "remittance", "rates")
@@ -462,7 +463,7 @@ def map_columns(
     left without a column.
     """
     by_name = {f.name: f for f in fields(kind)}
-    columns = ", ".join(repr(h) for h in headers)
+    columns = some_names(list(headers))
     chosen: dict[str, str] = {}
     for field, column in (overrides or {}).items():
         if field not in by_name:
@@ -494,7 +495,7 @@ def check_required(
 ) -> dict[str, str]:
     """``chosen`` in field order, or MappingError naming a required field with neither a column
     nor a value ``given`` for every row."""
-    columns = ", ".join(repr(h) for h in headers)
+    columns = some_names(list(headers))
     for spec in fields(kind):
         if spec.required and spec.name not in chosen and spec.name not in (given or {}):
             raise MappingError(

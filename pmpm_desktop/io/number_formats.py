@@ -22,6 +22,7 @@ import fastexcel
 import polars as pl
 
 from pmpm_desktop.io.values import float_text
+from pmpm_desktop.io.zip_guard import xml_part
 
 _CHUNK = 1 << 22
 _CREDIT_WORD = re.compile(r"\b(?:CR|DR)\b")
@@ -161,7 +162,7 @@ def _attr(element: ElementTree.Element, name: str) -> str | None:
 def credit_styles(zf: zipfile.ZipFile) -> dict[int, CreditFormat]:
     """Cell style index → its CR/DR format, for the styles that have one."""
     try:
-        root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+        root = xml_part(zf, "xl/styles.xml")
     except (KeyError, ElementTree.ParseError):
         return {}
     formats: dict[int, CreditFormat] = {}
@@ -186,8 +187,8 @@ def credit_styles(zf: zipfile.ZipFile) -> dict[int, CreditFormat]:
 def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
     """The package part holding the sheet named ``sheet``."""
     try:
-        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        workbook = xml_part(zf, "xl/workbook.xml")
+        rels = xml_part(zf, "xl/_rels/workbook.xml.rels")
     except (KeyError, ElementTree.ParseError):
         return None
     rel_id = next(

@@ -66,6 +66,7 @@ class DecisionKind(StrEnum):
     DATE_ORDER = "date_order"  # day/month order of a date column
     ID_RULE = "id_rule"  # the payer's ID rule applied
     OPEN_ENDED = "open_ended"  # 9999-12-31 and the like read as no end
+    ENCODING = "encoding"  # a text file that is not UTF-8
 
 
 @dataclass(frozen=True)

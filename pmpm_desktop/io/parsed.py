@@ -19,7 +19,9 @@ import polars as pl
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import money_to_cents
+from pmpm_desktop.errors import LISTED_PROBLEMS
 from pmpm_desktop.io import layout
+from pmpm_desktop.io.cell_characters import bad_cells
 from pmpm_desktop.io.context import context_values
 from pmpm_desktop.io.date_columns import (
     OPEN_ENDED_MONTH,
@@ -34,6 +36,7 @@ from pmpm_desktop.io.fields import (
     FieldDetector,
     MappingError,
     check_required,
+    choose_fields,
     fields,
     given_values,
     label,
@@ -80,7 +83,7 @@ class Place(StrEnum):
     SEGMENT = "segment"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowProblem:
     """One refused cell or row: ``row`` is the 1-based row (CSV line) number in the file,
     ``column`` the header as written in the file.
@@ -171,12 +174,14 @@ class FileRejected(Exception):
         whole = self.parsed.file_problems
         if not self.problems and not whole:
             return f"{self.parsed.file_name} was not imported: it has no data rows"
+        total = len(self.problems) + len(whole)
+        listed = [*whole, *self.problems[: max(LISTED_PROBLEMS - len(whole), 0)]]
         lines = [
-            f"{self.parsed.file_name} was not imported: "
-            f"{len(self.problems) + len(whole)} problem(s)",
-            *(f"  {p}" for p in whole),
-            *(f"  {p}" for p in self.problems),
+            f"{self.parsed.file_name} was not imported: {total:,} problem(s)",
+            *(f"  {p}" for p in listed[:LISTED_PROBLEMS]),
         ]
+        if total > LISTED_PROBLEMS:
+            lines.append(f"  … and {total - LISTED_PROBLEMS:,} more")
         return "\n".join(lines)
 
 
@@ -299,7 +304,11 @@ class Columns:
                     column=mapping["member_id"],
                 )
             )
-        return cls(kind, raw, mapping, options, values, decisions=decisions)
+        _refuse_duplicates(kind, raw, mapping, overrides or {})
+        cols = cls(kind, raw, mapping, options, values, decisions=decisions)
+        for row, column, reason in bad_cells(raw.frame, mapping.values(), mixed=raw.mixed_bytes):
+            cols.problems.append(RowProblem(row, column, "", reason))
+        return cols
 
     def __post_init__(self) -> None:
         self.frame = self.raw.frame
@@ -375,10 +384,12 @@ class Columns:
             return
         hit = raw.is_in(list(bad))
         column = self.mapping[name]
+        # One shown text per distinct value: a million refused cells share a few strings.
+        texts = {value: shown(value) for value in bad}
         for row, value in zip(
             self.rows.filter(hit).to_list(), raw.filter(hit).to_list(), strict=True
         ):
-            self.problems.append(RowProblem(int(row), column, shown(value), bad[value]))
+            self.problems.append(RowProblem(row, column, texts[value], bad[value]))
 
     def require(self, name: str, what: str) -> None:
         """A problem for each row whose field is blank (refused cells are reported already)."""
@@ -630,7 +641,9 @@ class Columns:
         if bad_rows:
             frame = frame.filter(~pl.col(SOURCE_ROW).is_in(list(bad_rows)))
         order = {h: i for i, h in enumerate(self.raw.headers)}
-        self.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+        width = len(order) + 1
+        # One int a key, not a tuple: a refused million-row file has two million problems.
+        self.problems.sort(key=lambda p: p.row * width + order.get(p.column, len(order)))
         return ParsedFile(
             kind=self.kind,
             frame=frame,
@@ -663,6 +676,57 @@ def _known(overrides: dict[str, str] | None, raw: RawTable) -> dict[str, str] | 
         return overrides
     present = {*raw.headers, *raw.sections.values()}
     return {f: c for f, c in overrides.items() if not c.endswith(" (section)") or c in present}
+
+
+def _refuse_duplicates(
+    kind: str, raw: RawTable, mapping: dict[str, str], chosen: dict[str, str]
+) -> None:
+    """MappingError when a field takes one of several columns of the same name and another of
+    them would serve it as well, unless the user said which (``--map``): the first is not
+    always the one meant. Columns the values tell apart (member IDs beside NPIs, birth dates
+    beside effective dates) are fine."""
+    for group in raw.duplicates.values():
+        names = [name for name, _ in group]
+        for field_name, column in mapping.items():
+            if column not in names or field_name in chosen:
+                continue
+            if not _rival_in(kind, raw, mapping, field_name, column, names):
+                continue
+            letters = " and ".join(letter for _, letter in group)
+            choices = " or ".join(f"{field_name}={name!r}" for name in names[:3])
+            raise MappingError(
+                f"the columns {names[0]!r} ({letters}) have the same name: say which to use "
+                f"with --map {choices}"
+            )
+
+
+def _rival_in(
+    kind: str,
+    raw: RawTable,
+    mapping: dict[str, str],
+    field_name: str,
+    column: str,
+    names: list[str],
+) -> bool:
+    """Another of ``names`` fits the field about as well as ``column`` does, judged by
+    detection on each of them alone (name and values)."""
+    others = {f: c for f, c in mapping.items() if f != field_name and c in raw.headers}
+    sample = raw.frame.head(SAMPLE_ROWS)
+    values = [sample[h].to_list() for h in raw.headers]
+
+    def fit(without: set[str]) -> tuple[str | None, float]:
+        headers = [None if h in without else h for h in raw.headers]
+        _, choices = choose_fields(kind, headers, values, others)
+        found = next((c for c in choices if c.field == field_name), None)
+        return (found.column, found.confidence) if found is not None else (None, 0.0)
+
+    _, alone = fit(set(names) - {column})
+    rival, rival_fit = fit({column})
+    return rival in names and rival_fit >= RIVAL_SHARE * alone
+
+
+#: a same-named column fitting a field this well beside the one taken makes the choice a guess
+RIVAL_SHARE = 0.9
 
 
 def _kind_decision(kind: FileKind, verdict: KindVerdict) -> ReadDecision:

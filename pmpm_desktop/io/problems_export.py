@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.io.parsed import Place, RowProblem
 from pmpm_desktop.io.private_files import atomic_output
@@ -23,6 +25,8 @@ HEADERS = ("row", "column", "value", "reason")
 #: an X12 file's list: its problems sit at segments and elements, not rows and columns
 SEGMENT_HEADERS = ("segment", "segment ID", "element", "value", "reason")
 SUFFIXES = (".csv", ".xlsx")
+#: problems on one sheet of the .xlsx list: Excel's 1,048,576 rows less the header
+SHEET_ROWS = 1_048_575
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 
@@ -105,6 +109,8 @@ def _write_csv(path: Path, rows: list[Problem]) -> None:
 
 
 def _write_xlsx(path: Path, rows: list[Problem]) -> None:
+    """Every problem, across sheets "Problems", "Problems 2", … of at most SHEET_ROWS rows
+    each (Excel's limit less the header): never cut short."""
     wb = xlsxwriter.Workbook(
         str(path),
         {
@@ -112,27 +118,45 @@ def _write_xlsx(path: Path, rows: list[Problem]) -> None:
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "tmpdir": str(path.parent),  # atomic_output's private folder
+            "constant_memory": True,
         },
     )
     try:
-        ws = wb.add_worksheet("Problems")
         bold = wb.add_format({"bold": True})
         text = wb.add_format({"num_format": "@"})
         segments = _by_segment(rows)
         headers = SEGMENT_HEADERS if segments else HEADERS
-        for c, h in enumerate(headers):
-            ws.write_string(0, c, h, bold)
-        widths = [len(h) for h in headers]
-        for r, p in enumerate(rows, start=1):
-            if p.row is not None:
-                ws.write_number(r, 0, p.row)
-            for c, value in enumerate(p.cells(segments), start=1):
-                # write_string: a payer's "=SUM(A1)" or "@cmd" stays text, never a formula.
-                ws.write_string(r, c, value, text)
-                widths[c] = max(widths[c], min(len(value), 80))
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, w + 2)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        starts = range(0, max(len(rows), 1), SHEET_ROWS)
+        for n, start in enumerate(starts, start=1):
+            ws = wb.add_worksheet("Problems" if n == 1 else f"Problems {n}")
+            _write_sheet(ws, rows[start : start + SHEET_ROWS], headers, segments, bold, text)
     finally:
         wb.close()
+
+
+def _write_sheet(
+    ws: Worksheet,
+    rows: list[Problem],
+    headers: Sequence[str],
+    segments: bool,
+    bold: Format,
+    text: Format,
+) -> None:
+    # Widths from the first rows: constant_memory writes rows as they come, so the columns
+    # must be set before them.
+    widths = [len(h) for h in headers]
+    for p in rows[:1000]:
+        for c, value in enumerate(p.cells(segments), start=1):
+            widths[c] = max(widths[c], min(len(value), 80))
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w + 2)
+    for c, h in enumerate(headers):
+        ws.write_string(0, c, h, bold)
+    for r, p in enumerate(rows, start=1):
+        if p.row is not None:
+            ws.write_number(r, 0, p.row)
+        for c, value in enumerate(p.cells(segments), start=1):
+            # write_string: a payer's "=SUM(A1)" or "@cmd" stays text, never a formula.
+            ws.write_string(r, c, value, text)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -17,3 +18,15 @@ def file_bytes(path: Path) -> bytes:
         raise FileReadError(f"file not found: {path}") from None
     except OSError as exc:
         raise FileReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+#: how many names (columns, sheets) a message lists before it counts the rest
+LISTED_NAMES = 20
+
+
+def some_names(names: Sequence[str], limit: int = LISTED_NAMES) -> str:
+    """``'A', 'B', 'C'``, or the first ``limit`` of them and "… and 9,980 more": a file with
+    ten thousand columns must not make a ninety-kilobyte message."""
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = len(names) - limit
+    return f"{shown} … and {more:,} more" if more > 0 else shown

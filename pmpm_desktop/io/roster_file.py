@@ -170,6 +170,14 @@ def _conflicting_duplicates(cols: Columns, roster_month: Month, frame: pl.DataFr
     dup = frame.filter(pl.col("member_id").is_not_null() & pl.col("member_id").is_duplicated())
     if dup.height == 0:
         return
+    # Only a member whose rows differ in rate cell or product can conflict: the others (a
+    # junk file repeating one ID a million times) are not compared pair by pair.
+    differ = (
+        dup.group_by("member_id")
+        .agg(pl.struct("rate_cell", "product").n_unique().alias("kinds"))
+        .filter(pl.col("kinds") > 1)["member_id"]
+    )
+    dup = dup.filter(pl.col("member_id").is_in(differ.implode()))
     for _, group in dup.group_by("member_id", maintain_order=True):
         rows = sorted(group.iter_rows(named=True), key=lambda r: r[SOURCE_ROW])
         for i, later in enumerate(rows):

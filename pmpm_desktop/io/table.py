@@ -26,7 +26,7 @@ from pmpm_desktop.io.header_search import Candidate, clean_header, find_header
 from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
-from pmpm_desktop.io.read_errors import file_bytes
+from pmpm_desktop.io.read_errors import file_bytes, some_names
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,
@@ -34,6 +34,9 @@ from pmpm_desktop.io.sheet_rows import (
     sections_and_notes,
     verb,
 )
+from pmpm_desktop.io.text_encoding import Decoded
+from pmpm_desktop.io.xlsx_parts import column_letters
+from pmpm_desktop.io.zip_guard import check_workbook
 
 #: the column holding each row's 1-based number in the file
 SOURCE_ROW = sheet_rows.SOURCE_ROW
@@ -42,6 +45,8 @@ TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 # Detection is "confident" when the best header row has every required field and beats any
 # other row or sheet by this factor.
 CONFIDENT_MARGIN = 1.5
+#: the widest sheet read (payer files have a few dozen columns)
+MAX_COLUMNS = 1_000
 
 HeaderScorer = Callable[[Sequence[str | None]], int]
 
@@ -66,6 +71,14 @@ class RawTable:
     decisions: tuple[ReadDecision, ...] = ()
     #: the other sheets of the workbook with the same columns (a sheet per product or month)
     siblings: tuple[RawTable, ...] = ()
+    #: the codec a text file was read with ("utf-8"; workbooks: "")
+    encoding: str = ""
+    #: a text file of UTF-8 but for some bytes, which became text_encoding.BAD_BYTES
+    mixed_bytes: bool = False
+    #: header → every column of the same name, as made unique ("Paid Amount", "Paid Amount
+    #: (2)"), each with its column letter: a field mapped to one of them by detection or a
+    #: profile is refused until ``--map`` picks one
+    duplicates: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def sheets(self) -> tuple[RawTable, ...]:
@@ -95,12 +108,14 @@ def read_table(
     data = file_bytes(path)
     suffix = path.suffix.lower()
     sheets: Iterator[tuple[str | None, pl.DataFrame, frozenset[int]]]
+    decoded: Decoded | None = None
     if suffix in EXCEL_SUFFIXES:
         sheets = _excel_sheets(data, path, sheet, several=detector is not None)
     elif suffix in TEXT_SUFFIXES:
         if sheet is not None:
             raise FileReadError(f"{path.name} is a text file: it has no sheets (drop --sheet)")
-        sheets = iter([(None, csv_cells(data, path), frozenset())])
+        text_cells, decoded = csv_cells(data, path)
+        sheets = iter([(None, text_cells, frozenset())])
     else:
         raise FileReadError(
             f"{path.name}: unsupported file type {suffix or '(none)'} "
@@ -117,6 +132,12 @@ def read_table(
         if cells is None:
             empty.append(where)
             continue
+        if cells.width - 1 > MAX_COLUMNS:
+            # Every layout check runs per column: 10,000 of them would take gigabytes.
+            raise FileReadError(
+                f"{where} has {cells.width - 1:,} columns: a payer file has at most "
+                f"{MAX_COLUMNS:,} (is it the right file?)"
+            )
         candidate = find_header(cells, where, sheet_name, header_row, detector)
         candidate.merged_down = merged_down
         read.append(candidate)
@@ -141,6 +162,8 @@ def read_table(
         )
     rival = max(others, default=0.0)
     table = _to_table(best, detector, data, path.name, header_row, rival, scores)
+    if decoded is not None:
+        table = _with_encoding(table, decoded)
     if detector is None or sheet is not None:
         return table
     same = _same_columns(best, read)
@@ -156,12 +179,21 @@ def read_table(
     siblings = tuple(
         _to_table(c, detector, data, path.name, header_row, rival, scores) for c in same
     )
-    names = ", ".join(repr(c.sheet) for c in [best, *same])
+    names = some_names([str(c.sheet) for c in [best, *same]])
     note = ReadDecision(
         DecisionKind.SHEET,
         f"sheets {names} have the same columns: the rows of all of them are read",
     )
     return replace(table, siblings=siblings, decisions=(note, *table.decisions))
+
+
+def _with_encoding(table: RawTable, decoded: Decoded) -> RawTable:
+    """The table with how its text was decoded: a decision when it was not UTF-8."""
+    note = decoded.note
+    decisions = table.decisions
+    if note is not None:
+        decisions = (ReadDecision(DecisionKind.ENCODING, note), *decisions)
+    return replace(table, encoding=decoded.encoding, mixed_bytes=decoded.mixed, decisions=decisions)
 
 
 def _same_columns(best: Candidate, read: list[Candidate]) -> list[Candidate]:
@@ -185,6 +217,7 @@ def _excel_sheets(
 ) -> Iterator[tuple[str, pl.DataFrame, frozenset[int]]]:
     """The named sheet; else the visible sheets (all of them when ``several``, else the first),
     each loaded once, in workbook order."""
+    check_workbook(data, path.name)
     if data[:4] == b"PK\x03\x04":
         _refuse_other_office_files(data, path)
     try:
@@ -246,7 +279,7 @@ def _find_sheet(sheet: str, names: list[str], path: Path) -> str:
     folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
     if len(folded) == 1:
         return folded[0]
-    listed = ", ".join(repr(n) for n in names)
+    listed = some_names(names)
     raise FileReadError(f"{path.name} has no sheet {sheet!r} (its sheets: {listed})")
 
 
@@ -277,6 +310,17 @@ def _unique_headers(cells: Sequence[str | None]) -> list[str]:
         seen.add(candidate.casefold())
         headers.append(candidate)
     return headers
+
+
+def _duplicates(
+    cells: Sequence[str | None], headers: list[str], kept: set[str]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for i, (cell, name) in enumerate(zip(cells, headers, strict=True)):
+        written = clean_header(cell)
+        if written and name in kept:
+            groups.setdefault(written.casefold(), []).append((name, column_letters(i)))
+    return {g[0][0]: tuple(g) for g in groups.values() if len(g) > 1}
 
 
 class _ScorerDetector:
@@ -393,7 +437,7 @@ def _to_table(
         header_rows=tuple(int(numbers[i]) for i in range(first, index + 1)),
     )
     if len(sheets) > 1 and found.sheet is not None:
-        others = ", ".join(repr(n) for n, _ in sheets if n != found.sheet)
+        others = some_names([n for n, _ in sheets if n != found.sheet])
         decisions.insert(
             0,
             ReadDecision(
@@ -402,6 +446,7 @@ def _to_table(
             ),
         )
     return RawTable(
+        duplicates=_duplicates(header_cells, headers, set(kept)),
         frame=frame,
         headers=kept,
         sheet=found.sheet,

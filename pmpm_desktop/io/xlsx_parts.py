@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pmpm_desktop.io.zip_guard import MEMBER_LIMIT, read_part
+
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
@@ -43,6 +45,16 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
+def column_letters(index: int) -> str:
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _unescape(text: str) -> str:
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
         text = text.replace(entity, char)
@@ -52,8 +64,8 @@ def _unescape(text: str) -> str:
 def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the zip member holding its XML (``xl/worksheets/sheet1.xml``)."""
     try:
-        workbook = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
+        workbook = read_part(zf, "xl/workbook.xml")
+        rels = read_part(zf, "xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
     targets: dict[bytes, str] = {}
@@ -79,7 +91,7 @@ def hidden_sheets(data: bytes) -> set[str]:
     visibility after loading a sheet, which costs a full parse."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("xl/workbook.xml")
+            xml = read_part(zf, "xl/workbook.xml")
     except (zipfile.BadZipFile, KeyError):
         return set()
     hidden: set[str] = set()
@@ -96,7 +108,7 @@ def sheet_xml(zf: zipfile.ZipFile, sheet: str) -> bytes | None:
     if path is None:
         return None
     try:
-        return zf.read(path)
+        return read_part(zf, path, MEMBER_LIMIT)
     except KeyError:
         return None
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, overload
 
 import polars as pl
 from sqlalchemy import Connection, Table, delete, func, or_, select, update
@@ -76,8 +76,35 @@ class RowsRejected(InputRejected):
     list can be exported (``--errors-out``). ``problems`` holds the same, one sentence each."""
 
     def __init__(self, message: str, rows: list[RowProblem | str]) -> None:
-        super().__init__(message, [str(p) for p in rows])
+        super().__init__(message, Sentences(rows))
         self.rows = list(rows)
+
+
+class Sentences(Sequence[str]):
+    """Problems as sentences, each made when asked for: a refusal of two million problems
+    shows fifty, so the other sentences are never built (they would take ~300 MB)."""
+
+    def __init__(self, items: Sequence[object]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [str(p) for p in self._items[index]]
+        return str(self._items[index])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def check_progress(progress: Progress | None, done: int, total: int) -> None:

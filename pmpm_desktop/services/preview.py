@@ -33,6 +33,7 @@ from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
 from pmpm_desktop.io.read_report import ReadReport
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
+from pmpm_desktop.io.zip_guard import check_workbook
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.machine_import import LayoutNeeded
@@ -143,7 +144,9 @@ def sheet_names(path: Path) -> tuple[str, ...]:
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         return ()
     try:
-        return tuple(fastexcel.read_excel(path.read_bytes()).sheet_names)
+        data = path.read_bytes()
+        check_workbook(data, path.name)  # calamine inflates shared strings just to list sheets
+        return tuple(fastexcel.read_excel(data).sheet_names)
     except Exception:  # noqa: BLE001 - not a workbook: the reader says why, not this
         return ()
 

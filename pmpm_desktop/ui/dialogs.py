@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from pmpm_desktop.db import db_errors
-from pmpm_desktop.errors import InputRejected, PmpmError
+from pmpm_desktop.errors import LISTED_PROBLEMS, InputRejected, PmpmError
 from pmpm_desktop.ui.logs import log_path
 
 #: how many problems an error box lists before "… and N more" (the full list is exportable
 #: where the problems came from a file)
-MAX_LISTED = 30
+MAX_LISTED = LISTED_PROBLEMS
 
 
 def error_text(exc: BaseException) -> tuple[str, str | None]:
@@ -29,7 +29,7 @@ def error_text(exc: BaseException) -> tuple[str, str | None]:
             return head, None
         shown = "\n".join(f"• {p}" for p in problems[:MAX_LISTED])
         if len(problems) > MAX_LISTED:
-            shown += f"\n… and {len(problems) - MAX_LISTED} more"
+            shown += f"\n… and {len(problems) - MAX_LISTED:,} more"
         return head, shown
     if isinstance(exc, PmpmError):
         return str(exc), None
