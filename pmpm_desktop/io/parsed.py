@@ -695,8 +695,8 @@ def _refuse_duplicates(
             letters = " and ".join(letter for _, letter in group)
             choices = " or ".join(f"{field_name}={name!r}" for name in names[:3])
             raise MappingError(
-                f"the columns {names[0]!r} ({letters}) have the same name: say which to use "
-                f"with --map {choices}"
+                f"the columns {names[0]!r} ({letters}) have the same name: choose the one that "
+                f"holds the {label(field_name)} (on the command line: --map {choices})"
             )
 
 

@@ -180,7 +180,7 @@ def _read(reader: Callable[[], ParsedFile], path: Path) -> ParsedFile:
     if parsed.problems or parsed.file_problems:
         found: list[RowProblem | str] = [*parsed.file_problems, *parsed.problems]
         raise RowsRejected(
-            f"{path.name} was not imported: {len(found)} problem(s); nothing was written", found
+            f"{path.name} was not imported: {len(found):,} problem(s); nothing was written", found
         )
     if parsed.frame.height == 0:
         raise InputRejected(f"{path.name} was not imported: it has no data rows")

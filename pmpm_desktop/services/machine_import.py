@@ -231,7 +231,7 @@ def import_machine(
     problems = machine.problems
     if problems:
         raise RowsRejected(
-            f"{name} was not imported: {len(problems)} problem(s); nothing was written", problems
+            f"{name} was not imported: {len(problems):,} problem(s); nothing was written", problems
         )
     month = _roster_month(name, asked, machine, roster_month)
     source = FileSource(machine.format.value, machine.interchange)

@@ -614,3 +614,33 @@ def test_escape_during_the_import_means_cancel(
     wait_task()
     assert w.isVisible() and w.import_message.text() == "Import cancelled: nothing was written."
     assert count(ctx, RosterImport) == 0
+
+
+def test_two_columns_of_one_name_are_refused_until_the_clerk_picks_one(
+    sun: str, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
+) -> None:
+    """A statement with two 'Paid Amount' columns (the first holds a wrong value): the
+    wizard says so in words a clerk can act on, and choosing the column lets it through."""
+    path = xlsx(
+        tmp_path / "SUN statement 2026-01.xlsx",
+        [*REMIT_HEADERS, "Paid Amount"],
+        [
+            ["000000001", "2026-01", 97.60, "CAP", 180.90],
+            ["000000002", "2026-01", 42.15, "CAP", 97.60],
+        ],
+    )
+    w = wizard(ctx, qtbot, kind="remittance", path=path)
+    click_next(w, qtbot, wait_task)
+    banner = w.preview_banner.text()
+    assert "the columns 'Paid Amount' (C and E) have the same name" in banner
+    assert "choose the one that holds the amount" in banner
+    assert not w.next_button.isEnabled()
+
+    w.mapping.combo("amount").setCurrentText("Paid Amount (2)")
+    wait_task()
+    assert not w.preview_banner.isVisible()
+    assert [r["Amount paid"] for r in grid(w)] == ["180.90", "97.60"]
+    click_next(w, qtbot, wait_task)
+    click_next(w, qtbot, wait_task)
+    assert w.step == DONE
+    assert count(ctx, RemittanceImport) == 1

@@ -18,8 +18,9 @@ def test_a_duplicated_amount_column_is_refused_naming_both(tmp_path: Path, suffi
     with pytest.raises(MappingError) as caught:
         read_remittance(path)
     assert str(caught.value) == (
-        "the columns 'Paid Amount' (C and E) have the same name: say which to use with "
-        "--map amount='Paid Amount' or amount='Paid Amount (2)'"
+        "the columns 'Paid Amount' (C and E) have the same name: choose the one that holds "
+        "the amount (on the command line: --map amount='Paid Amount' or "
+        "amount='Paid Amount (2)')"
     )
 
 

@@ -111,7 +111,7 @@ class CheckStep(WizardBase):
         what = self._what_sentence(outcome)
         if has_problems:
             rows = len({x.row for x in problems if x.row is not None})
-            counted = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            counted = f"{len(problems):,} problem{'s' if len(problems) != 1 else ''}"
             place = "segment" if x12 else "line" if lines else "row"
             if rows:
                 counted += f" in {rows} {place}{'s' if rows != 1 else ''}"
@@ -212,5 +212,5 @@ class CheckStep(WizardBase):
         except (OSError, ValueError) as exc:
             self.export_label.setText(error_text(exc)[0])
             return None
-        self.export_label.setText(f"Saved {len(self.problems)} problems to {path}")
+        self.export_label.setText(f"Saved {len(self.problems):,} problems to {path}")
         return path
