@@ -41,7 +41,7 @@ CASES: dict[str, tuple[str, Build, str]] = {
                       "NUL byte"),
     "control character": (".csv", lambda p, k: bf.with_cell(p, k, "a\x07b", column=3, line=300),
                           "control character U+0007"),
-    "duplicate header": (".csv", bf.duplicate_header, "have the same name: choose the one that holds"),
+    "duplicate header": (".csv", bf.duplicate_header, "have the same name: choose the one"),
     "10k columns": (".csv", bf.wide, "has 10,000 columns: a payer file has at most 1,000"),
     "100k junk rows": (".csv", lambda p, k: bf.junk_rows(p, k, 100_000),
                        "more; write them all with --errors-out FILE.csv"),
