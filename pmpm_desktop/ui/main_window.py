@@ -94,6 +94,11 @@ class MainWindow(QMainWindow):
         ctx.navigate.connect(self.go_to)
         ctx.database_changed.connect(self._update_db_label)
         ctx.tasks.busy_changed.connect(self._busy_changed)
+        ctx.tasks.waiting.connect(
+            lambda title, where: self.statusBar().showMessage(
+                f"{title}: waiting for another program using the database {where}…", 30000
+            )
+        )
 
         settings = ctx.settings
         if settings.window_geometry is not None:

@@ -121,6 +121,9 @@ class TaskRunner(QObject):
     """Runs tasks one at a time on a worker thread; see the module docstring."""
 
     busy_changed = Signal(bool)
+    #: a task (its title) waits for another program holding the database (named): for the
+    #: window's status bar, since pages with their own progress bar show no dialog
+    waiting = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +165,7 @@ class TaskRunner(QObject):
         elif self.default_failure is not None:
             default = self.default_failure
             handle.on_failure = lambda exc: default(parent, title, exc)
+        handle.waiting.connect(lambda where: self.waiting.emit(title, where))
         if show_progress:
             _attach_dialog(handle, parent, cancellable)
         self._active.append(handle)

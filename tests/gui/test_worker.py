@@ -167,6 +167,8 @@ def test_a_task_waiting_for_another_program_says_so_in_its_dialog(
         return "stored"
 
     results: list[object] = []
+    told: list[tuple[str, str]] = []
+    runner.waiting.connect(lambda title, where: told.append((title, where)))
     try:
         handle = runner.run("Saving", write, on_success=results.append, parent=parent)
         qtbot.waitUntil(
@@ -178,6 +180,7 @@ def test_a_task_waiting_for_another_program_says_so_in_its_dialog(
         )
         label = parent.findChild(QProgressDialog).labelText()
         assert str(path) in label and label.startswith("Saving: ")
+        assert told and told[0] == ("Saving", str(path))  # for the status bar too
     finally:
         other.rollback()
         other.close()
