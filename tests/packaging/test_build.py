@@ -210,6 +210,30 @@ def test_built_command_line_encrypts_and_opens_with_pmpm_db_key(
     assert "encrypted: yes (SQLCipher 4." in status.stdout, status.stderr
 
 
+def test_built_command_line_reads_other_encodings_and_refuses_a_bomb(
+    built: Build, tmp_path: Path
+) -> None:
+    """charset-normalizer (its compiled parts) and the zip guard are frozen in too."""
+    from tests.unit import bad_files
+
+    pmpm = built.program("pmpm")
+    db = tmp_path / "enc.sqlite3"
+    env = _headless()
+    added = _run([pmpm, "--db", db, "payer", "add", "--code", "SUN", "--name", "Sun"], env)
+    assert added.returncode == 0, added.stderr
+    sjis = bad_files.encoded(tmp_path / "sjis.csv", "roster", "shift_jis", "山田")
+    done = _run(
+        [pmpm, "--db", db, "roster", "import", "--payer", "SUN", "--month", "2026-01", sjis], env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "read as Shift-JIS (Japanese)" in done.stdout
+    bomb = bad_files.bomb(tmp_path / "bomb.xlsx", lying=True)
+    refused = _run(
+        [pmpm, "--db", db, "roster", "import", "--payer", "SUN", "--month", "2026-02", bomb], env
+    )
+    assert refused.returncode == 3 and "is not a usable workbook" in refused.stderr
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland are Linux things")
 def test_built_app_without_a_display_says_so_in_one_sentence(built: Build) -> None:
     done = _run([built.program("pmpm-desktop")], _headless())
