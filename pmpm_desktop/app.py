@@ -60,10 +60,13 @@ def display_problem() -> str | None:
         except (OSError, subprocess.TimeoutExpired):
             return None
         if probe.returncode != 0:
+            from pmpm_desktop.display_libraries import display_advice, missing_libraries
+
+            advice = display_advice(missing_libraries()) if _platform() != "wayland" else ""
             return (
-                "PMPM Desktop cannot open a window: Qt's display plugin failed to load "
-                "(on Debian or Ubuntu, `apt install libxcb-cursor0` usually fixes it); the "
-                "`pmpm` command line works without a display."
+                "PMPM Desktop cannot open a window: Qt's display plugin failed to load"
+                + (f" ({advice})" if advice else "")
+                + "; the `pmpm` command line works without a display."
             )
     return None
 
