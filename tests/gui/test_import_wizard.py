@@ -644,3 +644,22 @@ def test_two_columns_of_one_name_are_refused_until_the_clerk_picks_one(
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert count(ctx, RemittanceImport) == 1
+
+
+def test_enter_after_back_goes_forward_again_and_never_closes_the_wizard(
+    sun: str, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path
+) -> None:
+    path = xlsx(tmp_path / "SUN roster 2026-01.xlsx", ROSTER_HEADERS, [A, B])
+    w = wizard(ctx, qtbot, kind="roster", path=path)
+    w.set_roster_month(Month(2026, 1))
+    w.show()
+    qtbot.waitExposed(w)
+    wait_task()
+    qtbot.keyClick(w, Qt.Key.Key_Return)
+    wait_task()
+    assert w.step == PREVIEW
+    qtbot.mouseClick(w.back_button, LEFT)
+    assert w.step == CHOOSE
+    qtbot.keyClick(QApplication.focusWidget() or w, Qt.Key.Key_Return)
+    wait_task()
+    assert w.isVisible() and w.step == PREVIEW  # forward again, with the file and mapping

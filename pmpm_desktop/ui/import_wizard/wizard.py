@@ -99,6 +99,10 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self.close_button = QPushButton("Cancel")
         self.close_button.setObjectName("closeButton")
         self.close_button.clicked.connect(self.reject)
+        # Enter always means Next: a focused Back or Cancel must not become the default button
+        # (after Back hides itself, focus lands on Cancel, and Enter closed the wizard).
+        self.back_button.setAutoDefault(False)
+        self.close_button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
