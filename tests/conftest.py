@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -33,6 +34,18 @@ def _private_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("PMPM_TMPDIR", None)
     else:
         os.environ["PMPM_TMPDIR"] = before
+
+
+@pytest.fixture
+def private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own private temp folder (``$PMPM_TMPDIR``), to look into afterwards."""
+    monkeypatch.setenv("PMPM_TMPDIR", str(tmp_path / "private"))
+    return tmp_path / "private"
+
+
+def mode(path: Path) -> int:
+    """A file's or folder's permission bits (0o600, 0o700, …)."""
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from tests.faults.checks import integrity as integrity  # one check for every kill test
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -48,8 +50,3 @@ def members_of(db_file: Path) -> list[str]:
     with sqlite3.connect(db_file) as conn:
         rows = conn.execute("SELECT member_id, last_name FROM members").fetchall()
     return sorted({v for row in rows for v in row if v and len(v) >= 6})
-
-
-def integrity(db_file: Path) -> str:
-    with sqlite3.connect(db_file) as conn:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])

@@ -4,7 +4,6 @@ database empty and the demo re-runnable, and no member data behind."""
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,21 +14,11 @@ from pmpm_desktop.io.private_files import remove_stale
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.database_copy import is_empty
 from pmpm_desktop.services.demo import DemoCancelled, build_demo
-from tests.conftest import CliResult, cli_runner
+from tests.conftest import CliResult, cli_runner, mode
 from tests.unit.kill_checks import files_holding, integrity, run_killed
 
 #: demo last names long enough not to turn up in bytes by chance
 NAMES = ["Rodriguez", "Hernandez", "Martinez", "Gonzalez", "Anderson", "Thompson", "Robinson"]
-
-
-@pytest.fixture
-def private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PMPM_TMPDIR", str(tmp_path / "private"))
-    return tmp_path / "private"
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 @pytest.mark.parametrize("step", [2, 44], ids=["first-import", "before-moving-in"])

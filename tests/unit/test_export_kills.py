@@ -5,25 +5,14 @@ a private report."""
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pmpm_desktop.io.private_files import remove_stale
-from tests.conftest import CliResult
+from tests.conftest import CliResult, mode
 from tests.unit.kill_checks import files_holding, integrity, members_of, run_killed
-
-
-@pytest.fixture
-def private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PMPM_TMPDIR", str(tmp_path / "private"))
-    return tmp_path / "private"
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 # build_report's progress runs 0..1000: reconciling to 400, gathering to 500, the workbook to

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging.handlers
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -18,19 +17,9 @@ import pytest
 from pmpm_desktop.io import private_files as pf
 from pmpm_desktop.io.problems_export import Problem, write_problems
 from pmpm_desktop.io.xlsx_writer import write_sheet
+from tests.conftest import mode
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture
-def private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "private"
-    monkeypatch.setenv(pf.ENV_VAR, str(folder))
-    return folder
 
 
 def dead_pid() -> int:
