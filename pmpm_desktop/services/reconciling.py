@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +43,9 @@ from pmpm_desktop.db.models import (
     RosterImport,
     RosterRow,
 )
-from pmpm_desktop.errors import PmpmError, UsageError
+from pmpm_desktop.errors import UsageError
+from pmpm_desktop.progress import Cancelled, Progress, report
+from pmpm_desktop.progress import scaled as scaled_progress
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.payer_level import with_payer_level
 from pmpm_desktop.services.payers import contract_terms, get_payer, rate_terms
@@ -54,17 +56,11 @@ from pmpm_desktop.services.stale_discrepancies import (
     worked_on,
 )
 
-Progress = Callable[[int, int], bool]
 STEPS = 5
 
 
-class Cancelled(PmpmError):
-    """The user cancelled; nothing was written."""
-
-
 def _step(progress: Progress | None, done: int) -> None:
-    if progress is not None and progress(done, STEPS) is False:
-        raise Cancelled("cancelled: nothing was changed")
+    report(progress, done, STEPS)
 
 
 @dataclass(frozen=True)
@@ -552,7 +548,32 @@ def _apply_updates(
         conn.execute(DiscrepancyEvent.__table__.insert(), event_rows)
 
 
-def reconcile_all_payers(db: Database, first: Month, last: Month) -> list[ReconcileSummary]:
-    with db.sessions() as s:
-        codes = list(s.scalars(select(Payer.code).order_by(Payer.code)))
-    return [reconcile(db, code, first, last) for code in codes]
+def reconcile_payers(
+    db: Database,
+    codes: Sequence[str] | None,
+    first: Month,
+    last: Month,
+    progress: Progress | None = None,
+) -> list[ReconcileSummary]:
+    """Reconcile several payers (``None``: every payer, by code), each in its own transaction,
+    with one progress bar across them. A cancel keeps the payers already reconciled and says
+    which (``Cancelled``)."""
+    if codes is None:
+        with db.sessions() as s:
+            codes = list(s.scalars(select(Payer.code).order_by(Payer.code)))
+    total = len(codes) * STEPS
+    done: list[ReconcileSummary] = []
+    for i, code in enumerate(codes):
+        if progress is not None and progress(i * STEPS, total) is False:
+            raise Cancelled(_kept(done, codes))
+        phase = scaled_progress(progress, i * STEPS, STEPS, total)
+        done.append(reconcile(db, code, first, last, phase))
+    return done
+
+
+def _kept(done: Sequence[ReconcileSummary], codes: Sequence[str]) -> str:
+    if not done:
+        return "cancelled: nothing was changed"
+    kept = ", ".join(s.payer_code for s in done)
+    left = ", ".join(codes[len(done) :])
+    return f"cancelled: {kept} reconciled; {left} not reconciled"

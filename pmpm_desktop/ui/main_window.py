@@ -29,6 +29,7 @@ from pmpm_desktop.db.encryption import KeyNeeded, WrongKey
 from pmpm_desktop.services.backup import backup_database
 from pmpm_desktop.ui import dialogs, password_dialog
 from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.grids import copy_focused
 from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
 from pmpm_desktop.ui.pages import page_classes
 from pmpm_desktop.ui.pages.base import Page
@@ -213,6 +214,12 @@ class MainWindow(QMainWindow):
             "Remove pass&word…", lambda: password_dialog.remove_password(self.ctx, self)
         )
         self.act_quit = self._action("&Quit", self.close, key.Quit)
+        self.act_undo = self.ctx.undo.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(key.Undo)
+        self.act_redo = self.ctx.undo.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(key.Redo)
+        # Window-wide Ctrl+C would shadow the grids' and fields' own: Edit ▸ Copy sends it on.
+        self.act_copy = self._action("&Copy", copy_focused)
         self.act_guide = self._action("&User guide", self.show_guide, key.HelpContents)
         self.act_about = self._action("&About PMPM Desktop", self.show_about)
         self.page_actions: list[QAction] = []
@@ -235,6 +242,10 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_protect, self.act_unprotect])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.act_copy)
         go_menu = bar.addMenu("&Go")
         go_menu.addActions(self.page_actions)
         go_menu.addSeparator()

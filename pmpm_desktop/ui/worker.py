@@ -7,6 +7,11 @@ pressed Cancel. Success, failure and cancellation come back on the UI thread.
 
 All tasks run on one worker thread, in order: every task reads or writes the one database,
 and SQLite takes one writer at a time, so serialising them is both simplest and correct.
+
+"A newer request supersedes the older" lives here and nowhere else: a task run with a
+``latest`` key cancels the running or waiting task of the same key, which then reports
+nothing (no success, failure or cancel callback, only ``finished``). Pages give their reads a
+key ("dashboard figures", "discrepancy rows") and never count generations themselves.
 """
 
 from __future__ import annotations
@@ -19,10 +24,9 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from pmpm_desktop.db import busy
+from pmpm_desktop.progress import Cancelled, Progress
 from pmpm_desktop.ui.dialogs import show_error
 from pmpm_desktop.ui.logs import log, log_failure
-
-Progress = Callable[[int, int], bool]
 
 
 class TaskHandle(QObject):
@@ -48,6 +52,8 @@ class TaskHandle(QObject):
         self.title = title
         self._cancel = threading.Event()
         self.running = True
+        #: replaced by a newer task of the same ``latest`` key: it reports nothing
+        self.superseded = False
         self.last_progress = (0, 0)
         self._report.connect(self._on_report)
         self._wait.connect(self.waiting)
@@ -58,6 +64,11 @@ class TaskHandle(QObject):
 
     def cancel(self) -> None:
         """Ask the task to stop at its next progress report."""
+        self._cancel.set()
+
+    def supersede(self) -> None:
+        """Cancel, and drop whatever the task still reports (a newer one replaces it)."""
+        self.superseded = True
         self._cancel.set()
 
     @property
@@ -78,6 +89,8 @@ class TaskHandle(QObject):
     def _on_done(self, ok: bool, value: object) -> None:
         self.running = False
         try:
+            if self.superseded:
+                return
             if ok:
                 if self.on_success is not None:
                     self.on_success(value)
@@ -104,6 +117,9 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         # Tasks run one at a time, so the process-wide listener is this task's while it runs.
+        if self.handle.cancel_requested:  # cancelled or superseded before it started
+            self.handle._done.emit(False, Cancelled())
+            return
         previous = busy.on_wait(self.handle._wait.emit)
         try:
             result = self.fn(self.handle.progress)
@@ -130,6 +146,7 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._active: list[TaskHandle] = []
+        self._latest: dict[str, TaskHandle] = {}
         #: the failure handler used when a task gives none: the error in words, in a dialog
         self.default_failure: Callable[[QWidget | None, str, BaseException], None] | None = (
             show_error
@@ -150,14 +167,21 @@ class TaskRunner(QObject):
         parent: QWidget | None = None,
         show_progress: bool = True,
         cancellable: bool = True,
+        latest: str | None = None,
     ) -> TaskHandle:
         """Run ``fn(progress)`` in the background.
 
         With ``show_progress`` a window-modal progress dialog (with Cancel when
         ``cancellable``) appears over ``parent`` while it runs; pages with a progress bar of
-        their own pass ``show_progress=False`` and connect to the handle's signals.
+        their own pass ``show_progress=False`` and connect to the handle's signals. With
+        ``latest``, the task supersedes the earlier one of that key (module docstring).
         """
         handle = TaskHandle(title, self)
+        if latest is not None:
+            older = self._latest.get(latest)
+            if older is not None and older.running:
+                older.supersede()
+            self._latest[latest] = handle
         handle.on_success = on_success
         handle.on_cancel = on_cancel
         if on_failure is not None:
@@ -179,6 +203,9 @@ class TaskRunner(QObject):
     def _finished(self, handle: TaskHandle) -> None:
         if handle in self._active:
             self._active.remove(handle)
+        for key, latest in list(self._latest.items()):
+            if latest is handle:
+                del self._latest[key]
         handle.deleteLater()
         if not self._active:
             self.busy_changed.emit(False)

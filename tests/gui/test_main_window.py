@@ -49,7 +49,9 @@ def test_ctrl_number_shortcuts_switch_pages(window: MainWindow, qtbot: QtBot) ->
 
 def test_menus_hold_the_office_workflow(window: MainWindow) -> None:
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
-    assert list(menus) == ["File", "Go", "Help"]
+    assert list(menus) == ["File", "Edit", "Go", "Help"]
+    edit_items = [a.text().replace("&", "") for a in menus["Edit"].actions() if a.text()]
+    assert edit_items[:2] == ["Undo", "Redo"] and "Copy" in edit_items
     file_items = [a.text().replace("&", "") for a in menus["File"].actions() if a.text()]
     for wanted in (
         "New database…",

@@ -25,7 +25,7 @@ from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.import_history import rollback_import
 from pmpm_desktop.services.overview import overview
 from pmpm_desktop.services.payer_level import payer_payment_lines
-from pmpm_desktop.services.reconciling import reconcile, reconcile_all_payers
+from pmpm_desktop.services.reconciling import reconcile, reconcile_payers
 from pmpm_desktop.services.reporting import build_report
 from tests.unit.files import ROSTER_HEADERS, A, B, xlsx
 from tests.unit.payer_payments import store_statement
@@ -108,7 +108,7 @@ def test_a_payer_never_paid_at_payer_level_has_none(practice: Database, paid: in
     assert bay.payer_level_paid is None
     assert all(m.payer_level is None for m in bay.months)
     assert {
-        s.payer_code: s.payer_level_paid for s in reconcile_all_payers(practice, FIRST, LAST)
+        s.payer_code: s.payer_level_paid for s in reconcile_payers(practice, None, FIRST, LAST)
     } == {
         "BAY": None,
         "SUN": D("278.75"),
