@@ -5,43 +5,65 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from pmpm_desktop.core.money import dollars_text
 from pmpm_desktop.core.month import Month
 
+
+class Kind(StrEnum):
+    """What a member-month turned out to be (SPEC §7); every kind but ``MATCHED`` is a
+    discrepancy. The values are the words stored and printed."""
+
+    MATCHED = "matched"
+    MISSING = "missing"
+    UNDERPAID = "underpaid"
+    OVERPAID = "overpaid"
+    DUPLICATE = "duplicate"
+    NOT_ELIGIBLE = "not_eligible"
+    UNKNOWN_MEMBER = "unknown_member"
+    NO_RATE = "no_rate"
+
+
+class Status(StrEnum):
+    """Where a discrepancy is in its life (SPEC §8), in life order."""
+
+    OPEN = "open"
+    DISPUTED = "disputed"
+    RESOLVED = "resolved"
+    WRITTEN_OFF = "written_off"
+
+    @property
+    def closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
 #: Every reconciliation kind in SPEC §7's order of testing (``matched`` last).
-KINDS_IN_TEST_ORDER: tuple[str, ...] = (
-    "unknown_member",
-    "no_rate",
-    "not_eligible",
-    "missing",
-    "duplicate",
-    "underpaid",
-    "overpaid",
-    "matched",
+KINDS_IN_TEST_ORDER: tuple[Kind, ...] = (
+    Kind.UNKNOWN_MEMBER,
+    Kind.NO_RATE,
+    Kind.NOT_ELIGIBLE,
+    Kind.MISSING,
+    Kind.DUPLICATE,
+    Kind.UNDERPAID,
+    Kind.OVERPAID,
+    Kind.MATCHED,
 )
 #: The kinds in the order the CLI's JSON ``counts`` object lists them.
-KINDS: tuple[str, ...] = (
-    "matched",
-    "missing",
-    "underpaid",
-    "overpaid",
-    "duplicate",
-    "not_eligible",
-    "unknown_member",
-    "no_rate",
-)
+KINDS: tuple[Kind, ...] = tuple(Kind)
 #: Kinds that are discrepancies (everything but ``matched``).
-DISCREPANCY_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "matched")
+DISCREPANCY_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k != Kind.MATCHED)
 #: Discrepancy statuses, in their usual life order.
-STATUSES: tuple[str, ...] = ("open", "disputed", "resolved", "written_off")
-CLOSED_STATUSES: frozenset[str] = frozenset({"resolved", "written_off"})
+STATUSES: tuple[Status, ...] = tuple(Status)
+CLOSED_STATUSES: frozenset[Status] = frozenset({Status.RESOLVED, Status.WRITTEN_OFF})
+#: Statuses of items still being worked.
+OPEN_STATUSES: tuple[Status, ...] = (Status.OPEN, Status.DISPUTED)
 
 
 # --- what disputes recovered: one definition for the Dashboard and the workbook ---------------
 
 #: kinds whose resolution is money paid to the practice
-SHORTFALL_KINDS = ("missing", "underpaid")
+SHORTFALL_KINDS = (Kind.MISSING, Kind.UNDERPAID)
 
 #: the figure's name, the same on the Dashboard tile and the workbook's Cover and Aging sheets
 RECOVERED_TITLE = "Recovered by disputes"
