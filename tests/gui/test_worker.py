@@ -188,3 +188,50 @@ def test_a_task_waiting_for_another_program_says_so_in_its_dialog(
         pass
     assert results == ["stored"]
     db.dispose()
+
+
+def test_a_newer_request_of_the_same_key_supersedes_the_older(
+    runner: TaskRunner, qtbot: QtBot
+) -> None:
+    """Three refreshes of one page's figures: only the newest result is shown; the one still
+    waiting never runs; the running one's late result is dropped."""
+    gate = threading.Event()
+    ran: list[str] = []
+    shown: list[str] = []
+    other: list[str] = []
+
+    def read(name: str):  # type: ignore[no-untyped-def]
+        def work(_progress):  # type: ignore[no-untyped-def]
+            if name == "first":
+                gate.wait(10)
+            ran.append(name)
+            return name
+
+        return work
+
+    first = runner.run("Figures", read("first"), on_success=shown.append, latest="figures")
+    runner.run("Rows", read("rows"), on_success=other.append, latest="rows", show_progress=False)
+    runner.run("Figures", read("second"), on_success=shown.append, latest="figures")
+    runner.run("Figures", read("third"), on_success=shown.append, latest="figures")
+    assert first.superseded
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+    assert shown == ["third"]
+    assert "second" not in ran
+    assert other == ["rows"]  # another key is not touched
+
+
+def test_a_superseded_failure_is_not_shown(runner: TaskRunner, qtbot: QtBot) -> None:
+    gate = threading.Event()
+    failures: list[BaseException] = []
+
+    def broken(_progress):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        raise InputRejected("the old request failed")
+
+    runner.run("Figures", broken, on_failure=failures.append, latest="k", show_progress=False)
+    newer = runner.run("Figures", lambda _p: 1, latest="k", show_progress=False)
+    gate.set()
+    with qtbot.waitSignal(newer.finished, timeout=10_000):
+        pass
+    assert failures == []
