@@ -1,9 +1,12 @@
 """Screenshots of every page of PMPM Desktop on the demo practice (``scripts/screenshots``).
 
-Builds the demo practice into a temporary database, opens the main window offscreen at
-1280×800, visits every page and saves ``docs/screenshots/<page-key>.png``. The Reconciliation
-page shows its first underpaid discrepancy selected (so the detail pane explains it), the
-Members page shows that same member. Nothing of the user's (database, settings) is touched.
+Builds the demo practice into a temporary database, opens the main window at 1280×800 (or
+``--size``), visits every page and saves ``<page-key>.png``. Offscreen by default (the window's
+own pixels); ``--real`` starts an Xvfb screen of that size with a window manager and shows the
+real X11 window maximised on it, saving the whole screen as a clerk sees it. The
+Reconciliation page shows its first underpaid discrepancy selected (so the detail pane
+explains it), the Members page shows that same member. Nothing of the user's (database,
+settings) is touched.
 """
 
 from __future__ import annotations
@@ -12,30 +15,15 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-WIDTH, HEIGHT = 1280, 800
+sys.path.insert(0, str(ROOT))  # the Xvfb and real-screen helpers live in tests/window
 
+from tests.window.xvfb import Xvfb, XvfbError, xvfb_missing  # noqa: E402
 
-def _settle(app: Any, ctx: Any, *, timeout: float = 60.0, quiet_ms: int = 250) -> None:
-    """Let background tasks finish and report back, then let the window repaint."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ctx.tasks.wait(200)
-        app.processEvents()
-        if not ctx.tasks.busy:
-            loop = QEventLoop()
-            QTimer.singleShot(quiet_ms, loop.quit)
-            loop.exec()  # timers of the pages (debounced searches) fire in here
-            app.processEvents()
-            if not ctx.tasks.busy:
-                return
-    print(f"screenshots: background work still running after {timeout:.0f} s", file=sys.stderr)
+DEFAULT_SIZE = (1280, 800)
 
 
 def _select_first_row(view: Any) -> Any | None:
@@ -49,12 +37,14 @@ def _select_first_row(view: Any) -> Any | None:
     return row(0) if callable(row) else None
 
 
-def _prepare(key: str, page: Any, window: Any, app: Any, ctx: Any, chosen: dict[str, Any]) -> None:
+def _prepare(key: str, page: Any, ctx: Any, chosen: dict[str, Any]) -> None:
     """Page-specific setup; every page API is checked first (pages evolve independently)."""
+    from tests.window.screen import settle
+
     if key == "reconciliation":
         if hasattr(page, "apply_filters"):
             page.apply_filters({"kind": "underpaid"})
-            _settle(app, ctx)
+            settle(ctx)
         if hasattr(page, "grid"):
             row = _select_first_row(page.grid)
             if row is not None:
@@ -70,12 +60,15 @@ def _prepare(key: str, page: Any, window: Any, app: Any, ctx: Any, chosen: dict[
             _select_first_row(page.results_view)
 
 
-def take(out: Path, members: int = 300) -> list[Path]:
+def take(out: Path, members: int = 300, size: tuple[int, int] = DEFAULT_SIZE) -> list[Path]:
+    """Every page as ``out/<key>.png``; on the real screen when ``QT_QPA_PLATFORM`` is xcb."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from pmpm_desktop.app import _build
     from pmpm_desktop.db.database import open_database
     from pmpm_desktop.services.demo import build_demo
+    from tests.window.screen import grab_screen, settle, show_maximised
 
+    real = os.environ["QT_QPA_PLATFORM"] == "xcb"
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="pmpm-shots-") as tmp:
@@ -88,18 +81,24 @@ def take(out: Path, members: int = 300) -> list[Path]:
         finally:
             database.dispose()
         app, ctx, window = _build(str(db_file), settings_file=Path(tmp) / "settings.ini")
-        window.resize(WIDTH, HEIGHT)
-        window.show()
-        _settle(app, ctx)
+        if real:
+            if not show_maximised(window):
+                raise RuntimeError("the window did not appear on the X screen")
+        else:
+            window.resize(*size)
+            window.show()
+        settle(ctx)
         chosen: dict[str, Any] = {}
         for key in list(window.pages):
             page = window.go_to(key)
-            _settle(app, ctx)
-            _prepare(key, page, window, app, ctx, chosen)
-            _settle(app, ctx)
+            settle(ctx)
+            _prepare(key, page, ctx, chosen)
+            settle(ctx)
             path = out / f"{key}.png"
-            if not window.grab().save(str(path)):
-                raise RuntimeError(f"could not write {path}")
+            if real:
+                grab_screen(path)
+            elif not window.grab().save(str(path)):
+                raise OSError(f"could not write {path}")
             saved.append(path)
         window.close()
         ctx.tasks.wait(30_000)
@@ -107,12 +106,61 @@ def take(out: Path, members: int = 300) -> list[Path]:
     return saved
 
 
+def take_real(out: Path, members: int, size: tuple[int, int]) -> list[Path]:
+    """``take`` on the real X11 window, on an Xvfb screen of ``size`` started for it."""
+    missing = xvfb_missing()
+    if missing is not None:
+        raise XvfbError(missing)
+    with Xvfb(*size) as screen:
+        os.environ.update(screen.env())  # before Qt starts: it picks its display plugin then
+        from pmpm_desktop.app import display_problem
+
+        problem = display_problem()
+        if problem is not None:
+            raise XvfbError(problem)
+        return take(out, members, size)
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"“{text}” is not a size such as 1024x680")
+    return int(width), int(height)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder for the PNGs (default: docs/screenshots at 1280x800, else "
+        "bench/out/screenshots/WIDTHxHEIGHT)",
+    )
     parser.add_argument("--members", type=int, default=300, help="demo practice size")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="the real X11 window on an Xvfb screen it starts (needs Xvfb; openbox if present)",
+    )
+    parser.add_argument(
+        "--size", type=_size, default=DEFAULT_SIZE, help="window (or screen) size, e.g. 1024x680"
+    )
     args = parser.parse_args()
-    for path in take(args.out.resolve(), args.members):
+    out = args.out
+    if out is None:
+        width, height = args.size
+        out = ROOT / "docs" / "screenshots"
+        if args.size != DEFAULT_SIZE:
+            out = ROOT / "bench" / "out" / "screenshots" / f"{width}x{height}"
+    try:
+        if args.real:
+            saved = take_real(out.resolve(), args.members, args.size)
+        else:
+            saved = take(out.resolve(), args.members, args.size)
+    except XvfbError as exc:
+        print(f"screenshots: {exc}", file=sys.stderr)
+        return 1
+    for path in saved:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install PMPM Desktop with its development tools into it.
-# Also checks the system libraries Qt needs (even offscreen) and objdump (binutils, which
-# PyInstaller needs on Linux); missing ones are installed with apt-get when running as root.
+# Also checks the system libraries Qt needs (even offscreen), objdump (binutils, which
+# PyInstaller needs on Linux), and Xvfb, openbox and a font for the real-window test; missing
+# ones are installed with apt-get when running as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -11,6 +12,13 @@ system_packages_missing() {
   local libs
   libs=$(ldconfig -p 2>/dev/null || true)
   command -v objdump >/dev/null || echo binutils
+  # The real-window test (tests/window) runs the app on an X server of its own with a window
+  # manager, and Qt draws text only with a font installed (a bare Debian image has none).
+  command -v Xvfb >/dev/null || echo xvfb
+  command -v openbox >/dev/null || echo openbox
+  local font
+  font=$(find /usr/share/fonts /usr/local/share/fonts -name '*.[ot]tf' -print -quit 2>/dev/null || true)
+  [ -n "$font" ] || echo fonts-dejavu-core
   local pair
   # The first line is what Qt needs even offscreen; the rest is what its X11 (xcb) display
   # plugin links (read with ldd on PySide6's libqxcb.so and libQt6XcbQpa.so): without them a
