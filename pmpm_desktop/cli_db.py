@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     db.add_parser("decrypt", help="remove the password: the database becomes a plain file")
     st = db.add_parser("status", help="encrypted or not, the cipher, where the password is")
-    st.add_argument("--json", action="store_true")
+    st.add_argument("--json", action="store_true", help="print JSON instead of lines")
     db.add_parser("unlock", help="check the password and store it in this computer's keyring")
     db.add_parser("forget", help="remove the password from this computer's keyring")
 

@@ -23,9 +23,10 @@ from sqlalchemy.engine import Connection
 
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import ReconcileSummary
+from pmpm_desktop.core.summary import OPEN_STATUSES, ReconcileSummary
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
+    AuditEntry,
     Discrepancy,
     DiscrepancyEvent,
     Member,
@@ -747,14 +748,160 @@ def _refresh_member_fields(conn: Connection, payer_id: int, member_pks: list[int
         )
 
 
+# --- the command line's view: one import's details, and which payers have files -------------
+
+
+@dataclass(frozen=True)
+class ImportDetails:
+    """What ``pmpm imports show`` tells beyond the listing: who imported it and what it did."""
+
+    info: ImportInfo
+    #: the OS or database user the audit trail names (None when the trail has no entry)
+    imported_by: str | None
+    #: rosters: the earlier import of the month it replaced (it counts again on a rollback)
+    replaced_id: int | None
+    replaced_file: str | None
+    #: rosters: members whose first roster of the payer this file was
+    new_members: int
+    #: statements: payments without members (an 835's PLB) it carried, signed as paid
+    payer_level_total: Decimal | None
+    #: the payer's discrepancies in the months the import speaks about (its roster month, or
+    #: the months its lines pay): still worked (open or disputed), and all of them
+    open_discrepancies: int
+    discrepancies: int
+
+
+def import_details(db: Database, kind: str, import_id: int) -> ImportDetails:
+    """One import with what it changed; NotFound when there is none."""
+    info = get_import(db, kind, import_id)
+    with db.sessions() as s:
+        payer_id = s.scalar(select(Payer.id).where(Payer.code == info.payer_code))
+        word = "roster" if info.kind == ROSTER else "statement"
+        imported_by = s.scalar(
+            select(AuditEntry.actor)
+            .where(AuditEntry.subject == import_subject(word, import_id))
+            .where(AuditEntry.action != AuditAction.ROLLBACK.value)
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        replaced = None
+        if info.kind == ROSTER:
+            replaced = s.execute(
+                select(RosterImport.id, RosterImport.file_name).where(
+                    RosterImport.replaced_by_id == import_id
+                )
+            ).first()
+            first, last = info.roster_month, info.roster_month
+        else:
+            first, last = info.first_month, info.last_month
+        opened, total = _discrepancy_counts(s, payer_id, first, last)
+        return ImportDetails(
+            info=info,
+            imported_by=imported_by,
+            replaced_id=replaced[0] if replaced else None,
+            replaced_file=replaced[1] if replaced else None,
+            new_members=_first_seen(s, import_id) if info.kind == ROSTER else 0,
+            payer_level_total=None if info.kind == ROSTER else _payer_level(s, import_id),
+            open_discrepancies=opened,
+            discrepancies=total,
+        )
+
+
+def _first_seen(s: Any, import_id: int) -> int:
+    """Members of the roster import listed on no earlier roster import of the payer."""
+    earlier = RosterRow.__table__.alias("earlier")
+    before = (
+        select(earlier.c.id)
+        .where(earlier.c.member_pk == RosterRow.member_pk, earlier.c.import_id < import_id)
+        .exists()
+    )
+    q = select(func.count(func.distinct(RosterRow.member_pk))).where(
+        RosterRow.import_id == import_id, ~before
+    )
+    return int(s.scalar(q) or 0)
+
+
+def _payer_level(s: Any, import_id: int) -> Decimal | None:
+    cents = cast(func.round(PayerPayment.amount * 100), BigInteger)
+    total, count = s.execute(
+        select(func.sum(cents), func.count(PayerPayment.id)).where(
+            PayerPayment.import_id == import_id
+        )
+    ).one()
+    return cents_to_money(int(total or 0)) if count else None
+
+
+def _discrepancy_counts(
+    s: Any, payer_id: int | None, first: Month | None, last: Month | None
+) -> tuple[int, int]:
+    if payer_id is None or first is None or last is None:
+        return 0, 0
+    worked = Discrepancy.status.in_([str(x) for x in OPEN_STATUSES])
+    opened, total = s.execute(
+        select(func.count(Discrepancy.id).filter(worked), func.count(Discrepancy.id)).where(
+            Discrepancy.payer_id == payer_id,
+            Discrepancy.month >= first,
+            Discrepancy.month <= last,
+        )
+    ).one()
+    return int(opened or 0), int(total or 0)
+
+
+def files_in_range(
+    db: Database, first: Month, last: Month, payer_code: str | None = None
+) -> dict[str, int]:
+    """Per payer code (every payer, or the one asked for), how many of its imports speak about
+    ``first``..``last``: active rosters of those months and statements paying any of them
+    (lines or payer-level payments). An empty dict when there are no payers."""
+    with db.sessions() as s:
+        payers = select(Payer.id, Payer.code).order_by(Payer.code)
+        if payer_code:
+            payers = payers.where(Payer.id == get_payer(s, payer_code).id)
+        codes = {pid: code for pid, code in s.execute(payers)}
+        found = dict.fromkeys(codes.values(), 0)
+        rosters = (
+            select(RosterImport.payer_id, func.count(RosterImport.id))
+            .where(
+                RosterImport.active.is_(True),
+                RosterImport.roster_month >= first,
+                RosterImport.roster_month <= last,
+            )
+            .group_by(RosterImport.payer_id)
+        )
+        paying = {
+            (pid, iid)
+            for table in (RemittanceLine, PayerPayment)
+            for pid, iid in s.execute(
+                select(RemittanceImport.payer_id, RemittanceImport.id)
+                .join(table, table.import_id == RemittanceImport.id)
+                .where(_month_column(table) >= first, _month_column(table) <= last)
+                .distinct()
+            )
+        }
+        for pid, count in s.execute(rosters):
+            if pid in codes:
+                found[codes[pid]] += int(count)
+        for pid, _ in paying:
+            if pid in codes:
+                found[codes[pid]] += 1
+    return found
+
+
+def _month_column(table: Any) -> Any:
+    return table.coverage_month if table is RemittanceLine else table.month
+
+
 __all__ = [
+    "ImportDetails",
     "ImportInfo",
     "ImportRows",
     "LineInfo",
     "RollbackCancelled",
     "RollbackResult",
     "RosterRowInfo",
+    "files_in_range",
     "get_import",
+    "import_details",
     "import_rows",
     "list_imports",
     "rollback_import",
