@@ -6,8 +6,9 @@
 - amounts, counts, dates, months, kinds and statuses (every kind but ``text``) are as wide as
   their widest shown value and their title: they never show "128,481.…";
 - ONE text column (the name, or else the widest text) takes the room left over;
-- the other text columns start as wide as their text, up to about 28 characters, and the user
-  may resize them; a text cut short ends in "…" and shows whole in a tooltip (``ui/grids.py``).
+- the other text columns are as wide as their text, up to about 28 characters; a text cut short
+  ends in "…" and shows whole in a tooltip (``ui/grids.py``). A column the user resized keeps
+  the width given to it.
 
 The widths follow the rows: measured again when the model is reset (a reload, another page of
 filters), and grown for rows added (the next page of a paged grid) or changed. Only rows the
@@ -75,8 +76,10 @@ class ColumnFit(QObject):
         self.model = model
         self.kinds = list(kinds) if kinds is not None else column_kinds(model)
         self.stretch = stretch if stretch is not None else self._name_column()
-        self._text_sized = False  # text columns get a width once; then they are the user's
+        self._user_sized: set[int] = set()  # columns the user resized: theirs from then on
+        self._fitting = False
         header = view.horizontalHeader()
+        header.sectionResized.connect(self._resized)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._stretch_mode()
@@ -91,6 +94,7 @@ class ColumnFit(QObject):
         self.model.modelReset.disconnect(self.measure)
         self.model.rowsInserted.disconnect(self._rows_inserted)
         self.model.dataChanged.disconnect(self._data_changed)
+        self.view.horizontalHeader().sectionResized.disconnect(self._resized)
         self.setParent(None)
         self.deleteLater()
 
@@ -127,22 +131,19 @@ class ColumnFit(QObject):
                 self._stretch_mode()
         header = self.view.horizontalHeader()
         for c, kind in enumerate(self.kinds):
-            if c == self.stretch or header.isSectionHidden(c):
+            if c == self.stretch or c in self._user_sized or header.isSectionHidden(c):
                 continue
-            if kind != "text":
-                self._resize(c, max(self.header_width(c), self.cell_width(c, 0, rows - 1)))
-            elif not self._text_sized:
-                cap = self.view.fontMetrics().averageCharWidth() * TEXT_CHARACTERS
-                wanted = min(self.cell_width(c, 0, rows - 1), cap)
-                self._resize(c, max(self.header_width(c), wanted))
-        self._text_sized = self._text_sized or rows > 0
+            wanted = self.cell_width(c, 0, rows - 1)
+            if kind == "text":
+                wanted = min(wanted, self.view.fontMetrics().averageCharWidth() * TEXT_CHARACTERS)
+            self._resize(c, max(self.header_width(c), wanted))
 
     def grow(self, first: int, last: int) -> None:
         """Widen the amount, count and date columns the rows ``first``..``last`` need."""
         header = self.view.horizontalHeader()
         for c, kind in enumerate(self.kinds):
             if kind == "text" or c == self.stretch or header.isSectionHidden(c):
-                continue
+                continue  # a text column's width is kept: the rows below do not jump about
             needed = self.cell_width(c, first, last)
             if needed > header.sectionSize(c):
                 self._resize(c, needed)
@@ -178,17 +179,24 @@ class ColumnFit(QObject):
     def _resize(self, column: int, width: int) -> None:
         header = self.view.horizontalHeader()
         if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
-            header.resizeSection(column, max(width, header.minimumSectionSize()))
+            self._fitting = True
+            try:
+                header.resizeSection(column, max(width, header.minimumSectionSize()))
+            finally:
+                self._fitting = False
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        header = self.view.horizontalHeader()
+        interactive = header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive
+        if not self._fitting and interactive and self.view.isVisible():
+            self._user_sized.add(column)
 
     # -- following the model ------------------------------------------------------------------
     def _rows_inserted(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
         if not parent.isValid():
-            if not self._text_sized:
-                self.measure()
-            else:
-                self.grow(first, last)
+            self.grow(first, last)
 
     def _data_changed(
         self,

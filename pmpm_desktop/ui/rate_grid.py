@@ -25,7 +25,6 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -40,7 +39,9 @@ from pmpm_desktop.services.importing import RatesResult
 from pmpm_desktop.services.payers import ContractInfo
 from pmpm_desktop.services.rate_table import FIELDS, GridRow, RateCheck
 from pmpm_desktop.ui import dialogs
+from pmpm_desktop.ui.columns import fit_columns
 from pmpm_desktop.ui.context import PAYERS, AppContext
+from pmpm_desktop.ui.grids import install_grid_actions
 
 Index = QModelIndex | QPersistentModelIndex
 #: a translucent red reads on the light and the dark palette alike
@@ -50,6 +51,17 @@ _RIGHT = {"age_min", "age_max", "amount"}
 _BLANK_MEANS = {"effective_to": "open", "rate_cell": "any", "sex": "any"}
 #: a field's column in the grid
 COLUMN = {field: i for i, (field, _title) in enumerate(FIELDS)}
+#: what each field's column holds (``ui/columns.py`` sizes the columns by it)
+_KINDS = {
+    "effective_from": "month",
+    "effective_to": "month",
+    "component": "text",
+    "rate_cell": "text",
+    "sex": "text",
+    "age_min": "int",
+    "age_max": "int",
+    "amount": "money",
+}
 #: how many problems the label under the grid lists before "… and N more"
 MAX_LISTED = 12
 
@@ -159,7 +171,8 @@ class RateTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return FIELDS[section][1] if 0 <= section < len(FIELDS) else None
+            # on two lines ("Effective / from"): the eight columns fit a 1024-pixel window
+            return FIELDS[section][1].replace(" ", "\n", 1) if 0 <= section < len(FIELDS) else None
         return str(section + 1) if 0 <= section < len(self._rows) else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -261,12 +274,10 @@ class RateGrid(QWidget):
         )
         self.view.setAlternatingRowColors(True)
         self.view.installEventFilter(self)  # the Delete key clears cells, as in a spreadsheet
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for column in (COLUMN["component"], COLUMN["rate_cell"], COLUMN["amount"]):
-            # these take the room their longest value (or title) needs; the rest share
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(60)
+        self.view.horizontalHeader().setMinimumSectionSize(40)
+        # months, ages and amounts as wide as their values; the rate cell takes the room left
+        fit_columns(self.view, kinds=[_KINDS[f] for f, _t in FIELDS], stretch=COLUMN["rate_cell"])
+        install_grid_actions(self.view)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
 
         self.problems = QLabel()
