@@ -4,7 +4,8 @@ Each cell takes only a value of its kind (``services.rate_table.parse_cell``): a
 keeps the cell as it was and says why under the grid. Save checks the whole table as a rate
 exhibit import is checked (overlapping rows of one component, ranges, missing values); rows
 with a problem are highlighted and the problems listed, and nothing is stored until the table
-is valid. Saving replaces the contract's rates in one transaction, as a background task.
+is valid. Saving replaces the contract's rates in one transaction, as a background task, and
+can be undone (Edit ▸ Undo puts back the rates it replaced).
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.services import rate_table
-from pmpm_desktop.services.importing import RatesResult
 from pmpm_desktop.services.payers import ContractInfo
-from pmpm_desktop.services.rate_table import FIELDS, GridRow, RateCheck
+from pmpm_desktop.services.rate_table import FIELDS, GridRow, RateChange, RateCheck
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.columns import fit_columns
-from pmpm_desktop.ui.context import PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.grids import install_grid_actions
+from pmpm_desktop.ui.operations import rates as rate_ops
+from pmpm_desktop.ui.undo import OpCommand
 
 Index = QModelIndex | QPersistentModelIndex
 #: a translucent red reads on the light and the dark palette alike
@@ -432,12 +434,11 @@ class RateGrid(QWidget):
         self.saving = True
         self._update_state()
 
-        def done(result: RatesResult) -> None:
+        def done(change: RateChange) -> None:
             self.saving = False
             self.model.mark_saved()
             self._update_state()
-            self.ctx.changed(PAYERS, f"Saved {result.rows} rate rows for {code} {result.contract}")
-            self.saved.emit(result)
+            self.saved.emit(change.result)
 
         def failed(exc: BaseException) -> None:
             self.saving = False
@@ -447,13 +448,16 @@ class RateGrid(QWidget):
             else:
                 dialogs.show_error(self, "Saving rates", exc)
 
-        self.ctx.tasks.run(
-            f"Saving the rates of {name}",
-            lambda _progress: rate_table.save_rates(db, code, name, rows),
-            on_success=done,
-            on_failure=failed,
-            parent=self,
-            show_progress=False,
+        # Edit ▸ Undo puts back exactly the rows this save replaced.
+        self.ctx.undo.push(
+            OpCommand(
+                self.ctx,
+                f"rate changes of {code} {name}",
+                lambda: rate_ops.save_rates(db, code, name, rows),
+                lambda change: rate_ops.restore_rates(db, code, name, change),
+                on_done=done,
+                on_failed=failed,
+            )
         )
 
     def import_file(self) -> None:
