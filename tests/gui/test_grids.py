@@ -19,6 +19,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.ui.main_window import MainWindow
 from pmpm_desktop.ui.pages.base import read_only_table
 from pmpm_desktop.ui.pages.payers import PayersPage
+from pmpm_desktop.ui.payer_dialogs import ContractDialog, PayerDialog
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 # a menu or tooltip shown without a display says it cannot raise itself or grab the keyboard
@@ -218,3 +219,20 @@ def test_ctrl_c_in_a_field_still_copies_the_field(qtbot: QtBot) -> None:
     field.selectAll()
     qtbot.keyClick(field, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert clipboard() == "SUN statement"
+
+
+def test_the_payer_grids_menu_edits_the_clicked_payer(
+    demo_db: Path, window: MainWindow, qtbot: QtBot
+) -> None:
+    page = window.go_to("payers")
+    assert isinstance(page, PayersPage)
+    items = right_click(page.payer_view, 2, lambda menu: press(menu, "&Edit payer…"))
+    assert items == ["&Edit payer…", "Add co&ntract…", "", "&Copy row"]
+    dialog = page.dialog
+    assert isinstance(dialog, PayerDialog) and dialog.code.text() == "SUN"
+    dialog.reject()
+    items = right_click(page.contract_view, 0, lambda menu: press(menu, "&Edit contract…"))
+    assert items == ["&Edit contract…", "", "&Copy row"]
+    assert isinstance(page.dialog, ContractDialog)
+    assert page.dialog.name.text() == "Medicaid HMO"
+    page.dialog.reject()
