@@ -66,9 +66,7 @@ class ColumnFit(QObject):
 
     NAME = "columnFit"
 
-    def __init__(
-        self, view: QTableView, kinds: Sequence[str] | None, stretch: int | None
-    ) -> None:
+    def __init__(self, view: QTableView, kinds: Sequence[str] | None, stretch: int | None) -> None:
         super().__init__(view)
         self.setObjectName(self.NAME)
         self.view = view

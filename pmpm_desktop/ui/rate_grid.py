@@ -466,7 +466,7 @@ class RateGrid(QWidget):
         open_import_wizard(self.ctx, self, kind="rates")
 
     # -- showing ---------------------------------------------------------------------------
-    def _show_problems(self, head: str, problems: list[str]) -> None:
+    def _show_problems(self, head: str, problems: Sequence[str]) -> None:
         lines = [head]
         lines += [f"• {p[:1].upper()}{p[1:]}" for p in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:

@@ -73,9 +73,7 @@ class OpCommand(QUndoCommand):
         if self._making:
             self._undo_waiting = True
             return
-        self._ctx.run(
-            self._back(self._result), on_failure=self._back_failed, show_progress=False
-        )
+        self._ctx.run(self._back(self._result), on_failure=self._back_failed, show_progress=False)
 
     # -- what the worker reports -----------------------------------------------------------
     def _made(self, result: Any) -> None:

@@ -60,7 +60,7 @@ class TaskHandle(QObject):
         self._wait.connect(self.waiting)
         self._done.connect(self._on_done)
         self.on_success: Callable[[Any], None] | None = None
-        self.on_failure: Callable[[BaseException], None] | None = None
+        self.on_failure: Callable[[BaseException], object] | None = None
         self.on_cancel: Callable[[], None] | None = None
 
     def cancel(self) -> None:
@@ -149,7 +149,7 @@ class TaskRunner(QObject):
         self._active: list[TaskHandle] = []
         self._latest: dict[str, TaskHandle] = {}
         #: the failure handler used when a task gives none: the error in words, in a dialog
-        self.default_failure: Callable[[QWidget | None, str, BaseException], None] | None = (
+        self.default_failure: Callable[[QWidget | None, str, BaseException], object] | None = (
             show_error
         )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
@@ -118,7 +119,7 @@ def test_the_rate_table_shows_its_amounts_whole(
     assert isinstance(page, PayersPage)
     payers = page.payer_view
     point = payers.visualRect(payers.model().index(2, 0)).center()  # SUN
-    qtbot.mouseClick(payers.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    QTest.mouseClick(payers.viewport(), Qt.MouseButton.LeftButton, pos=point)
     view = page.grid.view
     assert view.model().rowCount() == 7
     for column in range(view.model().columnCount()):

@@ -43,7 +43,7 @@ def test_the_progress_dialog_shows_its_title_and_sentence_whole(
         qtbot.waitUntil(dialog.isVisible)  # after its short delay, as for a user
         assert dialog.windowTitle() == TITLE
         label = dialog.findChild(QLabel)
-        assert label.text() == f"{TITLE}…"
+        assert label is not None and label.text() == f"{TITLE}…"
         assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
         # the window title, in the frame's bold font beside its icon and buttons
         bold = dialog.font()
