@@ -2,7 +2,8 @@
 
 The checks are the rate exhibit import's own (``core.rates.validate_rate_rows``), and saving
 goes through ``importing.replace_rates``: rows typed into the grid and rows read from a file
-are refused and stored alike.
+are refused and stored alike. ``change_rates`` saves and hands back the rows it replaced;
+``restore_rates`` puts those back exactly (undo of a rate change).
 """
 
 from __future__ import annotations
@@ -205,3 +206,32 @@ def save_rates(
         contract = get_contract(s, get_payer(s, payer_code), contract_name)
         contract_id, name = contract.id, contract.name
     return replace_rates(db, contract_id, name, check.specs)
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """A contract's rate table replaced: what was stored, and the rows it replaced exactly as
+    they were stored (their exhibit row numbers too), to put back."""
+
+    result: RatesResult
+    replaced: list[RateRowSpec]
+
+
+def change_rates(
+    db: Database, payer_code: str, contract_name: str, rows: Sequence[GridRow]
+) -> RateChange:
+    """:func:`save_rates`, handing back the rows it replaced."""
+    before = rate_rows(db, payer_code, contract_name)
+    return RateChange(save_rates(db, payer_code, contract_name, rows), before)
+
+
+def restore_rates(
+    db: Database, payer_code: str, contract_name: str, specs: Sequence[RateRowSpec]
+) -> RateChange:
+    """Put back rows a change replaced, exactly as they were stored: a row the change added is
+    gone again, one it removed or altered is back. Hands back what it replaced in turn."""
+    before = rate_rows(db, payer_code, contract_name)
+    with db.sessions() as s:
+        contract = get_contract(s, get_payer(s, payer_code), contract_name)
+        contract_id, name = contract.id, contract.name
+    return RateChange(replace_rates(db, contract_id, name, list(specs)), before)

@@ -43,6 +43,7 @@ from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.format import dollars
+from pmpm_desktop.ui.grids import install_grid_actions
 from pmpm_desktop.ui.pages.base import bold_label
 from pmpm_desktop.ui.reconciliation_tables import ColumnFitter
 from pmpm_desktop.ui.table_model import Column, RowsModel
@@ -364,6 +365,7 @@ def _small_table(model: RowsModel, name: str, give_way: Sequence[int]) -> QTable
     view.verticalHeader().setDefaultSectionSize(22)
     view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     view.column_fitter = ColumnFitter(view, give_way, squeeze=True)  # type: ignore[attr-defined]
+    install_grid_actions(view)
     return view
 
 

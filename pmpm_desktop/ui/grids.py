@@ -1,4 +1,5 @@
-"""What every grid of the window does alike: copy rows, a right-click menu, Edit ▸ Copy.
+"""What every grid of the window does alike: copy rows, a right-click menu, Edit ▸ Copy, and
+the whole text of a cut cell on hover.
 
 ``install_grid_actions(view, actions_for)`` gives a ``QTableView``:
 
@@ -6,10 +7,12 @@
   line, as tab-separated text that pastes into a spreadsheet as cells: money as plain numbers
   (``-1234.50``, not ``(1,234.50)``), dates as ``YYYY-MM-DD``;
 - a **right-click menu**: the grid's own actions for the rows under the pointer
-  (``actions_for(rows)``: open member, explain, set status…), then "Copy rows".
+  (``actions_for(rows)``: open member, explain, set status…), then "Copy N rows";
+- a **tooltip with the whole text** of a cell shown cut short ("Walker, C…"), and only then.
 
 The rows a menu acts on are the selected ones when the click lands inside the selection,
-else the clicked row alone (selected first, as file managers do).
+else the clicked row alone (selected first, as file managers do). Rows are rows of the
+view's model (a proxy's rows when the view shows a proxy).
 """
 
 from __future__ import annotations
@@ -18,20 +21,34 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QTableView, QWidget
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, Qt
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QHelpEvent,
+    QKeyEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QMenu,
+    QStyle,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 
 from pmpm_desktop.core.month import Month
 
-#: the grid's own menu actions for the given rows (model row numbers, ascending)
+#: the grid's own menu actions for the given rows (rows of the view's model, ascending)
 ActionsFor = Callable[[list[int]], Sequence[QAction]]
-
-_COPY_NAME = "copyRows"
 
 
 def selected_rows(view: QTableView) -> list[int]:
-    """The rows with any selected cell, ascending (model rows of the view's model)."""
+    """The rows with any selected cell, ascending (rows of the view's model)."""
     selection = view.selectionModel()
     if selection is None:
         return []
@@ -40,14 +57,13 @@ def selected_rows(view: QTableView) -> list[int]:
 
 def cell_text(value: object, shown: str) -> str:
     """One cell as a spreadsheet reads it: numbers plain, dates ISO, text as shown."""
-    if isinstance(value, bool):
+    if isinstance(value, bool | dt.datetime):
+        # a stored time is UTC; the grid shows it in local time, and so does the copy
         text = shown
     elif isinstance(value, Decimal):
         text = format(value, "f")  # never "1E+3": a spreadsheet must read it as a number
     elif isinstance(value, int):
         text = str(value)
-    elif isinstance(value, dt.datetime):
-        text = value.strftime("%Y-%m-%d %H:%M")
     elif isinstance(value, dt.date):
         text = value.isoformat()
     elif isinstance(value, Month):
@@ -95,7 +111,9 @@ def copy_rows(view: QTableView, rows: Sequence[int] | None = None) -> int:
     return len(chosen)
 
 
-def _rows_at(view: QTableView, pos: QPoint) -> list[int]:
+def rows_at(view: QTableView, pos: QPoint) -> list[int]:
+    """The rows a right-click at ``pos`` (viewport coordinates) acts on, selecting the clicked
+    row alone when it lies outside the selection."""
     index = view.indexAt(pos)
     if not index.isValid():
         return selected_rows(view)
@@ -105,8 +123,7 @@ def _rows_at(view: QTableView, pos: QPoint) -> list[int]:
     flags = (
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
     )
-    view.selectionModel().select(index, flags)
-    view.setCurrentIndex(index)
+    view.selectionModel().setCurrentIndex(index, flags)
     return [index.row()]
 
 
@@ -115,7 +132,8 @@ def context_menu(view: QTableView, rows: list[int], actions_for: ActionsFor | No
     menu = QMenu(view)
     own = list(actions_for(rows)) if actions_for is not None and rows else []
     for action in own:
-        action.setParent(menu)
+        if action.parent() is None:
+            action.setParent(menu)  # made for this menu: it goes with it
         menu.addAction(action)
     if own:
         menu.addSeparator()
@@ -126,24 +144,81 @@ def context_menu(view: QTableView, rows: list[int], actions_for: ActionsFor | No
     return menu
 
 
-def install_grid_actions(view: QTableView, actions_for: ActionsFor | None = None) -> None:
-    """Give ``view`` row copying and its right-click menu (module docstring)."""
-    if view.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectItems:
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    copy = QAction("Copy rows", view)
-    copy.setObjectName(_COPY_NAME)
-    copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
-    copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-    copy.triggered.connect(lambda: copy_rows(view))
-    view.addAction(copy)
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+def cut_text(view: QAbstractItemView, pos: QPoint) -> str | None:
+    """The whole text of the cell at ``pos`` (viewport coordinates) when it is shown cut
+    short, else None."""
+    index = view.indexAt(pos)
+    if not index.isValid():
+        return None
+    text = index.data(Qt.ItemDataRole.DisplayRole)
+    if text is None or text == "":
+        return None
+    text = str(text)
+    font = index.data(Qt.ItemDataRole.FontRole)
+    metrics = QFontMetrics(font) if isinstance(font, QFont) else view.fontMetrics()
+    # the margin QCommonStyle keeps on each side of an item's text
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    room = view.visualRect(index).width() - 2 * margin
+    widest = max(metrics.horizontalAdvance(line) for line in text.splitlines() or [text])
+    return text if widest > room else None
 
-    def show_menu(pos: QPoint) -> None:
-        menu = context_menu(view, _rows_at(view, pos), actions_for)
-        menu.exec(view.viewport().mapToGlobal(pos))
+
+class _GridBehaviour(QObject):
+    """Ctrl+C, the right-click menu and cut-text tooltips of one grid."""
+
+    def __init__(self, view: QTableView, actions_for: ActionsFor | None) -> None:
+        super().__init__(view)
+        self.setObjectName("gridActions")
+        self.view = view
+        # compared by identity only: events still arrive while the view is being destroyed
+        self.viewport = view.viewport()
+        self.actions_for = actions_for
+        view.installEventFilter(self)
+        self.viewport.installEventFilter(self)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self.show_menu)
+
+    def show_menu(self, pos: QPoint) -> None:
+        menu = context_menu(self.view, rows_at(self.view, pos), self.actions_for)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
-    view.customContextMenuRequested.connect(show_menu)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if watched is self.view and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Copy):
+                # The view itself copies one cell; a window shortcut would take the key first.
+                if kind == QEvent.Type.ShortcutOverride:
+                    event.accept()
+                    return True
+                if kind == QEvent.Type.KeyPress:
+                    copy_rows(self.view)
+                    return True
+        elif watched is self.viewport and kind == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            whole = cut_text(self.view, event.pos())
+            if whole is not None:
+                QToolTip.showText(event.globalPos(), whole, self.viewport)
+                return True
+        return False
+
+
+def install_grid_actions(view: QTableView, actions_for: ActionsFor | None = None) -> None:
+    """Give ``view`` row copying, its right-click menu and cut-text tooltips (module
+    docstring). Installing twice replaces the first (a page adding its own row actions)."""
+    read_only = view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    if read_only and view.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectItems:
+        # whole rows are what a look-only grid's rows are picked as; an editable one (the rate
+        # table) keeps its cells
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    old = view.findChild(_GridBehaviour, "gridActions")
+    if old is not None:
+        view.removeEventFilter(old)
+        old.viewport.removeEventFilter(old)
+        view.customContextMenuRequested.disconnect(old.show_menu)
+        old.setParent(None)
+        old.deleteLater()
+    _GridBehaviour(view, actions_for)
 
 
 def copy_focused() -> bool:

@@ -215,9 +215,10 @@ class MainWindow(QMainWindow):
         )
         self.act_quit = self._action("&Quit", self.close, key.Quit)
         self.act_undo = self.ctx.undo.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(key.Undo)
+        # every binding of the platform: Redo's first is Ctrl+Y on some, Ctrl+Shift+Z on others
+        self.act_undo.setShortcuts(key.Undo)
         self.act_redo = self.ctx.undo.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcut(key.Redo)
+        self.act_redo.setShortcuts(key.Redo)
         # Window-wide Ctrl+C would shadow the grids' and fields' own: Edit ▸ Copy sends it on.
         self.act_copy = self._action("&Copy", copy_focused)
         self.act_guide = self._action("&User guide", self.show_guide, key.HelpContents)

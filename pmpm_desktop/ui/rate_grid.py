@@ -4,7 +4,8 @@ Each cell takes only a value of its kind (``services.rate_table.parse_cell``): a
 keeps the cell as it was and says why under the grid. Save checks the whole table as a rate
 exhibit import is checked (overlapping rows of one component, ranges, missing values); rows
 with a problem are highlighted and the problems listed, and nothing is stored until the table
-is valid. Saving replaces the contract's rates in one transaction, as a background task.
+is valid. Saving replaces the contract's rates in one transaction, as a background task, and
+can be undone (Edit ▸ Undo puts back the rates it replaced).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -36,11 +36,14 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.services import rate_table
-from pmpm_desktop.services.importing import RatesResult
 from pmpm_desktop.services.payers import ContractInfo
-from pmpm_desktop.services.rate_table import FIELDS, GridRow, RateCheck
+from pmpm_desktop.services.rate_table import FIELDS, GridRow, RateChange, RateCheck
 from pmpm_desktop.ui import dialogs
-from pmpm_desktop.ui.context import PAYERS, AppContext
+from pmpm_desktop.ui.columns import fit_columns
+from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.grids import install_grid_actions
+from pmpm_desktop.ui.operations import rates as rate_ops
+from pmpm_desktop.ui.undo import OpCommand
 
 Index = QModelIndex | QPersistentModelIndex
 #: a translucent red reads on the light and the dark palette alike
@@ -50,6 +53,17 @@ _RIGHT = {"age_min", "age_max", "amount"}
 _BLANK_MEANS = {"effective_to": "open", "rate_cell": "any", "sex": "any"}
 #: a field's column in the grid
 COLUMN = {field: i for i, (field, _title) in enumerate(FIELDS)}
+#: what each field's column holds (``ui/columns.py`` sizes the columns by it)
+_KINDS = {
+    "effective_from": "month",
+    "effective_to": "month",
+    "component": "text",
+    "rate_cell": "text",
+    "sex": "text",
+    "age_min": "int",
+    "age_max": "int",
+    "amount": "money",
+}
 #: how many problems the label under the grid lists before "… and N more"
 MAX_LISTED = 12
 
@@ -159,7 +173,8 @@ class RateTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return FIELDS[section][1] if 0 <= section < len(FIELDS) else None
+            # on two lines ("Effective / from"): the eight columns fit a 1024-pixel window
+            return FIELDS[section][1].replace(" ", "\n", 1) if 0 <= section < len(FIELDS) else None
         return str(section + 1) if 0 <= section < len(self._rows) else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -261,12 +276,10 @@ class RateGrid(QWidget):
         )
         self.view.setAlternatingRowColors(True)
         self.view.installEventFilter(self)  # the Delete key clears cells, as in a spreadsheet
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for column in (COLUMN["component"], COLUMN["rate_cell"], COLUMN["amount"]):
-            # these take the room their longest value (or title) needs; the rest share
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(60)
+        self.view.horizontalHeader().setMinimumSectionSize(40)
+        # months, ages and amounts as wide as their values; the rate cell takes the room left
+        fit_columns(self.view, kinds=[_KINDS[f] for f, _t in FIELDS], stretch=COLUMN["rate_cell"])
+        install_grid_actions(self.view)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
 
         self.problems = QLabel()
@@ -421,12 +434,11 @@ class RateGrid(QWidget):
         self.saving = True
         self._update_state()
 
-        def done(result: RatesResult) -> None:
+        def done(change: RateChange) -> None:
             self.saving = False
             self.model.mark_saved()
             self._update_state()
-            self.ctx.changed(PAYERS, f"Saved {result.rows} rate rows for {code} {result.contract}")
-            self.saved.emit(result)
+            self.saved.emit(change.result)
 
         def failed(exc: BaseException) -> None:
             self.saving = False
@@ -436,13 +448,16 @@ class RateGrid(QWidget):
             else:
                 dialogs.show_error(self, "Saving rates", exc)
 
-        self.ctx.tasks.run(
-            f"Saving the rates of {name}",
-            lambda _progress: rate_table.save_rates(db, code, name, rows),
-            on_success=done,
-            on_failure=failed,
-            parent=self,
-            show_progress=False,
+        # Edit ▸ Undo puts back exactly the rows this save replaced.
+        self.ctx.undo.push(
+            OpCommand(
+                self.ctx,
+                f"rate changes of {code} {name}",
+                lambda: rate_ops.save_rates(db, code, name, rows),
+                lambda change: rate_ops.restore_rates(db, code, name, change),
+                on_done=done,
+                on_failed=failed,
+            )
         )
 
     def import_file(self) -> None:
@@ -451,7 +466,7 @@ class RateGrid(QWidget):
         open_import_wizard(self.ctx, self, kind="rates")
 
     # -- showing ---------------------------------------------------------------------------
-    def _show_problems(self, head: str, problems: list[str]) -> None:
+    def _show_problems(self, head: str, problems: Sequence[str]) -> None:
         lines = [head]
         lines += [f"• {p[:1].upper()}{p[1:]}" for p in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:

@@ -101,9 +101,8 @@ class RowsModel(QAbstractTableModel):
             if column.kind == "money" and isinstance(value, Decimal) and value < 0:
                 return QBrush(negative_color())
             return None
-        if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text" and value:
-            text = str(value)
-            return text if len(text) > 40 else None
+        # A long text gets its tooltip from the grid, and only when it is shown cut short
+        # (ui/grids.py): a tooltip repeating a cell shown whole is noise.
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

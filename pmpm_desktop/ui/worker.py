@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from pmpm_desktop.db import busy
@@ -59,7 +60,7 @@ class TaskHandle(QObject):
         self._wait.connect(self.waiting)
         self._done.connect(self._on_done)
         self.on_success: Callable[[Any], None] | None = None
-        self.on_failure: Callable[[BaseException], None] | None = None
+        self.on_failure: Callable[[BaseException], object] | None = None
         self.on_cancel: Callable[[], None] | None = None
 
     def cancel(self) -> None:
@@ -148,7 +149,7 @@ class TaskRunner(QObject):
         self._active: list[TaskHandle] = []
         self._latest: dict[str, TaskHandle] = {}
         #: the failure handler used when a task gives none: the error in words, in a dialog
-        self.default_failure: Callable[[QWidget | None, str, BaseException], None] | None = (
+        self.default_failure: Callable[[QWidget | None, str, BaseException], object] | None = (
             show_error
         )
 
@@ -223,6 +224,7 @@ def _attach_dialog(handle: TaskHandle, parent: QWidget | None, cancellable: bool
     dialog = QProgressDialog(handle.title + "…", "Cancel" if cancellable else "", 0, 0, parent)
     dialog.setObjectName("taskProgress")
     dialog.setWindowTitle(handle.title)
+    dialog.setMinimumWidth(_title_room(dialog, handle.title))
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
@@ -252,3 +254,19 @@ def _attach_dialog(handle: TaskHandle, parent: QWidget | None, cancellable: bool
     handle.finished.connect(dialog.deleteLater)
     handle.finished.connect(dialog.close)
     dialog.setValue(0)
+
+
+#: what a window frame takes beside its title: the icon, the buttons, their margins
+_FRAME_ROOM = 160
+
+
+def _title_room(dialog: QWidget, title: str) -> int:
+    """How wide a dialog must be for the window manager to show its whole title ("Buildi…
+    actice" otherwise): the title in a bold, slightly larger font than the app's, as most
+    frames draw it, beside the frame's own buttons; at most most of the screen."""
+    font = QFont(dialog.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    wanted = QFontMetrics(font).horizontalAdvance(title) + _FRAME_ROOM
+    screen = dialog.screen()
+    return min(wanted, screen.availableGeometry().width() * 9 // 10) if screen else wanted

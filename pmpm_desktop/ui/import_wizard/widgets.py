@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.ui.grids import install_grid_actions
 from pmpm_desktop.ui.table_model import RowsModel
 
 #: one sentence on a tinted background, per kind of news
@@ -69,6 +70,7 @@ def table(model: RowsModel) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
     view.setWordWrap(False)
+    install_grid_actions(view)
     return view
 
 

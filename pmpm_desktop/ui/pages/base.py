@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.ui.columns import fit_columns
 from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.grids import ActionsFor, install_grid_actions
 
 
 class Page(QWidget):
@@ -62,20 +64,28 @@ def page_title(text: str) -> QLabel:
     return bold_label(text, 1.5, "pageTitle")
 
 
-def read_only_table(name: str = "", model: QAbstractItemModel | None = None) -> QTableView:
-    """A table of rows to look at and pick one of: no editing, whole rows selected one at a
-    time, banded rows, no row numbers."""
+def read_only_table(
+    name: str = "",
+    model: QAbstractItemModel | None = None,
+    actions_for: ActionsFor | None = None,
+) -> QTableView:
+    """A table of rows to look at and pick from: no editing, whole rows selected (Shift and
+    Ctrl add rows, to copy them), banded rows, no row numbers; Ctrl+C and a right-click menu
+    (``actions_for(rows)``: the page's own row actions, then "Copy rows": ``ui/grids.py``);
+    with ``model``, columns sized to their content (``ui/columns.py``)."""
     view = QTableView()
     if name:
         view.setObjectName(name)
-    if model is not None:
-        view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.horizontalHeader().setHighlightSections(False)
+    if model is not None:
+        view.setModel(model)
+        fit_columns(view)
+    install_grid_actions(view, actions_for)
     return view
 
 

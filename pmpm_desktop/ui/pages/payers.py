@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +30,7 @@ from pmpm_desktop.services import payers
 from pmpm_desktop.services.payers import ContractInfo, PayerInfo
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.context import PAYERS, AppContext
+from pmpm_desktop.ui.grids import ActionsFor
 from pmpm_desktop.ui.pages.base import (
     ContentOrEmpty,
     EmptyState,
@@ -112,10 +114,16 @@ def _heading(text: str = "") -> QLabel:
     return bold_label(text, 1.1)
 
 
-def _table(name: str, model: RowsModel) -> QTableView:
-    view = read_only_table(name, model)
+def _table(name: str, model: RowsModel, actions_for: ActionsFor) -> QTableView:
+    view = read_only_table(name, model, actions_for)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def _menu_action(text: str, slot: Callable[[], None]) -> QAction:
+    action = QAction(text)
+    action.triggered.connect(slot)
+    return action
 
 
 def _position(keys: list[Any], key: Any) -> int:
@@ -137,7 +145,7 @@ class PayersPage(Page):
 
         # -- payers (left) -----------------------------------------------------------------
         self.payer_model = RowsModel(PAYER_COLUMNS, parent=self)
-        self.payer_view = _table("payerTable", self.payer_model)
+        self.payer_view = _table("payerTable", self.payer_model, self._payer_menu)
         header = self.payer_view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -174,7 +182,7 @@ class PayersPage(Page):
         self.payer_settings.setObjectName("payerSettings")
         self.payer_settings.setWordWrap(True)
         self.contract_model = RowsModel(CONTRACT_COLUMNS, parent=self)
-        self.contract_view = _table("contractTable", self.contract_model)
+        self.contract_view = _table("contractTable", self.contract_model, self._contract_menu)
         self.contract_view.setWordWrap(False)
         header = self.contract_view.horizontalHeader()
         header.setStretchLastSection(False)
@@ -402,6 +410,18 @@ class PayersPage(Page):
         if self.payer is not None and self.contract is not None:
             dialog = ContractDialog(self.ctx, self.payer, self, self.contract)
             self._open(dialog, lambda _cid: self.refresh())
+
+    def _payer_menu(self, rows: list[int]) -> list[QAction]:
+        """The payer grid's right-click menu (the clicked payer is the one shown)."""
+        if len(rows) != 1:
+            return []
+        return [
+            _menu_action("&Edit payer…", self.edit_payer),
+            _menu_action("Add co&ntract…", self.add_contract),
+        ]
+
+    def _contract_menu(self, rows: list[int]) -> list[QAction]:
+        return [_menu_action("&Edit contract…", self.edit_contract)] if len(rows) == 1 else []
 
     def _update_buttons(self) -> None:
         self.edit_payer_button.setEnabled(self.payer is not None)
