@@ -16,7 +16,7 @@ Every text that may come from payer data goes through ``write_string``: ``000123
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -57,12 +57,10 @@ STATUS_LABELS: dict[str, str] = {
 MAX_DATA_ROWS = 1_048_575
 #: ``progress`` is called every this many rows (and at the start and the end).
 PROGRESS_EVERY = 2_000
+#: what a cancelled export leaves: no file (the workbook is renamed into place when complete)
+CANCELLED = "report export cancelled: no file was written"
 
 _EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 31).toordinal()
-
-
-class ReportCancelled(Exception):
-    """The ``progress`` callback asked to stop; no file was left at the target path."""
 
 
 def kind_label(kind: str) -> str:
@@ -90,31 +88,6 @@ class InMemorySheet(Worksheet):  # type: ignore[misc]
 
     def _opt_reopen(self) -> None:
         pass
-
-
-class Progress:
-    """Counts rows written and calls ``callback(done, total)`` every PROGRESS_EVERY rows."""
-
-    def __init__(self, callback: Callable[[int, int], bool] | None, total: int) -> None:
-        self._callback = callback
-        self.total = total
-        self.done = 0
-        #: the ``done`` at which the callback is next due
-        self.next_due = PROGRESS_EVERY
-
-    def tick(self, done: int, *, force: bool = False) -> None:
-        """Report ``done`` rows when due (or when forced); raise when the callback says stop."""
-        self.done = done
-        if not force and 0 < done < self.next_due:
-            return
-        self.next_due = done + PROGRESS_EVERY
-        if self._callback is not None and self._callback(done, self.total) is False:
-            raise ReportCancelled("report export cancelled")
-
-    def step(self, n: int = 1) -> None:
-        self.done += n
-        if self.done >= self.next_due:
-            self.tick(self.done)
 
 
 class Formats:

@@ -16,12 +16,12 @@ from pmpm_desktop.io.report_base import (
     KIND_LABELS,
     STATUS_LABELS,
     Formats,
-    Progress,
     excel_date,
     local_date,
     print_setup,
 )
 from pmpm_desktop.io.report_stream import StreamColumn, can_stream, stream_frame
+from pmpm_desktop.progress import Counter
 
 DISCREPANCY_SHEET = "Discrepancies"
 
@@ -49,7 +49,7 @@ def write_discrepancy_sheet(
     summaries: Sequence[ReconcileSummary],
     *,
     generated_at: dt.datetime,
-    ticker: Progress,
+    ticker: Counter,
     practice_name: str | None,
     period: str,
 ) -> None:
@@ -87,7 +87,7 @@ def _stream_rows(
     fmt: Formats,
     summaries: Sequence[ReconcileSummary],
     generated_at: dt.datetime,
-    ticker: Progress,
+    ticker: Counter,
 ) -> tuple[int, dict[int, int]]:
     """The fast path (report_stream): the rows as one frame, written as XML by polars."""
     rows = [d for s in summaries for d in s.discrepancies]
@@ -170,7 +170,7 @@ def _write_rows(
     fmt: Formats,
     summaries: Sequence[ReconcileSummary],
     generated_at: dt.datetime,
-    ticker: Progress,
+    ticker: Counter,
 ) -> tuple[int, dict[int, int]]:
     """Cell by cell through xlsxwriter: the path when streaming is not available."""
 

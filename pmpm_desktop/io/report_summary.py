@@ -25,7 +25,6 @@ from pmpm_desktop.core.summary import (
 )
 from pmpm_desktop.io.report_base import (
     Formats,
-    Progress,
     kind_label,
     naive,
     print_setup,
@@ -33,6 +32,7 @@ from pmpm_desktop.io.report_base import (
 )
 from pmpm_desktop.io.report_data import PayerPaymentLine
 from pmpm_desktop.io.report_payer_level import write_payer_payments
+from pmpm_desktop.progress import Counter
 
 SUMMARY_SHEET = "Summary"
 
@@ -180,7 +180,7 @@ def write_summary_sheet(
     *,
     generated_at: dt.datetime,
     practice_name: str | None,
-    ticker: Progress,
+    ticker: Counter,
     payer_payments: Sequence[PayerPaymentLine] = (),
 ) -> None:
     with_level = any(s.payer_level_paid is not None for s in summaries)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,11 +27,13 @@ from pmpm_desktop.db.database import APP_NAME, Database
 from pmpm_desktop.errors import UsageError
 from pmpm_desktop.io.private_files import move_into_place, private_dir, private_temp_dir
 from pmpm_desktop.io.xlsx_writer import write_sheet
+from pmpm_desktop.progress import Counter, Progress, tell
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.database_copy import copy_into, is_empty, scratch_database
 from pmpm_desktop.services.reconciling import compute, load_inputs, reconcile
 
-Progress = Callable[[int, int], bool]
+#: what a cancelled demo keeps: nothing (it is moved into the database only at its end)
+CANCELLED = "the demo practice was not built (cancelled)"
 
 FIRST = Month(2026, 1)
 LAST = Month(2026, 6)
@@ -308,10 +309,6 @@ def demo_folder(db: Database) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo-files"
 
 
-class DemoCancelled(Exception):
-    """``progress`` said stop before the demo was moved in: the database is as it was."""
-
-
 def build_demo(
     db: Database,
     members: int = 300,
@@ -328,36 +325,24 @@ def build_demo(
     if not is_empty(db):
         raise UsageError("the demo practice needs an empty database (use --db with a new file)")
     folder = demo_folder(db)
-    steps = _Steps(progress)
+    steps = Counter(progress, _total_steps(), every=1, cancelled=CANCELLED)
     with private_temp_dir("demo") as work, scratch_database(work / "demo.sqlite3") as scratch:
         result = _build(scratch, private_dir(work / "demo-files"), members, seed, steps)
-        steps.tick()
+        steps.step()
         _place_files(work / "demo-files", folder)
         if not is_empty(db):  # something was stored meanwhile: never overwrite it
             raise UsageError("the demo practice needs an empty database (use --db with a new file)")
         copy_into(scratch, db)
-    steps.done()
+    tell(progress, steps.total, steps.total)
     new_month = folder / NEW_MONTH_FOLDER if result.new_month is not None else None
     return dataclasses.replace(result, folder=folder, new_month=new_month)
 
 
-class _Steps:
-    """The demo's progress: one step per file imported and per payer reconciled."""
-
-    def __init__(self, callback: Progress | None) -> None:
-        self._callback = callback
-        months = len(month_range(FIRST, LAST))
-        self.total = sum(len(p.contracts) + 2 * months + 1 for p in _plans()) + 1  # + moving in
-        self.count = 0
-
-    def tick(self) -> None:
-        self.count += 1
-        if self._callback is not None and self._callback(self.count, self.total) is False:
-            raise DemoCancelled("the demo practice was not built (cancelled)")
-
-    def done(self) -> None:
-        if self._callback is not None:
-            self._callback(self.total, self.total)
+def _total_steps() -> int:
+    """The demo's progress: one step per file imported and per payer reconciled, and one for
+    moving it in."""
+    months = len(month_range(FIRST, LAST))
+    return sum(len(p.contracts) + 2 * months + 1 for p in _plans()) + 1
 
 
 def _place_files(work: Path, folder: Path) -> None:
@@ -369,7 +354,7 @@ def _place_files(work: Path, folder: Path) -> None:
         move_into_place(src, target)
 
 
-def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -> DemoResult:
+def _build(db: Database, folder: Path, members: int, seed: int, steps: Counter) -> DemoResult:
     rnd = random.Random(seed)
     plans = _plans()
     shares = [0.45, 0.25, 0.30]
@@ -383,11 +368,11 @@ def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -
             write_sheet(path, _RATE_HEADERS, plan.rates[spec.name], created=FILES_CREATED)
             importing.import_rates(db, plan.code, spec.name, path)
             files += 1
-            steps.tick()
+            steps.step()
         _make_members(plan, max(10, int(members * share)), rnd)
         files += _load_months(db, plan, folder, rnd, steps)
         summary = reconcile(db, plan.code, FIRST, LAST)
-        steps.tick()
+        steps.step()
         for k, v in summary.counts.items():
             counts[k] += v
     new_month = _write_next_month(db, plans[0], folder / NEW_MONTH_FOLDER)
@@ -395,7 +380,7 @@ def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -
 
 
 def _load_months(
-    db: Database, plan: PayerPlan, folder: Path, rnd: random.Random, steps: _Steps
+    db: Database, plan: PayerPlan, folder: Path, rnd: random.Random, steps: Counter
 ) -> int:
     """Rosters for every month (with a retro term, a retro add, a no-rate member), then
     statements computed from them with the payer's usual mistakes."""
@@ -425,7 +410,7 @@ def _load_months(
         plan.last_roster = rows
         importing.import_roster(db, plan.code, month, path)
         files += 1
-        steps.tick()
+        steps.step()
     inputs = load_inputs(db, plan.code, FIRST, LAST)
     expected, _ = compute(inputs, FIRST, LAST)
     by_id = {m.member_id: m for m in ms}
@@ -500,7 +485,7 @@ def _load_months(
             stated_total=total,
         )
         files_written += 1
-        steps.tick()
+        steps.step()
     return files + files_written
 
 

@@ -32,7 +32,7 @@ from pmpm_desktop.db.models import (
     RosterImport,
     RosterRow,
 )
-from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
+from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import with_article
 from pmpm_desktop.io.file_format import sniff
 from pmpm_desktop.io.fixed_layout import FixedLayout
@@ -45,6 +45,7 @@ from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.io.values import parse_amount
+from pmpm_desktop.progress import Progress, report, tell
 from pmpm_desktop.services.audit import AuditAction, import_subject, record
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
@@ -54,7 +55,8 @@ if TYPE_CHECKING:
     from pmpm_desktop.services.machine_import import MachinePlan
 from pmpm_desktop.services.stale_discrepancies import mark_roster_stale
 
-Progress = Callable[[int, int], bool]
+#: what a cancelled import keeps: nothing (every import is one transaction)
+CANCELLED = "import cancelled: nothing was written"
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,6 @@ class FileSource:
 
     format: str | None = None
     interchange: str | None = None
-
-
-class ImportCancelled(PmpmError):
-    """The user cancelled an import; nothing was written."""
 
 
 class RowsRejected(InputRejected):
@@ -105,17 +103,6 @@ class Sentences(Sequence[str]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def check_progress(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise ImportCancelled("import cancelled: nothing was written")
-
-
-def done_progress(progress: Progress | None, total: int) -> None:
-    """The last report, after the commit: the file is stored, so a Cancel now changes nothing."""
-    if progress is not None:
-        progress(total, total)
 
 
 @dataclass(frozen=True)
@@ -398,7 +385,7 @@ def import_roster(
             values=values,
             progress=progress,
         )
-    check_progress(progress, 0, 4)
+    report(progress, 0, 4, cancelled=CANCELLED)
     plan = plan_read(
         db,
         payer_code,
@@ -413,7 +400,7 @@ def import_roster(
         save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path, roster_month), path)
-    check_progress(progress, 1, 4)
+    report(progress, 1, 4, cancelled=CANCELLED)
     result = store_roster(
         db,
         payer_code,
@@ -506,7 +493,7 @@ def store_roster(
             profile=profile,
             source=source,
         )
-    done_progress(progress, 4)
+    tell(progress, 4, 4)  # stored: a Cancel now changes nothing
     return result
 
 
@@ -555,7 +542,7 @@ def insert_roster(
     payer_id, roster_month, frame = roster.payer_id, roster.roster_month, roster.frame
     _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name, source.interchange)
     new_members, member_pks = _add_new_members(conn, payer_id, frame)
-    check_progress(progress, 2, 4)
+    report(progress, 2, 4, cancelled=CANCELLED)
     previous = conn.execute(
         select(RosterImport.id).where(
             RosterImport.payer_id == payer_id,
@@ -616,7 +603,7 @@ def insert_roster(
         import_subject("roster", import_id),
         f"{file_name}: {frame.height:,} rows, roster month {roster_month}{replaced}",
     )
-    check_progress(progress, 3, 4)
+    report(progress, 3, 4, cancelled=CANCELLED)
     return ImportResult(
         import_id,
         file_name,
@@ -781,7 +768,7 @@ def import_remittance(
             stated_total=stated_total,
             progress=progress,
         )
-    check_progress(progress, 0, 3)
+    report(progress, 0, 3, cancelled=CANCELLED)
     plan = plan_read(
         db,
         payer_code,
@@ -796,7 +783,7 @@ def import_remittance(
         save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
-    check_progress(progress, 1, 3)
+    report(progress, 1, 3, cancelled=CANCELLED)
     result = store_remittance(
         db,
         payer_code,
@@ -889,7 +876,7 @@ def store_remittance(
             source=source,
             payer_payments=payer_payments,
         )
-    done_progress(progress, 3)
+    tell(progress, 3, 3)  # stored: a Cancel now changes nothing
     return result
 
 
@@ -1015,7 +1002,7 @@ def insert_remittance(
         import_subject("statement", import_id),
         f"{file_name}: {frame.height:,} lines",
     )
-    check_progress(progress, 2, 3)
+    report(progress, 2, 3, cancelled=CANCELLED)
     cents = frame["amount_cents"].sum()
     return ImportResult(
         import_id,
@@ -1167,7 +1154,7 @@ def import_file(
     if kind == "rates":
         if contract is None:
             raise ValueError("a rate import needs the contract it is for")
-        check_progress(progress, 0, 1)
+        report(progress, 0, 1, cancelled=CANCELLED)
         return import_rates(
             db,
             payer_code,

@@ -12,7 +12,7 @@ No Qt here: plain dataclasses, so the unit tests read the same figures the page 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,21 +40,17 @@ from pmpm_desktop.db.models import (
     RosterImport,
     RosterRow,
 )
-from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.progress import Progress, report
 from pmpm_desktop.services.aging import AgingRow, aging_summary
 from pmpm_desktop.services.disputes import dispute_facts, recovered_by_payer
 from pmpm_desktop.services.payer_level import month_payer_levels
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
-Progress = Callable[[int, int], bool]
-
+#: a dashboard closed or refreshed again while it was reading: it only reads
+CANCELLED = "cancelled"
 #: how many "needs attention" items and latest files the dashboard lists
 ATTENTION_ITEMS = 8
 LATEST_FILES = 5
-
-
-class OverviewCancelled(PmpmError):
-    """The dashboard was closed or refreshed again while it was reading."""
 
 
 @dataclass(frozen=True)
@@ -234,11 +230,6 @@ def _cents(column: Any) -> Any:
     return func.coalesce(func.sum(cast(func.round(column * 100), BigInteger)), 0)
 
 
-def _check(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise OverviewCancelled("cancelled")
-
-
 def overview(
     db: Database, progress: Progress | None = None, *, year: int | None = None
 ) -> Overview:
@@ -376,7 +367,7 @@ def overview(
     as_of = now().date()
     aging = aging_summary(db, {code: name for _pid, code, name in payers}, as_of=as_of)
     steps = len(windows) + 1
-    _check(progress, 0, steps)
+    report(progress, 0, steps, cancelled=CANCELLED)
     result: list[PayerOverview] = []
     done = 0
     for payer_id, code, name in payers:
@@ -387,7 +378,7 @@ def overview(
         if window is not None:
             expected, paid, stale, by_month = _expected_paid(db, payer_id, code, *window)
             done += 1
-            _check(progress, done, steps)
+            report(progress, done, steps, cancelled=CANCELLED)
         levels = [m.payer_level.paid for m in by_month if m.payer_level is not None]
 
         def tally(
@@ -421,7 +412,7 @@ def overview(
                 payer_level_paid=sum(levels, ZERO) if levels else None,
             )
         )
-    _check(progress, steps, steps)
+    report(progress, steps, steps, cancelled=CANCELLED)
     return Overview(
         year=year,
         payers=tuple(result),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,7 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import UsageError
-from pmpm_desktop.progress import Cancelled, Progress, report
+from pmpm_desktop.progress import Cancelled, Progress, report, tell
 from pmpm_desktop.progress import scaled as scaled_progress
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.payer_level import with_payer_level
@@ -57,10 +57,6 @@ from pmpm_desktop.services.stale_discrepancies import (
 )
 
 STEPS = 5
-
-
-def _step(progress: Progress | None, done: int) -> None:
-    report(progress, done, STEPS)
 
 
 @dataclass(frozen=True)
@@ -229,27 +225,33 @@ def reconcile(
     db: Database, payer_code: str, first: Month, last: Month, progress: Progress | None = None
 ) -> ReconcileSummary:
     """Reconcile, store the discrepancies (keeping statuses and notes), and summarise."""
+    return reconcile_classified(db, payer_code, first, last, progress)[0]
+
+
+def reconcile_classified(
+    db: Database, payer_code: str, first: Month, last: Month, progress: Progress | None = None
+) -> tuple[ReconcileSummary, pl.DataFrame]:
+    """``reconcile``, also handing back the engine's classified member-months (``classify``'s
+    frame: every member-month with its kind), which the report's member ledger is made of."""
     if last < first:
         raise UsageError(f"the range ends ({last}) before it starts ({first})")
     if first.months_until(last) > 240:
         raise UsageError("reconcile at most 20 years at a time")
-    _step(progress, 0)
+    report(progress, 0, STEPS)
     inputs = load_inputs(db, payer_code, first, last)
-    _step(progress, 1)
+    report(progress, 1, STEPS)
     expected, kinds = compute(inputs, first, last)
-    _step(progress, 2)
+    report(progress, 2, STEPS)
     months = summarise(kinds, first.index, last.index)
-    _step(progress, 3)
+    report(progress, 3, STEPS)
     with db.engine.begin() as conn:
         store_discrepancies(conn, db, inputs.payer_id, first, last, kinds)
     # Stored: from here a Cancel cannot undo anything, so the reports no longer ask.
-    if progress is not None:
-        progress(4, STEPS)
+    tell(progress, 4, STEPS)
     summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
     summary = with_payer_level(db, inputs.payer_id, summary, expected.member_months)
-    if progress is not None:
-        progress(5, STEPS)
-    return summary
+    tell(progress, 5, STEPS)
+    return summary, kinds
 
 
 def month_summaries(months: pl.DataFrame) -> list[MonthSummary]:
@@ -554,26 +556,36 @@ def reconcile_payers(
     first: Month,
     last: Month,
     progress: Progress | None = None,
+    *,
+    each: Callable[[ReconcileSummary, pl.DataFrame], None] | None = None,
+    cancelled: str = "cancelled",
 ) -> list[ReconcileSummary]:
     """Reconcile several payers (``None``: every payer, by code), each in its own transaction,
     with one progress bar across them. A cancel keeps the payers already reconciled and says
-    which (``Cancelled``)."""
+    which (``Cancelled``; its message starts with ``cancelled``). ``each(summary, kinds)`` is
+    called after each payer with its classified member-months (see ``reconcile_classified``),
+    so a caller keeps what it needs of them without holding every payer's frame."""
     if codes is None:
         with db.sessions() as s:
             codes = list(s.scalars(select(Payer.code).order_by(Payer.code)))
     total = len(codes) * STEPS
     done: list[ReconcileSummary] = []
     for i, code in enumerate(codes):
-        if progress is not None and progress(i * STEPS, total) is False:
-            raise Cancelled(_kept(done, codes))
         phase = scaled_progress(progress, i * STEPS, STEPS, total)
-        done.append(reconcile(db, code, first, last, phase))
+        try:
+            summary, kinds = reconcile_classified(db, code, first, last, phase)
+        except Cancelled:
+            # asked before the payer's commit: the payers before it are what was kept
+            raise Cancelled(_kept(cancelled, done, codes)) from None
+        if each is not None:
+            each(summary, kinds)
+        done.append(summary)
     return done
 
 
-def _kept(done: Sequence[ReconcileSummary], codes: Sequence[str]) -> str:
+def _kept(cancelled: str, done: Sequence[ReconcileSummary], codes: Sequence[str]) -> str:
     if not done:
-        return "cancelled: nothing was changed"
+        return f"{cancelled}: nothing was changed"
     kept = ", ".join(s.payer_code for s in done)
     left = ", ".join(codes[len(done) :])
-    return f"cancelled: {kept} reconciled; {left} not reconciled"
+    return f"{cancelled}: {kept} reconciled; {left} not reconciled"

@@ -25,10 +25,10 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import InputRejected, NotFound, UsageError
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.import_history import (
-    RollbackCancelled,
     get_import,
     import_rows,
     list_imports,
@@ -413,7 +413,7 @@ def test_cancelling_before_the_delete_changes_nothing(practice: Database, tmp_pa
         calls.append((done, total))
         return done < 1
 
-    with pytest.raises(RollbackCancelled):
+    with pytest.raises(Cancelled):
         rollback_import(db, "roster", feb, cancel_at_commit)
     assert calls == [(0, 4), (1, 4)]
     assert snapshot(db) == state

@@ -15,12 +15,13 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.aging import aging_items, aging_table
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.disputes import dispute_facts, total_recovered
-from pmpm_desktop.services.overview import OverviewCancelled, Tally, overview
+from pmpm_desktop.services.overview import Tally, overview
 from pmpm_desktop.services.reconciling import reconcile
 from tests.conftest import cli_runner
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, worked_example_rates, xlsx
@@ -167,7 +168,7 @@ def test_empty_database_and_cancel(db: Database) -> None:
     o = overview(db)
     assert o.empty and o.members == 0 and o.expected is None and o.hints == ()
     payers.add_payer(db, "AAA", "A Plan")
-    with pytest.raises(OverviewCancelled):
+    with pytest.raises(Cancelled):
         overview(db, lambda done, total: False)
 
 

@@ -37,10 +37,11 @@ from pmpm_desktop.core.payer_level import PAID_TITLE
 from pmpm_desktop.core.payer_level import RULE as PAYER_LEVEL_RULE
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
 from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import discrepancy_query as dq
 from pmpm_desktop.services.discrepancies import set_status
 from pmpm_desktop.services.members import link_alias
-from pmpm_desktop.services.reconciling import STEPS, Cancelled, reconcile
+from pmpm_desktop.services.reconciling import STEPS, reconcile
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import DISCREPANCIES, EVERYTHING, IMPORTS, MEMBERS, PAYERS
 from pmpm_desktop.ui.dialogs import error_text, show_error, show_message
