@@ -31,7 +31,7 @@ from pmpm_desktop.io.fhir_sources import (
     text,
 )
 from pmpm_desktop.io.fields import fields
-from pmpm_desktop.io.options import DecisionKind, ReadDecision
+from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision
 from pmpm_desktop.io.parsed import RowProblem
 
 ENTITY = "Group.member.entity"
@@ -321,7 +321,7 @@ def choose_sources(
                     column=product,
                 )
             )
-    order = [f.name for f in fields("roster")]
+    order = [f.name for f in fields(FileKind.ROSTER)]
     return {f: chosen[f] for f in order if f in chosen and f not in given}, decisions
 
 

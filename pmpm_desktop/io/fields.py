@@ -26,10 +26,11 @@ from pmpm_desktop.io.detect import (
     value_fit,
 )
 from pmpm_desktop.io.layout import value_like
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.read_errors import some_names
 from pmpm_desktop.io.table import VALUE_SAMPLE_ROWS, FileReadError
 
-KINDS = ("roster", "remittance", "rates")
+KINDS: tuple[FileKind, ...] = tuple(FileKind)
 # Loose (prefix/suffix) matching only for synonyms this long: short ones like "ID" or "To"
 # would otherwise claim unrelated columns ("PCP ID", "Paid To").
 _MIN_LOOSE = 6

@@ -38,6 +38,7 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import NotFound, PmpmError, UsageError
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.progress import Progress, report, scaled, tell
 from pmpm_desktop.services.audit import AuditAction, import_subject, record
 from pmpm_desktop.services.payers import get_payer
@@ -47,8 +48,8 @@ from pmpm_desktop.services.stale_discrepancies import mark_roster_stale, mark_st
 #: what a cancelled rollback keeps: everything (it asks only before its commit)
 CANCELLED = "rollback cancelled: nothing was changed"
 
-ROSTER = "roster"
-REMITTANCE = "remittance"
+ROSTER = FileKind.ROSTER
+REMITTANCE = FileKind.STATEMENT
 _KINDS = {"roster": ROSTER, "remittance": REMITTANCE, "statement": REMITTANCE}
 #: the longest range services.reconciling.reconcile takes (it refuses more than 240 months)
 _MAX_SPAN = 240

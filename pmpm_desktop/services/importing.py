@@ -298,9 +298,9 @@ def already_imported(
     """(file name, imported at) of an earlier import of the same content, for rosters and
     remittances (rate exhibits replace each other and may be loaded again)."""
     table: type[RosterImport] | type[RemittanceImport]
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         table = RosterImport
-    elif kind == "remittance":
+    elif kind == FileKind.STATEMENT:
         table = RemittanceImport
     else:
         return None
@@ -389,7 +389,7 @@ def import_roster(
     plan = plan_read(
         db,
         payer_code,
-        "roster",
+        FileKind.ROSTER,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -430,13 +430,13 @@ def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) 
     The table the plan's header probe already read at that place is reused, not read again."""
     table = plan.probe.read(plan.sheet, plan.header_row)
     where = _Where(mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row)
-    if plan.kind == "roster":
+    if plan.kind == FileKind.ROSTER:
         if roster_month is None:
             raise ValueError("a roster is read for a roster month")
         return read_roster(
             path, roster_month=roster_month, options=plan.options, table=table, **where
         )
-    if plan.kind == "remittance":
+    if plan.kind == FileKind.STATEMENT:
         return read_remittance(path, options=plan.options, table=table, **where)
     return read_rates(path, options=plan.options, table=table, **where)
 
@@ -772,7 +772,7 @@ def import_remittance(
     plan = plan_read(
         db,
         payer_code,
-        "remittance",
+        FileKind.STATEMENT,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -1064,7 +1064,7 @@ def import_rates(
     plan = plan_read(
         db,
         payer_code,
-        "rates",
+        FileKind.RATES,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -1117,7 +1117,7 @@ def import_file(
     A roster needs ``roster_month``, a rate exhibit ``contract``; the payment options are for
     statements only. The rate import reports no progress, so ``progress`` is asked once before
     it starts (a Cancel then stops it before anything is written)."""
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         if roster_month is None:
             raise ValueError("a roster import needs its roster month")
         return import_roster(
@@ -1134,7 +1134,7 @@ def import_file(
             save_values=save_values,
             layout=layout,
         )
-    if kind == "remittance":
+    if kind == FileKind.STATEMENT:
         return import_remittance(
             db,
             payer_code,
@@ -1151,7 +1151,7 @@ def import_file(
             save_values=save_values,
             layout=layout,
         )
-    if kind == "rates":
+    if kind == FileKind.RATES:
         if contract is None:
             raise ValueError("a rate import needs the contract it is for")
         report(progress, 0, 1, cancelled=CANCELLED)

@@ -25,7 +25,13 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.reconcile import summarise
-from pmpm_desktop.core.summary import CLOSED_STATUSES, DISCREPANCY_KINDS, PayerLevel
+from pmpm_desktop.core.summary import (
+    CLOSED_STATUSES,
+    DISCREPANCY_KINDS,
+    Kind,
+    PayerLevel,
+    Status,
+)
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame, scaled
 from pmpm_desktop.db.models import (
@@ -401,11 +407,11 @@ def overview(
                 last=window[1] if window else None,
                 expected=expected,
                 paid=paid,
-                open=tally("open"),
-                open_by_kind={k: tally("open", (k,)) for k in DISCREPANCY_KINDS},
-                disputed=tally("disputed"),
-                resolved_this_year=this_year.get((payer_id, "resolved"), Tally()),
-                written_off_this_year=this_year.get((payer_id, "written_off"), Tally()),
+                open=tally(Status.OPEN),
+                open_by_kind={k: tally(Status.OPEN, (k,)) for k in DISCREPANCY_KINDS},
+                disputed=tally(Status.DISPUTED),
+                resolved_this_year=this_year.get((payer_id, Status.RESOLVED), Tally()),
+                written_off_this_year=this_year.get((payer_id, Status.WRITTEN_OFF), Tally()),
                 needs_reconcile=stale,
                 months=by_month,
                 recovered=recovered.get(code, Tally()),
@@ -493,7 +499,7 @@ def _is_stale(kinds: pl.DataFrame, stored: pl.DataFrame) -> bool:
     is marked stale, which only a reconciliation clears)."""
     if stored["stale"].any():
         return True
-    found = kinds.filter(pl.col("kind") != "matched").select(
+    found = kinds.filter(pl.col("kind") != Kind.MATCHED).select(
         "member_ref", "month", "kind", "expected_cents", "paid_cents"
     )
     joined = found.join(stored, on=["member_ref", "month"], how="left")

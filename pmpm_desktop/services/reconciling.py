@@ -26,7 +26,14 @@ from pmpm_desktop.core.reconcile import (
     paid_member_months,
     summarise,
 )
-from pmpm_desktop.core.summary import CLOSED_STATUSES, KINDS, MonthSummary, ReconcileSummary
+from pmpm_desktop.core.summary import (
+    CLOSED_STATUSES,
+    KINDS,
+    Kind,
+    MonthSummary,
+    ReconcileSummary,
+    Status,
+)
 from pmpm_desktop.db.bulk import insert_frame, inserted_ids, max_id
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frame_cache import decode_frame
@@ -340,7 +347,7 @@ def store_discrepancies(
     current = kinds.select(
         "member_ref", "month", "kind", "expected_cents", "paid_cents", "variance_cents"
     )
-    found = current.filter(pl.col("kind") != "matched")
+    found = current.filter(pl.col("kind") != Kind.MATCHED)
     merged = found.join(existing, on=["member_ref", "month"], how="left")
     table = Discrepancy.__table__
     events = DiscrepancyEvent.__table__
@@ -361,7 +368,7 @@ def store_discrepancies(
                 pl.col("expected_cents").alias("expected"),
                 pl.col("paid_cents").alias("paid"),
                 pl.col("variance_cents").alias("variance"),
-                pl.lit("open").alias("status"),
+                pl.lit(Status.OPEN).alias("status"),
                 pl.lit(False).alias("auto_resolved"),
                 pl.lit(at).alias("created_at"),
                 pl.lit(at).alias("updated_at"),
@@ -383,7 +390,7 @@ def store_discrepancies(
                 pl.lit(at).alias("at"),
                 pl.lit("created").alias("event"),
                 pl.lit(None, dtype=pl.Utf8).alias("old_status"),
-                pl.lit("open").alias("new_status"),
+                pl.lit(Status.OPEN).alias("new_status"),
                 pl.lit(None, dtype=pl.Utf8).alias("note"),
                 pl.lit("reconcile").alias("actor"),
             ),
@@ -404,7 +411,9 @@ def store_discrepancies(
             reopen=pl.col("status").is_in(list(CLOSED_STATUSES)) & pl.col("auto_resolved"),
         )
         .with_columns(
-            new_status=pl.when(pl.col("reopen")).then(pl.lit("open")).otherwise(pl.col("status")),
+            new_status=pl.when(pl.col("reopen"))
+            .then(pl.lit(Status.OPEN))
+            .otherwise(pl.col("status")),
         )
     )
     # 3. No longer a difference: close what is still open or disputed.
@@ -415,10 +424,10 @@ def store_discrepancies(
             pl.col("expected_cents").fill_null(0),
             pl.col("paid_cents").fill_null(0),
             pl.col("variance_cents").fill_null(0),
-            pl.col("kind").fill_null("matched"),
+            pl.col("kind").fill_null(Kind.MATCHED),
         )
         .with_columns(
-            note=pl.when((pl.col("kind") == "matched") & (pl.col("paid_cents") != 0))
+            note=pl.when((pl.col("kind") == Kind.MATCHED) & (pl.col("paid_cents") != 0))
             .then(pl.lit("paid in a later remittance"))
             .otherwise(pl.lit("no longer a difference"))
         )
@@ -515,7 +524,7 @@ def _apply_updates(
                     "at": at,
                     "event": "status",
                     "old_status": r["status"],
-                    "new_status": "open",
+                    "new_status": Status.OPEN,
                     "note": "a difference again after new files",
                     "actor": "reconcile",
                 }
@@ -528,7 +537,7 @@ def _apply_updates(
                 "b_expected": cents_to_money(r["expected_cents"]),
                 "b_paid": cents_to_money(r["paid_cents"]),
                 "b_variance": cents_to_money(r["variance_cents"]),
-                "b_status": "resolved",
+                "b_status": Status.RESOLVED,
                 "b_auto": True,
                 "b_at": at,
             }
@@ -539,7 +548,7 @@ def _apply_updates(
                 "at": at,
                 "event": "status",
                 "old_status": r["status"],
-                "new_status": "resolved",
+                "new_status": Status.RESOLVED,
                 "note": r["note"],
                 "actor": "reconcile",
             }

@@ -8,12 +8,22 @@ import pytest
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.progress import Cancelled, Counter, report, scaled, tell
+from pmpm_desktop.progress import Cancelled, Counter, Progress, report, scaled, tell
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.reconciling import STEPS, reconcile_payers
 from tests.unit.practice import add_sunrise
 
 JAN, MAR = Month(2026, 1), Month(2026, 3)
+
+
+def recorder(seen: list[tuple[int, int]]) -> Progress:
+    """A callback that notes every report and never asks to stop."""
+
+    def note(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return True
+
+    return note
 
 
 def test_a_false_answer_raises_cancelled_with_what_was_kept() -> None:
@@ -39,7 +49,7 @@ def test_tell_reports_after_the_commit_without_asking_to_stop() -> None:
 
 def test_a_phase_lands_in_its_share_of_the_whole() -> None:
     seen: list[tuple[int, int]] = []
-    phase = scaled(lambda d, t: seen.append((d, t)) is None, 400, 100, 1000)
+    phase = scaled(recorder(seen), 400, 100, 1000)
     assert phase is not None
     for done in (0, 1, 2, 5):
         phase(done, 4)
@@ -48,13 +58,13 @@ def test_a_phase_lands_in_its_share_of_the_whole() -> None:
 
 
 def test_a_counter_reports_every_n_items_and_when_forced() -> None:
-    seen: list[int] = []
-    counter = Counter(lambda d, t: seen.append(d) is None, 25, every=10)
+    seen: list[tuple[int, int]] = []
+    counter = Counter(recorder(seen), 25, every=10)
     counter.tick(0)
     for _ in range(25):
         counter.step()
     counter.tick(25, force=True)
-    assert seen == [0, 10, 20, 25]
+    assert [done for done, _total in seen] == [0, 10, 20, 25]
     stopping = Counter(lambda d, t: d < 2, 5, every=1, cancelled="the demo was not built")
     stopping.step()
     with pytest.raises(Cancelled, match="the demo was not built"):
