@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, overload
 
 import polars as pl
-from sqlalchemy import Connection, Table, delete, func, or_, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import dollars_text
@@ -31,6 +31,7 @@ from pmpm_desktop.db.models import (
     RemittanceLine,
     RosterImport,
     RosterRow,
+    table_of,
 )
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import with_article
@@ -279,8 +280,8 @@ def roster_problems(
         payer = get_payer(s, payer_code)
         contracts = [(c.name, list(c.product_codes or [])) for c in payer.contracts]
     problems: list[RowProblem | str] = []
-    problems += _length_problems(frame, RosterRow.__table__, mapping)  # type: ignore[arg-type]
-    problems += _length_problems(frame, Member.__table__, mapping)  # type: ignore[arg-type]
+    problems += _length_problems(frame, table_of(RosterRow), mapping)
+    problems += _length_problems(frame, table_of(Member), mapping)
     problems += _product_problems(frame, contracts)
     return problems
 
@@ -289,7 +290,7 @@ def remittance_problems(
     frame: pl.DataFrame, mapping: dict[str, object] | None
 ) -> list[RowProblem | str]:
     """What store_remittance refuses in lines the reader accepted (text too long)."""
-    return list(_length_problems(frame, RemittanceLine.__table__, mapping))  # type: ignore[arg-type]
+    return list(_length_problems(frame, table_of(RemittanceLine), mapping))
 
 
 def already_imported(
@@ -551,7 +552,8 @@ def insert_roster(
         )
     ).scalar()
     import_id = conn.execute(
-        RosterImport.__table__.insert().values(
+        insert(RosterImport)
+        .values(
             payer_id=payer_id,
             roster_month=roster_month,
             file_name=file_name,
@@ -563,7 +565,8 @@ def insert_roster(
             file_format=source.format,
             interchange=source.interchange,
         )
-    ).inserted_primary_key[0]
+        .returning(RosterImport.id)
+    ).scalar_one()
     if previous is not None:
         conn.execute(
             update(RosterImport)
@@ -585,8 +588,8 @@ def insert_roster(
         "risk_score",
         "source_row",
     )
-    before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
-    insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
+    before = max_id(conn, table_of(RosterRow))
+    insert_frame(conn, table_of(RosterRow), rows, {"risk_score": "micro"})
     _cache_roster(conn, import_id, rows, before)
     if previous is not None:
         mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
@@ -621,7 +624,7 @@ def _code(conn: Connection, payer_id: int) -> str:
 
 def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame, before: int) -> None:
     """Keep the import's rows, with their ids, as the Arrow blob reconciliation reads."""
-    ids = inserted_ids(conn, RosterRow.__table__, before, rows.height)  # type: ignore[arg-type]
+    ids = inserted_ids(conn, table_of(RosterRow), before, rows.height)
     if ids is not None:
         with_ids = rows.with_columns(row_id=ids)
     else:
@@ -689,7 +692,7 @@ def _add_new_members(
         return 0, existing
     insert_frame(
         conn,
-        Member.__table__,  # type: ignore[arg-type]
+        table_of(Member),
         new.select(
             pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"), "member_id", *_MEMBER_FIELDS
         ),
@@ -719,7 +722,7 @@ def _refresh_members(conn: Connection, payer_id: int, import_id: int, month: Mon
         .group_by(RosterRow.member_pk)
         .subquery()
     )
-    members = Member.__table__
+    members = table_of(Member)
     conn.execute(
         update(members)
         .where(members.c.id == rows.c.member_pk)
@@ -935,7 +938,8 @@ def insert_remittance(
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
     _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name, source.interchange)
     import_id = conn.execute(
-        RemittanceImport.__table__.insert().values(
+        insert(RemittanceImport)
+        .values(
             payer_id=payer_id,
             file_name=file_name,
             sha256=sha256,
@@ -948,7 +952,8 @@ def insert_remittance(
             file_format=source.format,
             interchange=source.interchange,
         )
-    ).inserted_primary_key[0]
+        .returning(RemittanceImport.id)
+    ).scalar_one()
     optional = [
         pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
         for c in ("line_type", "member_name")
@@ -963,7 +968,7 @@ def insert_remittance(
         "source_row",
     )
     if lines.height:
-        insert_frame(conn, RemittanceLine.__table__, lines, {"amount": "cents"})  # type: ignore[arg-type]
+        insert_frame(conn, table_of(RemittanceLine), lines, {"amount": "cents"})
     conn.execute(
         update(RemittanceImport)
         .where(RemittanceImport.id == import_id)
@@ -981,7 +986,7 @@ def insert_remittance(
     if payer_payments is not None and payer_payments.height:
         insert_frame(
             conn,
-            PayerPayment.__table__,  # type: ignore[arg-type]
+            table_of(PayerPayment),
             payer_payments.select(
                 pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
                 pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"),
@@ -1206,7 +1211,8 @@ def replace_rates(
     with db.sessions.begin() as s:
         if profile is not None and payer_id is not None:
             save_profile(s.connection(), payer_id, profile)
-        replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
+        gone = delete(RateRow).where(RateRow.contract_id == contract_id)
+        replaced = s.connection().execute(gone).rowcount
         s.add_all(rate_row(contract_id, r) for r in specs)
         contract = s.get(Contract, contract_id)
         code = contract.payer.code if contract is not None else None

@@ -247,7 +247,10 @@ class MemberSearch:
             .limit(max(limit, 0))
         )
         with self.db.sessions() as s:
-            return [MemberRow(*r[:7], int(r[7] or 0)) for r in s.execute(q).all()]
+            return [
+                MemberRow(code, member_id, last, first, dob, sex, latest, int(open_items or 0))
+                for code, member_id, last, first, dob, sex, latest, open_items in s.execute(q)
+            ]
 
 
 def search_members(db: Database, text: str, payer_code: str | None = None) -> MemberSearch:

@@ -49,6 +49,7 @@ from pmpm_desktop.db.models import (
     RemittanceLine,
     RosterImport,
     RosterRow,
+    table_of,
 )
 from pmpm_desktop.errors import UsageError
 from pmpm_desktop.progress import Cancelled, Progress, report, tell
@@ -128,6 +129,7 @@ def _cached_frames(
             continue
         frame = decode_frame(blob)
         if table is RosterImport:
+            assert isinstance(roster_month, Month)
             frame = frame.with_columns(roster_month=pl.lit(roster_month.index, dtype=pl.Int32))
         frames.append(frame)
     return frames, missing
@@ -189,10 +191,10 @@ def load_inputs(
                 )
             )
         roster = (
-            pl.concat([f.select(list(ROSTER_SCHEMA)).cast(ROSTER_SCHEMA) for f in frames])
+            pl.concat([f.select(list(ROSTER_SCHEMA)).cast(ROSTER_SCHEMA) for f in frames])  # type: ignore[arg-type]
             if frames
             else pl.DataFrame(schema=ROSTER_SCHEMA)
-        )  # type: ignore[arg-type]
+        )
         line_frames, missing = _cached_frames(
             db, RemittanceImport, [RemittanceImport.payer_id == payer_id]
         )
@@ -285,7 +287,7 @@ def build_summary(
 ) -> ReconcileSummary:
     month_rows = month_summaries(months)
     totals = months.select(pl.col("expected_cents").sum(), pl.col("paid_cents").sum()).row(0)
-    counts = {k: int(months[f"count_{k}"].sum()) for k in KINDS}
+    counts: dict[str, int] = {k: int(months[f"count_{k}"].sum()) for k in KINDS}
     return ReconcileSummary(
         payer_code=code,
         payer_name=name,
@@ -349,17 +351,17 @@ def store_discrepancies(
     )
     found = current.filter(pl.col("kind") != Kind.MATCHED)
     merged = found.join(existing, on=["member_ref", "month"], how="left")
-    table = Discrepancy.__table__
-    events = DiscrepancyEvent.__table__
+    table = table_of(Discrepancy)
+    events = table_of(DiscrepancyEvent)
 
     # 1. New discrepancies.
     # in key order: the index takes appends, and the same reconcile numbers them alike
     new = merged.filter(pl.col("id").is_null()).sort("month", "member_ref")
     if new.height:
-        before = max_id(conn, table)  # type: ignore[arg-type]
+        before = max_id(conn, table)
         insert_frame(
             conn,
-            table,  # type: ignore[arg-type]
+            table,
             new.select(
                 pl.lit(payer_id).alias("payer_id"),
                 pl.col("member_ref").alias("member_id"),
@@ -375,7 +377,7 @@ def store_discrepancies(
             ),
             {"expected": "cents", "paid": "cents", "variance": "cents", "month": "month"},
         )
-        new_ids = inserted_ids(conn, table, before, new.height)  # type: ignore[arg-type]
+        new_ids = inserted_ids(conn, table, before, new.height)
         if new_ids is not None:
             ids = pl.DataFrame([new_ids])
         else:
@@ -384,7 +386,7 @@ def store_discrepancies(
             )
         insert_frame(
             conn,
-            events,  # type: ignore[arg-type]
+            events,
             ids.select(
                 pl.col("id").alias("discrepancy_id"),
                 pl.lit(at).alias("at"),
@@ -463,16 +465,16 @@ def _ids_after_insert(conn: Connection, payer_id: int, first: Month, last: Month
 
 def _money_note(r: dict[str, object]) -> str:
     return (
-        f"{r['old_kind']} → {r['kind']}: expected {cents_to_money(r['old_expected'])} → "  # type: ignore[arg-type]
-        f"{cents_to_money(r['expected_cents'])}, paid {cents_to_money(r['old_paid'])} → "  # type: ignore[arg-type]
-        f"{cents_to_money(r['paid_cents'])}"  # type: ignore[arg-type]
+        f"{r['old_kind']} → {r['kind']}: expected {cents_to_money(r['old_expected'])} → "
+        f"{cents_to_money(r['expected_cents'])}, paid {cents_to_money(r['old_paid'])} → "
+        f"{cents_to_money(r['paid_cents'])}"
     )
 
 
 def _apply_updates(
     conn: Connection, changed: pl.DataFrame, closing: pl.DataFrame, at: object
 ) -> None:
-    table = Discrepancy.__table__
+    table = table_of(Discrepancy)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -556,7 +558,7 @@ def _apply_updates(
     if params:
         conn.execute(stmt, params)
     if event_rows:
-        conn.execute(DiscrepancyEvent.__table__.insert(), event_rows)
+        conn.execute(table_of(DiscrepancyEvent).insert(), event_rows)
 
 
 def reconcile_payers(
