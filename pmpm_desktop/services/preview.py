@@ -147,7 +147,7 @@ def sheet_names(path: Path) -> tuple[str, ...]:
         data = path.read_bytes()
         check_workbook(data, path.name)  # calamine inflates shared strings just to list sheets
         return tuple(fastexcel.read_excel(data).sheet_names)
-    except Exception:  # noqa: BLE001 - not a workbook: the reader says why, not this
+    except Exception:  # not a workbook: the reader says why, not this
         return ()
 
 

@@ -216,7 +216,7 @@ class _RosterChangesAhead:
                     if self._stop.is_set():
                         return
                     self._queue.put(diff)
-        except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+        except Exception as exc:  # handed to the reading thread, raised there
             self._queue.put(exc)
         finally:
             self._queue.put(self._DONE)

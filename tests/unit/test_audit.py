@@ -276,7 +276,10 @@ def test_two_clerks_on_one_postgresql_database_are_told_apart(
 
     url = make_url(_create_database(postgres_url))
     with psycopg.connect(
-        host=url.query["host"], port=int(url.query["port"]), user=url.username, dbname=url.database
+        host=str(url.query["host"]),
+        port=int(str(url.query["port"])),
+        user=url.username,
+        dbname=url.database,
     ) as conn:
         conn.execute("CREATE ROLE clerk_ana LOGIN")
         conn.execute("CREATE ROLE clerk_bo LOGIN")

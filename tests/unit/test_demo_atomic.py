@@ -27,7 +27,7 @@ def test_a_killed_demo_leaves_the_database_empty_and_nothing_readable(
     tmp_path: Path, db_path: Path, private: Path, cli: Callable[..., CliResult], step: int
 ) -> None:
     open_database(db_path).dispose()  # an empty database at the latest schema
-    run_killed(tmp_path, "demo", db_path, step)
+    run_killed(tmp_path, "demo", db_path, str(step))
 
     assert integrity(db_path) == "ok"
     database = open_database(db_path)

@@ -48,8 +48,8 @@ def money(value: Any) -> Decimal:
 def month_summary(
     month: str, eligible: int, paid_members: int, expected: str, paid: str, seed: int
 ) -> MonthSummary:
-    counts = {kind: (seed * (i + 3)) % 7 for i, kind in enumerate(KINDS)}
-    amounts = {
+    counts: dict[str, int] = {kind: (seed * (i + 3)) % 7 for i, kind in enumerate(KINDS)}
+    amounts: dict[str, Decimal] = {
         kind: (D(seed * (i + 1)) * D("-12.37") if kind != "overpaid" else D("45.10")) * counts[kind]
         for i, kind in enumerate(KINDS)
     }
@@ -101,7 +101,7 @@ def discrepancy(
 def reconcile_summary(
     code: str, name: str, months: list[MonthSummary], rows: list[DiscrepancyRow]
 ) -> ReconcileSummary:
-    counts = {k: sum(m.counts[k] for m in months) for k in KINDS}
+    counts: dict[str, int] = {k: sum(m.counts[k] for m in months) for k in KINDS}
     expected = sum((m.expected for m in months), ZERO)
     paid = sum((m.paid for m in months), ZERO)
     return ReconcileSummary(

@@ -207,7 +207,12 @@ def test_progress_ends_at_total_and_bad_packet_folder_is_refused(
     practice: Database, tmp_path: Path
 ) -> None:
     seen: list[int] = []
-    export(practice, tmp_path, progress=lambda done, total: seen.append(done) is None)
+
+    def note(done: int, total: int) -> bool:
+        seen.append(done)
+        return True
+
+    export(practice, tmp_path, progress=note)
     assert seen == sorted(seen) and seen[-1] == PROGRESS_TOTAL
     assert any(400 < d < 500 for d in seen)  # the roster comparisons report as they go
     # a Cancel while gathering (after reconciling, before writing) leaves no file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -397,13 +398,13 @@ def test_range_without_rosters_in_it_is_empty_and_unknown_payer_not_found(sun: D
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Database:
+def demo_db(tmp_path: Path) -> Iterator[Database]:
     from pmpm_desktop.db.database import open_database
     from pmpm_desktop.services.demo import build_demo
 
     database = open_database(tmp_path / "demo.sqlite3")
     build_demo(database, members=60)
-    yield database  # type: ignore[misc]
+    yield database
     database.dispose()
 
 

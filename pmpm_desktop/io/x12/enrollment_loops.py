@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pmpm_desktop.io.x12.envelope import TransactionSet
 from pmpm_desktop.io.x12.segments import Segments
@@ -245,45 +245,66 @@ def _members(
         kind = kinds.get(text[:3])
         if kind is None:
             continue
-        if kind == _REF:
+        if kind == _REF or kind == _DTP:
             if holder is not None:
-                seg = text.split(e, 3)
-                if len(seg) > 2 and seg[1] not in holder.refs:
-                    holder.refs[seg[1]] = (seg[2], i + 1)
-        elif kind == _DTP:
-            if holder is not None:
-                seg = text.split(e, 4)
-                if len(seg) > 3 and seg[1] not in holder.dates:
-                    holder.dates[seg[1]] = (seg[3], i + 1)
+                _keep(holder, kind, text.split(e, 4), i + 1)
         elif kind == _INS:
             if member is not None:
                 yield member
             member = holder = Member(i + 1, text.split(e, 4))
             coverage = None
             loop = _MEMBER
-        elif member is None:
-            continue
-        elif kind == _NM1:
-            loop = _name(text.split(e, 10), i + 1, member, coverage, loop)
-            holder = None
-        elif kind == _DMG:
-            if loop == _NAME and not member.dmg_segment:
-                seg = text.split(e, 4)
-                n = len(seg)
-                member.dmg_segment = i + 1
-                member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
-                member.sex = seg[3] if n > 3 else ""
-        elif kind == _HD:
-            coverage = holder = Coverage(i + 1, text.split(e, 5))
-            member.coverages.append(coverage)
-            loop = _COVERAGE
-        elif kind == _LX:
-            if coverage is not None:
-                loop, holder = _PROVIDER, None
-        else:
-            loop, holder = _ELSEWHERE, None
+        elif member is not None:
+            loop, coverage, holder = _in_member(
+                kind, text, e, i + 1, member, _Place(loop, coverage, holder)
+            )
     if member is not None:
         yield member
+
+
+class _Place(NamedTuple):
+    """Where in a member's INS loop the reading is: the loop, the coverage (HD) if any, and
+    the loop whose REF and DTP are read (the member's 2000, a coverage's 2300), or None."""
+
+    loop: int
+    coverage: Coverage | None
+    holder: Member | Coverage | None
+
+
+def _in_member(kind: int, text: str, e: str, number: int, member: Member, at: _Place) -> _Place:
+    """A name, demographics, coverage or other segment of ``member``'s loop: where the
+    reading is after it."""
+    if kind == _NM1:
+        return _Place(
+            _name(text.split(e, 10), number, member, at.coverage, at.loop), at.coverage, None
+        )
+    if kind == _DMG:
+        if at.loop == _NAME and not member.dmg_segment:
+            _demographics(member, text.split(e, 4), number)
+        return at
+    if kind == _HD:
+        coverage = Coverage(number, text.split(e, 5))
+        member.coverages.append(coverage)
+        return _Place(_COVERAGE, coverage, coverage)
+    if kind == _LX:
+        return _Place(_PROVIDER, at.coverage, None) if at.coverage is not None else at
+    return _Place(_ELSEWHERE, at.coverage, None)
+
+
+def _keep(holder: Member | Coverage, kind: int, seg: list[str], number: int) -> None:
+    """A REF or DTP of the loop being read: the first of each qualifier counts."""
+    if kind == _REF:
+        if len(seg) > 2 and seg[1] not in holder.refs:
+            holder.refs[seg[1]] = (seg[2], number)
+    elif len(seg) > 3 and seg[1] not in holder.dates:
+        holder.dates[seg[1]] = (seg[3], number)
+
+
+def _demographics(member: Member, seg: list[str], number: int) -> None:
+    n = len(seg)
+    member.dmg_segment = number
+    member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
+    member.sex = seg[3] if n > 3 else ""
 
 
 def _name(seg: list[str], number: int, member: Member, coverage: Coverage | None, loop: int) -> int:

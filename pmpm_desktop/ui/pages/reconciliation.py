@@ -656,7 +656,7 @@ class ReconciliationPage(Page):
     def _summary_split_moved(self, _pos: int, _index: int) -> None:
         self._summary_split_dragged = True
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             if watched is self.grid_split:
                 self._fit_detail()
