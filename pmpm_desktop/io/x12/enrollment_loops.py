@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pmpm_desktop.io.x12.envelope import TransactionSet
 from pmpm_desktop.io.x12.segments import Segments
@@ -254,41 +254,33 @@ def _members(
             member = holder = Member(i + 1, text.split(e, 4))
             coverage = None
             loop = _MEMBER
-        elif member is not None:
-            loop, coverage, holder = _in_member(
-                kind, text, e, i + 1, member, _Place(loop, coverage, holder)
-            )
+        elif member is None:
+            continue
+        elif kind == _NM1:
+            loop = _name(text.split(e, 10), i + 1, member, coverage, loop)
+            holder = None
+        elif kind == _DMG:
+            _demographics(member, loop, text, e, i + 1)
+        elif kind == _HD:
+            coverage = holder = Coverage(i + 1, text.split(e, 5))
+            member.coverages.append(coverage)
+            loop = _COVERAGE
+        else:
+            loop, holder = _other_loop(kind, loop, holder, coverage)
     if member is not None:
         yield member
 
 
-class _Place(NamedTuple):
-    """Where in a member's INS loop the reading is: the loop, the coverage (HD) if any, and
-    the loop whose REF and DTP are read (the member's 2000, a coverage's 2300), or None."""
-
-    loop: int
-    coverage: Coverage | None
-    holder: Member | Coverage | None
-
-
-def _in_member(kind: int, text: str, e: str, number: int, member: Member, at: _Place) -> _Place:
-    """A name, demographics, coverage or other segment of ``member``'s loop: where the
-    reading is after it."""
-    if kind == _NM1:
-        return _Place(
-            _name(text.split(e, 10), number, member, at.coverage, at.loop), at.coverage, None
-        )
-    if kind == _DMG:
-        if at.loop == _NAME and not member.dmg_segment:
-            _demographics(member, text.split(e, 4), number)
-        return at
-    if kind == _HD:
-        coverage = Coverage(number, text.split(e, 5))
-        member.coverages.append(coverage)
-        return _Place(_COVERAGE, coverage, coverage)
-    if kind == _LX:
-        return _Place(_PROVIDER, at.coverage, None) if at.coverage is not None else at
-    return _Place(_ELSEWHERE, at.coverage, None)
+def _other_loop(
+    kind: int, loop: int, holder: Member | Coverage | None, coverage: Coverage | None
+) -> tuple[int, Member | Coverage | None]:
+    """(loop, holder) after an LX (a provider loop of the coverage) or the start of a loop
+    whose REF, DTP and NM1 are not the member's."""
+    if kind != _LX:
+        return _ELSEWHERE, None
+    if coverage is not None:
+        return _PROVIDER, None
+    return loop, holder
 
 
 def _keep(holder: Member | Coverage, kind: int, seg: list[str], number: int) -> None:
@@ -300,7 +292,11 @@ def _keep(holder: Member | Coverage, kind: int, seg: list[str], number: int) -> 
         holder.dates[seg[1]] = (seg[3], number)
 
 
-def _demographics(member: Member, seg: list[str], number: int) -> None:
+def _demographics(member: Member, loop: int, text: str, e: str, number: int) -> None:
+    """The member's own DMG (the first in its name loop)."""
+    if loop != _NAME or member.dmg_segment:
+        return
+    seg = text.split(e, 4)
     n = len(seg)
     member.dmg_segment = number
     member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
