@@ -74,7 +74,7 @@ def run(
     months: list[Month],
     roster: Path,
     rates: Path,
-) -> dict[str, float]:  # noqa: E501
+) -> dict[str, float]:
     figures: dict[str, float] = {}
     figures["open a new database"] = _timed(lambda: open_database(path, key=key).dispose())
     db = open_database(path, key=key)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pmpm_desktop.io.fixed_width import FixedLayout, read_fixed_width  # noqa: E402
-from pmpm_desktop.io.mmr import read_mmr  # noqa: E402
-from pmpm_desktop.io.options import ReadOptions  # noqa: E402
-from tests.unit.mmr_files import (  # noqa: E402
+from pmpm_desktop.io.fixed_width import FixedLayout, read_fixed_width
+from pmpm_desktop.io.mmr import read_mmr
+from pmpm_desktop.io.options import ReadOptions
+from tests.unit.mmr_files import (
     STATEMENT_LAYOUT,
     Record,
     record_line,

@@ -27,20 +27,20 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import polars as pl  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+import polars as pl
+from PySide6.QtWidgets import QApplication, QTableView
 
-from pmpm_desktop.core.clock import now  # noqa: E402
-from pmpm_desktop.core.month import Month  # noqa: E402
-from pmpm_desktop.db.bulk import insert_frame  # noqa: E402
-from pmpm_desktop.db.database import Database, open_database  # noqa: E402
-from pmpm_desktop.db.models import Discrepancy, Member  # noqa: E402
-from pmpm_desktop.services import payers  # noqa: E402
-from pmpm_desktop.services.discrepancy_query import DiscrepancyQuery, DiscrepancySource  # noqa: E402
-from pmpm_desktop.services.member_ledger import search_members  # noqa: E402
-from pmpm_desktop.ui.reconciliation_tables import grid_columns  # noqa: E402
-from pmpm_desktop.ui.table_model import PagedRowsModel  # noqa: E402
-from pmpm_desktop.ui.worker import TaskRunner  # noqa: E402
+from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.db.bulk import insert_frame
+from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.models import Discrepancy, Member
+from pmpm_desktop.services import payers
+from pmpm_desktop.services.discrepancy_query import DiscrepancyQuery, DiscrepancySource
+from pmpm_desktop.services.member_ledger import search_members
+from pmpm_desktop.ui.reconciliation_tables import grid_columns
+from pmpm_desktop.ui.table_model import PagedRowsModel
+from pmpm_desktop.ui.worker import TaskRunner
 
 KINDS = ("missing", "underpaid", "overpaid", "duplicate", "not_eligible", "no_rate")
 LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Johnson", "Brown", "Lopez", "Martin", "Young")
@@ -152,7 +152,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--discrepancies", type=int, default=1_000_000)
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="pmpm-bench-gui-") as tmp:
         db = open_database(Path(tmp) / "bench.sqlite3")
         t = time.perf_counter()

@@ -21,15 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pmpm_desktop.core.month import Month  # noqa: E402
-from pmpm_desktop.db.database import open_database  # noqa: E402
-from pmpm_desktop.io.options import ReadOptions  # noqa: E402
-from pmpm_desktop.io.roster_file import read_roster  # noqa: E402
-from pmpm_desktop.io.x12.envelope import check_envelope  # noqa: E402
-from pmpm_desktop.io.x12.read import read_x12  # noqa: E402
-from pmpm_desktop.io.x12.segments import collection_paused, split_segments  # noqa: E402
-from pmpm_desktop.services import importing, payers  # noqa: E402
-from tests.unit.x12_files import x12_834  # noqa: E402
+from pmpm_desktop.core.month import Month
+from pmpm_desktop.db.database import open_database
+from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.roster_file import read_roster
+from pmpm_desktop.io.x12.envelope import check_envelope
+from pmpm_desktop.io.x12.read import read_x12
+from pmpm_desktop.io.x12.segments import collection_paused, split_segments
+from pmpm_desktop.services import importing, payers
+from tests.unit.x12_files import x12_834
 
 MONTH = Month(2026, 4)
 OPTIONS = ReadOptions(products=("MCD", "CHIP"))

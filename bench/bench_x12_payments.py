@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pmpm_desktop.io.options import ReadOptions  # noqa: E402
-from pmpm_desktop.io.x12.read import read_x12  # noqa: E402
+from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.x12.read import read_x12
 
 
 def envelope(code: str, guide: str, body: list[str]) -> str:

@@ -109,12 +109,13 @@ def _build(target: str | None, *, settings_file: Path | None = None):  # type: i
     from pmpm_desktop.ui.theme import apply_theme
 
     setup_logging()
-    app = QApplication.instance() or QApplication(["pmpm-desktop"])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(["pmpm-desktop"])
     app.setApplicationName("PMPM Desktop")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("PMPM Desktop")
     app.setWindowIcon(app_icon())
-    apply_theme(app)  # type: ignore[arg-type]
+    apply_theme(app)
     settings = Settings(settings_file)
     if target is None and not os.environ.get("PMPM_DB") and settings.last_database:
         target = settings.last_database
@@ -194,7 +195,7 @@ def _smoke_test(target: str | None) -> int:
                     errors.append(f"page {key} did not render")
             window.close()
             ctx.db.dispose()
-        except Exception:  # noqa: BLE001 - the smoke test reports, it does not crash
+        except Exception:  # the smoke test reports, it does not crash
             errors.append(traceback.format_exc())
     for error in errors:
         print(error, file=sys.stderr)

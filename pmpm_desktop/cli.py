@@ -206,7 +206,7 @@ def _unexpected(exc: BaseException) -> str:
 
         where = setup_logging()
         log_failure("pmpm", exc)
-    except Exception:  # noqa: BLE001 - a log we cannot write must not hide the error itself
+    except Exception:  # a log we cannot write must not hide the error itself
         return f"unexpected error ({type(exc).__name__})"
     return f"unexpected error ({type(exc).__name__}); details are in the log file {where}"
 
@@ -229,10 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pmpm: interrupted", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - never a traceback, SQL text or member data
+    except Exception as exc:  # never a traceback, SQL text or member data
         try:
             url: str | None = resolve_url(args.db)
-        except Exception:  # noqa: BLE001 - the URL only names the database in the sentence
+        except Exception:  # the URL only names the database in the sentence
             url = None
         message = db_errors.explain(exc, url) or _unexpected(exc)
         print(f"pmpm: {message}", file=sys.stderr)

@@ -35,6 +35,13 @@ def report(
         raise Cancelled(cancelled)
 
 
+def tell(progress: Progress | None, done: int, total: int) -> None:
+    """Tell ``progress`` how far the work is without offering to stop: after the commit a
+    Cancel could change nothing, so the answer is not asked for."""
+    if progress is not None:
+        progress(done, total)
+
+
 def scaled(progress: Progress | None, start: int, span: int, total: int) -> Progress | None:
     """A callback for one phase of a longer piece of work: the phase's own ``done/total``
     lands in ``start .. start + span`` of the whole ``total``."""

@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
-# The core, storage and file layers are typed strictly (pyproject: [tool.mypy] overrides).
-.venv/bin/mypy pmpm_desktop/core pmpm_desktop/db pmpm_desktop/io
+# The whole package is typed strictly (pyproject: [tool.mypy]).
+.venv/bin/mypy pmpm_desktop
 .venv/bin/python -m pytest "$@"

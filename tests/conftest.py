@@ -19,7 +19,7 @@ import pytest
 # Qt tests run without a display; set before anything imports Qt (pytest-qt included).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pmpm_desktop.cli import main  # noqa: E402
+from pmpm_desktop.cli import main
 from pmpm_desktop.db.database import Database, open_database
 
 
@@ -63,9 +63,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Database:
+def db(db_path: Path) -> Iterator[Database]:
     database = open_database(db_path)
-    yield database  # type: ignore[misc]
+    yield database
     database.dispose()
 
 

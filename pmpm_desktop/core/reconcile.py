@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pmpm_desktop.core.summary import KINDS
+from pmpm_desktop.core.summary import KINDS, Kind
 
 #: The remittance frame: one row per paid line of the payer in the range.
 LINES_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -120,20 +120,20 @@ def classify(expected: pl.DataFrame, paid: pl.DataFrame, member_ids: pl.DataFram
     exp_c, paid_c, tol = pl.col("expected_cents"), pl.col("paid_cents"), pl.col("tolerance_cents")
     kind = (
         pl.when(pl.col("member_pk").is_null())
-        .then(pl.lit("unknown_member"))
+        .then(pl.lit(Kind.UNKNOWN_MEMBER))
         .when(pl.col("eligible") & pl.col("no_rate"))
-        .then(pl.lit("no_rate"))
+        .then(pl.lit(Kind.NO_RATE))
         .when(~pl.col("eligible") & (paid_c != 0))
-        .then(pl.lit("not_eligible"))
+        .then(pl.lit(Kind.NOT_ELIGIBLE))
         .when((exp_c > 0) & (paid_c == 0))
-        .then(pl.lit("missing"))
+        .then(pl.lit(Kind.MISSING))
         .when(pl.col("has_duplicate_lines") & (paid_c > exp_c + tol))
-        .then(pl.lit("duplicate"))
+        .then(pl.lit(Kind.DUPLICATE))
         .when(paid_c < exp_c - tol)
-        .then(pl.lit("underpaid"))
+        .then(pl.lit(Kind.UNDERPAID))
         .when(paid_c > exp_c + tol)
-        .then(pl.lit("overpaid"))
-        .otherwise(pl.lit("matched"))
+        .then(pl.lit(Kind.OVERPAID))
+        .otherwise(pl.lit(Kind.MATCHED))
     )
     return in_scope.join(
         member_ids.cast(IDS_SCHEMA),  # type: ignore[arg-type]

@@ -103,7 +103,7 @@ def open_database(
     url = resolve_url(target)
     try:
         parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for a bad URL
+    except Exception:  # SQLAlchemy raises several types for a bad URL
         raise DatabaseError(f"not a database path or URL: {url}") from None
     where = db_errors.label(url)
     sqlite_path: Path | None = None
@@ -119,7 +119,7 @@ def open_database(
         raise DatabaseError("only a SQLite database file can be protected with a password")
     try:
         engine = _engine(url, parsed.get_driver_name(), sqlite_path, access, key)
-    except Exception as exc:  # noqa: BLE001 - missing driver, bad URL syntax
+    except Exception as exc:  # missing driver, bad URL syntax
         raise DatabaseError(f"cannot open {where}: {type(exc).__name__}") from None
     event.listen(engine, "handle_error", _tagger(url))
     try:
@@ -127,7 +127,7 @@ def open_database(
     except DatabaseError:
         engine.dispose()
         raise
-    except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
+    except Exception as exc:  # any driver error becomes one clear message
         engine.dispose()
         message = db_errors.explain(exc, url)
         raise DatabaseError(message or f"cannot open {where} ({type(exc).__name__})") from None

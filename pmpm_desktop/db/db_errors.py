@@ -50,7 +50,7 @@ def label(url: str | None) -> str:
         return url
     try:
         parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - a URL we cannot parse is not shown either
+    except Exception:  # a URL we cannot parse is not shown either
         return "the database"
     if parsed.get_backend_name() == "sqlite":
         return (
@@ -165,7 +165,7 @@ def _read_only_why(url: str | None) -> str:
     if "://" in url:
         try:
             parsed = make_url(url)
-        except Exception:  # noqa: BLE001 - no path, no reason to give
+        except Exception:  # no path, no reason to give
             return ""
         if parsed.get_backend_name() != "sqlite" or not parsed.database:
             return ""

@@ -11,7 +11,7 @@ as stale reads and "disk I/O error").
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import polars as pl
 from sqlalchemy import Connection, Select
@@ -20,6 +20,8 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 
 Schema = Mapping[str, pl.DataType | type[pl.DataType]]
+#: a SELECT of any columns (SQLAlchemy 2.1 types a select by the types of its columns)
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def month_index(text: pl.Expr) -> pl.Expr:
@@ -50,7 +52,7 @@ def _coerce(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def read_frame(db: Database, query: Select[Any], schema: Schema) -> pl.DataFrame:
+def read_frame(db: Database, query: AnySelect, schema: Schema) -> pl.DataFrame:
     """Run a SELECT whose columns are labelled as in ``schema`` and return it as a frame.
 
     Conversions on the way: ISO date text → Date; ``YYYY-MM`` text into an Int32 column →
@@ -60,7 +62,7 @@ def read_frame(db: Database, query: Select[Any], schema: Schema) -> pl.DataFrame
         return frame_from(conn, query, schema)
 
 
-def frame_from(conn: Connection, query: Select[Any], schema: Schema) -> pl.DataFrame:
+def frame_from(conn: Connection, query: AnySelect, schema: Schema) -> pl.DataFrame:
     """:func:`read_frame` on a connection already open (e.g. inside a write transaction)."""
     if conn.dialect.name == "sqlite":
         # Raw SQL hands back SQLite's stored text and numbers without SQLAlchemy's per-value

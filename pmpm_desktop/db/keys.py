@@ -44,7 +44,7 @@ def keyring_backend() -> str | None:
         from keyring.backends import fail
 
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 - a broken keyring install is "no keyring"
+    except Exception:  # a broken keyring install is "no keyring"
         return None
     if isinstance(backend, fail.Keyring):
         return None
@@ -57,7 +57,7 @@ def keyring_key(path: Path) -> str | None:
         import keyring
 
         return keyring.get_password(KEYRING_SERVICE, keyring_user(path))
-    except Exception:  # noqa: BLE001 - no backend, a locked or broken keyring: no key there
+    except Exception:  # no backend, a locked or broken keyring: no key there
         return None
 
 
@@ -78,7 +78,7 @@ def store_key(path: Path, key: str) -> None:
         import keyring
 
         keyring.set_password(KEYRING_SERVICE, keyring_user(path), key)
-    except Exception as exc:  # noqa: BLE001 - every backend failure is one sentence
+    except Exception as exc:  # every backend failure is one sentence
         raise KeyringUnavailable(_no_keyring(exc)) from None
 
 
@@ -90,7 +90,7 @@ def forget_key(path: Path) -> bool:
         if keyring.get_password(KEYRING_SERVICE, keyring_user(path)) is None:
             return False
         keyring.delete_password(KEYRING_SERVICE, keyring_user(path))
-    except Exception:  # noqa: BLE001 - nothing stored where nothing can be stored
+    except Exception:  # nothing stored where nothing can be stored
         return False
     return True
 

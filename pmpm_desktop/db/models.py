@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -41,6 +42,12 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Table of a mapped class, for Core inserts and updates (SQLAlchemy types a class's
+    ``__table__`` as any FromClause; ours are all plain tables of ``Base.metadata``)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 class Payer(Base):

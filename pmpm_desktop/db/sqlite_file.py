@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +18,7 @@ from typing import Any
 from pmpm_desktop.db import busy
 from pmpm_desktop.db.db_errors import DatabaseError, explain
 from pmpm_desktop.io.private_files import create_folders, partial_beside
+from pmpm_desktop.progress import NOTHING_CHANGED, Cancelled, Progress
 
 PRIVATE_FILE = 0o600
 #: the files SQLite keeps beside a database
@@ -130,9 +130,6 @@ def _module(key: str | None) -> ModuleType:
     return sqlcipher3.dbapi2
 
 
-Progress = Callable[[int, int], None]
-
-
 def copy_database(
     source: Any,
     target: Path,
@@ -140,17 +137,19 @@ def copy_database(
     progress: Progress | None = None,
     *,
     key: str | None = None,
+    cancelled: str = NOTHING_CHANGED,
 ) -> Path:
     """A verified copy of ``source`` at ``target``, with file mode ``mode``; the copy of an
     encrypted database (``key``) is encrypted with the same password.
 
     Written by SQLite's backup API (pages still in the WAL included) into a hidden partial
     file beside it, checked by opening it (quick_check, our tables), then moved into place; on
-    any failure, or an exception from ``progress``, the partial file is removed, and if this
-    process is killed the next start removes it (``private_files.partial_beside``).
+    any failure, or a cancel (``progress`` answering False: ``Cancelled(cancelled)``), the
+    partial file is removed, and if this process is killed the next start removes it
+    (``private_files.partial_beside``).
     """
     with partial_beside(target) as partial:
-        return _copy_to(source, partial, target, mode, progress, key)
+        return _copy_to(source, partial, target, mode, progress, key, cancelled)
 
 
 def _copy_to(
@@ -160,21 +159,28 @@ def _copy_to(
     mode: int,
     progress: Progress | None,
     key: str | None,
+    cancelled: str,
 ) -> Path:
-    def report(_status: int, remaining: int, total: int) -> None:
-        if progress is not None:
-            progress(total - remaining, total)
+    stopped = False
+
+    def pages(_status: int, remaining: int, total: int) -> None:
+        nonlocal stopped
+        stopped = progress is not None and progress(total - remaining, total) is False
+        if stopped:
+            raise Cancelled(cancelled)
 
     try:
         create_file(partial, mode)
         dest = connect(partial, Access(), key)
         try:
-            source.backup(dest, pages=256, progress=report)
+            source.backup(dest, pages=256, progress=pages)
         finally:
             dest.close()
         verify_copy(partial, target, key=key)
         os.replace(partial, target)
     except _module(key).Error as exc:
+        if stopped:  # SQLite may report the abort as an error of its own
+            raise Cancelled(cancelled) from None
         raise DatabaseError(_copy_failure(exc, target)) from None
     except OSError as exc:
         raise DatabaseError(f"cannot write the copy {target}: {exc.strerror}") from None

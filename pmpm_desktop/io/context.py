@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pmpm_desktop.io import layout
 from pmpm_desktop.io.fields import label
-from pmpm_desktop.io.options import DecisionKind, ReadDecision, ReadOptions
+from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision, ReadOptions
 from pmpm_desktop.io.table import RawTable
 
 
@@ -49,13 +49,13 @@ def context_values(
                 )
                 return
 
-    if kind == "roster" and "product" not in skip and options.products:
+    if kind == FileKind.ROSTER and "product" not in skip and options.products:
         search(
             "product",
             lambda t: layout.products_named(t, options.products),
             [*places[:1], *titles, *places[1:]],
         )
-    if kind == "remittance" and "coverage_month" not in skip:
+    if kind == FileKind.STATEMENT and "coverage_month" not in skip:
         search(
             "coverage_month",
             lambda t: {f"{y:04d}-{m:02d}" for y, m in layout.months_in(t)},

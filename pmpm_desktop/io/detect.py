@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -197,45 +197,13 @@ def profile(cells: Sequence[str | None], today: dt.date | None = None) -> Column
     )
     birth_years: set[int] = set()
     for text in values:
-        upper = text.upper()
-        digits = _DIGITS.fullmatch(text) is not None
         day = _date_of(text)
+        money = day is None and _money(text)
         if day is not None:
-            counts["date"] += 1
-            if 1900 <= day.year <= year and not (day.month == 1 and day.day == 1):
-                counts["birth"] += 1
-                birth_years.add(day.year)
-            if year - 30 <= day.year <= year + 5 or day >= OPEN_ENDED_FROM:
-                # "No end" placeholders first: 9999-12-31 + 1 day does not exist.
-                if day >= OPEN_ENDED_FROM or day.day == 1 or (day + _DAY).day == 1:
-                    counts["coverage"] += 1
-        if _is_month(text):
-            counts["month"] += 1
-        if day is None and _money(text):
-            counts["money"] += 1
-            if _MONEY_MARK.search(text):
-                counts["marked"] += 1
-            number = text.lstrip("-+")
-            if digits or (number.isdigit()):
-                if len(number) <= 4:
-                    counts["small_int"] += 1
-                if int(number) <= 150:
-                    counts["age"] += 1
-        if _SCORE.fullmatch(text):
-            counts["score"] += 1
-        if npi_valid(text):
-            counts["npi"] += 1
-        if day is None and _ALNUM_ID.fullmatch(upper) and any(c.isdigit() for c in upper):
-            if not re.fullmatch(r"[0-9]{1,4}(?:\.[0-9]+)?", text) and "." not in text:
-                counts["member_id"] += 1
-        if text.lower() in _SEX:
-            counts["sex"] += 1
-        if _NAME.fullmatch(text) and len(text) > 1 and text.lower() not in _SEX:
-            counts["name"] += 1
-            if "," in text:
-                counts["comma"] += 1
-        if len(text) <= 16 and day is None and not _money(text):
-            counts["code"] += 1
+            _count_date(day, year, counts, birth_years)
+        if money:
+            _count_money(text, counts)
+        _count_shapes(text, day, money, counts)
     distinct = len(set(values)) / n
     births = counts["birth"] / n
     if n >= 5 and len(birth_years) < 3:
@@ -261,35 +229,85 @@ def profile(cells: Sequence[str | None], today: dt.date | None = None) -> Column
     )
 
 
+def _count_date(day: dt.date, year: int, counts: dict[str, int], birth_years: set[int]) -> None:
+    counts["date"] += 1
+    if 1900 <= day.year <= year and not (day.month == 1 and day.day == 1):
+        counts["birth"] += 1
+        birth_years.add(day.year)
+    if year - 30 <= day.year <= year + 5 or day >= OPEN_ENDED_FROM:
+        # "No end" placeholders first: 9999-12-31 + 1 day does not exist.
+        if day >= OPEN_ENDED_FROM or day.day == 1 or (day + _DAY).day == 1:
+            counts["coverage"] += 1
+
+
+def _count_money(text: str, counts: dict[str, int]) -> None:
+    counts["money"] += 1
+    if _MONEY_MARK.search(text):
+        counts["marked"] += 1
+    number = text.lstrip("-+")
+    if _DIGITS.fullmatch(text) is not None or number.isdigit():
+        if len(number) <= 4:
+            counts["small_int"] += 1
+        if int(number) <= 150:
+            counts["age"] += 1
+
+
+def _count_shapes(text: str, day: dt.date | None, money: bool, counts: dict[str, int]) -> None:
+    """The counts every value adds to, date or money or neither."""
+    upper = text.upper()
+    if _is_month(text):
+        counts["month"] += 1
+    if _SCORE.fullmatch(text):
+        counts["score"] += 1
+    if npi_valid(text):
+        counts["npi"] += 1
+    if day is None and _ALNUM_ID.fullmatch(upper) and any(c.isdigit() for c in upper):
+        if not re.fullmatch(r"[0-9]{1,4}(?:\.[0-9]+)?", text) and "." not in text:
+            counts["member_id"] += 1
+    sex = text.lower() in _SEX
+    if sex:
+        counts["sex"] += 1
+    if _NAME.fullmatch(text) and len(text) > 1 and not sex:
+        counts["name"] += 1
+        if "," in text:
+            counts["comma"] += 1
+    if len(text) <= 16 and day is None and not money:
+        counts["code"] += 1
+
+
+def _member_id_fit(p: ColumnProfile) -> float:
+    fit = p.member_id * (1 - 0.9 * p.npi) * (1 - 0.8 * p.date)
+    return min(1.0, fit * (0.75 + 0.25 * p.distinct) + 0.05)
+
+
+def _money_fit(p: ColumnProfile) -> float:
+    fit = p.money * (0.7 + 0.3 * p.money_marked)
+    return fit * (0.7 if p.small_int > 0.95 and p.money_marked < 0.05 else 1.0)
+
+
+#: how well a column's values suit each kind of values a field holds
+_FITS: dict[str, Callable[[ColumnProfile], float]] = {
+    "member_id": _member_id_fit,
+    "provider": lambda p: max(0.5, p.npi),
+    "birth_date": lambda p: p.birth_date * (1 - 0.5 * max(0.0, p.coverage_date - p.birth_date)),
+    "coverage_date": lambda p: (
+        p.date * (0.5 + 0.5 * p.coverage_date) * (1 - 0.5 * max(0.0, p.birth_date - 0.5))
+    ),
+    "month": lambda p: p.month,
+    "money": _money_fit,
+    "age": lambda p: p.age,
+    "score": lambda p: max(p.score, 0.6 * p.money),
+    "sex": lambda p: p.sex,
+    "name": lambda p: p.name * (1 - 0.5 * p.comma_name),
+    "full_name": lambda p: p.name * (0.7 + 0.3 * p.comma_name),
+    "code": lambda p: 0.3 + 0.7 * p.code * (1 - p.date),
+}
+
+
 def value_fit(kind_of_values: str, p: ColumnProfile) -> float:
     """0..1: how well a column's values suit a field holding ``kind_of_values``; 0.6 for a
     column without values in the sample (a blank term-date column is normal)."""
     if p.count == 0:
         return 0.6
-    if kind_of_values == "member_id":
-        fit = p.member_id * (1 - 0.9 * p.npi) * (1 - 0.8 * p.date)
-        return min(1.0, fit * (0.75 + 0.25 * p.distinct) + 0.05)
-    if kind_of_values == "provider":
-        return max(0.5, p.npi)
-    if kind_of_values == "birth_date":
-        return p.birth_date * (1 - 0.5 * max(0.0, p.coverage_date - p.birth_date))
-    if kind_of_values == "coverage_date":
-        return p.date * (0.5 + 0.5 * p.coverage_date) * (1 - 0.5 * max(0.0, p.birth_date - 0.5))
-    if kind_of_values == "month":
-        return p.month
-    if kind_of_values == "money":
-        fit = p.money * (0.7 + 0.3 * p.money_marked)
-        return fit * (0.7 if p.small_int > 0.95 and p.money_marked < 0.05 else 1.0)
-    if kind_of_values == "age":
-        return p.age
-    if kind_of_values == "score":
-        return max(p.score, 0.6 * p.money)
-    if kind_of_values == "sex":
-        return p.sex
-    if kind_of_values == "name":
-        return p.name * (1 - 0.5 * p.comma_name)
-    if kind_of_values == "full_name":
-        return p.name * (0.7 + 0.3 * p.comma_name)
-    if kind_of_values == "code":
-        return 0.3 + 0.7 * p.code * (1 - p.date)
-    return 0.8  # free text
+    fit = _FITS.get(kind_of_values)
+    return 0.8 if fit is None else fit(p)  # no fit: free text

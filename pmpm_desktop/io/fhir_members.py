@@ -31,7 +31,7 @@ from pmpm_desktop.io.fhir_sources import (
     text,
 )
 from pmpm_desktop.io.fields import fields
-from pmpm_desktop.io.options import DecisionKind, ReadDecision
+from pmpm_desktop.io.options import DecisionKind, FileKind, ReadDecision
 from pmpm_desktop.io.parsed import RowProblem
 
 ENTITY = "Group.member.entity"
@@ -167,26 +167,9 @@ def resolve_members(
     out = Attribution()
     pending: list[_Pending] = []
     for position, entry in enumerate(objects(group, "member"), 1):
-        ext = extensions(entry)
-        code = text(ext.get("ext-changeType", {}).get("valueCode"))
-        change = _CHANGE_CODES.get(code.lower()) if code is not None else None
-        if code is not None:
-            out.changes[change or code] += 1
-        ended = text(obj(entry, "period").get("end")) is not None
-        if change is AttributionChange.CANCELLED:
-            out.left_out[position] = LeftOut.CANCELLED
-        elif entry.get("inactive") is True and not ended:
-            out.left_out[position] = LeftOut.INACTIVE
-        elif change is AttributionChange.DROPPED and not ended:
-            out.left_out[position] = LeftOut.DROPPED
-        elif (ref := text(obj(entry, "entity").get("reference"))) is None:
-            out.missing.append(RowProblem(position, ENTITY, "", "the member names no Patient"))
-        elif not reference_key(ref).startswith("Patient/") and not ref.startswith(("#", "urn:")):
-            out.missing.append(RowProblem(position, ENTITY, ref, "not a Patient reference"))
-        else:
-            named = obj(ext.get("ext-coverageReference"), "valueReference")
-            provider = obj(ext.get("ext-attributedProvider"), "valueReference")
-            pending.append(_Pending(position, entry, ref, named, provider))
+        listed = _listed(out, position, entry)
+        if listed is not None:
+            pending.append(listed)
     if pending:
         _join(resources, pending, group_path)
     where = f"in {group_path.name} or in the export files beside it"
@@ -211,6 +194,32 @@ def resolve_members(
             out.no_npi.append(p.position)
         out.members.append(Member(p.position, p.entry, patient, coverage, pcp[0] if pcp else None))
     return out
+
+
+def _listed(out: Attribution, position: int, entry: JsonObject) -> _Pending | None:
+    """A Group.member to resolve; None for one left out or naming no Patient (noted in
+    ``out``, with the change types counted)."""
+    ext = extensions(entry)
+    code = text(ext.get("ext-changeType", {}).get("valueCode"))
+    change = _CHANGE_CODES.get(code.lower()) if code is not None else None
+    if code is not None:
+        out.changes[change or code] += 1
+    ended = text(obj(entry, "period").get("end")) is not None
+    if change is AttributionChange.CANCELLED:
+        out.left_out[position] = LeftOut.CANCELLED
+    elif entry.get("inactive") is True and not ended:
+        out.left_out[position] = LeftOut.INACTIVE
+    elif change is AttributionChange.DROPPED and not ended:
+        out.left_out[position] = LeftOut.DROPPED
+    elif (ref := text(obj(entry, "entity").get("reference"))) is None:
+        out.missing.append(RowProblem(position, ENTITY, "", "the member names no Patient"))
+    elif not reference_key(ref).startswith("Patient/") and not ref.startswith(("#", "urn:")):
+        out.missing.append(RowProblem(position, ENTITY, ref, "not a Patient reference"))
+    else:
+        named = obj(ext.get("ext-coverageReference"), "valueReference")
+        provider = obj(ext.get("ext-attributedProvider"), "valueReference")
+        return _Pending(position, entry, ref, named, provider)
+    return None
 
 
 def _join(resources: Resources, pending: list[_Pending], path: Path) -> None:
@@ -321,7 +330,7 @@ def choose_sources(
                     column=product,
                 )
             )
-    order = [f.name for f in fields("roster")]
+    order = [f.name for f in fields(FileKind.ROSTER)]
     return {f: chosen[f] for f in order if f in chosen and f not in given}, decisions
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pmpm_desktop.io.fhir_resources import JsonObject
 from pmpm_desktop.io.fields import MappingError, fields
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import RowProblem
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -270,7 +271,7 @@ def needs_coverage(path: str) -> bool:
 def check_mapping(mapping: dict[str, str]) -> None:
     """MappingError for a field that is not a roster field or a source this module cannot
     read."""
-    roster_fields = {f.name for f in fields("roster")}
+    roster_fields = {f.name for f in fields(FileKind.ROSTER)}
     for name, path in mapping.items():
         if name not in roster_fields:
             raise MappingError(

@@ -26,10 +26,11 @@ from pmpm_desktop.io.detect import (
     value_fit,
 )
 from pmpm_desktop.io.layout import value_like
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.read_errors import some_names
 from pmpm_desktop.io.table import VALUE_SAMPLE_ROWS, FileReadError
 
-KINDS = ("roster", "remittance", "rates")
+KINDS: tuple[FileKind, ...] = tuple(FileKind)
 # Loose (prefix/suffix) matching only for synonyms this long: short ones like "ID" or "To"
 # would otherwise claim unrelated columns ("PCP ID", "Paid To").
 _MIN_LOOSE = 6
@@ -172,45 +173,20 @@ def name_matches(kind: str, header: str) -> tuple[tuple[str, float, str], ...]:
     key, canon, tokens = normalize_header(header), canonical(header), words(header)
     if not canon:
         return ()
-    by_key, by_words = _index(kind)
     found: dict[str, tuple[float, str]] = {}
 
     def offer(field: str, score: float, how: str) -> None:
         if score > found.get(field, (0.0, ""))[0]:
             found[field] = (score, how)
 
-    sizes = {f.name: len(f.synonyms) for f in fields(kind)}
-    for k in (key, canon):
-        for field, rank in by_key.get(k, {}).items():
-            offer(field, 1.0 - 0.1 * rank / sizes[field], "name")
-    for field, rank in by_words.get(frozenset(tokens), {}).items():
-        offer(field, 0.9 - 0.05 * rank / sizes[field], "name")
+    for field, score in _synonym_scores(kind, key, canon, tokens):
+        offer(field, score, "name")
     if not any(score >= 0.9 for score, _ in found.values()):
-        # A synonym that starts or ends the header, word for word ("Member ID (9 digits)",
-        # not "Disenroll Date" for "Enroll Date"); letter for letter only in run-together
-        # headers ("MEMBERIDNUMBER").
         for f in fields(kind):
-            best = 0
-            for syn, syn_words in zip(f.canon, _synonym_words(kind, f.name), strict=True):
-                n = len(syn_words)
-                if len(syn) < _MIN_LOOSE or syn == canon:
-                    continue
-                if len(tokens) > 1:
-                    hit = n < len(tokens) and syn_words in (tokens[:n], tokens[-n:])
-                else:
-                    hit = canon.startswith(syn) or canon.endswith(syn)
-                if hit:
-                    best = max(best, len(syn))
+            best = _partial_length(kind, f, canon, tokens)
             if best:
                 offer(f.name, 0.55 + 0.35 * best / len(canon), "partial name")
-    weak = {v for t in tokens for v in _TYPE_WORDS.get(t, ())}
-    if "number" in tokens and len(tokens) <= 2:
-        weak.add("member_id")
-    if len(tokens) <= 2 and any(t in _ENTITY_WORDS for t in tokens):
-        # "Member", "Patient", "Mitglied": the member's ID or name, whichever its values are.
-        weak |= {"member_id", "full_name"}
-    if any(t in _OTHER_ENTITIES for t in tokens):
-        weak.clear()  # "Provider Name" is no member's name, whatever its values look like
+    weak = _weak_values(tokens)
     for f in fields(kind):
         if f.values in weak:
             offer(f.name, _WEAK_NAME, "values")
@@ -219,6 +195,55 @@ def name_matches(kind: str, header: str) -> tuple[tuple[str, float, str], ...]:
         (name, round(score, 4), how)
         for name, (score, how) in sorted(found.items(), key=lambda kv: order[kv[0]])
     )
+
+
+def _synonym_scores(
+    kind: str, key: str, canon: str, tokens: tuple[str, ...]
+) -> list[tuple[str, float]]:
+    """(field, score) for each synonym the header is, as written or word for word in another
+    order; a field's later synonyms score a little less."""
+    by_key, by_words = _index(kind)
+    sizes = {f.name: len(f.synonyms) for f in fields(kind)}
+    scores = [
+        (field, 1.0 - 0.1 * rank / sizes[field])
+        for k in (key, canon)
+        for field, rank in by_key.get(k, {}).items()
+    ]
+    for field, rank in by_words.get(frozenset(tokens), {}).items():
+        scores.append((field, 0.9 - 0.05 * rank / sizes[field]))
+    return scores
+
+
+def _partial_length(kind: str, f: Field, canon: str, tokens: tuple[str, ...]) -> int:
+    """The length of ``f``'s longest synonym that starts or ends the header, word for word
+    ("Member ID (9 digits)", not "Disenroll Date" for "Enroll Date"); letter for letter only
+    in run-together headers ("MEMBERIDNUMBER"). 0 when none does."""
+    best = 0
+    for syn, syn_words in zip(f.canon, _synonym_words(kind, f.name), strict=True):
+        n = len(syn_words)
+        if len(syn) < _MIN_LOOSE or syn == canon:
+            continue
+        if len(tokens) > 1:
+            hit = n < len(tokens) and syn_words in (tokens[:n], tokens[-n:])
+        else:
+            hit = canon.startswith(syn) or canon.endswith(syn)
+        if hit:
+            best = max(best, len(syn))
+    return best
+
+
+def _weak_values(tokens: tuple[str, ...]) -> set[str]:
+    """The kinds of values a generic header (``Date``, ``Member``) may name: only the
+    column's values can make it one of those fields."""
+    weak = {v for t in tokens for v in _TYPE_WORDS.get(t, ())}
+    if "number" in tokens and len(tokens) <= 2:
+        weak.add("member_id")
+    if len(tokens) <= 2 and any(t in _ENTITY_WORDS for t in tokens):
+        # "Member", "Patient", "Mitglied": the member's ID or name, whichever its values are.
+        weak |= {"member_id", "full_name"}
+    if any(t in _OTHER_ENTITIES for t in tokens):
+        weak.clear()  # "Provider Name" is no member's name, whatever its values look like
+    return weak
 
 
 def score_header(kind: str, cells: Sequence[str | None]) -> int:
@@ -255,20 +280,8 @@ def choose_fields(
             profiles[i] = profile(cells)
         return profiles[i]
 
-    pairs: list[tuple[float, int, int, str]] = []
-    for i, header in enumerate(headers):
-        if not header or header in taken:
-            continue
-        for field, name_score, how in name_matches(kind, header):
-            if fixed and field in fixed:
-                continue
-            fit = value_fit(spec[field].values, column_profile(i)) if columns is not None else 0.7
-            if how == "values" and (fit < _MIN_FIT_WEAK or column_profile(i).count == 0):
-                continue  # a generic name counts only through values that fit
-            pair = name_score * (0.4 + 0.6 * fit)
-            if pair >= _MIN_PAIR:
-                pairs.append((pair, order[field], i, how))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    profiles_of = column_profile if columns is not None else None
+    pairs = _pairs(kind, headers, taken, fixed or {}, profiles_of)
     chosen: dict[str, tuple[float, int, str]] = {}
     used: set[int] = set()
     for pair, field_index, i, how in pairs:
@@ -298,6 +311,35 @@ def choose_fields(
         choices.append(FieldChoice(name, str(headers[i]), round(confidence, 3), how))
     choices.sort(key=lambda c: order[c.field])
     return round(score, 4), choices
+
+
+def _pairs(
+    kind: str,
+    headers: Sequence[str | None],
+    taken: set[str],
+    fixed: Mapping[str, str],
+    column_profile: Callable[[int], ColumnProfile] | None,
+) -> list[tuple[float, int, int, str]]:
+    """(score, field's place, column, how) for every field a header may name, best first;
+    without ``column_profile`` (no sample values) every column's values fit moderately."""
+    spec = {f.name: f for f in fields(kind)}
+    order = {f.name: i for i, f in enumerate(fields(kind))}
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, header in enumerate(headers):
+        if not header or header in taken:
+            continue
+        for field, name_score, how in name_matches(kind, header):
+            if field in fixed:
+                continue
+            values = column_profile(i) if column_profile is not None else None
+            fit = value_fit(spec[field].values, values) if values is not None else 0.7
+            if how == "values" and (fit < _MIN_FIT_WEAK or values is None or values.count == 0):
+                continue  # a generic name counts only through values that fit
+            pair = name_score * (0.4 + 0.6 * fit)
+            if pair >= _MIN_PAIR:
+                pairs.append((pair, order[field], i, how))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    return pairs
 
 
 # Value kinds plain enough to find a required field's column by its values alone.

@@ -170,6 +170,15 @@ def _span(name: str, spec: object) -> tuple[int, int]:
     return start, length
 
 
+def _check_place(name: str, start: int, length: int) -> None:
+    if not _is_int(start) or not _is_int(length):
+        raise LayoutError(f"field {name}: start and length are whole numbers")
+    if start < 1:
+        raise LayoutError(f"field {name} starts at column {start}: columns count from 1")
+    if length < 1:
+        raise LayoutError(f"field {name} is {length} characters long: at least 1")
+
+
 def _check(layout: FixedLayout) -> None:
     kind = layout.kind
     if kind not in _JSON_KIND:
@@ -183,12 +192,7 @@ def _check(layout: FixedLayout) -> None:
                 f"unknown field {name!r} for {with_article(kind.label)} layout "
                 f"(fields: {', '.join(known)})"
             )
-        if not _is_int(start) or not _is_int(length):
-            raise LayoutError(f"field {name}: start and length are whole numbers")
-        if start < 1:
-            raise LayoutError(f"field {name} starts at column {start}: columns count from 1")
-        if length < 1:
-            raise LayoutError(f"field {name} is {length} characters long: at least 1")
+        _check_place(name, start, length)
     ordered = sorted(layout.fields.items(), key=lambda item: item[1])
     for (a, (sa, la)), (b, (sb, lb)) in zip(ordered, ordered[1:], strict=False):
         if sb <= sa + la - 1:

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from pmpm_desktop.core.rates import normalize_component
-from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.options import FileKind, ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
 from pmpm_desktop.io.sheets import per_sheet
 from pmpm_desktop.io.table import RawTable
@@ -56,11 +56,13 @@ def read_rates(
     business (core.rates.validate_rate_rows).
     """
     raw = (
-        table if table is not None else read_raw(path, "rates", sheet=sheet, header_row=header_row)
+        table
+        if table is not None
+        else read_raw(path, FileKind.RATES, sheet=sheet, header_row=header_row)
     )
     if raw.siblings:
         return per_sheet(raw, lambda t: read_rates(path, options=options, mapping=mapping, table=t))
-    cols = Columns.open(raw, "rates", mapping, options)
+    cols = Columns.open(raw, FileKind.RATES, mapping, options)
     cols.drop_footers("amount")
 
     start = cols.months("effective_from")

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from pmpm_desktop.core.money import money_to_cents
-from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.options import FileKind, ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, read_raw
 from pmpm_desktop.io.sheets import per_sheet
 from pmpm_desktop.io.table import RawTable
@@ -50,7 +50,7 @@ def read_remittance(
     raw = (
         table
         if table is not None
-        else read_raw(path, "remittance", sheet=sheet, header_row=header_row)
+        else read_raw(path, FileKind.STATEMENT, sheet=sheet, header_row=header_row)
     )
     if raw.siblings:
         return per_sheet(
@@ -61,7 +61,7 @@ def read_remittance(
         )
     options = options or ReadOptions(id_width=id_width)
     id_width, rule = options.id_width, options.id_rule
-    cols = Columns.open(raw, "remittance", mapping, options)
+    cols = Columns.open(raw, FileKind.STATEMENT, mapping, options)
     cols.drop_footers("member_id", amount_field="amount")
     cols.fill_member_blocks(("member_id", "member_name"), ("coverage_month", "amount", "line_type"))
 

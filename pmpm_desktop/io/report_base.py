@@ -16,7 +16,7 @@ Every text that may come from payer data goes through ``write_string``: ``000123
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +26,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from pmpm_desktop.core.summary import Kind, Status
 from pmpm_desktop.io.private_files import atomic_output, private_root
 
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
@@ -36,33 +37,31 @@ DATE_FORMAT = "yyyy-mm-dd"
 PHI_NOTICE = "Contains member data (PHI): keep it private."
 
 KIND_LABELS: dict[str, str] = {
-    "matched": "Matched",
-    "missing": "Missing",
-    "underpaid": "Underpaid",
-    "overpaid": "Overpaid",
-    "duplicate": "Duplicate",
-    "not_eligible": "Not eligible",
-    "unknown_member": "Unknown member",
-    "no_rate": "No rate",
+    Kind.MATCHED: "Matched",
+    Kind.MISSING: "Missing",
+    Kind.UNDERPAID: "Underpaid",
+    Kind.OVERPAID: "Overpaid",
+    Kind.DUPLICATE: "Duplicate",
+    Kind.NOT_ELIGIBLE: "Not eligible",
+    Kind.UNKNOWN_MEMBER: "Unknown member",
+    Kind.NO_RATE: "No rate",
 }
 
 STATUS_LABELS: dict[str, str] = {
-    "open": "Open",
-    "disputed": "Disputed",
-    "resolved": "Resolved",
-    "written_off": "Written off",
+    Status.OPEN: "Open",
+    Status.DISPUTED: "Disputed",
+    Status.RESOLVED: "Resolved",
+    Status.WRITTEN_OFF: "Written off",
 }
 
 #: Excel's last row index (0-based) is 1_048_575; row 0 is the header.
 MAX_DATA_ROWS = 1_048_575
 #: ``progress`` is called every this many rows (and at the start and the end).
 PROGRESS_EVERY = 2_000
+#: what a cancelled export leaves: no file (the workbook is renamed into place when complete)
+CANCELLED = "report export cancelled: no file was written"
 
 _EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 31).toordinal()
-
-
-class ReportCancelled(Exception):
-    """The ``progress`` callback asked to stop; no file was left at the target path."""
 
 
 def kind_label(kind: str) -> str:
@@ -90,31 +89,6 @@ class InMemorySheet(Worksheet):  # type: ignore[misc]
 
     def _opt_reopen(self) -> None:
         pass
-
-
-class Progress:
-    """Counts rows written and calls ``callback(done, total)`` every PROGRESS_EVERY rows."""
-
-    def __init__(self, callback: Callable[[int, int], bool] | None, total: int) -> None:
-        self._callback = callback
-        self.total = total
-        self.done = 0
-        #: the ``done`` at which the callback is next due
-        self.next_due = PROGRESS_EVERY
-
-    def tick(self, done: int, *, force: bool = False) -> None:
-        """Report ``done`` rows when due (or when forced); raise when the callback says stop."""
-        self.done = done
-        if not force and 0 < done < self.next_due:
-            return
-        self.next_due = done + PROGRESS_EVERY
-        if self._callback is not None and self._callback(done, self.total) is False:
-            raise ReportCancelled("report export cancelled")
-
-    def step(self, n: int = 1) -> None:
-        self.done += n
-        if self.done >= self.next_due:
-            self.tick(self.done)
 
 
 class Formats:

@@ -64,6 +64,51 @@ def write_cover_sheet(
     row += 1
     ws.write_string(row, 0, "Capitation (PMPM) reconciliation report", fmt.heading)
     row += 2
+    for label, value in _facts(summaries, extras, generated_at, period):
+        ws.write_string(row, 0, label, fmt.label)
+        _wide_text(ws, row, value, fmt)
+        row += 1
+    row += 1
+
+    ws.write_string(row, 0, "At a glance", fmt.heading)
+    row += 1
+    recovered = {d.payer_code: d.recovered for d in extras.disputes or ()}
+    oldest = extras.aging_buckets[-1] if extras.aging_buckets else None
+    over_90 = {a.payer_code: -a.amounts.get(oldest, ZERO)
+               for a in extras.aging_short or ()} if oldest else {}  # fmt: skip
+    header_row = row
+    formats = [None, None, fmt.money, fmt.money, fmt.money, fmt.percent, fmt.count, fmt.money,
+               fmt.money, fmt.money, fmt.money, fmt.count, fmt.count, fmt.count]  # fmt: skip
+    row = add_table(ws, row, GLANCE_COLUMNS, formats, len(summaries), "tbl_glance", fmt.header)
+    for s in summaries:
+        _glance_row(ws, row, s, fmt, over_90=over_90, recovered=recovered)
+        row += 1
+    if not summaries:
+        row += 1
+    row += 2
+
+    ws.write_string(row, 0, "In this workbook", fmt.heading)
+    row += 1
+    for name, what in contents:
+        ws.write_url(row, 0, f"internal:'{name}'!A1", fmt.link, string=name)
+        _wide_text(ws, row, what, fmt)
+        row += 1
+    for note in extras.notes:
+        row += 1
+        ws.write_string(row, 0, "Note", fmt.label)
+        ws.write_string(row, 1, note, fmt.flag)
+    column_widths(ws, _WIDTHS)
+    ws.set_row(header_row, 45)
+    print_setup(ws, None, practice=practice_name, period=period, title="Cover", landscape=True)
+
+
+def _facts(
+    summaries: Sequence[ReconcileSummary],
+    extras: ReportExtras,
+    generated_at: dt.datetime,
+    period: str,
+) -> list[tuple[str, str]]:
+    """The cover's (label, text) lines above "At a glance"."""
     payers = ", ".join(
         f"{s.payer_code} ({s.payer_name})" if s.payer_name and s.payer_name != s.payer_code
         else s.payer_code
@@ -94,69 +139,47 @@ def write_cover_sheet(
     if paid:
         facts.append((payer_level.PAID_TITLE, f"{paid}: {payer_level.RULE_BODY}"))
     facts.append(("Privacy", PHI_NOTICE))
-    for label, value in facts:
-        ws.write_string(row, 0, label, fmt.label)
-        _wide_text(ws, row, value, fmt)
-        row += 1
-    row += 1
+    return facts
 
-    ws.write_string(row, 0, "At a glance", fmt.heading)
-    row += 1
-    recovered = {d.payer_code: d.recovered for d in extras.disputes or ()}
-    oldest = extras.aging_buckets[-1] if extras.aging_buckets else None
-    over_90 = {a.payer_code: -a.amounts.get(oldest, ZERO)
-               for a in extras.aging_short or ()} if oldest else {}  # fmt: skip
-    header_row = row
-    formats = [None, None, fmt.money, fmt.money, fmt.money, fmt.percent, fmt.count, fmt.money,
-               fmt.money, fmt.money, fmt.money, fmt.count, fmt.count, fmt.count]  # fmt: skip
-    row = add_table(ws, row, GLANCE_COLUMNS, formats, len(summaries), "tbl_glance", fmt.header)
-    for s in summaries:
-        open_n, short, over = 0, ZERO, ZERO
-        for d in s.discrepancies:
-            if d.status not in CLOSED_STATUSES:
-                open_n += 1
-                if d.variance < 0:
-                    short -= d.variance
-                else:
-                    over += d.variance
-        ws.write_string(row, 0, s.payer_code, fmt.text)
-        if s.payer_name:
-            ws.write_string(row, 1, s.payer_name, fmt.text)
-        _money(ws, row, 2, s.expected, fmt)
-        _money(ws, row, 3, s.paid, fmt)
-        _money(ws, row, 4, s.variance, fmt)
-        if s.expected:
-            ws.write_number(row, 5, float(s.variance / s.expected), fmt.percent)
-        ws.write_number(row, 6, open_n, fmt.count)
-        _money(ws, row, 7, short, fmt)
-        if s.payer_code in over_90:
-            _money(ws, row, 8, over_90[s.payer_code], fmt)
-        _money(ws, row, 9, over, fmt)
-        if s.payer_code in recovered:
-            _money(ws, row, 10, recovered[s.payer_code], fmt)
-        if s.months:
-            first, last = s.months[0].eligible_members, s.months[-1].eligible_members
-            ws.write_number(row, 11, first, fmt.count)
-            ws.write_number(row, 12, last, fmt.count)
-            ws.write_number(row, 13, last - first, fmt.count)
-        row += 1
-    if not summaries:
-        row += 1
-    row += 2
 
-    ws.write_string(row, 0, "In this workbook", fmt.heading)
-    row += 1
-    for name, what in contents:
-        ws.write_url(row, 0, f"internal:'{name}'!A1", fmt.link, string=name)
-        _wide_text(ws, row, what, fmt)
-        row += 1
-    for note in extras.notes:
-        row += 1
-        ws.write_string(row, 0, "Note", fmt.label)
-        ws.write_string(row, 1, note, fmt.flag)
-    column_widths(ws, _WIDTHS)
-    ws.set_row(header_row, 45)
-    print_setup(ws, None, practice=practice_name, period=period, title="Cover", landscape=True)
+def _glance_row(
+    ws: Worksheet,
+    row: int,
+    s: ReconcileSummary,
+    fmt: Formats,
+    *,
+    over_90: dict[str, Decimal],
+    recovered: dict[str, Decimal],
+) -> None:
+    """One payer's line of "At a glance"."""
+    open_n, short, over = 0, ZERO, ZERO
+    for d in s.discrepancies:
+        if d.status not in CLOSED_STATUSES:
+            open_n += 1
+            if d.variance < 0:
+                short -= d.variance
+            else:
+                over += d.variance
+    ws.write_string(row, 0, s.payer_code, fmt.text)
+    if s.payer_name:
+        ws.write_string(row, 1, s.payer_name, fmt.text)
+    _money(ws, row, 2, s.expected, fmt)
+    _money(ws, row, 3, s.paid, fmt)
+    _money(ws, row, 4, s.variance, fmt)
+    if s.expected:
+        ws.write_number(row, 5, float(s.variance / s.expected), fmt.percent)
+    ws.write_number(row, 6, open_n, fmt.count)
+    _money(ws, row, 7, short, fmt)
+    if s.payer_code in over_90:
+        _money(ws, row, 8, over_90[s.payer_code], fmt)
+    _money(ws, row, 9, over, fmt)
+    if s.payer_code in recovered:
+        _money(ws, row, 10, recovered[s.payer_code], fmt)
+    if s.months:
+        first, last = s.months[0].eligible_members, s.months[-1].eligible_members
+        ws.write_number(row, 11, first, fmt.count)
+        ws.write_number(row, 12, last, fmt.count)
+        ws.write_number(row, 13, last - first, fmt.count)
 
 
 #: column widths; a long text spans columns B..I (_SPAN characters wide)

@@ -5,23 +5,24 @@ This is the sheet that can hold 100k rows, so its loop is written for speed (see
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import ReconcileSummary
+from pmpm_desktop.core.summary import DiscrepancyRow, ReconcileSummary
 from pmpm_desktop.io.report_base import (
     KIND_LABELS,
     STATUS_LABELS,
     Formats,
-    Progress,
     excel_date,
     local_date,
     print_setup,
 )
 from pmpm_desktop.io.report_stream import StreamColumn, can_stream, stream_frame
+from pmpm_desktop.progress import Counter
 
 DISCREPANCY_SHEET = "Discrepancies"
 
@@ -49,7 +50,7 @@ def write_discrepancy_sheet(
     summaries: Sequence[ReconcileSummary],
     *,
     generated_at: dt.datetime,
-    ticker: Progress,
+    ticker: Counter,
     practice_name: str | None,
     period: str,
 ) -> None:
@@ -87,7 +88,7 @@ def _stream_rows(
     fmt: Formats,
     summaries: Sequence[ReconcileSummary],
     generated_at: dt.datetime,
-    ticker: Progress,
+    ticker: Counter,
 ) -> tuple[int, dict[int, int]]:
     """The fast path (report_stream): the rows as one frame, written as XML by polars."""
     rows = [d for s in summaries for d in s.discrepancies]
@@ -170,7 +171,7 @@ def _write_rows(
     fmt: Formats,
     summaries: Sequence[ReconcileSummary],
     generated_at: dt.datetime,
-    ticker: Progress,
+    ticker: Counter,
 ) -> tuple[int, dict[int, int]]:
     """Cell by cell through xlsxwriter: the path when streaming is not available."""
 
@@ -194,19 +195,8 @@ def _write_rows(
     for summary in summaries:
         for d in summary.discrepancies:
             row += 1
-            member_id = d.member_id
             write_string(row, 0, d.payer_code, text_f)
-            write_string(row, 1, member_id, text_f)
-            if len(member_id) > longest[1]:
-                longest[1] = len(member_id)
-            if d.last_name:
-                write_string(row, 2, d.last_name, text_f)
-                if len(d.last_name) > longest[2]:
-                    longest[2] = len(d.last_name)
-            if d.first_name:
-                write_string(row, 3, d.first_name, text_f)
-                if len(d.first_name) > longest[3]:
-                    longest[3] = len(d.first_name)
+            _write_texts(write_string, row, text_f, longest, d)
             if d.dob is not None:
                 serial = dob_cache.get(d.dob)
                 if serial is None:
@@ -227,15 +217,28 @@ def _write_rows(
                 opened = opened_cache[d.created_at] = (excel_date(day), max(0, (today - day).days))
             write_number(row, 11, opened[0], date_f)
             write_number(row, 12, opened[1], count_f)
-            if d.last_note:
-                write_string(row, 13, d.last_note, text_f)
-                if len(d.last_note) > longest[13]:
-                    longest[13] = len(d.last_note)
             if done + row >= next_tick:
                 ticker.tick(done + row)
                 next_tick = ticker.next_due
     ticker.done = done + row
     return row, longest
+
+
+def _write_texts(
+    write_string: Callable[[int, int, str, Format], object],
+    row: int,
+    text_f: Format,
+    longest: dict[int, int],
+    d: DiscrepancyRow,
+) -> None:
+    """The member's ID and name and the last note, noting the longest of each column."""
+    write_string(row, 1, d.member_id, text_f)
+    longest[1] = max(longest[1], len(d.member_id))
+    for col, value in ((2, d.last_name), (3, d.first_name), (13, d.last_note)):
+        if value:
+            write_string(row, col, value, text_f)
+            if len(value) > longest[col]:
+                longest[col] = len(value)
 
 
 def _finish(

@@ -13,12 +13,12 @@ from pmpm_desktop.io.report_base import (
     KIND_LABELS,
     STATUS_LABELS,
     Formats,
-    Progress,
     column_widths,
     print_setup,
 )
 from pmpm_desktop.io.report_data import LedgerLine
 from pmpm_desktop.io.report_stream import StreamColumn, can_stream, stream_frame
+from pmpm_desktop.progress import Counter
 
 LEDGER_SHEET = "Member ledger"
 
@@ -43,7 +43,7 @@ def write_ledger_sheet(
     ledger: Sequence[LedgerLine],
     *,
     left_out: int,
-    ticker: Progress,
+    ticker: Counter,
     practice_name: str | None,
     period: str,
 ) -> None:
@@ -73,7 +73,7 @@ def write_ledger_sheet(
 
 
 def _stream_rows(
-    ws: Worksheet, fmt: Formats, ledger: Sequence[LedgerLine], ticker: Progress
+    ws: Worksheet, fmt: Formats, ledger: Sequence[LedgerLine], ticker: Counter
 ) -> tuple[int, list[int]]:
     """The fast path (report_stream): the ledger as one frame, written as XML by polars."""
     month_text: dict[Month, str] = {}
@@ -133,7 +133,7 @@ def _stream_rows(
 
 
 def _write_rows(
-    ws: Worksheet, fmt: Formats, ledger: Sequence[LedgerLine], ticker: Progress
+    ws: Worksheet, fmt: Formats, ledger: Sequence[LedgerLine], ticker: Counter
 ) -> tuple[int, list[int]]:
     """Cell by cell through xlsxwriter: the path when streaming is not available."""
     write_string = getattr(ws, "_write_string", ws.write_string)

@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core.money import ZERO
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import DiscrepancyRow
+from pmpm_desktop.core.summary import OPEN_STATUSES, DiscrepancyRow, Kind, Status
 from pmpm_desktop.io.report_base import (
     Formats,
     InMemorySheet,
@@ -35,21 +35,21 @@ from pmpm_desktop.io.report_data import LateRecoupmentLike
 PACKET_SHEET = "Items to review"
 PACKET_LATE_SHEET = "Late recoupments"
 #: the kinds a payer acts on, and the statuses still waiting for it
-PACKET_KINDS: tuple[str, ...] = ("missing", "underpaid", "duplicate", "not_eligible")
-PACKET_STATUSES: frozenset[str] = frozenset({"open", "disputed"})
+PACKET_KINDS: tuple[Kind, ...] = (Kind.MISSING, Kind.UNDERPAID, Kind.DUPLICATE, Kind.NOT_ELIGIBLE)
+PACKET_STATUSES: frozenset[Status] = frozenset(OPEN_STATUSES)
 
 #: what each kind means, said the way a plan's provider-services desk says it
 ISSUE_TEXT: dict[str, str] = {
-    "missing": "No capitation paid for an eligible member-month",
-    "underpaid": "Capitation paid below the contracted rate",
-    "duplicate": "Capitation paid twice for the same member-month",
-    "not_eligible": "Capitation paid for a month the member was not eligible",
+    Kind.MISSING: "No capitation paid for an eligible member-month",
+    Kind.UNDERPAID: "Capitation paid below the contracted rate",
+    Kind.DUPLICATE: "Capitation paid twice for the same member-month",
+    Kind.NOT_ELIGIBLE: "Capitation paid for a month the member was not eligible",
 }
 REQUEST_TEXT: dict[str, str] = {
-    "missing": "Please pay the amount due",
-    "underpaid": "Please pay the difference",
-    "duplicate": "Please recoup the duplicate payment",
-    "not_eligible": "Please confirm eligibility or recoup",
+    Kind.MISSING: "Please pay the amount due",
+    Kind.UNDERPAID: "Please pay the difference",
+    Kind.DUPLICATE: "Please recoup the duplicate payment",
+    Kind.NOT_ELIGIBLE: "Please confirm eligibility or recoup",
 }
 INTRO = (
     "Our reconciliation of your capitation remittances against your eligibility rosters and "

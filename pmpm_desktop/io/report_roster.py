@@ -11,7 +11,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.io.report_base import (
     Formats,
-    Progress,
     add_table,
     column_widths,
     print_setup,
@@ -19,6 +18,7 @@ from pmpm_desktop.io.report_base import (
 )
 from pmpm_desktop.io.report_data import RosterDiffLike
 from pmpm_desktop.io.report_stream import StreamColumn, can_stream, stream_frame
+from pmpm_desktop.progress import Counter
 
 MEMBERSHIP_SHEET = "Membership"
 CHANGES_SHEET = "Roster changes"
@@ -144,7 +144,7 @@ def write_changes_sheet(
     fmt: Formats,
     diffs: Sequence[RosterDiffLike],
     *,
-    ticker: Progress,
+    ticker: Counter,
     practice_name: str | None,
     period: str,
 ) -> None:

@@ -11,7 +11,7 @@ import polars as pl
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.io.layout import resolve_product
-from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.options import FileKind, ReadOptions
 from pmpm_desktop.io.parsed import Columns, ParsedFile, RowProblem, read_raw
 from pmpm_desktop.io.sheets import per_sheet
 from pmpm_desktop.io.table import SOURCE_ROW, RawTable
@@ -78,7 +78,9 @@ def read_roster(
     ``roster_month`` gives rows without dates their span (for the duplicate-member check).
     """
     raw = (
-        table if table is not None else read_raw(path, "roster", sheet=sheet, header_row=header_row)
+        table
+        if table is not None
+        else read_raw(path, FileKind.ROSTER, sheet=sheet, header_row=header_row)
     )
     if raw.siblings:
         return per_sheet(
@@ -94,7 +96,7 @@ def read_roster(
         )
     options = options or ReadOptions(id_width=id_width)
     id_width, rule = options.id_width, options.id_rule
-    cols = Columns.open(raw, "roster", mapping, options)
+    cols = Columns.open(raw, FileKind.ROSTER, mapping, options)
     cols.drop_footers("member_id")
     cols.fill_member_blocks(
         ("member_id", "last_name", "first_name", "full_name", "dob", "sex"),

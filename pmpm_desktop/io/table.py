@@ -106,24 +106,8 @@ def read_table(
     if detector is None and header_scorer is not None:
         detector = _ScorerDetector(header_scorer)
     data = file_bytes(path)
-    suffix = path.suffix.lower()
-    sheets: Iterator[tuple[str | None, pl.DataFrame, frozenset[int]]]
-    decoded: Decoded | None = None
-    if suffix in EXCEL_SUFFIXES:
-        sheets = _excel_sheets(data, path, sheet, several=detector is not None)
-    elif suffix in TEXT_SUFFIXES:
-        if sheet is not None:
-            raise FileReadError(f"{path.name} is a text file: it has no sheets (drop --sheet)")
-        text_cells, decoded = csv_cells(data, path)
-        sheets = iter([(None, text_cells, frozenset())])
-    else:
-        raise FileReadError(
-            f"{path.name}: unsupported file type {suffix or '(none)'} "
-            "(expected .xlsx, .xlsm, .xls, .ods or .csv)"
-        )
-    best: Candidate | None = None
+    sheets, decoded = _sheets(data, path, sheet, several=detector is not None)
     scores: list[tuple[str, float]] = []
-    others: list[float] = []
     empty: list[str] = []
     read: list[Candidate] = []
     for sheet_name, raw_cells, merged_down in sheets:
@@ -143,24 +127,18 @@ def read_table(
         read.append(candidate)
         if sheet_name is not None:
             scores.append((sheet_name, candidate.score))
-        if best is None or candidate.score > best.score:
-            if best is not None:
-                others.append(best.score)
-            best = candidate
-        else:
-            others.append(candidate.score)
-        others.append(candidate.runner_up)
-    if best is None:
+    if not read:
         if len(empty) == 1:
             raise FileReadError(f"{empty[0]} is empty")
         raise FileReadError(f"{path.name} holds no data: every sheet is empty")
+    best = max(read, key=lambda c: c.score)  # the first of equals
     if detector is not None and header_row is None and best.score <= 0:
         where = best.where if not scores or len(scores) == 1 else "any sheet of " + path.name
         raise FileReadError(
             f"no header row found in the first {HEADER_SEARCH_ROWS} rows of {where}: "
             f"looked for {detector.looked_for()}"
         )
-    rival = max(others, default=0.0)
+    rival = max([c.score for c in read if c is not best] + [c.runner_up for c in read], default=0.0)
     table = _to_table(best, detector, data, path.name, header_row, rival, scores)
     if decoded is not None:
         table = _with_encoding(table, decoded)
@@ -169,15 +147,28 @@ def read_table(
     same = _same_columns(best, read)
     if not same:
         return table
-    # A sheet per product or month: every sheet with the header's columns is part of the file,
-    # and no rival of the header.
+    return _with_siblings(best, same, read, detector, data, path.name, header_row, scores)
+
+
+def _with_siblings(
+    best: Candidate,
+    same: list[Candidate],
+    read: list[Candidate],
+    detector: HeaderDetector,
+    data: bytes,
+    file_name: str,
+    header_row: int | None,
+    scores: list[tuple[str, float]],
+) -> RawTable:
+    """A sheet per product or month: every sheet with the header's columns is part of the
+    file, and no rival of the header."""
     rival = max(
         [c.score for c in read if c is not best and c not in same] + [c.runner_up for c in read],
         default=0.0,
     )
-    table = _to_table(best, detector, data, path.name, header_row, rival, scores)
+    table = _to_table(best, detector, data, file_name, header_row, rival, scores)
     siblings = tuple(
-        _to_table(c, detector, data, path.name, header_row, rival, scores) for c in same
+        _to_table(c, detector, data, file_name, header_row, rival, scores) for c in same
     )
     names = some_names([str(c.sheet) for c in [best, *same]])
     note = ReadDecision(
@@ -185,6 +176,28 @@ def read_table(
         f"sheets {names} have the same columns: the rows of all of them are read",
     )
     return replace(table, siblings=siblings, decisions=(note, *table.decisions))
+
+
+_Sheets = Iterator[tuple[str | None, pl.DataFrame, frozenset[int]]]
+
+
+def _sheets(
+    data: bytes, path: Path, sheet: str | None, *, several: bool
+) -> tuple[_Sheets, Decoded | None]:
+    """The sheets of a workbook (name, cells, merged-down columns), or a text file's one
+    table with how its text was decoded."""
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _excel_sheets(data, path, sheet, several=several), None
+    if suffix in TEXT_SUFFIXES:
+        if sheet is not None:
+            raise FileReadError(f"{path.name} is a text file: it has no sheets (drop --sheet)")
+        text_cells, decoded = csv_cells(data, path)
+        return iter([(None, text_cells, frozenset())]), decoded
+    raise FileReadError(
+        f"{path.name}: unsupported file type {suffix or '(none)'} "
+        "(expected .xlsx, .xlsm, .xls, .ods or .csv)"
+    )
 
 
 def _with_encoding(table: RawTable, decoded: Decoded) -> RawTable:

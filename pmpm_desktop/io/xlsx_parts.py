@@ -142,6 +142,17 @@ def merged_ranges(xml: bytes) -> list[MergedRange]:
     return out
 
 
+def _sheet_of(data: bytes, sheet: str) -> bytes | None:
+    """The XML of ``sheet`` of an .xlsx/.xlsm workbook; None for other formats."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return sheet_xml(zf, sheet)
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
 def fill_merged(
     frame: pl.DataFrame, data: bytes, sheet: str
 ) -> tuple[pl.DataFrame, frozenset[int]]:
@@ -150,17 +161,9 @@ def fill_merged(
     the lines of its block (.xlsx/.xlsm; other formats do not say what is merged). Also the
     sheet rows that took a value merged down from a row above."""
     none: frozenset[int] = frozenset()
-    if data[:4] != b"PK\x03\x04" or frame.width == 0:
-        return frame, none
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = sheet_xml(zf, sheet)
-    except (zipfile.BadZipFile, OSError):
-        return frame, none
-    if xml is None:
-        return frame, none
-    merges = merged_ranges(xml)
-    if not merges:
+    xml = _sheet_of(data, sheet) if frame.width else None
+    merges = merged_ranges(xml) if xml is not None else []
+    if xml is None or not merges:
         return frame, none
     filled_down: set[int] = set()
     offset = first_used_column(xml)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month
+from pmpm_desktop.core.summary import OPEN_STATUSES, Status
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import scaled
 from pmpm_desktop.db.models import (
@@ -38,7 +39,7 @@ BUCKETS: tuple[str, ...] = ("0–30", "31–60", "61–90", "90+")
 DEFAULT_DUE_DAY = 15
 DEFAULT_RETRO_WINDOW = 12
 #: the statuses still waiting for money
-AGING_STATUSES: tuple[str, ...] = ("open", "disputed")
+AGING_STATUSES: tuple[Status, ...] = OPEN_STATUSES
 
 
 def bucket_of(age_days: int) -> str:

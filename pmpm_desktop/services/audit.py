@@ -87,7 +87,7 @@ def os_user() -> str:
     """The logged-in user's name, or ``unknown`` when the OS will not tell."""
     try:
         name = getpass.getuser().strip()
-    except Exception:  # noqa: BLE001 - OSError, KeyError or ImportError depending on the OS
+    except Exception:  # OSError, KeyError or ImportError depending on the OS
         return UNKNOWN_ACTOR
     return name or UNKNOWN_ACTOR
 

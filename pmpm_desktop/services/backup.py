@@ -3,18 +3,15 @@ an encrypted database gives an encrypted copy)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from pmpm_desktop.db import sqlite_file
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.errors import PmpmError, UsageError
+from pmpm_desktop.errors import UsageError
+from pmpm_desktop.progress import Progress
 
-Progress = Callable[[int, int], bool]
-
-
-class BackupCancelled(PmpmError):
-    """The user cancelled the backup; no file was left behind."""
+#: what a cancelled backup leaves: no file
+CANCELLED = "backup cancelled: no file was written"
 
 
 def backup_database(db: Database, target: Path, progress: Progress | None = None) -> Path:
@@ -22,7 +19,7 @@ def backup_database(db: Database, target: Path, progress: Progress | None = None
 
     The copy holds what is committed (the WAL included), keeps the database file's mode (a
     private database never gets a readable copy), and is verified by opening it; on failure
-    or cancel no file is left (DatabaseError says why, BackupCancelled when cancelled).
+    or cancel no file is left (DatabaseError says why, Cancelled when cancelled).
     """
     if not db.is_sqlite:
         raise UsageError(
@@ -35,22 +32,11 @@ def backup_database(db: Database, target: Path, progress: Progress | None = None
         raise UsageError("choose another file: the backup cannot replace the database itself")
     mode = sqlite_file.file_mode(Path(source_file)) if source_file else sqlite_file.PRIVATE_FILE
 
-    cancelled = False
-
-    def report(done: int, total: int) -> None:
-        nonlocal cancelled
-        if progress is not None and progress(done, total) is False:
-            cancelled = True
-            raise BackupCancelled("backup cancelled: no file was written")
-
     raw = db.engine.raw_connection()
     try:
         # an encrypted database is copied into a file keyed alike: the backup stays encrypted
-        return sqlite_file.copy_database(raw.driver_connection, target, mode, report, key=db.key)
-    except PmpmError:
-        # SQLite may report the abort as an error of its own: the cancel is what happened
-        if cancelled:
-            raise BackupCancelled("backup cancelled: no file was written") from None
-        raise
+        return sqlite_file.copy_database(
+            raw.driver_connection, target, mode, progress, key=db.key, cancelled=CANCELLED
+        )
     finally:
         raw.close()

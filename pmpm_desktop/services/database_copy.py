@@ -80,7 +80,7 @@ def _restart_sequences(conn: Connection) -> None:
         name = table.name
         conn.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - our names
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # our table names
                 f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"
             )
         )

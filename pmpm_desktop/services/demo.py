@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,11 +27,13 @@ from pmpm_desktop.db.database import APP_NAME, Database
 from pmpm_desktop.errors import UsageError
 from pmpm_desktop.io.private_files import move_into_place, private_dir, private_temp_dir
 from pmpm_desktop.io.xlsx_writer import write_sheet
+from pmpm_desktop.progress import Counter, Progress, tell
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.database_copy import copy_into, is_empty, scratch_database
 from pmpm_desktop.services.reconciling import compute, load_inputs, reconcile
 
-Progress = Callable[[int, int], bool]
+#: what a cancelled demo keeps: nothing (it is moved into the database only at its end)
+CANCELLED = "the demo practice was not built (cancelled)"
 
 FIRST = Month(2026, 1)
 LAST = Month(2026, 6)
@@ -308,10 +309,6 @@ def demo_folder(db: Database) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo-files"
 
 
-class DemoCancelled(Exception):
-    """``progress`` said stop before the demo was moved in: the database is as it was."""
-
-
 def build_demo(
     db: Database,
     members: int = 300,
@@ -328,36 +325,24 @@ def build_demo(
     if not is_empty(db):
         raise UsageError("the demo practice needs an empty database (use --db with a new file)")
     folder = demo_folder(db)
-    steps = _Steps(progress)
+    steps = Counter(progress, _total_steps(), every=1, cancelled=CANCELLED)
     with private_temp_dir("demo") as work, scratch_database(work / "demo.sqlite3") as scratch:
         result = _build(scratch, private_dir(work / "demo-files"), members, seed, steps)
-        steps.tick()
+        steps.step()
         _place_files(work / "demo-files", folder)
         if not is_empty(db):  # something was stored meanwhile: never overwrite it
             raise UsageError("the demo practice needs an empty database (use --db with a new file)")
         copy_into(scratch, db)
-    steps.done()
+    tell(progress, steps.total, steps.total)
     new_month = folder / NEW_MONTH_FOLDER if result.new_month is not None else None
     return dataclasses.replace(result, folder=folder, new_month=new_month)
 
 
-class _Steps:
-    """The demo's progress: one step per file imported and per payer reconciled."""
-
-    def __init__(self, callback: Progress | None) -> None:
-        self._callback = callback
-        months = len(month_range(FIRST, LAST))
-        self.total = sum(len(p.contracts) + 2 * months + 1 for p in _plans()) + 1  # + moving in
-        self.count = 0
-
-    def tick(self) -> None:
-        self.count += 1
-        if self._callback is not None and self._callback(self.count, self.total) is False:
-            raise DemoCancelled("the demo practice was not built (cancelled)")
-
-    def done(self) -> None:
-        if self._callback is not None:
-            self._callback(self.total, self.total)
+def _total_steps() -> int:
+    """The demo's progress: one step per file imported and per payer reconciled, and one for
+    moving it in."""
+    months = len(month_range(FIRST, LAST))
+    return sum(len(p.contracts) + 2 * months + 1 for p in _plans()) + 1
 
 
 def _place_files(work: Path, folder: Path) -> None:
@@ -369,7 +354,7 @@ def _place_files(work: Path, folder: Path) -> None:
         move_into_place(src, target)
 
 
-def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -> DemoResult:
+def _build(db: Database, folder: Path, members: int, seed: int, steps: Counter) -> DemoResult:
     rnd = random.Random(seed)
     plans = _plans()
     shares = [0.45, 0.25, 0.30]
@@ -383,11 +368,11 @@ def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -
             write_sheet(path, _RATE_HEADERS, plan.rates[spec.name], created=FILES_CREATED)
             importing.import_rates(db, plan.code, spec.name, path)
             files += 1
-            steps.tick()
+            steps.step()
         _make_members(plan, max(10, int(members * share)), rnd)
         files += _load_months(db, plan, folder, rnd, steps)
         summary = reconcile(db, plan.code, FIRST, LAST)
-        steps.tick()
+        steps.step()
         for k, v in summary.counts.items():
             counts[k] += v
     new_month = _write_next_month(db, plans[0], folder / NEW_MONTH_FOLDER)
@@ -395,7 +380,7 @@ def _build(db: Database, folder: Path, members: int, seed: int, steps: _Steps) -
 
 
 def _load_months(
-    db: Database, plan: PayerPlan, folder: Path, rnd: random.Random, steps: _Steps
+    db: Database, plan: PayerPlan, folder: Path, rnd: random.Random, steps: Counter
 ) -> int:
     """Rosters for every month (with a retro term, a retro add, a no-rate member), then
     statements computed from them with the payer's usual mistakes."""
@@ -425,10 +410,35 @@ def _load_months(
         plan.last_roster = rows
         importing.import_roster(db, plan.code, month, path)
         files += 1
-        steps.tick()
+        steps.step()
+    statements = _Statements(plan, months)
+    _pay_as_owed(db, plan, rnd, late.member_id, statements)
+    _pay_retro_terms_and_strangers(plan, statements)
+    return files + _import_statements(db, plan, folder, statements, steps)
+
+
+class _Statements:
+    """The statement lines of a payer, by the month they are paid in."""
+
+    def __init__(self, plan: PayerPlan, months: list[Month]) -> None:
+        self.by_id = {m.member_id: m for m in plan.members}
+        self.lines: dict[Month, list[list[object]]] = {m: [] for m in months}
+
+    def pay(
+        self, pay_month: Month, member_id: str, month: Month, cents: int, kind: str = "CAP"
+    ) -> None:
+        m = self.by_id.get(member_id)
+        name = f"{m.last.upper()}, {m.first.upper()}" if m else "DOE, JANE"
+        self.lines[pay_month].append([member_id, name, str(month), Decimal(cents).scaleb(-2), kind])
+
+
+def _pay_as_owed(
+    db: Database, plan: PayerPlan, rnd: random.Random, late_id: str, out: _Statements
+) -> None:
+    """What the engine expects for every eligible member-month, paid with the payer's usual
+    mistakes (one random draw per member-month, in member-month order)."""
     inputs = load_inputs(db, plan.code, FIRST, LAST)
     expected, _ = compute(inputs, FIRST, LAST)
-    by_id = {m.member_id: m for m in ms}
     owed = (
         expected.member_months.filter(pl.col("eligible"))
         .join(inputs.members, on="member_pk")
@@ -436,57 +446,58 @@ def _load_months(
         .sort("month", "member_id")  # by ID, not pk: the same seed gives the same practice
         .rows()
     )
-    statements: dict[Month, list[list[object]]] = {m: [] for m in months}
-
-    def pay(pay_month: Month, member_id: str, month: Month, cents: int, kind: str = "CAP") -> None:
-        m = by_id.get(member_id)
-        name = f"{m.last.upper()}, {m.first.upper()}" if m else "DOE, JANE"
-        statements[pay_month].append([member_id, name, str(month), Decimal(cents).scaleb(-2), kind])
-
     for mid, month_idx, cents, no_rate in owed:
         month = Month.from_index(month_idx)
         if no_rate:
-            pay(month, mid, month, 31_000)  # the payer pays the SSI member its own figure
-            continue
-        if mid == late.member_id:
-            pay(Month(2026, 5), mid, month, cents, "RETRO ADD")  # paid late, in May
-            continue
-        roll = rnd.random()
-        if roll < 0.02:
-            continue  # missing
-        if roll < 0.04:
-            short = 450 if plan.code == "SUN" else max(1, cents // 10)
-            pay(month, mid, month, cents - short)  # underpaid (care management left out)
-        elif roll < 0.05:
-            pay(month, mid, month, cents + 2_500)  # overpaid (wrong age band)
-        elif roll < 0.06:
-            pay(month, mid, month, cents)
-            pay(month, mid, month, cents)  # duplicate line
-        elif roll < 0.07 and month < LAST:
-            pay(month, mid, month, cents // 2)
-            pay(month + 1, mid, month, cents - cents // 2, "ADJ")  # rest paid next month: matched
+            out.pay(month, mid, month, 31_000)  # the payer pays the SSI member its own figure
+        elif mid == late_id:
+            out.pay(Month(2026, 5), mid, month, cents, "RETRO ADD")  # paid late, in May
         else:
-            pay(month, mid, month, cents)
+            _pay_with_mistakes(out, plan.code, mid, month, cents, rnd.random())
+
+
+def _pay_with_mistakes(
+    out: _Statements, code: str, mid: str, month: Month, cents: int, roll: float
+) -> None:
+    if roll < 0.02:
+        return  # missing
+    if roll < 0.04:
+        short = 450 if code == "SUN" else max(1, cents // 10)
+        out.pay(month, mid, month, cents - short)  # underpaid (care management left out)
+    elif roll < 0.05:
+        out.pay(month, mid, month, cents + 2_500)  # overpaid (wrong age band)
+    elif roll < 0.06:
+        out.pay(month, mid, month, cents)
+        out.pay(month, mid, month, cents)  # duplicate line
+    elif roll < 0.07 and month < LAST:
+        out.pay(month, mid, month, cents // 2)
+        out.pay(month + 1, mid, month, cents - cents // 2, "ADJ")  # rest paid next month
+    else:
+        out.pay(month, mid, month, cents)
+
+
+def _pay_retro_terms_and_strangers(plan: PayerPlan, out: _Statements) -> None:
+    ms = plan.members
     # Retro-termed members were paid March and April before the May roster termed them;
     # the payer recouped March for the first of them in June, and nothing else.
+    paid = 9_760 if plan.code == "SUN" else 20_000
     for n, m in enumerate(ms[1:4]):
         for month in (Month(2026, 3), Month(2026, 4)):
-            pay(month, m.member_id, month, 9_760 if plan.code == "SUN" else 20_000)
+            out.pay(month, m.member_id, month, paid)
         if n == 0:
-            pay(
-                LAST,
-                m.member_id,
-                Month(2026, 3),
-                -(9_760 if plan.code == "SUN" else 20_000),
-                "RECOUP",
-            )
+            out.pay(LAST, m.member_id, Month(2026, 3), -paid, "RECOUP")
     # Lines under IDs no roster ever listed (a transposed digit, a stranger).
     for n in range(2):
         real = ms[6 + n].member_id
         wrong = real[:-2] + real[-1] + real[-2] if real[-1] != real[-2] else real[:-1] + "X"
-        pay(Month(2026, 2), wrong, Month(2026, 2), 9_500)
-    files_written = 0
-    for pay_month, lines in statements.items():
+        out.pay(Month(2026, 2), wrong, Month(2026, 2), 9_500)
+
+
+def _import_statements(
+    db: Database, plan: PayerPlan, folder: Path, statements: _Statements, steps: Counter
+) -> int:
+    files = 0
+    for pay_month, lines in statements.lines.items():
         path = folder / f"{plan.code} statement {pay_month}.xlsx"
         total = _write_statement(path, plan, pay_month, lines)
         if (plan.code, pay_month) == CHECK_OVER[:2]:
@@ -499,9 +510,9 @@ def _load_months(
             reference=f"EFT{pay_month.year}{pay_month.month:02d}{plan.code}",
             stated_total=total,
         )
-        files_written += 1
-        steps.tick()
-    return files + files_written
+        files += 1
+        steps.step()
+    return files
 
 
 def _write_statement(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -46,7 +46,6 @@ from pmpm_desktop.services.reconciling import compute, load_inputs, month_summar
 
 #: (payer code, member ID, coverage month): what names one stored discrepancy
 Key = tuple[str, str, Month]
-Progress = Callable[[int, int], bool]
 
 #: the sort keys :meth:`DiscrepancySource.fetch` takes (one per grid column)
 ORDER_KEYS: tuple[str, ...] = (
@@ -119,7 +118,9 @@ def _conditions(
     text = query.text.strip()
     if text:
         # IDs are stored upper case; a name matches when every word is in the first or last name.
-        by_id = Discrepancy.member_id.like(_like(text.upper()) + "%", escape="\\")
+        by_id: ColumnElement[bool] = Discrepancy.member_id.like(
+            _like(text.upper()) + "%", escape="\\"
+        )
         for payer_id, form in typed_id_forms(text, rules or {})[1].items():
             by_id = or_(
                 by_id,

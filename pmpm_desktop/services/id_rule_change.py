@@ -33,6 +33,7 @@ from pmpm_desktop.db.models import (
     MemberAlias,
     RemittanceImport,
     RemittanceLine,
+    table_of,
 )
 from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.io.values import parse_member_id
@@ -144,12 +145,12 @@ def reapply_id_rule(
     ):
         return IdChange()
 
-    _set(conn, Member.__table__.c.member_id, renamed_members.items())  # type: ignore[attr-defined]
-    _delete(conn, MemberAlias.__table__.c.id, alias_plan.removed)  # type: ignore[attr-defined]
-    _set(conn, MemberAlias.__table__.c.alias_id, alias_plan.renamed.items())  # type: ignore[attr-defined]
+    _set(conn, table_of(Member).c.member_id, renamed_members.items())
+    _delete(conn, table_of(MemberAlias).c.id, alias_plan.removed)
+    _set(conn, table_of(MemberAlias).c.alias_id, alias_plan.renamed.items())
     _set(
         conn,
-        RemittanceLine.__table__.c.member_id,  # type: ignore[attr-defined]
+        table_of(RemittanceLine).c.member_id,
         changed_lines.select("id", pl.col("member_id").replace_strict(line_map)).rows(),
     )
     statements = changed_lines["import_id"].unique().to_list()
@@ -320,9 +321,9 @@ def _plan_discrepancies(conn: Connection, payer_id: int, form: Form) -> _Discrep
 def _apply_discrepancies(conn: Connection, payer_id: int, plan: _DiscrepancyPlan) -> int:
     """Delete, then rename (so no rename meets a row still to go); mark every discrepancy of
     the payer stale. Returns how many were marked."""
-    _delete(conn, DiscrepancyEvent.__table__.c.discrepancy_id, plan.deleted)  # type: ignore[attr-defined]
-    _delete(conn, Discrepancy.__table__.c.id, plan.deleted)  # type: ignore[attr-defined]
-    _set(conn, Discrepancy.__table__.c.member_id, plan.renamed.items())  # type: ignore[attr-defined]
+    _delete(conn, table_of(DiscrepancyEvent).c.discrepancy_id, plan.deleted)
+    _delete(conn, table_of(Discrepancy).c.id, plan.deleted)
+    _set(conn, table_of(Discrepancy).c.member_id, plan.renamed.items())
     marked = conn.execute(
         update(Discrepancy).where(Discrepancy.payer_id == payer_id).values(stale=True)
     ).rowcount

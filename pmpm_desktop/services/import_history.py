@@ -13,7 +13,7 @@ through its own connections, which on SQLite cannot see a write still in progres
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,22 +39,21 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import NotFound, PmpmError, UsageError
+from pmpm_desktop.io.options import FileKind
+from pmpm_desktop.progress import Progress, report, scaled, tell
 from pmpm_desktop.services.audit import AuditAction, import_subject, record
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.services.stale_discrepancies import mark_roster_stale, mark_statement_stale
 
-Progress = Callable[[int, int], bool]
+#: what a cancelled rollback keeps: everything (it asks only before its commit)
+CANCELLED = "rollback cancelled: nothing was changed"
 
-ROSTER = "roster"
-REMITTANCE = "remittance"
+ROSTER = FileKind.ROSTER
+REMITTANCE = FileKind.STATEMENT
 _KINDS = {"roster": ROSTER, "remittance": REMITTANCE, "statement": REMITTANCE}
 #: the longest range services.reconciling.reconcile takes (it refuses more than 240 months)
 _MAX_SPAN = 240
-
-
-class RollbackCancelled(PmpmError):
-    """The user cancelled before anything was deleted."""
 
 
 def _kind(kind: str) -> str:
@@ -456,11 +455,6 @@ class RollbackResult:
         return text + "."
 
 
-def _ask(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise RollbackCancelled("rollback cancelled: nothing was changed")
-
-
 def rollback_import(
     db: Database, kind: str, import_id: int, progress: Progress | None = None
 ) -> RollbackResult:
@@ -473,7 +467,7 @@ def rollback_import(
     reconciliation that follows always runs to its end, so discrepancies never lag the files.
     """
     kind = _kind(kind)
-    _ask(progress, 0, 4)
+    report(progress, 0, 4, cancelled=CANCELLED)
     with db.engine.begin() as conn:
         if kind == ROSTER:
             removed = _delete_roster(conn, import_id)
@@ -481,14 +475,14 @@ def rollback_import(
             removed = _delete_statement(conn, import_id)
         _audit_rollback(conn, kind, import_id, removed)
         # The last moment to change one's mind: leaving the block by an exception rolls back.
-        _ask(progress, 1, 4)
+        report(progress, 1, 4, cancelled=CANCELLED)
     first, last = removed.range
     summary = None
     if first is not None and last is not None:
+        phase = scaled(progress, 1, 3, 4)
 
         def reconcile_progress(done: int, total: int) -> bool:
-            if progress is not None:
-                progress(1 + (done * 3) // max(total, 1), 4)
+            tell(phase, done, total)
             return True  # the files already changed: the discrepancies must follow
 
         try:
@@ -498,8 +492,7 @@ def rollback_import(
                 f"{removed.file_name} was rolled back, but reconciling {removed.payer_code} "
                 f"again failed: {exc}. Reconcile {first} – {last} again."
             ) from exc
-    if progress is not None:
-        progress(4, 4)
+    tell(progress, 4, 4)
     return RollbackResult(
         kind=kind,
         import_id=import_id,
@@ -896,7 +889,6 @@ __all__ = [
     "ImportInfo",
     "ImportRows",
     "LineInfo",
-    "RollbackCancelled",
     "RollbackResult",
     "RosterRowInfo",
     "files_in_range",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, overload
 
 import polars as pl
-from sqlalchemy import Connection, Table, delete, func, or_, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import dollars_text
@@ -31,8 +31,9 @@ from pmpm_desktop.db.models import (
     RemittanceLine,
     RosterImport,
     RosterRow,
+    table_of,
 )
-from pmpm_desktop.errors import InputRejected, NotFound, PmpmError
+from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import with_article
 from pmpm_desktop.io.file_format import sniff
 from pmpm_desktop.io.fixed_layout import FixedLayout
@@ -45,6 +46,7 @@ from pmpm_desktop.io.remittance_file import read_remittance
 from pmpm_desktop.io.roster_file import read_roster
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.io.values import parse_amount
+from pmpm_desktop.progress import Progress, report, tell
 from pmpm_desktop.services.audit import AuditAction, import_subject, record
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.payers import get_contract, get_payer, rate_row
@@ -54,7 +56,8 @@ if TYPE_CHECKING:
     from pmpm_desktop.services.machine_import import MachinePlan
 from pmpm_desktop.services.stale_discrepancies import mark_roster_stale
 
-Progress = Callable[[int, int], bool]
+#: what a cancelled import keeps: nothing (every import is one transaction)
+CANCELLED = "import cancelled: nothing was written"
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,6 @@ class FileSource:
 
     format: str | None = None
     interchange: str | None = None
-
-
-class ImportCancelled(PmpmError):
-    """The user cancelled an import; nothing was written."""
 
 
 class RowsRejected(InputRejected):
@@ -105,17 +104,6 @@ class Sentences(Sequence[str]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def check_progress(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise ImportCancelled("import cancelled: nothing was written")
-
-
-def done_progress(progress: Progress | None, total: int) -> None:
-    """The last report, after the commit: the file is stored, so a Cancel now changes nothing."""
-    if progress is not None:
-        progress(total, total)
 
 
 @dataclass(frozen=True)
@@ -292,8 +280,8 @@ def roster_problems(
         payer = get_payer(s, payer_code)
         contracts = [(c.name, list(c.product_codes or [])) for c in payer.contracts]
     problems: list[RowProblem | str] = []
-    problems += _length_problems(frame, RosterRow.__table__, mapping)  # type: ignore[arg-type]
-    problems += _length_problems(frame, Member.__table__, mapping)  # type: ignore[arg-type]
+    problems += _length_problems(frame, table_of(RosterRow), mapping)
+    problems += _length_problems(frame, table_of(Member), mapping)
     problems += _product_problems(frame, contracts)
     return problems
 
@@ -302,7 +290,7 @@ def remittance_problems(
     frame: pl.DataFrame, mapping: dict[str, object] | None
 ) -> list[RowProblem | str]:
     """What store_remittance refuses in lines the reader accepted (text too long)."""
-    return list(_length_problems(frame, RemittanceLine.__table__, mapping))  # type: ignore[arg-type]
+    return list(_length_problems(frame, table_of(RemittanceLine), mapping))
 
 
 def already_imported(
@@ -311,9 +299,9 @@ def already_imported(
     """(file name, imported at) of an earlier import of the same content, for rosters and
     remittances (rate exhibits replace each other and may be loaded again)."""
     table: type[RosterImport] | type[RemittanceImport]
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         table = RosterImport
-    elif kind == "remittance":
+    elif kind == FileKind.STATEMENT:
         table = RemittanceImport
     else:
         return None
@@ -398,11 +386,11 @@ def import_roster(
             values=values,
             progress=progress,
         )
-    check_progress(progress, 0, 4)
+    report(progress, 0, 4, cancelled=CANCELLED)
     plan = plan_read(
         db,
         payer_code,
-        "roster",
+        FileKind.ROSTER,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -413,7 +401,7 @@ def import_roster(
         save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path, roster_month), path)
-    check_progress(progress, 1, 4)
+    report(progress, 1, 4, cancelled=CANCELLED)
     result = store_roster(
         db,
         payer_code,
@@ -443,13 +431,13 @@ def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) 
     The table the plan's header probe already read at that place is reused, not read again."""
     table = plan.probe.read(plan.sheet, plan.header_row)
     where = _Where(mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row)
-    if plan.kind == "roster":
+    if plan.kind == FileKind.ROSTER:
         if roster_month is None:
             raise ValueError("a roster is read for a roster month")
         return read_roster(
             path, roster_month=roster_month, options=plan.options, table=table, **where
         )
-    if plan.kind == "remittance":
+    if plan.kind == FileKind.STATEMENT:
         return read_remittance(path, options=plan.options, table=table, **where)
     return read_rates(path, options=plan.options, table=table, **where)
 
@@ -506,7 +494,7 @@ def store_roster(
             profile=profile,
             source=source,
         )
-    done_progress(progress, 4)
+    tell(progress, 4, 4)  # stored: a Cancel now changes nothing
     return result
 
 
@@ -555,7 +543,7 @@ def insert_roster(
     payer_id, roster_month, frame = roster.payer_id, roster.roster_month, roster.frame
     _refuse_duplicate(conn, RosterImport, payer_id, sha256, file_name, source.interchange)
     new_members, member_pks = _add_new_members(conn, payer_id, frame)
-    check_progress(progress, 2, 4)
+    report(progress, 2, 4, cancelled=CANCELLED)
     previous = conn.execute(
         select(RosterImport.id).where(
             RosterImport.payer_id == payer_id,
@@ -564,7 +552,8 @@ def insert_roster(
         )
     ).scalar()
     import_id = conn.execute(
-        RosterImport.__table__.insert().values(
+        insert(RosterImport)
+        .values(
             payer_id=payer_id,
             roster_month=roster_month,
             file_name=file_name,
@@ -576,7 +565,8 @@ def insert_roster(
             file_format=source.format,
             interchange=source.interchange,
         )
-    ).inserted_primary_key[0]
+        .returning(RosterImport.id)
+    ).scalar_one()
     if previous is not None:
         conn.execute(
             update(RosterImport)
@@ -598,8 +588,8 @@ def insert_roster(
         "risk_score",
         "source_row",
     )
-    before = max_id(conn, RosterRow.__table__)  # type: ignore[arg-type]
-    insert_frame(conn, RosterRow.__table__, rows, {"risk_score": "micro"})  # type: ignore[arg-type]
+    before = max_id(conn, table_of(RosterRow))
+    insert_frame(conn, table_of(RosterRow), rows, {"risk_score": "micro"})
     _cache_roster(conn, import_id, rows, before)
     if previous is not None:
         mark_roster_stale(conn, payer_id, [previous, import_id], roster_month)
@@ -616,7 +606,7 @@ def insert_roster(
         import_subject("roster", import_id),
         f"{file_name}: {frame.height:,} rows, roster month {roster_month}{replaced}",
     )
-    check_progress(progress, 3, 4)
+    report(progress, 3, 4, cancelled=CANCELLED)
     return ImportResult(
         import_id,
         file_name,
@@ -634,7 +624,7 @@ def _code(conn: Connection, payer_id: int) -> str:
 
 def _cache_roster(conn: Connection, import_id: int, rows: pl.DataFrame, before: int) -> None:
     """Keep the import's rows, with their ids, as the Arrow blob reconciliation reads."""
-    ids = inserted_ids(conn, RosterRow.__table__, before, rows.height)  # type: ignore[arg-type]
+    ids = inserted_ids(conn, table_of(RosterRow), before, rows.height)
     if ids is not None:
         with_ids = rows.with_columns(row_id=ids)
     else:
@@ -702,7 +692,7 @@ def _add_new_members(
         return 0, existing
     insert_frame(
         conn,
-        Member.__table__,  # type: ignore[arg-type]
+        table_of(Member),
         new.select(
             pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"), "member_id", *_MEMBER_FIELDS
         ),
@@ -732,7 +722,7 @@ def _refresh_members(conn: Connection, payer_id: int, import_id: int, month: Mon
         .group_by(RosterRow.member_pk)
         .subquery()
     )
-    members = Member.__table__
+    members = table_of(Member)
     conn.execute(
         update(members)
         .where(members.c.id == rows.c.member_pk)
@@ -781,11 +771,11 @@ def import_remittance(
             stated_total=stated_total,
             progress=progress,
         )
-    check_progress(progress, 0, 3)
+    report(progress, 0, 3, cancelled=CANCELLED)
     plan = plan_read(
         db,
         payer_code,
-        "remittance",
+        FileKind.STATEMENT,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -796,7 +786,7 @@ def import_remittance(
         save_values=save_values,
     )
     parsed = _read(lambda: read_planned(plan, path), path)
-    check_progress(progress, 1, 3)
+    report(progress, 1, 3, cancelled=CANCELLED)
     result = store_remittance(
         db,
         payer_code,
@@ -889,7 +879,7 @@ def store_remittance(
             source=source,
             payer_payments=payer_payments,
         )
-    done_progress(progress, 3)
+    tell(progress, 3, 3)  # stored: a Cancel now changes nothing
     return result
 
 
@@ -948,7 +938,8 @@ def insert_remittance(
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
     _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name, source.interchange)
     import_id = conn.execute(
-        RemittanceImport.__table__.insert().values(
+        insert(RemittanceImport)
+        .values(
             payer_id=payer_id,
             file_name=file_name,
             sha256=sha256,
@@ -961,7 +952,8 @@ def insert_remittance(
             file_format=source.format,
             interchange=source.interchange,
         )
-    ).inserted_primary_key[0]
+        .returning(RemittanceImport.id)
+    ).scalar_one()
     optional = [
         pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
         for c in ("line_type", "member_name")
@@ -976,7 +968,7 @@ def insert_remittance(
         "source_row",
     )
     if lines.height:
-        insert_frame(conn, RemittanceLine.__table__, lines, {"amount": "cents"})  # type: ignore[arg-type]
+        insert_frame(conn, table_of(RemittanceLine), lines, {"amount": "cents"})
     conn.execute(
         update(RemittanceImport)
         .where(RemittanceImport.id == import_id)
@@ -994,7 +986,7 @@ def insert_remittance(
     if payer_payments is not None and payer_payments.height:
         insert_frame(
             conn,
-            PayerPayment.__table__,  # type: ignore[arg-type]
+            table_of(PayerPayment),
             payer_payments.select(
                 pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
                 pl.lit(payer_id, dtype=pl.Int64).alias("payer_id"),
@@ -1015,7 +1007,7 @@ def insert_remittance(
         import_subject("statement", import_id),
         f"{file_name}: {frame.height:,} lines",
     )
-    check_progress(progress, 2, 3)
+    report(progress, 2, 3, cancelled=CANCELLED)
     cents = frame["amount_cents"].sum()
     return ImportResult(
         import_id,
@@ -1077,7 +1069,7 @@ def import_rates(
     plan = plan_read(
         db,
         payer_code,
-        "rates",
+        FileKind.RATES,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -1130,7 +1122,7 @@ def import_file(
     A roster needs ``roster_month``, a rate exhibit ``contract``; the payment options are for
     statements only. The rate import reports no progress, so ``progress`` is asked once before
     it starts (a Cancel then stops it before anything is written)."""
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         if roster_month is None:
             raise ValueError("a roster import needs its roster month")
         return import_roster(
@@ -1147,7 +1139,7 @@ def import_file(
             save_values=save_values,
             layout=layout,
         )
-    if kind == "remittance":
+    if kind == FileKind.STATEMENT:
         return import_remittance(
             db,
             payer_code,
@@ -1164,10 +1156,10 @@ def import_file(
             save_values=save_values,
             layout=layout,
         )
-    if kind == "rates":
+    if kind == FileKind.RATES:
         if contract is None:
             raise ValueError("a rate import needs the contract it is for")
-        check_progress(progress, 0, 1)
+        report(progress, 0, 1, cancelled=CANCELLED)
         return import_rates(
             db,
             payer_code,
@@ -1219,7 +1211,8 @@ def replace_rates(
     with db.sessions.begin() as s:
         if profile is not None and payer_id is not None:
             save_profile(s.connection(), payer_id, profile)
-        replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
+        gone = delete(RateRow).where(RateRow.contract_id == contract_id)
+        replaced = s.connection().execute(gone).rowcount
         s.add_all(rate_row(contract_id, r) for r in specs)
         contract = s.get(Contract, contract_id)
         code = contract.payer.code if contract is not None else None

@@ -29,6 +29,7 @@ from pmpm_desktop.io.fixed_width import looks_fixed_width
 from pmpm_desktop.io.machine_file import Format, MachineFile
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.progress import Progress, report, tell
 from pmpm_desktop.services.change_file import (
     apply_changes,
     change_counts,
@@ -36,15 +37,13 @@ from pmpm_desktop.services.change_file import (
     latest_roster,
 )
 from pmpm_desktop.services.importing import (
+    CANCELLED,
     FileSource,
     ImportResult,
-    Progress,
     RowsRejected,
-    check_progress,
     checked_roster,
     checked_stated_total,
     checked_statement,
-    done_progress,
     insert_remittance,
     insert_roster,
     read_error,
@@ -219,11 +218,11 @@ def import_machine(
     if plan.format is Format.FHIR_ATR and asked is not FileKind.ROSTER:
         # an attribution list is a roster whatever it holds: refused before it is read
         raise MachineKindRefused(path.name, asked, FileKind.ROSTER, Format.FHIR_ATR.label)
-    check_progress(progress, 0, 4)
+    report(progress, 0, 4, cancelled=CANCELLED)
     machine = read_planned_machine(
         db, payer_code, plan, path, roster_month=roster_month, values=values
     )
-    check_progress(progress, 1, 4)
+    report(progress, 1, 4, cancelled=CANCELLED)
     name = path.name
     both = machine.both_kinds
     if not both and machine.kind is not asked:
@@ -300,7 +299,7 @@ def import_machine(
                 )
                 stored = dataclasses.replace(stored, new_members=result.new_members)
             result = stored
-    done_progress(progress, 4)
+    tell(progress, 4, 4)  # stored: a Cancel now changes nothing
     assert result is not None
     return dataclasses.replace(
         result,

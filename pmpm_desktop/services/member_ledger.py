@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month, month_range
-from pmpm_desktop.core.summary import CLOSED_STATUSES, STATUSES
+from pmpm_desktop.core.summary import CLOSED_STATUSES, STATUSES, Kind, Status
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
     Discrepancy,
@@ -247,7 +247,10 @@ class MemberSearch:
             .limit(max(limit, 0))
         )
         with self.db.sessions() as s:
-            return [MemberRow(*r[:7], int(r[7] or 0)) for r in s.execute(q).all()]
+            return [
+                MemberRow(code, member_id, last, first, dob, sex, latest, int(open_items or 0))
+                for code, member_id, last, first, dob, sex, latest, open_items in s.execute(q)
+            ]
 
 
 def search_members(db: Database, text: str, payer_code: str | None = None) -> MemberSearch:
@@ -283,15 +286,15 @@ class LedgerRow:
     paid: Decimal
     variance: Decimal
     #: the kind the engine gives the month now; None when it is neither eligible nor paid
-    kind: str | None
+    kind: Kind | None
     #: the status of the stored discrepancy of this month, if there is one
-    status: str | None
+    status: Status | None
     #: how many remittance lines were paid for the month (own ID and aliases)
     lines: int = 0
 
     @property
     def is_discrepancy(self) -> bool:
-        return (self.kind is not None and self.kind != "matched") or self.status is not None
+        return (self.kind is not None and self.kind != Kind.MATCHED) or self.status is not None
 
 
 @dataclass(frozen=True)
@@ -443,7 +446,7 @@ def _ledger(db: Database, r: _Resolved, first: Month | None, last: Month | None)
     line_counts = dict(inputs.lines.group_by("month").len().select("month", "len").iter_rows())
     with db.sessions() as s:
         statuses = {
-            m.index: status
+            m.index: Status(status)
             for m, status in s.execute(
                 select(Discrepancy.month, Discrepancy.status).where(
                     Discrepancy.payer_id == r.payer_id,
@@ -464,7 +467,7 @@ def _ledger(db: Database, r: _Resolved, first: Month | None, last: Month | None)
                 expected=cents_to_money(v["expected_cents"]) if v else zero,
                 paid=cents_to_money(v["paid_cents"]) if v else zero,
                 variance=cents_to_money(v["variance_cents"]) if v else zero,
-                kind=v["kind"] if v else None,
+                kind=Kind(v["kind"]) if v else None,
                 status=statuses.get(month.index),
                 lines=int(line_counts.get(month.index, 0)),
             )

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import itertools
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -107,37 +108,52 @@ def id_variants(alias: str, alphabet: str, longest: int) -> dict[str, tuple[str,
     leading zeros). Generated, not compared: the payer's members are then looked up by ID.
     """
     out: dict[str, tuple[str, float]] = {}
-
-    def add(variant: str, why: tuple[str, float]) -> None:
+    found = itertools.chain(
+        _zero_variants(alias, longest),
+        _one_away(alias, alphabet),
+        _two_different(alias, alphabet),
+    )
+    for variant, why in found:
         if variant and variant != alias and variant not in out:
             out[variant] = why
+    return out
 
+
+_Variants = Iterator[tuple[str, tuple[str, float]]]
+
+
+def _zero_variants(alias: str, longest: int) -> _Variants:
     core = alias.lstrip("0")
     for width in range(len(core), max(longest, len(alias)) + 1):
         padded = core.zfill(width)
-        add(padded, _ZEROS_LOST if len(padded) > len(alias) else _ZEROS_ADDED)
+        yield padded, _ZEROS_LOST if len(padded) > len(alias) else _ZEROS_ADDED
+
+
+def _one_away(alias: str, alphabet: str) -> _Variants:
     for i in range(len(alias) - 1):
         a, b = alias[i], alias[i + 1]
         if a != b:
             swapped = alias[:i] + b + a + alias[i + 2 :]
-            add(swapped, _SWAPPED_DIGITS if (a + b).isdigit() else _SWAPPED)
+            yield swapped, _SWAPPED_DIGITS if (a + b).isdigit() else _SWAPPED
     for i in range(len(alias)):
-        add(alias[:i] + alias[i + 1 :], _EXTRA)
+        yield alias[:i] + alias[i + 1 :], _EXTRA
     for i in range(len(alias) + 1):
         for c in alphabet:
-            add(alias[:i] + c + alias[i:], _MISSING)
+            yield alias[:i] + c + alias[i:], _MISSING
     for i in range(len(alias)):
         for c in alphabet:
             if c != alias[i]:
-                add(alias[:i] + c + alias[i + 1 :], _ONE_DIFFERENT)
+                yield alias[:i] + c + alias[i + 1 :], _ONE_DIFFERENT
+
+
+def _two_different(alias: str, alphabet: str) -> _Variants:
     pairs = len(alias) * (len(alias) - 1) // 2
-    if pairs * (len(alphabet) - 1) ** 2 <= _MAX_VARIANTS:
-        for i, j in itertools.combinations(range(len(alias)), 2):
-            for c, d in itertools.product(alphabet, repeat=2):
-                if c != alias[i] and d != alias[j]:
-                    v = alias[:i] + c + alias[i + 1 : j] + d + alias[j + 1 :]
-                    add(v, _TWO_DIFFERENT)
-    return out
+    if pairs * (len(alphabet) - 1) ** 2 > _MAX_VARIANTS:
+        return
+    for i, j in itertools.combinations(range(len(alias)), 2):
+        for c, d in itertools.product(alphabet, repeat=2):
+            if c != alias[i] and d != alias[j]:
+                yield alias[:i] + c + alias[i + 1 : j] + d + alias[j + 1 :], _TWO_DIFFERENT
 
 
 # --- suggestions ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ No Qt here: plain dataclasses, so the unit tests read the same figures the page 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,13 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.reconcile import summarise
-from pmpm_desktop.core.summary import CLOSED_STATUSES, DISCREPANCY_KINDS, PayerLevel
+from pmpm_desktop.core.summary import (
+    CLOSED_STATUSES,
+    DISCREPANCY_KINDS,
+    Kind,
+    PayerLevel,
+    Status,
+)
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame, scaled
 from pmpm_desktop.db.models import (
@@ -40,21 +46,17 @@ from pmpm_desktop.db.models import (
     RosterImport,
     RosterRow,
 )
-from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.progress import Progress, report
 from pmpm_desktop.services.aging import AgingRow, aging_summary
 from pmpm_desktop.services.disputes import dispute_facts, recovered_by_payer
 from pmpm_desktop.services.payer_level import month_payer_levels
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
-Progress = Callable[[int, int], bool]
-
+#: a dashboard closed or refreshed again while it was reading: it only reads
+CANCELLED = "cancelled"
 #: how many "needs attention" items and latest files the dashboard lists
 ATTENTION_ITEMS = 8
 LATEST_FILES = 5
-
-
-class OverviewCancelled(PmpmError):
-    """The dashboard was closed or refreshed again while it was reading."""
 
 
 @dataclass(frozen=True)
@@ -234,11 +236,6 @@ def _cents(column: Any) -> Any:
     return func.coalesce(func.sum(cast(func.round(column * 100), BigInteger)), 0)
 
 
-def _check(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise OverviewCancelled("cancelled")
-
-
 def overview(
     db: Database, progress: Progress | None = None, *, year: int | None = None
 ) -> Overview:
@@ -376,7 +373,7 @@ def overview(
     as_of = now().date()
     aging = aging_summary(db, {code: name for _pid, code, name in payers}, as_of=as_of)
     steps = len(windows) + 1
-    _check(progress, 0, steps)
+    report(progress, 0, steps, cancelled=CANCELLED)
     result: list[PayerOverview] = []
     done = 0
     for payer_id, code, name in payers:
@@ -387,7 +384,7 @@ def overview(
         if window is not None:
             expected, paid, stale, by_month = _expected_paid(db, payer_id, code, *window)
             done += 1
-            _check(progress, done, steps)
+            report(progress, done, steps, cancelled=CANCELLED)
         levels = [m.payer_level.paid for m in by_month if m.payer_level is not None]
 
         def tally(
@@ -410,18 +407,18 @@ def overview(
                 last=window[1] if window else None,
                 expected=expected,
                 paid=paid,
-                open=tally("open"),
-                open_by_kind={k: tally("open", (k,)) for k in DISCREPANCY_KINDS},
-                disputed=tally("disputed"),
-                resolved_this_year=this_year.get((payer_id, "resolved"), Tally()),
-                written_off_this_year=this_year.get((payer_id, "written_off"), Tally()),
+                open=tally(Status.OPEN),
+                open_by_kind={k: tally(Status.OPEN, (k,)) for k in DISCREPANCY_KINDS},
+                disputed=tally(Status.DISPUTED),
+                resolved_this_year=this_year.get((payer_id, Status.RESOLVED), Tally()),
+                written_off_this_year=this_year.get((payer_id, Status.WRITTEN_OFF), Tally()),
                 needs_reconcile=stale,
                 months=by_month,
                 recovered=recovered.get(code, Tally()),
                 payer_level_paid=sum(levels, ZERO) if levels else None,
             )
         )
-    _check(progress, steps, steps)
+    report(progress, steps, steps, cancelled=CANCELLED)
     return Overview(
         year=year,
         payers=tuple(result),
@@ -502,7 +499,7 @@ def _is_stale(kinds: pl.DataFrame, stored: pl.DataFrame) -> bool:
     is marked stale, which only a reconciliation clears)."""
     if stored["stale"].any():
         return True
-    found = kinds.filter(pl.col("kind") != "matched").select(
+    found = kinds.filter(pl.col("kind") != Kind.MATCHED).select(
         "member_ref", "month", "kind", "expected_cents", "paid_cents"
     )
     joined = found.join(stored, on=["member_ref", "month"], how="left")

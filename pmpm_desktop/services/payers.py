@@ -342,6 +342,36 @@ def _month(value: Month | str | None, what: str, problems: list[str]) -> Month |
         return None
 
 
+def _withhold_and_tolerance(spec: ContractSpec, problems: list[str]) -> tuple[Decimal, Decimal]:
+    """The contract's withhold % and tolerance, checked (0 % and $0.01 where wrong)."""
+    withhold = Decimal(0)
+    tolerance = Decimal("0.01")
+    try:
+        withhold = _decimal(spec.withhold_pct, "withhold %", 4)
+        if not 0 <= withhold <= 100:
+            problems.append(f"withhold % must be between 0 and 100, not {withhold}")
+    except InputRejected as exc:
+        problems.append(str(exc))
+    try:
+        tolerance = _decimal(spec.tolerance, "tolerance", 2)
+        if tolerance < 0:
+            problems.append("tolerance cannot be negative")
+        elif tolerance >= 10**10:
+            problems.append("tolerance is too large")
+    except InputRejected as exc:
+        problems.append(str(exc))
+    return withhold, tolerance
+
+
+def _unique_codes(codes: Sequence[str]) -> list[str]:
+    """One code listed twice (any case) is the same code: the first spelling is kept."""
+    out: list[str] = []
+    for code in (p.strip() for p in codes):
+        if code and code.upper() not in {p.upper() for p in out}:
+            out.append(code)
+    return out
+
+
 def _contract_values(spec: ContractSpec, head: str) -> _ContractValues:
     """Validate every field of ``spec``; InputRejected(head, every problem) when any is wrong."""
     problems: list[str] = []
@@ -364,33 +394,14 @@ def _contract_values(spec: ContractSpec, head: str) -> _ContractValues:
     except ValueError as exc:
         problems.append(str(exc))
         basis = "first-of-month"
-    withhold = Decimal(0)
-    tolerance = Decimal("0.01")
-    try:
-        withhold = _decimal(spec.withhold_pct, "withhold %", 4)
-        if not 0 <= withhold <= 100:
-            problems.append(f"withhold % must be between 0 and 100, not {withhold}")
-    except InputRejected as exc:
-        problems.append(str(exc))
-    try:
-        tolerance = _decimal(spec.tolerance, "tolerance", 2)
-        if tolerance < 0:
-            problems.append("tolerance cannot be negative")
-        elif tolerance >= 10**10:
-            problems.append("tolerance is too large")
-    except InputRejected as exc:
-        problems.append(str(exc))
+    withhold, tolerance = _withhold_and_tolerance(spec, problems)
     if start is not None and end is not None and end < start:
         problems.append(f"contract ends ({end}) before it starts ({start})")
     if not 0 <= spec.retro_window_months <= 120:
         problems.append("retro window must be 0–120 months")
     if not 1 <= spec.payment_due_day <= 31:
         problems.append("payment due day must be 1–31")
-    # One code listed twice (any case) is the same code: keep the first spelling.
-    products: list[str] = []
-    for code in (p.strip() for p in spec.products):
-        if code and code.upper() not in {p.upper() for p in products}:
-            products.append(code)
+    products = _unique_codes(spec.products)
     if problems or start is None:
         raise InputRejected(head, problems)
     return _ContractValues(

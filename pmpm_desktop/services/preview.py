@@ -147,7 +147,7 @@ def sheet_names(path: Path) -> tuple[str, ...]:
         data = path.read_bytes()
         check_workbook(data, path.name)  # calamine inflates shared strings just to list sheets
         return tuple(fastexcel.read_excel(data).sheet_names)
-    except Exception:  # noqa: BLE001 - not a workbook: the reader says why, not this
+    except Exception:  # not a workbook: the reader says why, not this
         return ()
 
 
@@ -180,7 +180,7 @@ def preview(
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
         code = payer.code
-    if kind == "roster" and roster_month is None:
+    if kind == FileKind.ROSTER and roster_month is None:
         roster_month = Month.of(now().date())
     # Imported here: machine_preview builds its Preview from this module.
     from pmpm_desktop.services.machine_preview import machine_preview
@@ -312,9 +312,9 @@ def _store_checks(
     found: list[RowProblem | str]
     if parsed.frame.height == 0:
         return [], []
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         found = importing.roster_problems(db, code, parsed.frame, info)
-    elif kind == "remittance":
+    elif kind == FileKind.STATEMENT:
         found = importing.remittance_problems(parsed.frame, info)
     else:
         found = list(validate_rate_rows(importing.rate_specs(parsed.frame)))

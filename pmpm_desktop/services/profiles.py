@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.db.models import ImportProfile, Payer
+from pmpm_desktop.db.models import ImportProfile, Payer, table_of
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import KINDS, fields, normalize_header
 from pmpm_desktop.io.options import ReadOptions
@@ -426,7 +426,7 @@ def _free_name(conn: Connection, payer_id: int, kind: str) -> str:
 def save_profile(conn: Connection, payer_id: int, draft: ProfileDraft) -> str:
     """Save or refresh the payer's profile for the draft's header signature, inside the
     import's transaction. Returns the profile's name."""
-    table = ImportProfile.__table__
+    table = table_of(ImportProfile)
     stamp = now()
     existing = conn.execute(
         select(ImportProfile.id, ImportProfile.name)
@@ -452,7 +452,7 @@ def save_profile(conn: Connection, payer_id: int, draft: ProfileDraft) -> str:
         return str(existing[1])
     name = _free_name(conn, payer_id, draft.kind)
     conn.execute(
-        table.insert().values(  # type: ignore[attr-defined]
+        table.insert().values(
             payer_id=payer_id,
             kind=draft.kind,
             name=name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,14 @@ from pmpm_desktop.core.reconcile import (
     paid_member_months,
     summarise,
 )
-from pmpm_desktop.core.summary import CLOSED_STATUSES, KINDS, MonthSummary, ReconcileSummary
+from pmpm_desktop.core.summary import (
+    CLOSED_STATUSES,
+    KINDS,
+    Kind,
+    MonthSummary,
+    ReconcileSummary,
+    Status,
+)
 from pmpm_desktop.db.bulk import insert_frame, inserted_ids, max_id
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frame_cache import decode_frame
@@ -42,9 +49,10 @@ from pmpm_desktop.db.models import (
     RemittanceLine,
     RosterImport,
     RosterRow,
+    table_of,
 )
 from pmpm_desktop.errors import UsageError
-from pmpm_desktop.progress import Cancelled, Progress, report
+from pmpm_desktop.progress import Cancelled, Progress, report, tell
 from pmpm_desktop.progress import scaled as scaled_progress
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.payer_level import with_payer_level
@@ -57,10 +65,6 @@ from pmpm_desktop.services.stale_discrepancies import (
 )
 
 STEPS = 5
-
-
-def _step(progress: Progress | None, done: int) -> None:
-    report(progress, done, STEPS)
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ def _cached_frames(
             continue
         frame = decode_frame(blob)
         if table is RosterImport:
+            assert isinstance(roster_month, Month)
             frame = frame.with_columns(roster_month=pl.lit(roster_month.index, dtype=pl.Int32))
         frames.append(frame)
     return frames, missing
@@ -186,10 +191,10 @@ def load_inputs(
                 )
             )
         roster = (
-            pl.concat([f.select(list(ROSTER_SCHEMA)).cast(ROSTER_SCHEMA) for f in frames])
+            pl.concat([f.select(list(ROSTER_SCHEMA)).cast(ROSTER_SCHEMA) for f in frames])  # type: ignore[arg-type]
             if frames
             else pl.DataFrame(schema=ROSTER_SCHEMA)
-        )  # type: ignore[arg-type]
+        )
         line_frames, missing = _cached_frames(
             db, RemittanceImport, [RemittanceImport.payer_id == payer_id]
         )
@@ -229,27 +234,33 @@ def reconcile(
     db: Database, payer_code: str, first: Month, last: Month, progress: Progress | None = None
 ) -> ReconcileSummary:
     """Reconcile, store the discrepancies (keeping statuses and notes), and summarise."""
+    return reconcile_classified(db, payer_code, first, last, progress)[0]
+
+
+def reconcile_classified(
+    db: Database, payer_code: str, first: Month, last: Month, progress: Progress | None = None
+) -> tuple[ReconcileSummary, pl.DataFrame]:
+    """``reconcile``, also handing back the engine's classified member-months (``classify``'s
+    frame: every member-month with its kind), which the report's member ledger is made of."""
     if last < first:
         raise UsageError(f"the range ends ({last}) before it starts ({first})")
     if first.months_until(last) > 240:
         raise UsageError("reconcile at most 20 years at a time")
-    _step(progress, 0)
+    report(progress, 0, STEPS)
     inputs = load_inputs(db, payer_code, first, last)
-    _step(progress, 1)
+    report(progress, 1, STEPS)
     expected, kinds = compute(inputs, first, last)
-    _step(progress, 2)
+    report(progress, 2, STEPS)
     months = summarise(kinds, first.index, last.index)
-    _step(progress, 3)
+    report(progress, 3, STEPS)
     with db.engine.begin() as conn:
         store_discrepancies(conn, db, inputs.payer_id, first, last, kinds)
     # Stored: from here a Cancel cannot undo anything, so the reports no longer ask.
-    if progress is not None:
-        progress(4, STEPS)
+    tell(progress, 4, STEPS)
     summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
     summary = with_payer_level(db, inputs.payer_id, summary, expected.member_months)
-    if progress is not None:
-        progress(5, STEPS)
-    return summary
+    tell(progress, 5, STEPS)
+    return summary, kinds
 
 
 def month_summaries(months: pl.DataFrame) -> list[MonthSummary]:
@@ -276,7 +287,7 @@ def build_summary(
 ) -> ReconcileSummary:
     month_rows = month_summaries(months)
     totals = months.select(pl.col("expected_cents").sum(), pl.col("paid_cents").sum()).row(0)
-    counts = {k: int(months[f"count_{k}"].sum()) for k in KINDS}
+    counts: dict[str, int] = {k: int(months[f"count_{k}"].sum()) for k in KINDS}
     return ReconcileSummary(
         payer_code=code,
         payer_name=name,
@@ -338,19 +349,19 @@ def store_discrepancies(
     current = kinds.select(
         "member_ref", "month", "kind", "expected_cents", "paid_cents", "variance_cents"
     )
-    found = current.filter(pl.col("kind") != "matched")
+    found = current.filter(pl.col("kind") != Kind.MATCHED)
     merged = found.join(existing, on=["member_ref", "month"], how="left")
-    table = Discrepancy.__table__
-    events = DiscrepancyEvent.__table__
+    table = table_of(Discrepancy)
+    events = table_of(DiscrepancyEvent)
 
     # 1. New discrepancies.
     # in key order: the index takes appends, and the same reconcile numbers them alike
     new = merged.filter(pl.col("id").is_null()).sort("month", "member_ref")
     if new.height:
-        before = max_id(conn, table)  # type: ignore[arg-type]
+        before = max_id(conn, table)
         insert_frame(
             conn,
-            table,  # type: ignore[arg-type]
+            table,
             new.select(
                 pl.lit(payer_id).alias("payer_id"),
                 pl.col("member_ref").alias("member_id"),
@@ -359,14 +370,14 @@ def store_discrepancies(
                 pl.col("expected_cents").alias("expected"),
                 pl.col("paid_cents").alias("paid"),
                 pl.col("variance_cents").alias("variance"),
-                pl.lit("open").alias("status"),
+                pl.lit(Status.OPEN).alias("status"),
                 pl.lit(False).alias("auto_resolved"),
                 pl.lit(at).alias("created_at"),
                 pl.lit(at).alias("updated_at"),
             ),
             {"expected": "cents", "paid": "cents", "variance": "cents", "month": "month"},
         )
-        new_ids = inserted_ids(conn, table, before, new.height)  # type: ignore[arg-type]
+        new_ids = inserted_ids(conn, table, before, new.height)
         if new_ids is not None:
             ids = pl.DataFrame([new_ids])
         else:
@@ -375,13 +386,13 @@ def store_discrepancies(
             )
         insert_frame(
             conn,
-            events,  # type: ignore[arg-type]
+            events,
             ids.select(
                 pl.col("id").alias("discrepancy_id"),
                 pl.lit(at).alias("at"),
                 pl.lit("created").alias("event"),
                 pl.lit(None, dtype=pl.Utf8).alias("old_status"),
-                pl.lit("open").alias("new_status"),
+                pl.lit(Status.OPEN).alias("new_status"),
                 pl.lit(None, dtype=pl.Utf8).alias("note"),
                 pl.lit("reconcile").alias("actor"),
             ),
@@ -402,7 +413,9 @@ def store_discrepancies(
             reopen=pl.col("status").is_in(list(CLOSED_STATUSES)) & pl.col("auto_resolved"),
         )
         .with_columns(
-            new_status=pl.when(pl.col("reopen")).then(pl.lit("open")).otherwise(pl.col("status")),
+            new_status=pl.when(pl.col("reopen"))
+            .then(pl.lit(Status.OPEN))
+            .otherwise(pl.col("status")),
         )
     )
     # 3. No longer a difference: close what is still open or disputed.
@@ -413,10 +426,10 @@ def store_discrepancies(
             pl.col("expected_cents").fill_null(0),
             pl.col("paid_cents").fill_null(0),
             pl.col("variance_cents").fill_null(0),
-            pl.col("kind").fill_null("matched"),
+            pl.col("kind").fill_null(Kind.MATCHED),
         )
         .with_columns(
-            note=pl.when((pl.col("kind") == "matched") & (pl.col("paid_cents") != 0))
+            note=pl.when((pl.col("kind") == Kind.MATCHED) & (pl.col("paid_cents") != 0))
             .then(pl.lit("paid in a later remittance"))
             .otherwise(pl.lit("no longer a difference"))
         )
@@ -452,16 +465,16 @@ def _ids_after_insert(conn: Connection, payer_id: int, first: Month, last: Month
 
 def _money_note(r: dict[str, object]) -> str:
     return (
-        f"{r['old_kind']} → {r['kind']}: expected {cents_to_money(r['old_expected'])} → "  # type: ignore[arg-type]
-        f"{cents_to_money(r['expected_cents'])}, paid {cents_to_money(r['old_paid'])} → "  # type: ignore[arg-type]
-        f"{cents_to_money(r['paid_cents'])}"  # type: ignore[arg-type]
+        f"{r['old_kind']} → {r['kind']}: expected {cents_to_money(r['old_expected'])} → "
+        f"{cents_to_money(r['expected_cents'])}, paid {cents_to_money(r['old_paid'])} → "
+        f"{cents_to_money(r['paid_cents'])}"
     )
 
 
 def _apply_updates(
     conn: Connection, changed: pl.DataFrame, closing: pl.DataFrame, at: object
 ) -> None:
-    table = Discrepancy.__table__
+    table = table_of(Discrepancy)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -513,7 +526,7 @@ def _apply_updates(
                     "at": at,
                     "event": "status",
                     "old_status": r["status"],
-                    "new_status": "open",
+                    "new_status": Status.OPEN,
                     "note": "a difference again after new files",
                     "actor": "reconcile",
                 }
@@ -526,7 +539,7 @@ def _apply_updates(
                 "b_expected": cents_to_money(r["expected_cents"]),
                 "b_paid": cents_to_money(r["paid_cents"]),
                 "b_variance": cents_to_money(r["variance_cents"]),
-                "b_status": "resolved",
+                "b_status": Status.RESOLVED,
                 "b_auto": True,
                 "b_at": at,
             }
@@ -537,7 +550,7 @@ def _apply_updates(
                 "at": at,
                 "event": "status",
                 "old_status": r["status"],
-                "new_status": "resolved",
+                "new_status": Status.RESOLVED,
                 "note": r["note"],
                 "actor": "reconcile",
             }
@@ -545,7 +558,7 @@ def _apply_updates(
     if params:
         conn.execute(stmt, params)
     if event_rows:
-        conn.execute(DiscrepancyEvent.__table__.insert(), event_rows)
+        conn.execute(table_of(DiscrepancyEvent).insert(), event_rows)
 
 
 def reconcile_payers(
@@ -554,26 +567,36 @@ def reconcile_payers(
     first: Month,
     last: Month,
     progress: Progress | None = None,
+    *,
+    each: Callable[[ReconcileSummary, pl.DataFrame], None] | None = None,
+    cancelled: str = "cancelled",
 ) -> list[ReconcileSummary]:
     """Reconcile several payers (``None``: every payer, by code), each in its own transaction,
     with one progress bar across them. A cancel keeps the payers already reconciled and says
-    which (``Cancelled``)."""
+    which (``Cancelled``; its message starts with ``cancelled``). ``each(summary, kinds)`` is
+    called after each payer with its classified member-months (see ``reconcile_classified``),
+    so a caller keeps what it needs of them without holding every payer's frame."""
     if codes is None:
         with db.sessions() as s:
             codes = list(s.scalars(select(Payer.code).order_by(Payer.code)))
     total = len(codes) * STEPS
     done: list[ReconcileSummary] = []
     for i, code in enumerate(codes):
-        if progress is not None and progress(i * STEPS, total) is False:
-            raise Cancelled(_kept(done, codes))
         phase = scaled_progress(progress, i * STEPS, STEPS, total)
-        done.append(reconcile(db, code, first, last, phase))
+        try:
+            summary, kinds = reconcile_classified(db, code, first, last, phase)
+        except Cancelled:
+            # asked before the payer's commit: the payers before it are what was kept
+            raise Cancelled(_kept(cancelled, done, codes)) from None
+        if each is not None:
+            each(summary, kinds)
+        done.append(summary)
     return done
 
 
-def _kept(done: Sequence[ReconcileSummary], codes: Sequence[str]) -> str:
+def _kept(cancelled: str, done: Sequence[ReconcileSummary], codes: Sequence[str]) -> str:
     if not done:
-        return "cancelled: nothing was changed"
+        return f"{cancelled}: nothing was changed"
     kept = ", ".join(s.payer_code for s in done)
     left = ", ".join(codes[len(done) :])
-    return f"cancelled: {kept} reconciled; {left} not reconciled"
+    return f"{cancelled}: {kept} reconciled; {left} not reconciled"

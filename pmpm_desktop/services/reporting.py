@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,27 +20,21 @@ from xlsxwriter.exceptions import FileCreateError
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.reconcile import summarise
 from pmpm_desktop.core.summary import ReconcileSummary
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport
 from pmpm_desktop.errors import PmpmError, UsageError
-from pmpm_desktop.io.report import ReportCancelled, write_report
+from pmpm_desktop.io.report import write_report
+from pmpm_desktop.io.report_base import CANCELLED
 from pmpm_desktop.io.report_data import LedgerLine, ReportExtras
 from pmpm_desktop.io.report_packet import packet_file_name, packet_items, write_packet
+from pmpm_desktop.progress import Progress, report, scaled, tell
 from pmpm_desktop.services import aging
-from pmpm_desktop.services.payer_level import payer_payment_lines, with_payer_level
+from pmpm_desktop.services.payer_level import payer_payment_lines
 from pmpm_desktop.services.payers import get_payer
-from pmpm_desktop.services.reconciling import (
-    build_summary,
-    compute,
-    load_inputs,
-    store_discrepancies,
-)
+from pmpm_desktop.services.reconciling import reconcile_payers
 from pmpm_desktop.services.reporting_disputes import dispute_outcomes
 from pmpm_desktop.services.roster_changes import RosterDiff, iter_roster_changes
-
-Progress = Callable[[int, int], bool]
 
 #: progress units: reconciling takes the first RECONCILE_SHARE of them, gathering the other
 #: sheets' data up to GATHER_END, writing the rest
@@ -90,23 +84,6 @@ def check_packet_dir(folder: Path) -> Path:
     return folder
 
 
-def _scaled(progress: Progress | None, start: int, span: int) -> Progress | None:
-    """A progress callback for one phase, reporting into ``start .. start + span``."""
-    if progress is None:
-        return None
-
-    def report(done: int, total: int) -> bool:
-        part = span * done // total if total > 0 else 0
-        return progress(start + min(part, span), PROGRESS_TOTAL)
-
-    return report
-
-
-def _check(progress: Progress | None, done: int) -> None:
-    if progress is not None and progress(done, PROGRESS_TOTAL) is False:
-        raise ReportCancelled("report export cancelled")
-
-
 def payer_codes(db: Database, payer_code: str | None) -> list[str]:
     """The one payer asked for (checked), or every payer by code."""
     with db.sessions() as s:
@@ -145,42 +122,15 @@ def _roster_months(db: Database, code: str, first: Month, last: Month) -> list[M
         )
 
 
-def _reconcile(
-    db: Database, code: str, first: Month, last: Month, progress: Progress | None
-) -> tuple[ReconcileSummary, pl.DataFrame]:
-    """``reconciling.reconcile`` step by step, keeping the engine's member-months of the members
-    with a discrepancy (the ledger's rows) instead of throwing them away."""
-    if first.months_until(last) > 240:
-        raise UsageError("reconcile at most 20 years at a time")
-
-    def step(done: int) -> None:
-        if progress is not None and progress(done, 5) is False:
-            raise ReportCancelled("report export cancelled")
-
-    step(0)
-    inputs = load_inputs(db, code, first, last)
-    step(1)
-    expected, kinds = compute(inputs, first, last)
-    step(2)
-    months = summarise(kinds, first.index, last.index)
-    step(3)
-    with db.engine.begin() as conn:
-        store_discrepancies(conn, db, inputs.payer_id, first, last, kinds)
-    # Stored: from here a Cancel cannot undo anything, so the reports no longer ask.
-    if progress is not None:
-        progress(4, 5)
-    summary = build_summary(db, inputs.payer_code, inputs.payer_name, first, last, months)
-    summary = with_payer_level(db, inputs.payer_id, summary, expected.member_months)
-    if progress is not None:
-        progress(5, 5)
+def _ledger_frame(summary: ReconcileSummary, kinds: pl.DataFrame) -> pl.DataFrame:
+    """The engine's member-months of the members with a discrepancy: the ledger's rows."""
     listed = pl.DataFrame(
         {"member_ref": sorted({d.member_id for d in summary.discrepancies})},
         schema={"member_ref": pl.Utf8},
     )
-    ledger = kinds.join(listed, on="member_ref", how="semi").select(
+    return kinds.join(listed, on="member_ref", how="semi").select(
         "member_ref", "month", "eligible", "expected_cents", "paid_cents", "kind"
     )
-    return summary, ledger
 
 
 def _ledger_lines(
@@ -266,7 +216,7 @@ class _RosterChangesAhead:
                     if self._stop.is_set():
                         return
                     self._queue.put(diff)
-        except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+        except Exception as exc:  # handed to the reading thread, raised there
             self._queue.put(exc)
         finally:
             self._queue.put(self._DONE)
@@ -305,7 +255,7 @@ def gather_extras(
     ``roster_diffs``, when given, are the payers' roster comparisons for the range in payer
     then month order (as build_report computes them beside the reconciliation); otherwise they
     are computed here. ``progress(done, total)`` is called after each step (one roster month's
-    comparison); returning False stops with ReportCancelled."""
+    comparison); returning False stops with ``Cancelled``."""
     payers = {s.payer_code: s.payer_name for s in summaries}
     wanted = [
         (s.payer_code, m) for s in summaries for m in _roster_months(db, s.payer_code, first, last)
@@ -313,8 +263,7 @@ def gather_extras(
     steps = len(wanted) + 3
 
     def step(done: int) -> None:
-        if progress is not None and progress(done, steps) is False:
-            raise ReportCancelled("report export cancelled")
+        report(progress, done, steps, cancelled=CANCELLED)
 
     items = aging.aging_items(db, payer_code, as_of=as_of, first=first, last=last)
     items = [i for i in items if i.payer_code in payers]
@@ -378,8 +327,8 @@ def build_report(
     discrepancies as ``pmpm reconcile`` does, and write the report to ``path``; with
     ``packet_dir``, also one dispute packet per payer that has something to act on.
 
-    ``progress(done, total)`` returning False stops the export: :class:`ReportCancelled` is
-    raised and no file is left at ``path`` (payers reconciled before the stop keep their
+    ``progress(done, total)`` returning False stops the export: ``Cancelled`` is raised
+    and no file is left at ``path`` (payers reconciled before the stop keep their
     refreshed discrepancies, as after ``pmpm reconcile``).
     """
     path = check_report_path(path)
@@ -388,30 +337,31 @@ def build_report(
     if packet_dir is not None:
         packet_dir = check_packet_dir(packet_dir)
     codes = payer_codes(db, payer_code)
-    summaries: list[ReconcileSummary] = []
     ledgers: list[pl.DataFrame] = []
-    share = RECONCILE_SHARE // max(len(codes), 1)
     ahead = (
         _RosterChangesAhead(db, codes, first, last) if _RosterChangesAhead.possible(db) else None
     )
     try:
-        for i, code in enumerate(codes):
-            summary, ledger = _reconcile(db, code, first, last, _scaled(progress, i * share, share))
-            summaries.append(summary)
-            ledgers.append(ledger)
-        _check(progress, RECONCILE_SHARE)
+        summaries = reconcile_payers(
+            db, codes, first, last, scaled(progress, 0, RECONCILE_SHARE, PROGRESS_TOTAL),
+            each=lambda summary, kinds: ledgers.append(_ledger_frame(summary, kinds)),
+            cancelled="report export cancelled",
+        )  # fmt: skip
+        report(progress, RECONCILE_SHARE, PROGRESS_TOTAL, cancelled=CANCELLED)
         generated_at = now()
         extras = gather_extras(
             db, summaries, ledgers, first, last,
             payer_code=codes[0] if payer_code and codes else None, as_of=generated_at.date(),
-            progress=_scaled(progress, RECONCILE_SHARE, GATHER_END - RECONCILE_SHARE),
+            progress=scaled(
+                progress, RECONCILE_SHARE, GATHER_END - RECONCILE_SHARE, PROGRESS_TOTAL
+            ),
             roster_diffs=ahead,
         )  # fmt: skip
     finally:
         if ahead is not None:
             ahead.stop()
-    del ledgers
-    _check(progress, GATHER_END)
+    ledgers.clear()  # the ledger's lines are in extras: free the engine's frames
+    report(progress, GATHER_END, PROGRESS_TOTAL, cancelled=CANCELLED)
     writing = PROGRESS_TOTAL - GATHER_END
     report_span = writing if packet_dir is None else writing * 4 // 5
     try:
@@ -421,7 +371,7 @@ def build_report(
             generated_at=generated_at,
             practice_name=practice_name or None,
             extras=extras,
-            progress=_scaled(progress, GATHER_END, report_span),
+            progress=scaled(progress, GATHER_END, report_span, PROGRESS_TOTAL),
         )
     except (OSError, FileCreateError) as exc:
         raise _write_error(path, exc) from None
@@ -430,8 +380,7 @@ def build_report(
         packets = _write_packets(
             packet_dir, summaries, extras, first, last, generated_at, practice_name
         )
-    if progress is not None:
-        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
+    tell(progress, PROGRESS_TOTAL, PROGRESS_TOTAL)
     return ReportResult(path, summaries, generated_at, packets)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, String, cast, func, select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
@@ -279,7 +279,7 @@ def _read_import(db: Database, import_id: int) -> pl.DataFrame:
     return read_frame(db, q, _CACHED_SCHEMA | _TEXT_SCHEMA)
 
 
-def _packed(*columns: ColumnElement[str]) -> ColumnElement[str]:
+def _packed(*columns: ColumnExpressionArgument[str | None]) -> ColumnElement[str]:
     packed: ColumnElement[str] = func.coalesce(columns[0], "")
     for column in columns[1:]:
         packed = packed + _SEP + func.coalesce(column, "")

@@ -307,17 +307,17 @@ class Chart(QWidget):
         raise NotImplementedError
 
     # -- painting -------------------------------------------------------------------------
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._dirty = True
         super().resizeEvent(event)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self._dirty = True
             self.update()
         super().changeEvent(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         self._ensure_layout()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -415,7 +415,7 @@ class Chart(QWidget):
             return True
         return super().event(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hover = self.element_at(event.position())
         if hover != self._hover:
             self._hover = hover
@@ -425,13 +425,13 @@ class Chart(QWidget):
             self.update()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
+    def leaveEvent(self, event: QEvent) -> None:
         if self._hover is not None:
             self._hover = None
             self.update()
         super().leaveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             hit = self.element_at(event.position())
             if hit is not None:
@@ -440,7 +440,7 @@ class Chart(QWidget):
                 return
         super().mouseReleaseEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Arrows move among the bars or points (in category order), Enter/Space clicks."""
         self._ensure_layout()
         order = sorted(
@@ -464,7 +464,7 @@ class Chart(QWidget):
                 return
         super().keyPressEvent(event)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(520, 280)
 
 

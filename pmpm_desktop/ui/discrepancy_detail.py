@@ -94,7 +94,7 @@ def load_detail(ctx_db: object, row: DiscrepancyRow) -> Detail:
     db = ctx_db
     try:
         e = explain(db, row.payer_code, row.member_id, row.month)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - shown in the pane in words, not as a dialog
+    except Exception as exc:  # shown in the pane in words, not as a dialog
         return Detail(None, error_text(exc)[0])
     suggestions: tuple[Suggestion, ...] = ()
     names: tuple[str, ...] = ()
@@ -102,7 +102,7 @@ def load_detail(ctx_db: object, row: DiscrepancyRow) -> Detail:
         names = tuple(paid_names(db, row.payer_code, row.member_id))  # type: ignore[arg-type]
         try:
             suggestions = tuple(suggest_matches(db, row.payer_code, row.member_id, limit=5))  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001 - e.g. already linked: no suggestions to make
+        except Exception:  # e.g. already linked: no suggestions to make
             suggestions = ()
     return Detail(e, None, suggestions, names)
 
@@ -223,7 +223,7 @@ class _Body(QWidget):
     no surplus height (the minimum size of word-wrapped labels is worked out at a narrow
     width, far too tall) shows up as gaps between sections."""
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def minimumSizeHint(self) -> QSize:
         return QSize(0, 0)
 
     def event(self, event: QEvent) -> bool:
@@ -291,25 +291,25 @@ class Figures(QWidget):
         height = sum(max(c.height(), v.height()) for c, v in pairs)
         return QSize(width, height + self.TOP + self.BOTTOM)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QSize:
         return self._wide()
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return self._narrow()
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         wide = self._wide()
         return wide.height() if width >= wide.width() else self._narrow().height()
 
     # -- placing --------------------------------------------------------------------------
-    def resizeEvent(self, event: object) -> None:  # noqa: N802
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._place()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self.values["variance"].styleSheet():
             # light ↔ dark: the red that reads on the new background

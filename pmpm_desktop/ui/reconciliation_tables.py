@@ -52,7 +52,7 @@ class ElideTipDelegate(QStyledItemDelegate):
     """Cells draw as usual (elided when narrow); a cell whose text is cut shows it whole in a
     tooltip, so a shortened file name or note can still be read."""
 
-    def helpEvent(  # noqa: N802 - Qt's name
+    def helpEvent(
         self,
         event: QHelpEvent,
         view: QAbstractItemView,
@@ -175,7 +175,7 @@ class ColumnFitter(QObject):
             self.natural = natural_widths(self.view)
         fit_columns(self.view, self.natural, self.give_way, least=self.least, squeeze=self.squeeze)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.fit()
         return False

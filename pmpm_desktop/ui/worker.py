@@ -124,7 +124,7 @@ class _Job(QRunnable):
         previous = busy.on_wait(self.handle._wait.emit)
         try:
             result = self.fn(self.handle.progress)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the UI
+        except BaseException as exc:  # every failure goes back to the UI
             if not self.handle.cancel_requested:
                 log_failure(self.handle.title, exc)
             self.handle._done.emit(False, exc)

@@ -29,9 +29,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from pmpm_desktop.db.database import open_database
+from pmpm_desktop.progress import Progress
 from tests.faults.practice import FEB, JAN, MAR, PAYER, db_file
 
-Progress = Callable[[int, int], bool]
 HOOKS = ("progress", "sql", "commit")
 
 

@@ -21,11 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import openpyxl
 import xlwt
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 Row = Sequence[object]
 D = dt.date
@@ -334,6 +336,23 @@ class Sheet:
         return len(self.rows) + 1
 
 
+def _write_cell(ws: Worksheet, sheet: Sheet, r: int, c: int, raw: object) -> None:
+    value, number_format = (raw.value, raw.number_format) if isinstance(raw, Fmt) else (raw, None)
+    if value is None:
+        return
+    cell = ws.cell(r, c, value)
+    if number_format is not None:
+        cell.number_format = number_format
+    elif isinstance(value, dt.date):
+        cell.number_format = sheet.date_format
+    elif isinstance(value, float):
+        cell.number_format = "#,##0.00"
+    if r in sheet.bold or r in sheet.sections:
+        cell.font = Font(bold=True)
+    if r in sheet.titles:
+        cell.font = Font(bold=True, size=14 if r == 1 else 11)
+
+
 def workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
     wb = openpyxl.Workbook()
     first = wb.active
@@ -343,22 +362,7 @@ def workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
         ws = wb.create_sheet(sheet.name)
         for r, row in enumerate(sheet.rows, start=1):
             for c, raw in enumerate(row, start=1):
-                value, number_format = (
-                    (raw.value, raw.number_format) if isinstance(raw, Fmt) else (raw, None)
-                )
-                if value is None:
-                    continue
-                cell = ws.cell(r, c, value)
-                if number_format is not None:
-                    cell.number_format = number_format
-                elif isinstance(value, dt.date):
-                    cell.number_format = sheet.date_format
-                elif isinstance(value, float):
-                    cell.number_format = "#,##0.00"
-                if r in sheet.bold or r in sheet.sections:
-                    cell.font = Font(bold=True)
-                if r in sheet.titles:
-                    cell.font = Font(bold=True, size=14 if r == 1 else 11)
+                _write_cell(ws, sheet, r, c, raw)
         for r in sheet.headers:
             for c in range(1, sheet.width + 1):
                 cell = ws.cell(r, c)
@@ -500,7 +504,7 @@ def roster_expected(
     members: Sequence[Person],
     *,
     ids: Callable[[Person], str] | None = None,
-    **fields: list[object],
+    **fields: Sequence[object],
 ) -> dict[str, list[object]]:
     pick = ids or (lambda p: p.member_id)
     return {
@@ -508,7 +512,7 @@ def roster_expected(
         "last_name": [p.last for p in members],
         "first_name": [p.first for p in members],
         "dob": [p.dob for p in members],
-        **fields,
+        **{name: list(values) for name, values in fields.items()},
     }
 
 
@@ -1334,7 +1338,10 @@ def _cin(p: Person) -> str:
     return p.cin
 
 
-def _flat(groups: Sequence[Sequence[Line]]) -> list[Line]:
+_T = TypeVar("_T")
+
+
+def _flat(groups: Sequence[Sequence[_T]]) -> list[_T]:
     return [x for g in groups for x in g]
 
 
@@ -1985,6 +1992,58 @@ NOISY_ROSTER_HEADER = ("Member ID", "Member Name", "DOB", "Sex", "Rate Cell", "E
 NOISY_STATEMENT_HEADER = ("Member ID", "Member Name", "Coverage Month", "Paid Amount", "Line Type")
 
 
+class _NoisyRows:
+    """The rows of a noisy report as they are written: member rows and the noise between."""
+
+    def __init__(self, s: Sheet, header: tuple[str, ...], statement: bool, pages: int) -> None:
+        self.s, self.header, self.statement, self.pages = s, header, statement, pages
+        self.page = 1
+        self.since: list[Person | Line] = []  # the entries since the last subtotal
+
+    def entry(self, entry: Person | Line) -> None:
+        self.since.append(entry)
+        if isinstance(entry, Line):
+            self.s.add(
+                entry.member_id, entry.who.name, month_us(entry.month), number(entry.cents),
+                entry.kind,
+            )  # fmt: skip
+        else:
+            p = entry
+            self.s.add(p.member_id, p.name, p.dob, p.sex, p.cell, p.effective)
+
+    def noise(self, kind: str, k: int) -> None:
+        """A noise row of ``kind`` after ``k`` member rows."""
+        s = self.s
+        if kind == "section":
+            s.section("PRODUCT: MEDICAID HMO (MCD)")
+        elif kind == "subtotal":
+            self._subtotal()
+        elif kind == "members_total":
+            s.add(f"Total MCD Members: {k}", bold=True)
+        elif kind == "page":
+            self.page += 1
+            s.blank()
+            s.add("Sunrise Health Plan", None, None, None, f"Page {self.page} of {self.pages}")
+            s.header(*self.header)
+        elif kind == "blank":
+            s.blank()
+        elif self.statement:
+            s.add("Legend: CR = credit to provider, DR = debit (recoupment)")
+        else:
+            s.add(
+                "Legend: TANF = Temporary Assistance for Needy Families; ABD = Aged, "
+                "Blind or Disabled; SSI = Supplemental Security Income"
+            )
+
+    def _subtotal(self) -> None:
+        if self.statement:
+            cents = sum(x.cents for x in self.since if isinstance(x, Line))
+            self.s.add("Subtotal", None, None, number(cents), None, bold=True)
+        else:
+            self.s.add("Subtotal", f"{len(self.since)} members", bold=True)
+        self.since = []
+
+
 def noisy_report(
     path: Path,
     entries: Sequence[Person | Line],
@@ -2012,50 +2071,12 @@ def noisy_report(
     by_place: dict[int, list[str]] = {}
     for at, kind in noise:
         by_place.setdefault(min(at, len(entries)), []).append(kind)
-    page = 1
-    since: list[Person | Line] = []  # the entries since the last subtotal
+    rows = _NoisyRows(s, header, statement, pages)
     for k in range(len(entries) + 1):
         for kind in by_place.get(k, []):
-            if kind == "section":
-                s.section("PRODUCT: MEDICAID HMO (MCD)")
-            elif kind == "subtotal" and statement:
-                cents = sum(x.cents for x in since if isinstance(x, Line))
-                s.add("Subtotal", None, None, number(cents), None, bold=True)
-                since = []
-            elif kind == "subtotal":
-                s.add("Subtotal", f"{len(since)} members", bold=True)
-                since = []
-            elif kind == "members_total":
-                s.add(f"Total MCD Members: {k}", bold=True)
-            elif kind == "page":
-                page += 1
-                s.blank()
-                s.add("Sunrise Health Plan", None, None, None, f"Page {page} of {pages}")
-                s.header(*header)
-            elif kind == "blank":
-                s.blank()
-            elif statement:
-                s.add("Legend: CR = credit to provider, DR = debit (recoupment)")
-            else:
-                s.add(
-                    "Legend: TANF = Temporary Assistance for Needy Families; ABD = Aged, "
-                    "Blind or Disabled; SSI = Supplemental Security Income"
-                )
-        if k == len(entries):
-            break
-        entry = entries[k]
-        since.append(entry)
-        if isinstance(entry, Line):
-            s.add(
-                entry.member_id,
-                entry.who.name,
-                month_us(entry.month),
-                number(entry.cents),
-                entry.kind,
-            )
-        else:
-            p = entry
-            s.add(p.member_id, p.name, p.dob, p.sex, p.cell, p.effective)
+            rows.noise(kind, k)
+        if k < len(entries):
+            rows.entry(entries[k])
     if footer:
         s.blank()
         if statement:

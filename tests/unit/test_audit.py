@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import _alembic_config, open_database
 from pmpm_desktop.db.models import AuditEntry, Discrepancy, DiscrepancyEvent
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.audit import (
     UNKNOWN_ACTOR,
@@ -28,7 +29,6 @@ from pmpm_desktop.services.audit import (
 )
 from pmpm_desktop.services.discrepancies import history
 from pmpm_desktop.services.import_history import rollback_import
-from pmpm_desktop.services.importing import ImportCancelled
 from tests.conftest import CliResult
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, xlsx
 from tests.unit.test_cli_end_to_end import practice  # noqa: F401 - the fixture
@@ -139,7 +139,7 @@ def test_an_import_that_is_refused_or_cancelled_leaves_no_entry(
     db = open_database(db_path)
     try:
         # Cancelled after the import's rows and its audit entry were written, before the commit.
-        with pytest.raises(ImportCancelled):
+        with pytest.raises(Cancelled):
             importing.import_roster(
                 db,
                 "SUN",
@@ -276,7 +276,10 @@ def test_two_clerks_on_one_postgresql_database_are_told_apart(
 
     url = make_url(_create_database(postgres_url))
     with psycopg.connect(
-        host=url.query["host"], port=int(url.query["port"]), user=url.username, dbname=url.database
+        host=str(url.query["host"]),
+        port=int(str(url.query["port"])),
+        user=url.username,
+        dbname=url.database,
     ) as conn:
         conn.execute("CREATE ROLE clerk_ana LOGIN")
         conn.execute("CREATE ROLE clerk_bo LOGIN")

@@ -12,7 +12,8 @@ import pytest
 from pmpm_desktop.db.database import Database, DatabaseError, open_database
 from pmpm_desktop.db.sqlite_file import verify_copy
 from pmpm_desktop.errors import UsageError
-from pmpm_desktop.services.backup import BackupCancelled, backup_database
+from pmpm_desktop.progress import Cancelled
+from pmpm_desktop.services.backup import backup_database
 from pmpm_desktop.services.payers import add_payer, list_payers
 from tests.unit.db_states import small_disk
 
@@ -30,7 +31,7 @@ def test_backup_is_a_complete_database(db: Database, tmp_path: Path) -> None:
 def test_cancelled_backup_leaves_no_file(db: Database, tmp_path: Path) -> None:
     add_payer(db, "SUN", "Sunrise Health Plan")
     target = tmp_path / "copy.sqlite3"
-    with pytest.raises(BackupCancelled):
+    with pytest.raises(Cancelled):
         backup_database(db, target, lambda done, total: False)
     assert not target.exists()
     assert not list(tmp_path.glob("copy.sqlite3*"))

@@ -11,9 +11,10 @@ import pytest
 
 from pmpm_desktop.db.database import open_database
 from pmpm_desktop.io.private_files import remove_stale
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.database_copy import is_empty
-from pmpm_desktop.services.demo import DemoCancelled, build_demo
+from pmpm_desktop.services.demo import build_demo
 from tests.conftest import CliResult, cli_runner, mode
 from tests.unit.kill_checks import files_holding, integrity, run_killed
 
@@ -26,7 +27,7 @@ def test_a_killed_demo_leaves_the_database_empty_and_nothing_readable(
     tmp_path: Path, db_path: Path, private: Path, cli: Callable[..., CliResult], step: int
 ) -> None:
     open_database(db_path).dispose()  # an empty database at the latest schema
-    run_killed(tmp_path, "demo", db_path, step)
+    run_killed(tmp_path, "demo", db_path, str(step))
 
     assert integrity(db_path) == "ok"
     database = open_database(db_path)
@@ -55,7 +56,7 @@ def test_a_killed_demo_leaves_the_database_empty_and_nothing_readable(
 def test_a_cancelled_demo_leaves_an_empty_database(db_path: Path, private: Path) -> None:
     database = open_database(db_path)
     try:
-        with pytest.raises(DemoCancelled):
+        with pytest.raises(Cancelled):
             build_demo(database, members=10, progress=lambda done, total: done < 5)
         assert is_empty(database)
         assert not (db_path.parent / "demo-files").exists()

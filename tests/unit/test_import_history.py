@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,12 @@ from pmpm_desktop.db.models import (
     RosterRow,
 )
 from pmpm_desktop.errors import InputRejected, NotFound, UsageError
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.import_history import (
-    RollbackCancelled,
+    LineInfo,
+    RosterRowInfo,
     get_import,
     import_rows,
     list_imports,
@@ -413,7 +415,7 @@ def test_cancelling_before_the_delete_changes_nothing(practice: Database, tmp_pa
         calls.append((done, total))
         return done < 1
 
-    with pytest.raises(RollbackCancelled):
+    with pytest.raises(Cancelled):
         rollback_import(db, "roster", feb, cancel_at_commit)
     assert calls == [(0, 4), (1, 4)]
     assert snapshot(db) == state
@@ -485,6 +487,16 @@ def test_statements_are_listed_with_the_sum_of_their_lines_exactly(
 # --- rows a page at a time -------------------------------------------------------------------
 
 
+def _rosters(rows: Sequence[RosterRowInfo | LineInfo]) -> list[RosterRowInfo]:
+    assert all(isinstance(r, RosterRowInfo) for r in rows)
+    return [r for r in rows if isinstance(r, RosterRowInfo)]
+
+
+def _lines(rows: Sequence[RosterRowInfo | LineInfo]) -> list[LineInfo]:
+    assert all(isinstance(r, LineInfo) for r in rows)
+    return [r for r in rows if isinstance(r, LineInfo)]
+
+
 def test_roster_rows_are_paged_and_sorted_in_sql_with_ids_as_text(
     practice: Database, tmp_path: Path
 ) -> None:
@@ -492,16 +504,17 @@ def test_roster_rows_are_paged_and_sorted_in_sql_with_ids_as_text(
     jan = roster(db, tmp_path, "2026-01", "jan.xlsx", [A, B, C])
     source = import_rows(db, jan, "roster")
     assert source.count() == 3
-    first = source.fetch(0, 2, None, False)
+    first = _rosters(source.fetch(0, 2, None, False))
     assert [r.member_id for r in first] == ["000000001", "000000002"]  # the file's order
     assert first[0].name == "ALPHA, ANN" and first[0].dob == dt.date(1990, 5, 10)
     assert first[0].rate_cell == "TANF" and first[0].product == "MCD"
     assert first[0].source_row == 4  # a title row and a blank row above the header
     assert [r.member_id for r in source.fetch(2, 10, None, False)] == ["000000003"]
-    assert [r.last_name for r in source.fetch(0, 3, "name", True)] == ["CHARLIE", "BRAVO", "ALPHA"]
+    by_name = _rosters(source.fetch(0, 3, "name", True))
+    assert [r.last_name for r in by_name] == ["CHARLIE", "BRAVO", "ALPHA"]
     assert [r.member_id for r in source.fetch(0, 3, "dob", False)][0] == "000000003"
     source.search = "bra"
-    assert source.count() == 1 and source.fetch(0, 5, None, False)[0].first_name == "BEN"
+    assert source.count() == 1 and _rosters(source.fetch(0, 5, None, False))[0].first_name == "BEN"
     source.search = "0000003"
     assert [r.member_id for r in source.fetch(0, 5, None, False)] == ["000000003"]
     with pytest.raises(UsageError):
@@ -522,10 +535,10 @@ def test_statement_lines_are_paged_and_sorted_by_amount(practice: Database, tmp_
     )
     source = import_rows(db, sid, "remittance")
     assert source.count() == 3
-    by_amount = source.fetch(0, 3, "amount", False)
+    by_amount = _lines(source.fetch(0, 3, "amount", False))
     assert [r.amount for r in by_amount] == [Decimal("-97.60"), Decimal("5.00"), Decimal("180.90")]
     assert by_amount[1].member_id == "000012345"  # padded to the payer's width, kept as text
     assert by_amount[1].coverage_month == M("2026-02") and by_amount[1].line_type is None
     # Blank line types sort last whichever way.
-    assert source.fetch(0, 3, "line_type", True)[-1].line_type is None
-    assert source.fetch(0, 3, "line_type", False)[-1].line_type is None
+    assert _lines(source.fetch(0, 3, "line_type", True))[-1].line_type is None
+    assert _lines(source.fetch(0, 3, "line_type", False))[-1].line_type is None

@@ -13,7 +13,7 @@ import pytest
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import NotFound, PmpmError, UsageError
-from pmpm_desktop.io.report import ReportCancelled
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.member_ledger import (
     eligibility_history,
@@ -213,11 +213,15 @@ def _sheet_rows(path: Path, sheet: str, header_cell: str) -> list[dict[str, obje
 
 def test_build_report_writes_what_reconcile_gives(practice: Database, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
+
+    def note(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return True
+
     out = tmp_path / "report.xlsx"
     result = build_report(
-        practice, out, "sun", M("2026-01"), M("2026-03"), "Main St Pediatrics",
-        lambda done, total: seen.append((done, total)) is None,
-    )  # fmt: skip
+        practice, out, "sun", M("2026-01"), M("2026-03"), "Main St Pediatrics", note
+    )
     assert result.path == out and out.exists()
     assert seen[-1] == (PROGRESS_TOTAL, PROGRESS_TOTAL)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
@@ -248,10 +252,10 @@ def test_build_report_refuses_bad_targets_and_leaves_no_file_on_cancel(
         build_report(practice, tmp_path / "r.xlsx", "NOPE", M("2026-01"), M("2026-02"))
     for stop_at in (0, 500):  # while reconciling, and while writing
         out = tmp_path / f"cancelled {stop_at}.xlsx"
-        with pytest.raises(ReportCancelled):
+        with pytest.raises(Cancelled):
             build_report(
                 practice, out, None, M("2026-01"), M("2026-02"),
-                progress=lambda done, total, stop=stop_at: done < stop,
+                progress=lambda done, total: done < stop_at,  # noqa: B023 - called at once
             )  # fmt: skip
         assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if "cancelled" in p.name) == []

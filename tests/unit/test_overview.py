@@ -15,12 +15,13 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.aging import aging_items, aging_table
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.disputes import dispute_facts, total_recovered
-from pmpm_desktop.services.overview import OverviewCancelled, Tally, overview
+from pmpm_desktop.services.overview import Tally, overview
 from pmpm_desktop.services.reconciling import reconcile
 from tests.conftest import cli_runner
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, worked_example_rates, xlsx
@@ -37,7 +38,7 @@ def test_expected_and_paid_are_the_reconciliation_figures(demo: Database) -> Non
     assert [p.code for p in o.payers] == ["BAY", "HCA", "SUN"]
     for p in o.payers:
         assert (p.first, p.last) == (FIRST, LAST)
-        summary = reconcile(demo, p.code, p.first, p.last)
+        summary = reconcile(demo, p.code, FIRST, LAST)
         assert p.expected == summary.expected
         assert p.paid == summary.paid
         assert p.variance == summary.variance
@@ -58,7 +59,7 @@ def test_members_are_the_latest_roster_months(demo: Database) -> None:
                 .join(Payer, Payer.id == RosterImport.payer_id)
                 .where(Payer.code == p.code, RosterImport.roster_month == LAST)
             )
-            assert p.members == n > 0
+            assert n is not None and p.members == n > 0
             assert p.roster_imports == 6 and p.statements == 6
     assert o.members == sum(p.members for p in o.payers)
 
@@ -167,7 +168,7 @@ def test_empty_database_and_cancel(db: Database) -> None:
     o = overview(db)
     assert o.empty and o.members == 0 and o.expected is None and o.hints == ()
     payers.add_payer(db, "AAA", "A Plan")
-    with pytest.raises(OverviewCancelled):
+    with pytest.raises(Cancelled):
         overview(db, lambda done, total: False)
 
 

@@ -30,10 +30,10 @@ from pmpm_desktop.io.report import (
     PERCENT_FORMAT,
     STATUS_LABELS,
     SUMMARY_SHEET,
-    ReportCancelled,
     summary_columns,
     write_report,
 )
+from pmpm_desktop.progress import Cancelled
 
 GENERATED_AT = dt.datetime(2026, 7, 15, 9, 30)
 D = Decimal
@@ -48,8 +48,8 @@ def money(value: Any) -> Decimal:
 def month_summary(
     month: str, eligible: int, paid_members: int, expected: str, paid: str, seed: int
 ) -> MonthSummary:
-    counts = {kind: (seed * (i + 3)) % 7 for i, kind in enumerate(KINDS)}
-    amounts = {
+    counts: dict[str, int] = {kind: (seed * (i + 3)) % 7 for i, kind in enumerate(KINDS)}
+    amounts: dict[str, Decimal] = {
         kind: (D(seed * (i + 1)) * D("-12.37") if kind != "overpaid" else D("45.10")) * counts[kind]
         for i, kind in enumerate(KINDS)
     }
@@ -101,7 +101,7 @@ def discrepancy(
 def reconcile_summary(
     code: str, name: str, months: list[MonthSummary], rows: list[DiscrepancyRow]
 ) -> ReconcileSummary:
-    counts = {k: sum(m.counts[k] for m in months) for k in KINDS}
+    counts: dict[str, int] = {k: sum(m.counts[k] for m in months) for k in KINDS}
     expected = sum((m.expected for m in months), ZERO)
     paid = sum((m.paid for m in months), ZERO)
     return ReconcileSummary(
@@ -467,7 +467,7 @@ def test_cancel_raises_and_leaves_no_file(
         return calls <= stop_after
 
     out = tmp_path / "report.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         write_report(out, big, generated_at=GENERATED_AT, progress=progress)
     assert calls == stop_after + 1
     assert not out.exists()
@@ -477,7 +477,7 @@ def test_cancel_raises_and_leaves_no_file(
 def test_cancel_keeps_an_earlier_report(tmp_path: Path, summaries: list[ReconcileSummary]) -> None:
     out = tmp_path / "report.xlsx"
     out.write_bytes(b"earlier report")
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         write_report(out, summaries, generated_at=GENERATED_AT, progress=lambda d, t: False)
     assert out.read_bytes() == b"earlier report"
     assert list(tmp_path.iterdir()) == [out]

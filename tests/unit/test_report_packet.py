@@ -21,9 +21,9 @@ from pmpm_desktop.io.report import (
     COVER_SHEET,
     LATE_SHEET,
     LEDGER_SHEET,
-    ReportCancelled,
 )
 from pmpm_desktop.io.report_packet import PACKET_LATE_SHEET, PACKET_SHEET
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers, reporting
 from pmpm_desktop.services.discrepancies import set_status
 from pmpm_desktop.services.reconciling import reconcile
@@ -207,12 +207,17 @@ def test_progress_ends_at_total_and_bad_packet_folder_is_refused(
     practice: Database, tmp_path: Path
 ) -> None:
     seen: list[int] = []
-    export(practice, tmp_path, progress=lambda done, total: seen.append(done) is None)
+
+    def note(done: int, total: int) -> bool:
+        seen.append(done)
+        return True
+
+    export(practice, tmp_path, progress=note)
     assert seen == sorted(seen) and seen[-1] == PROGRESS_TOTAL
     assert any(400 < d < 500 for d in seen)  # the roster comparisons report as they go
     # a Cancel while gathering (after reconciling, before writing) leaves no file
     out = tmp_path / "cancelled.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         build_report(
             practice, out, "SUN", M("2026-01"), M("2026-05"), packet_dir=tmp_path / "cp",
             progress=lambda done, total: done <= 400,

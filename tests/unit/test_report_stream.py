@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -14,8 +15,9 @@ import pytest
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import KINDS, DiscrepancyRow, MonthSummary, ReconcileSummary
 from pmpm_desktop.io import report_discrepancies, report_ledger, report_roster, report_stream
-from pmpm_desktop.io.report import DISCREPANCY_SHEET, LEDGER_SHEET, ReportCancelled, write_report
+from pmpm_desktop.io.report import DISCREPANCY_SHEET, LEDGER_SHEET, write_report
 from pmpm_desktop.io.report_data import LedgerLine, ReportExtras
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services.roster_changes import RosterChange, RosterDiff
 
 AWKWARD = [
@@ -81,7 +83,7 @@ def _extras(summary: ReconcileSummary) -> ReportExtras:
 
 def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
     wb = openpyxl.load_workbook(path)
-    return {
+    cells: dict[str, list[tuple[object, ...]]] = {
         ws.title: [
             (c.coordinate, c.value, c.data_type, c.number_format)
             for row in ws.iter_rows()
@@ -89,10 +91,12 @@ def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
             if c.value is not None
         ]
         for ws in wb.worksheets
-    } | {
+    }
+    setup: dict[str, list[tuple[object, ...]]] = {
         f"{ws.title} setup": [(ws.auto_filter.ref, ws.freeze_panes, ws.max_row)]
         for ws in wb.worksheets
     }
+    return cells | setup
 
 
 def _without_streaming(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,7 +129,9 @@ def test_streamed_sheets_equal_cell_by_cell(
     assert " leading" in kept and "trailing " in kept and "=1+1" in kept
 
 
-def test_streaming_is_used_and_rich_text_markup_stays_text(tmp_path: Path) -> None:
+def test_streaming_is_used_and_rich_text_markup_stays_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """xlsxwriter passes a string that looks like rich-text XML (``<r>…</r>``) through raw in
     constant_memory mode; the streamed sheets escape it like any other text."""
     summary = _summary(5)
@@ -135,15 +141,12 @@ def test_streaming_is_used_and_rich_text_markup_stays_text(tmp_path: Path) -> No
     used: list[bool] = []
     real = report_stream.stream_frame
 
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy(*args: Any, **kwargs: Any) -> Any:
         used.append(True)
         return real(*args, **kwargs)
 
-    report_discrepancies.stream_frame = spy  # type: ignore[assignment]
-    try:
-        write_report(out, [summary], generated_at=CREATED)
-    finally:
-        report_discrepancies.stream_frame = real  # type: ignore[assignment]
+    monkeypatch.setattr(report_discrepancies, "stream_frame", spy)
+    write_report(out, [summary], generated_at=CREATED)
     assert used
     ws = openpyxl.load_workbook(out)[DISCREPANCY_SHEET]
     assert ws["N2"].value == "<r>not markup</r>"
@@ -162,7 +165,7 @@ def test_streamed_ledger_cancels_between_chunks(
         return done < 600  # stops inside the ledger (after the 400 discrepancies)
 
     out = tmp_path / "r.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         write_report(out, [summary], generated_at=CREATED, extras=extras, progress=progress)
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert max(seen) >= 600

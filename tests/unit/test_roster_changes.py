@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +15,7 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import NotFound
 from pmpm_desktop.io.roster_file import ROSTER_SCHEMA
 from pmpm_desktop.services import importing, payers, reporting
+from pmpm_desktop.services.reconciling import reconcile_payers
 from pmpm_desktop.services.roster_changes import (
     CHANGE_KINDS,
     RosterChange,
@@ -396,13 +398,13 @@ def test_range_without_rosters_in_it_is_empty_and_unknown_payer_not_found(sun: D
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Database:
+def demo_db(tmp_path: Path) -> Iterator[Database]:
     from pmpm_desktop.db.database import open_database
     from pmpm_desktop.services.demo import build_demo
 
     database = open_database(tmp_path / "demo.sqlite3")
     build_demo(database, members=60)
-    yield database  # type: ignore[misc]
+    yield database
     database.dispose()
 
 
@@ -414,8 +416,9 @@ def test_report_gathers_the_same_changes_on_its_second_thread(demo_db: Database)
     from pmpm_desktop.services.demo import FIRST, LAST
 
     codes = reporting.payer_codes(demo_db, None)
-    summaries, ledgers = zip(
-        *(reporting._reconcile(demo_db, c, FIRST, LAST, None) for c in codes), strict=True
+    ledgers: list[pl.DataFrame] = []
+    summaries = reconcile_payers(
+        demo_db, codes, FIRST, LAST, each=lambda s, k: ledgers.append(reporting._ledger_frame(s, k))
     )
     as_of = D(2026, 8, 1)
     here = reporting.gather_extras(
@@ -446,10 +449,10 @@ def test_a_failing_comparison_is_raised_where_the_report_reads_it(demo_db: Datab
 def test_cancelling_a_report_while_reconciling_stops_the_comparisons(
     demo_db: Database, tmp_path: Path
 ) -> None:
-    from pmpm_desktop.io.report import ReportCancelled
+    from pmpm_desktop.progress import Cancelled
 
     out = tmp_path / "r.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         reporting.build_report(
             demo_db, out, None, M("2026-01"), M("2026-06"), progress=lambda done, total: done < 1
         )

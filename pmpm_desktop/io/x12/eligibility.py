@@ -107,54 +107,82 @@ def _walk(source: X12Input) -> _Response:
     out = _Response()
     texts, e = source.segments.texts, source.segments.separators.element
     for ts in source.sets:
-        member: _Member | None = None
-        benefit: _Benefit | None = None
-        loop = _HEADER
+        walker = _SetWalker(out)
         for i in ts.body:
-            seg = texts[i].split(e)
-            tag = seg[0]
-            if tag == "HL":
-                benefit = None
-                if element(seg, 3) in ("22", "23"):
-                    member = _Member(i + 1, seg)
-                    out.members.append(member)
-                    loop = _MEMBER
-                else:
-                    member, loop = None, _HEADER
-            elif member is None:
-                _header(out, seg)
-            elif tag == "NM1":
-                qualifier = element(seg, 1)
-                if loop == _MEMBER and qualifier in ("IL", "03"):
-                    member.name_segment = i + 1
-                    member.last, member.first = element(seg, 3), element(seg, 4)
-                    member.ident = element(seg, 9)
-                    loop = _NAME
-                elif loop == _PROVIDER and benefit is not None and qualifier == "P3":
-                    if element(seg, 9) and (benefit.pcp is None or element(seg, 8) == "XX"):
-                        benefit.pcp = (element(seg, 9), i + 1)
-            elif tag == "DTP":
-                dates = member.dates if loop == _NAME else benefit.dates if benefit else None
-                if dates is not None and loop in (_NAME, _BENEFIT):
-                    dates.setdefault(element(seg, 1), (element(seg, 3), i + 1))
-            elif tag == "REF":
-                if loop == _NAME:
-                    member.refs.setdefault(element(seg, 1), (element(seg, 2), i + 1))
-            elif tag == "DMG":
-                if loop == _NAME and not member.dmg_segment:
-                    member.dmg_segment = i + 1
-                    member.dob, member.sex = element(seg, 2), element(seg, 3)
-            elif tag == "EB":
-                benefit = _Benefit(i + 1, seg)
-                member.benefits.append(benefit)
-                loop = _BENEFIT
-            elif tag == "LS" and benefit is not None:
-                loop = _PROVIDER
-            elif tag == "LE" and benefit is not None:
-                loop = _BENEFIT
-            elif tag == "AAA" and loop in (_MEMBER, _NAME):
-                member.rejected = True
+            walker.segment(i + 1, texts[i].split(e))
     return out
+
+
+class _SetWalker:
+    """One transaction set's segments in order, and which member, benefit (EB) and loop the
+    current one is in. Segments are numbered from 1, as messages name them."""
+
+    def __init__(self, out: _Response) -> None:
+        self.out = out
+        self.member: _Member | None = None
+        self.benefit: _Benefit | None = None
+        self.loop = _HEADER
+
+    def segment(self, n: int, seg: list[str]) -> None:
+        if seg[0] == "HL":
+            self._level(n, seg)
+        elif self.member is None:
+            _header(self.out, seg)
+        else:
+            self._member_segment(self.member, n, seg)
+
+    def _level(self, n: int, seg: list[str]) -> None:
+        self.benefit = None
+        if element(seg, 3) in ("22", "23"):
+            self.member = _Member(n, seg)
+            self.out.members.append(self.member)
+            self.loop = _MEMBER
+        else:
+            self.member, self.loop = None, _HEADER
+
+    def _member_segment(self, member: _Member, n: int, seg: list[str]) -> None:
+        tag = seg[0]
+        if tag == "NM1":
+            self._name(member, n, seg)
+        elif tag in ("DTP", "REF", "DMG"):
+            self._detail(member, n, seg)
+        elif tag == "EB":
+            self.benefit = _Benefit(n, seg)
+            member.benefits.append(self.benefit)
+            self.loop = _BENEFIT
+        elif tag == "LS" and self.benefit is not None:
+            self.loop = _PROVIDER
+        elif tag == "LE" and self.benefit is not None:
+            self.loop = _BENEFIT
+        elif tag == "AAA" and self.loop in (_MEMBER, _NAME):
+            member.rejected = True
+
+    def _name(self, member: _Member, n: int, seg: list[str]) -> None:
+        qualifier = element(seg, 1)
+        benefit = self.benefit
+        if self.loop == _MEMBER and qualifier in ("IL", "03"):
+            member.name_segment = n
+            member.last, member.first = element(seg, 3), element(seg, 4)
+            member.ident = element(seg, 9)
+            self.loop = _NAME
+        elif self.loop == _PROVIDER and benefit is not None and qualifier == "P3":
+            if element(seg, 9) and (benefit.pcp is None or element(seg, 8) == "XX"):
+                benefit.pcp = (element(seg, 9), n)
+
+    def _detail(self, member: _Member, n: int, seg: list[str]) -> None:
+        """A date, reference or demographics segment of the member's name or its benefit."""
+        tag, loop, benefit = seg[0], self.loop, self.benefit
+        if tag == "DTP":
+            dates = member.dates if loop == _NAME else benefit.dates if benefit else None
+            if dates is not None and loop in (_NAME, _BENEFIT):
+                dates.setdefault(element(seg, 1), (element(seg, 3), n))
+        elif loop != _NAME:
+            return
+        elif tag == "REF":
+            member.refs.setdefault(element(seg, 1), (element(seg, 2), n))
+        elif not member.dmg_segment:  # DMG
+            member.dmg_segment = n
+            member.dob, member.sex = element(seg, 2), element(seg, 3)
 
 
 def _header(out: _Response, seg: list[str]) -> None:

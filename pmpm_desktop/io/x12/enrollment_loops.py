@@ -245,16 +245,9 @@ def _members(
         kind = kinds.get(text[:3])
         if kind is None:
             continue
-        if kind == _REF:
+        if kind == _REF or kind == _DTP:
             if holder is not None:
-                seg = text.split(e, 3)
-                if len(seg) > 2 and seg[1] not in holder.refs:
-                    holder.refs[seg[1]] = (seg[2], i + 1)
-        elif kind == _DTP:
-            if holder is not None:
-                seg = text.split(e, 4)
-                if len(seg) > 3 and seg[1] not in holder.dates:
-                    holder.dates[seg[1]] = (seg[3], i + 1)
+                _keep(holder, kind, text.split(e, 4), i + 1)
         elif kind == _INS:
             if member is not None:
                 yield member
@@ -267,23 +260,47 @@ def _members(
             loop = _name(text.split(e, 10), i + 1, member, coverage, loop)
             holder = None
         elif kind == _DMG:
-            if loop == _NAME and not member.dmg_segment:
-                seg = text.split(e, 4)
-                n = len(seg)
-                member.dmg_segment = i + 1
-                member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
-                member.sex = seg[3] if n > 3 else ""
+            _demographics(member, loop, text, e, i + 1)
         elif kind == _HD:
             coverage = holder = Coverage(i + 1, text.split(e, 5))
             member.coverages.append(coverage)
             loop = _COVERAGE
-        elif kind == _LX:
-            if coverage is not None:
-                loop, holder = _PROVIDER, None
         else:
-            loop, holder = _ELSEWHERE, None
+            loop, holder = _other_loop(kind, loop, holder, coverage)
     if member is not None:
         yield member
+
+
+def _other_loop(
+    kind: int, loop: int, holder: Member | Coverage | None, coverage: Coverage | None
+) -> tuple[int, Member | Coverage | None]:
+    """(loop, holder) after an LX (a provider loop of the coverage) or the start of a loop
+    whose REF, DTP and NM1 are not the member's."""
+    if kind != _LX:
+        return _ELSEWHERE, None
+    if coverage is not None:
+        return _PROVIDER, None
+    return loop, holder
+
+
+def _keep(holder: Member | Coverage, kind: int, seg: list[str], number: int) -> None:
+    """A REF or DTP of the loop being read: the first of each qualifier counts."""
+    if kind == _REF:
+        if len(seg) > 2 and seg[1] not in holder.refs:
+            holder.refs[seg[1]] = (seg[2], number)
+    elif len(seg) > 3 and seg[1] not in holder.dates:
+        holder.dates[seg[1]] = (seg[3], number)
+
+
+def _demographics(member: Member, loop: int, text: str, e: str, number: int) -> None:
+    """The member's own DMG (the first in its name loop)."""
+    if loop != _NAME or member.dmg_segment:
+        return
+    seg = text.split(e, 4)
+    n = len(seg)
+    member.dmg_segment = number
+    member.dob = seg[2] if n > 2 and seg[1] in ("D8", "") else ""
+    member.sex = seg[3] if n > 3 else ""
 
 
 def _name(seg: list[str], number: int, member: Member, coverage: Coverage | None, loop: int) -> int:

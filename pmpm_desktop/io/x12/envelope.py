@@ -215,17 +215,7 @@ class _Walk:
                 )
             self._close_set(i, seg)
         elif self.group is not None:
-            if tag == "ST":
-                self.open_set = i
-            elif tag == "GE":
-                self._close_group(i, seg)
-            elif tag == "SE":
-                raise FileReadError(f"{where}: no transaction set is open (no ST before it)")
-            else:
-                raise FileReadError(
-                    f"{where}: the functional group opened at segment {self.group + 1:,} (GS) "
-                    "has no GE"
-                )
+            self._in_group(i, seg, self.group, where)
         elif tag == "GS":
             self.group = i
             self.sets = []
@@ -237,6 +227,20 @@ class _Walk:
             raise FileReadError(f"{where}: a transaction set outside a functional group (no GS)")
         else:
             raise FileReadError(f"{where}: no functional group is open (no GS before it)")
+
+    def _in_group(self, i: int, seg: list[str], group: int, where: str) -> None:
+        """A control segment inside the functional group opened at segment ``group``."""
+        tag = seg[0]
+        if tag == "ST":
+            self.open_set = i
+        elif tag == "GE":
+            self._close_group(i, seg)
+        elif tag == "SE":
+            raise FileReadError(f"{where}: no transaction set is open (no ST before it)")
+        else:
+            raise FileReadError(
+                f"{where}: the functional group opened at segment {group + 1:,} (GS) has no GE"
+            )
 
     def _close_set(self, i: int, se: list[str]) -> None:
         assert self.open_set is not None and self.group is not None

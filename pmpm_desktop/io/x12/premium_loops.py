@@ -79,13 +79,7 @@ def walk(source: X12Input) -> tuple[list[Payment], list[Remittance]]:
                 loop.lines.append(line)
             elif tag == "DTM":
                 if len(seg) > 1 and seg[1] == "582":
-                    if loop is None:
-                        header = _period(seg, i + 1)
-                    elif line is None:
-                        # Not in the guide: a member's own period, for its lines without one.
-                        loop.header = _period(seg, i + 1) or loop.header
-                    elif line.period is None:
-                        line.period = _period(seg, i + 1)
+                    header = _period_paid(seg, i + 1, header, loop, line)
             elif loop is not None and tag == "REF":
                 refs = line.refs if line is not None else loop.refs
                 if len(seg) > 2:
@@ -103,6 +97,21 @@ def walk(source: X12Input) -> tuple[list[Payment], list[Remittance]]:
                     Line(i + 1, "ADX", element(seg, 1), element(seg, 2), None, {}, line)
                 )
     return payments, loops
+
+
+def _period_paid(
+    seg: list[str], number: int, header: Period | None, loop: Remittance | None, line: Line | None
+) -> Period | None:
+    """A DTM*582 (the period paid for) of the transaction, a member or a line: the
+    transaction's period after it."""
+    if loop is None:
+        return _period(seg, number)
+    if line is None:
+        # Not in the guide: a member's own period, for its lines without one.
+        loop.header = _period(seg, number) or loop.header
+    elif line.period is None:
+        line.period = _period(seg, number)
+    return header
 
 
 def _period(seg: list[str], number: int) -> Period | None:

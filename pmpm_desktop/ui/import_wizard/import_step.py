@@ -7,7 +7,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from pmpm_desktop.services.importing import ImportCancelled, Progress
+from pmpm_desktop.progress import Cancelled, Progress
 from pmpm_desktop.ui.context import IMPORTS, PAYERS
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.import_wizard.base import DONE, IMPORT, WizardBase
@@ -103,7 +103,7 @@ class ImportStep(WizardBase):
 
     def _import_failed(self, exc: BaseException) -> None:
         self._import_handle = None
-        if isinstance(exc, ImportCancelled):
+        if isinstance(exc, Cancelled):
             self._import_cancelled()
             return
         head, details = error_text(exc)

@@ -16,8 +16,9 @@ from pmpm_desktop.io.detect import Detection
 from pmpm_desktop.io.fixed_layout import FixedLayout
 from pmpm_desktop.io.machine_file import Format
 from pmpm_desktop.io.table import FileReadError
+from pmpm_desktop.progress import Progress
 from pmpm_desktop.services import importing
-from pmpm_desktop.services.importing import ImportResult, Progress, RatesResult
+from pmpm_desktop.services.importing import ImportResult, RatesResult
 from pmpm_desktop.services.preview import Preview, preview
 from pmpm_desktop.services.profiles import plan_read
 from pmpm_desktop.services.roster_changes import RosterDiff, roster_diff

@@ -125,11 +125,11 @@ class FitLabel(QLabel):
         # the tile's width decides, not the text's
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def setText(self, text: str) -> None:
         super().setText(text)
         self._fit()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit()
 
@@ -193,7 +193,7 @@ class KpiTile(QFrame):
         colour = tone(self.palette()).name() if tone is not None else None
         self.value.setStyleSheet(f"color: {colour};" if colour else "")
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._colour_value()
         super().changeEvent(event)

@@ -385,7 +385,7 @@ class ImportsPage(Page):
         layout.addWidget(self.stack)
         self._update_buttons()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+    def changeEvent(self, event: QEvent) -> None:
         """The OS switched between light and dark: grey and red follow the new palette."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "model"):

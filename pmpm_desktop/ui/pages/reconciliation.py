@@ -37,10 +37,11 @@ from pmpm_desktop.core.payer_level import PAID_TITLE
 from pmpm_desktop.core.payer_level import RULE as PAYER_LEVEL_RULE
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, MonthSummary
 from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import discrepancy_query as dq
 from pmpm_desktop.services.discrepancies import set_status
 from pmpm_desktop.services.members import link_alias
-from pmpm_desktop.services.reconciling import STEPS, Cancelled, reconcile
+from pmpm_desktop.services.reconciling import STEPS, reconcile
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import DISCREPANCIES, EVERYTHING, IMPORTS, MEMBERS, PAYERS
 from pmpm_desktop.ui.dialogs import error_text, show_error, show_message
@@ -655,7 +656,7 @@ class ReconciliationPage(Page):
     def _summary_split_moved(self, _pos: int, _index: int) -> None:
         self._summary_split_dragged = True
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             if watched is self.grid_split:
                 self._fit_detail()
