@@ -183,7 +183,7 @@ class _GridBehaviour(QObject):
         menu.exec(self.view.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if watched is self.view and isinstance(event, QKeyEvent):
             if event.matches(QKeySequence.StandardKey.Copy):

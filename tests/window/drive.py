@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         run(drive, args.db, args.members)
     except StepFailed as exc:
         failures.append(str(exc))
-    except Exception:  # noqa: BLE001 - reported as the failed step, with its traceback
+    except Exception:  # reported as the failed step, with its traceback
         failures.append(traceback.format_exc())
     for why in [*failures, *drive.errors]:
         print(f"FAILED {why}", flush=True)
