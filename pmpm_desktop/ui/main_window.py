@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
+        self._holders: dict[str, QScrollArea] = {}
         self._stale: set[str] = set()
         for cls in page_classes():
             page = cls(ctx)
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
             holder.setWidgetResizable(True)
             holder.setFrameShape(QFrame.Shape.NoFrame)
             holder.setWidget(page)
+            self._holders[cls.key] = holder
             self.stack.addWidget(holder)
             item = QListWidgetItem(nav_icon(cls.key, self.palette()), cls.title)
             item.setData(Qt.ItemDataRole.UserRole, cls.key)
@@ -134,7 +136,7 @@ class MainWindow(QMainWindow):
             return
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         page = self.pages[key]
-        self.stack.setCurrentWidget(page.parentWidget().parentWidget())  # viewport → holder
+        self.stack.setCurrentWidget(self._holders[key])
         self._refresh_if_stale(page)
         self.ctx.settings.last_page = key
 
