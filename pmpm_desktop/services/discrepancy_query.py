@@ -1,5 +1,6 @@
-"""The Reconciliation page's reads and writes: stored discrepancies filtered, sorted and paged in
-SQL; bulk status changes in one transaction; the month summary of the stored files.
+"""The Reconciliation page's reads: stored discrepancies filtered, sorted and paged in SQL, their
+age in days since the payment was due, and the month summary of the stored files. (Status
+changes, with what they replaced for undo, are in ``discrepancy_status``.)
 
 Rows are the same :class:`DiscrepancyRow` as :func:`~pmpm_desktop.services.discrepancies.
 discrepancy_rows` builds, from the same SELECT (:func:`~pmpm_desktop.services.discrepancies.
@@ -11,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, or_, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, or_, select
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.member_ids import IdRule
@@ -28,25 +29,31 @@ from pmpm_desktop.core.summary import (
     DISCREPANCY_KINDS,
     KINDS,
     DiscrepancyRow,
+    Kind,
     MonthSummary,
     PayerLevel,
+    Status,
 )
+from pmpm_desktop.core.summary import days_since_due as days_between
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.db.models import Discrepancy, Member, Payer, RosterImport
-from pmpm_desktop.errors import UsageError
-from pmpm_desktop.services.discrepancies import (
-    check_status,
-    discrepancy_select,
-    record_change,
-    rows_from,
+from pmpm_desktop.db.models import (
+    Discrepancy,
+    Member,
+    Payer,
+    RemittanceLine,
+    RosterImport,
 )
+from pmpm_desktop.errors import UsageError
+from pmpm_desktop.io.options import FileKind
+from pmpm_desktop.progress import Progress, report
+from pmpm_desktop.services.aging import DEFAULT_DUE_DAY, payment_due_dates
+from pmpm_desktop.services.discrepancies import check_status, discrepancy_select, rows_from
 from pmpm_desktop.services.payer_level import month_payer_levels, with_month_levels
 from pmpm_desktop.services.payers import id_rules, typed_id_forms
 from pmpm_desktop.services.reconciling import compute, load_inputs, month_summaries
 
 #: (payer code, member ID, coverage month): what names one stored discrepancy
 Key = tuple[str, str, Month]
-Progress = Callable[[int, int], bool]
 
 #: the sort keys :meth:`DiscrepancySource.fetch` takes (one per grid column)
 ORDER_KEYS: tuple[str, ...] = (
@@ -59,13 +66,11 @@ ORDER_KEYS: tuple[str, ...] = (
     "paid",
     "variance",
     "status",
-    "age",
+    "days_since_due",
     "last_note",
 )
 # A typed text an ID rule may change: punctuation inside, or a letter prefix before digits.
 _MAY_BE_RULED = re.compile(r"\w[-\s./*_\u00a0\u2013]|^[A-Za-z]+[0-9]")
-# How many keys go into one ``IN (…)``: SQLite allows 32k parameters, and tuples take 2 each.
-_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,8 @@ class DiscrepancyQuery:
     payers: tuple[str, ...] = ()
     first: Month | None = None
     last: Month | None = None
-    kinds: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    statuses: tuple[Status, ...] = ()
     #: a member ID prefix, or words of the member's name (case-insensitive)
     text: str = ""
 
@@ -84,8 +89,9 @@ class DiscrepancyQuery:
         for kind in self.kinds:
             if kind not in DISCREPANCY_KINDS:
                 raise UsageError(f"unknown kind {kind!r} (kinds: {', '.join(DISCREPANCY_KINDS)})")
-        for status in self.statuses:
-            check_status(status)
+        # the words as enums, so equal queries compare (and hash) equal however they were given
+        object.__setattr__(self, "kinds", tuple(Kind(k) for k in self.kinds))
+        object.__setattr__(self, "statuses", tuple(check_status(s) for s in self.statuses))
 
 
 @dataclass(frozen=True)
@@ -181,11 +187,33 @@ def totals(db: Database, query: DiscrepancyQuery) -> Totals:
     return Totals(int(n), cents_to_money(int(total or 0)))
 
 
-def _order(q: Select[Any], order_by: str | None, descending: bool) -> Select[Any]:
+def _due_day(db: Database, query: DiscrepancyQuery) -> ColumnElement[Any] | None:
+    """The day of its month each matching discrepancy's payment was due, as SQL: with the
+    month, what sorts them by days since due (services/aging.py's rule, one CASE branch per
+    payer and month whose due day is not the default)."""
+    q = _filtered_count(query, Discrepancy.payer_id, Discrepancy.month, rules=_rules(db, query))
+    with db.sessions() as s:
+        pairs = {(payer_id, month) for payer_id, month in s.execute(q.distinct())}
+    odd = [
+        (and_(Discrepancy.payer_id == payer_id, Discrepancy.month == month), due.day)
+        for (payer_id, month), due in payment_due_dates(db, pairs).items()
+        if due.day != DEFAULT_DUE_DAY
+    ]
+    # every payer's months due on the default day: the month alone sorts them
+    return case(*odd, else_=DEFAULT_DUE_DAY) if odd else None
+
+
+def _order(
+    q: Select[Any],
+    order_by: str | None,
+    descending: bool,
+    due_day: ColumnElement[Any] | None = None,
+) -> Select[Any]:
     """``q`` sorted by a grid column (payer, month and member ID break ties).
 
     Columns are named on their tables, so the full row query and the light id query of
-    :class:`DiscrepancySource` sort alike; only ``last_note`` needs the full query's note."""
+    :class:`DiscrepancySource` sort alike; only ``last_note`` needs the full query's note, and
+    ``days_since_due`` the due days of :func:`_due_day`."""
     by: dict[str, list[Any]] = {
         "payer": [Payer.code],
         "member_id": [Discrepancy.member_id],
@@ -196,19 +224,27 @@ def _order(q: Select[Any], order_by: str | None, descending: bool) -> Select[Any
         "paid": [Discrepancy.paid],
         "variance": [Discrepancy.variance],
         "status": [Discrepancy.status],
-        # The oldest discrepancy is the one with the greatest age.
-        "age": [Discrepancy.created_at],
+        # The longest overdue is the one whose payment was due first.
+        "days_since_due": [Discrepancy.month, due_day],
     }
     if order_by == "last_note":
         by["last_note"] = [q.selected_columns.last_note]
     if order_by is not None and order_by not in by:
         raise UsageError(f"cannot sort by {order_by!r} (keys: {', '.join(ORDER_KEYS)})")
-    chosen = by.get(order_by or "", [])
-    flip = descending != (order_by == "age")
+    chosen = [c for c in by.get(order_by or "", []) if c is not None]
+    flip = descending != (order_by == "days_since_due")
     keys = [c.desc() if flip else c.asc() for c in chosen]
     # Payer, month and member ID name one discrepancy: pages follow each other without overlap.
     keys += [Payer.code, Discrepancy.month, Discrepancy.member_id]
     return q.order_by(*keys)
+
+
+def _sorted(
+    db: Database, q: Select[Any], query: DiscrepancyQuery, order_by: str | None, desc: bool
+) -> Select[Any]:
+    """:func:`_order`, with the due days when sorting by days since due."""
+    due_day = _due_day(db, query) if order_by == "days_since_due" else None
+    return _order(q, order_by, desc, due_day)
 
 
 def _ordered_ids(
@@ -224,7 +260,7 @@ def _ordered_ids(
         q = select(Discrepancy.id).join(Payer, Payer.id == Discrepancy.payer_id)
         if query.text.strip() or order_by == "name":
             q = _member_join(q)
-        q = _order(q.where(*_conditions(query, _rules(db, query))), order_by, desc)
+        q = _sorted(db, q.where(*_conditions(query, _rules(db, query))), query, order_by, desc)
     with db.engine.connect() as conn:
         return list(conn.execute(q).scalars())
 
@@ -239,7 +275,7 @@ def fetch(
 ) -> list[DiscrepancyRow]:
     """One page of the matching discrepancies, sorted by ``order_by`` (see ORDER_KEYS)."""
     q = discrepancy_select().where(*_conditions(query, _rules(db, query)))
-    q = _order(q, order_by, descending).limit(max(limit, 0)).offset(max(offset, 0))
+    q = _sorted(db, q, query, order_by, descending).limit(max(limit, 0)).offset(max(offset, 0))
     return rows_from(db, q)
 
 
@@ -274,7 +310,7 @@ class DiscrepancySource:
             return []
         q = discrepancy_select().where(Discrepancy.id.in_(ids))
         # The ids are one stretch of the whole order, so sorting them alone keeps it.
-        return rows_from(self.db, _order(q, order_by, descending))
+        return rows_from(self.db, _sorted(self.db, q, self.query, order_by, descending))
 
     def prefetch(self, order_by: str | None, descending: bool) -> None:
         """Read the ordered ids now (a grid's worker does, right after its first page), so the
@@ -296,67 +332,19 @@ class DiscrepancySource:
         return totals(self.db, self.query)
 
 
-def age_days(row: DiscrepancyRow, today: dt.date | None = None) -> int:
-    """Whole days since the reconciliation first found the discrepancy."""
-    return ((today or now().date()) - row.created_at.date()).days
+def days_since_due(row: DiscrepancyRow, today: dt.date | None = None) -> int | None:
+    """Whole days since the payment for the row's month was due (0 before it is due): the
+    one age of a discrepancy, as the Aging sheet and the Dashboard count it."""
+    if row.due_date is None:
+        return None
+    return days_between(row.due_date, today or now().date())
 
 
-# --- status changes ---------------------------------------------------------------------------
-
-
-def keys_matching(db: Database, query: DiscrepancyQuery) -> list[Key]:
-    """The keys of every matching discrepancy (for "apply to all N rows")."""
-    q = _filtered_count(
-        query, Payer.code, Discrepancy.member_id, Discrepancy.month, rules=_rules(db, query)
-    ).join(Payer, Payer.id == Discrepancy.payer_id)
+def ids_matching(db: Database, query: DiscrepancyQuery) -> list[int]:
+    """The ids of every matching discrepancy (for "apply to all N rows")."""
+    q = _filtered_count(query, Discrepancy.id, rules=_rules(db, query))
     with db.engine.connect() as conn:
-        return [(code, member, month) for code, member, month in conn.execute(q)]
-
-
-def set_status_many(db: Database, keys: Sequence[Key], status: str, note: str | None = None) -> int:
-    """Give every discrepancy of ``keys`` ``status`` (and ``note``), in ONE transaction, with one
-    history event each. Returns how many changed (already at ``status`` without a note: none).
-    Unknown keys are refused before anything is written."""
-    check_status(status)
-    note = (note or "").strip() or None
-    wanted: dict[str, set[tuple[str, Month]]] = {}
-    for code, member_id, month in keys:
-        wanted.setdefault(code.strip().upper(), set()).add((member_id.strip().upper(), month))
-    at = now()
-    changed = 0
-    with db.sessions.begin() as s:
-        payer_ids = dict(
-            s.execute(select(Payer.code, Payer.id).where(Payer.code.in_(list(wanted)))).all()
-        )
-        for code, pairs in wanted.items():
-            if code not in payer_ids:
-                raise UsageError(f"no payer {code}")
-            ordered = sorted(pairs, key=lambda p: (p[1].index, p[0]))
-            found = 0
-            for i in range(0, len(ordered), _CHUNK):
-                chunk = ordered[i : i + _CHUNK]
-                rows = s.scalars(
-                    select(Discrepancy).where(
-                        Discrepancy.payer_id == payer_ids[code],
-                        tuple_(Discrepancy.member_id, Discrepancy.month).in_(chunk),
-                    )
-                ).all()
-                found += len(rows)
-                for d in rows:
-                    changed += record_change(s, d, status, note, at)
-            if found != len(ordered):
-                raise UsageError(
-                    f"{len(ordered) - found} of the chosen {code} discrepancies no longer exist; "
-                    "nothing was changed (refresh and try again)"
-                )
-    return changed
-
-
-def set_status_matching(
-    db: Database, query: DiscrepancyQuery, status: str, note: str | None = None
-) -> int:
-    """:func:`set_status_many` over every discrepancy ``query`` matches."""
-    return set_status_many(db, keys_matching(db, query), status, note)
+        return list(conn.execute(q).scalars())
 
 
 # --- the month summary ------------------------------------------------------------------------
@@ -408,6 +396,39 @@ def payer_codes(db: Database) -> list[tuple[str, str]]:
         return [(c, n) for c, n in s.execute(select(Payer.code, Payer.name).order_by(Payer.code))]
 
 
+@dataclass(frozen=True)
+class PageFacts:
+    """What the Reconciliation page opens on, read at once."""
+
+    #: a stored roster or discrepancy: something to reconcile or look at
+    has_work: bool
+    #: (code, name) of every payer, by code
+    payers: list[tuple[str, str]]
+    #: the months to show at first (:func:`default_range`)
+    default_range: tuple[Month, Month] | None
+
+
+def page_facts(db: Database) -> PageFacts:
+    """:func:`has_work`, :func:`payer_codes` and :func:`default_range` in one call."""
+    work = has_work(db)
+    return PageFacts(work, payer_codes(db), default_range(db) if work else None)
+
+
+def import_months(db: Database, kind: FileKind, import_id: int) -> tuple[Month, Month] | None:
+    """The coverage months one imported file speaks about: a roster's month, a statement's
+    first and last coverage month (None for a statement without lines, or another kind)."""
+    with db.sessions() as s:
+        if kind == FileKind.ROSTER:
+            month = s.scalar(select(RosterImport.roster_month).where(RosterImport.id == import_id))
+            return None if month is None else (month, month)
+        if kind == FileKind.STATEMENT:
+            q = select(
+                func.min(RemittanceLine.coverage_month), func.max(RemittanceLine.coverage_month)
+            ).where(RemittanceLine.import_id == import_id)
+            return _months(*s.execute(q).one())
+    return None
+
+
 def month_summary(db: Database, payer_code: str, first: Month, last: Month) -> list[MonthSummary]:
     """The month summary a reconciliation of the stored files would give, writing nothing.
 
@@ -421,6 +442,22 @@ def month_summary(db: Database, payer_code: str, first: Month, last: Month) -> l
     months = month_summaries(summarise(kinds, first.index, last.index))
     levels = month_payer_levels(db, inputs.payer_id, first, last, expected.member_months)
     return with_month_levels(months, levels)
+
+
+def month_summaries_of(
+    db: Database,
+    codes: Sequence[str],
+    first: Month,
+    last: Month,
+    progress: Progress | None = None,
+) -> dict[str, list[MonthSummary]]:
+    """:func:`month_summary` of each payer of ``codes`` (code → months), one after the other
+    with one progress bar; a cancel stops between payers (nothing is written either way)."""
+    out: dict[str, list[MonthSummary]] = {}
+    for i, code in enumerate(codes):
+        report(progress, i, len(codes))
+        out[code] = month_summary(db, code, first, last)
+    return out
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from pmpm_desktop.core.money import ZERO
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (  # the figure's words live with the domain's
     SHORTFALL_KINDS,
+    Status,
 )
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
@@ -40,6 +41,7 @@ from pmpm_desktop.db.models import (
     RemittanceImport,
     RemittanceLine,
 )
+from pmpm_desktop.services.discrepancies import Event
 
 _CHUNK = 500  # member IDs per IN (…) query, well below SQLite's variable limit
 
@@ -65,12 +67,12 @@ class DisputeFact:
 
     @property
     def pending(self) -> bool:
-        return self.status == "disputed"
+        return self.status == Status.DISPUTED
 
     @property
     def counts_as_recovered(self) -> bool:
         """Resolved now, and a shortfall: the only disputes whose answer is money to us."""
-        return self.status == "resolved" and self.kind in SHORTFALL_KINDS
+        return self.status == Status.RESOLVED and self.kind in SHORTFALL_KINDS
 
     @property
     def recovered(self) -> Decimal:
@@ -97,7 +99,11 @@ def _status_at(first_or_last: Any, status: str) -> Any:
             DiscrepancyEvent.discrepancy_id.label("id"),
             first_or_last(DiscrepancyEvent.at).label("at"),
         )
-        .where(DiscrepancyEvent.new_status == status)
+        # a change taken back (and the undo itself) is not when the status was given
+        .where(
+            DiscrepancyEvent.new_status == status,
+            DiscrepancyEvent.event.not_in((Event.UNDO, Event.UNDONE)),
+        )
         .group_by(DiscrepancyEvent.discrepancy_id)
         .subquery()
     )
@@ -114,8 +120,8 @@ def dispute_facts(
     """Every dispute, optionally of payer codes ``payers``, of coverage months
     ``first``..``last``, and/or resolved (now) in the UTC year ``resolved_in``; in payer,
     month, member order."""
-    disputed_at = _status_at(func.min, "disputed")  # the first dispute
-    resolved_at = _status_at(func.max, "resolved")  # the last resolution
+    disputed_at = _status_at(func.min, Status.DISPUTED)  # the first dispute
+    resolved_at = _status_at(func.max, Status.RESOLVED)  # the last resolution
     q = (
         select(
             Payer.id,
@@ -141,7 +147,7 @@ def dispute_facts(
         q = q.where(Discrepancy.month <= last)
     if resolved_in is not None:
         q = q.where(
-            Discrepancy.status == "resolved",
+            Discrepancy.status == Status.RESOLVED,
             resolved_at.c.at >= dt.datetime(resolved_in, 1, 1),
             resolved_at.c.at < dt.datetime(resolved_in + 1, 1, 1),
         )
@@ -161,7 +167,7 @@ def dispute_facts(
             status=status,
             variance=variance,
             first_disputed_at=_naive_utc(at),
-            resolved_at=_naive_utc(resolved) if status == "resolved" and resolved else None,
+            resolved_at=_naive_utc(resolved) if status == Status.RESOLVED and resolved else None,
             paid_after=paid.get((payer_id, member_id, month), ZERO),
         )
         for payer_id, code, member_id, month, kind, status, variance, at, resolved in rows
@@ -259,14 +265,14 @@ def by_payer(facts: Sequence[DisputeFact], codes: Iterable[str]) -> list[PayerDi
     for code in codes:
         fs = grouped.get(code, [])
         pending = [f for f in fs if f.pending]
-        written = [f for f in fs if f.status == "written_off"]
+        written = [f for f in fs if f.status == Status.WRITTEN_OFF]
         out.append(
             PayerDisputes(
                 payer_code=code,
                 disputed=len(fs),
                 pending=len(pending),
                 pending_amount=sum((abs(f.variance) for f in pending), ZERO),
-                resolved=sum(1 for f in fs if f.status == "resolved"),
+                resolved=sum(1 for f in fs if f.status == Status.RESOLVED),
                 recovered=recovered.get(code, Recovered()),
                 written_off=len(written),
                 written_off_amount=sum((abs(f.variance) for f in written), ZERO),
