@@ -215,9 +215,9 @@ class MainWindow(QMainWindow):
         )
         self.act_quit = self._action("&Quit", self.close, key.Quit)
         self.act_undo = self.ctx.undo.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(key.Undo)
+        self.act_undo.setShortcuts(key.Undo)
         self.act_redo = self.ctx.undo.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcut(key.Redo)
+        self.act_redo.setShortcuts(key.Redo)  # Ctrl+Shift+Z and Ctrl+Y alike
         # Window-wide Ctrl+C would shadow the grids' and fields' own: Edit ▸ Copy sends it on.
         self.act_copy = self._action("&Copy", copy_focused)
         self.act_guide = self._action("&User guide", self.show_guide, key.HelpContents)

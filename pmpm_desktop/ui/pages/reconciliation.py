@@ -119,7 +119,7 @@ class ReconciliationPage(Page):
         self.run_bar.range_changed.connect(self._range_changed)
         self.run_bar.reconcile_button.clicked.connect(self.start_reconcile)
         self.summary.count_clicked.connect(self.apply_filters)
-        self.summary.model.modelReset.connect(self.summary_fit.fit)
+        self.summary.refilled.connect(self.summary_fit.fit)
         self.table.current_changed.connect(self._current_changed)
         self.table.set_status_clicked.connect(self.open_set_status)
         self.detail.save_requested.connect(self._save_one)

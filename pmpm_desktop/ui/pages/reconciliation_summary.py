@@ -55,6 +55,8 @@ class SummaryPanel(QWidget):
 
     #: a kind's count was clicked: the grid filters to show (kind, status, month, payer)
     count_clicked = Signal(dict)
+    #: what it shows changed (rows, totals, note): its wanted height may have changed
+    refilled = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +128,7 @@ class SummaryPanel(QWidget):
             self.model.set_rows([])
             self.totals.clear()
             self.note.setText("The range ends before it starts: choose the months again.")
+            self.refilled.emit()
             return
         self.view.setColumnHidden(0, one)
         missing = [c for c in codes if (c, first, last) not in self._months]
@@ -160,6 +163,7 @@ class SummaryPanel(QWidget):
             f"Could not be worked out: {error_text(exc)[0]} "
             "Press Reconcile to refresh the month summary."
         )
+        self.refilled.emit()
 
     def _cancelled(self) -> None:
         self._asked = None
@@ -189,6 +193,7 @@ class SummaryPanel(QWidget):
             )
             + ("" if level is None else f" {PAYER_LEVEL_RULE}")
         )
+        self.refilled.emit()
 
     def _clicked(self, index: QModelIndex) -> None:
         if not index.isValid() or index.column() < KIND_COLUMN0:
@@ -214,7 +219,13 @@ class SummaryPanel(QWidget):
         note = self.note.heightForWidth(width) if self.note.text() else 0
         lay = self.layout()
         item = lay.itemAt(0) if lay is not None else None
-        heading = item.sizeHint().height() if item is not None else 20
+        # the heading's totals wrap in a narrow window: its height at the width it has
+        if item is None:
+            heading = 20
+        elif item.hasHeightForWidth():
+            heading = item.heightForWidth(width)
+        else:
+            heading = item.sizeHint().height()
         spacing = lay.spacing() if lay is not None else 2
         # the room the columns get: the view's, less a vertical scroll bar when rows are hidden
         # (asked now, the view may still have the scroll bars of the rows it showed before)
