@@ -45,7 +45,7 @@ class Event(StrEnum):
     UNDONE = "undone"
 
 
-def _last_note_events() -> Select[Any]:
+def _last_note_events() -> Select[int, int]:
     """Per discrepancy, the id of its last person's note that still counts (not undone)."""
     return (
         select(DiscrepancyEvent.discrepancy_id, func.max(DiscrepancyEvent.id).label("event_id"))

@@ -125,7 +125,9 @@ def _conditions(
     text = query.text.strip()
     if text:
         # IDs are stored upper case; a name matches when every word is in the first or last name.
-        by_id = Discrepancy.member_id.like(_like(text.upper()) + "%", escape="\\")
+        by_id: ColumnElement[bool] = Discrepancy.member_id.like(
+            _like(text.upper()) + "%", escape="\\"
+        )
         for payer_id, form in typed_id_forms(text, rules or {})[1].items():
             by_id = or_(
                 by_id,

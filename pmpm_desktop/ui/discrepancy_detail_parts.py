@@ -40,7 +40,8 @@ class Body(QWidget):
         if event.type() == QEvent.Type.LayoutRequest:
             # What it shows changed (new text, rows): the scroll area sizes it again (it asks
             # its height for its width), else the old height would squeeze the new text.
-            area = self.parentWidget().parentWidget() if self.parentWidget() else None
+            viewport = self.parentWidget()
+            area = viewport.parentWidget() if viewport is not None else None
             if isinstance(area, QScrollArea):
                 QApplication.sendEvent(area, QEvent(QEvent.Type.LayoutRequest))
         return done

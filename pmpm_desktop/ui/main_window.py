@@ -134,7 +134,10 @@ class MainWindow(QMainWindow):
             return
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         page = self.pages[key]
-        self.stack.setCurrentWidget(page.parentWidget().parentWidget())  # viewport → holder
+        viewport = page.parentWidget()
+        holder = viewport.parentWidget() if viewport is not None else None  # viewport → holder
+        assert holder is not None
+        self.stack.setCurrentWidget(holder)
         self._refresh_if_stale(page)
         self.ctx.settings.last_page = key
 

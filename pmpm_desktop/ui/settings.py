@@ -70,9 +70,8 @@ class Settings:
     @property
     def recent_databases(self) -> list[str]:
         value = self._q.value("databases/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or []) if str(v)]
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [str(v) for v in values if str(v)]
 
     def add_recent_database(self, target: str) -> None:
         recent = [target, *(r for r in self.recent_databases if r != target)][:MAX_RECENT]

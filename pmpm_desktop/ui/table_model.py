@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 
+from pmpm_desktop.progress import Progress
 from pmpm_desktop.ui.format import display
 from pmpm_desktop.ui.theme import negative_color
 
@@ -131,7 +132,16 @@ class PagedSource(Protocol):
 class TaskRunnerLike(Protocol):
     """What ``PagedRowsModel`` needs of ``ui.worker.TaskRunner``: ``run(title, fn, ...)``."""
 
-    def run(self, title: str, fn: Callable[[Any], Any], **kwargs: Any) -> Any: ...
+    def run(
+        self,
+        title: str,
+        fn: Callable[[Progress], Any],
+        *,
+        on_success: Callable[[Any], None] | None = ...,
+        on_failure: Callable[[BaseException], None] | None = ...,
+        show_progress: bool = ...,
+        latest: str | None = ...,
+    ) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -218,7 +228,7 @@ class PagedRowsModel(RowsModel):
         source, size, order_by, desc = self.source, self.page_size, self.order_by, self.descending
         extra_read = self.extra_read
 
-        def work(_progress: Callable[[int, int], bool]) -> _Loaded:
+        def work(_progress: Progress) -> _Loaded:
             total = source.count()
             rows = list(source.fetch(0, size, order_by, desc))
             extra = extra_read() if extra_read is not None else None

@@ -10,6 +10,7 @@ Every change is undoable (``reconciliation_edits``); every read and write is an 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -238,7 +239,7 @@ class ReconciliationPage(Page):
         statuses = QMenu("Set &status", self.grid)
         statuses.setObjectName("setStatusMenu")
         for s in STATUSES:
-            statuses.addAction(fmt.status(s), lambda s=s: self.open_set_status(s))
+            statuses.addAction(fmt.status(s), partial(self.open_set_status, s))
         status = QAction("Set &status", self.grid)
         status.setMenu(statuses)
         status.setEnabled(bool(chosen))

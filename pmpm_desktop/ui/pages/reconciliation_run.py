@@ -70,14 +70,14 @@ class RunBar(QWidget):
         for edit in (self.from_edit, self.to_edit):
             edit.dateChanged.connect(self._range_edited)
         self._build_run_parts()
-        for widget in (QLabel("Payer"), self.payer_combo):
-            bar.addWidget(widget)
-        bar.addSpacing(8)
-        for widget in (QLabel("From"), self.from_edit, QLabel("to"), self.to_edit):
-            bar.addWidget(widget)
-        bar.addSpacing(8)
-        for widget in (self.reconcile_button, self.progress, self.cancel_button):
-            bar.addWidget(widget)
+        parts: list[QWidget | int] = [QLabel("Payer"), self.payer_combo, 8, QLabel("From")]
+        parts += [self.from_edit, QLabel("to"), self.to_edit, 8]
+        parts += [self.reconcile_button, self.progress, self.cancel_button]
+        for part in parts:
+            if isinstance(part, int):
+                bar.addSpacing(part)
+            else:
+                bar.addWidget(part)
         bar.addWidget(self.run_label, 1)
 
     def _build_run_parts(self) -> None:
