@@ -1,6 +1,6 @@
-"""The Reconciliation page's reads: stored discrepancies filtered, sorted and paged in SQL, their
-age in days since the payment was due, and the month summary of the stored files. (Status
-changes, with what they replaced for undo, are in ``discrepancy_status``.)
+"""The Reconciliation page's grid reads: stored discrepancies filtered, sorted and paged in SQL,
+and their age in days since the payment was due. (The month summary is in ``month_summary``;
+status changes, with what they replaced for undo, in ``discrepancy_status``.)
 
 Rows are the same :class:`DiscrepancyRow` as :func:`~pmpm_desktop.services.discrepancies.
 discrepancy_rows` builds, from the same SELECT (:func:`~pmpm_desktop.services.discrepancies.
@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,15 +23,10 @@ from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.payer_level import total_payer_level
-from pmpm_desktop.core.reconcile import summarise
 from pmpm_desktop.core.summary import (
     DISCREPANCY_KINDS,
-    KINDS,
     DiscrepancyRow,
     Kind,
-    MonthSummary,
-    PayerLevel,
     Status,
 )
 from pmpm_desktop.core.summary import days_since_due as days_between
@@ -40,17 +35,16 @@ from pmpm_desktop.db.models import (
     Discrepancy,
     Member,
     Payer,
-    RemittanceLine,
-    RosterImport,
 )
 from pmpm_desktop.errors import UsageError
-from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.progress import Progress, report
 from pmpm_desktop.services.aging import DEFAULT_DUE_DAY, payment_due_dates
 from pmpm_desktop.services.discrepancies import check_status, discrepancy_select, rows_from
-from pmpm_desktop.services.payer_level import month_payer_levels, with_month_levels
+
+# The month summary lives in services/month_summary.py (with what the page opens on); these
+# two stay importable from here, where callers have always found them.
+from pmpm_desktop.services.month_summary import month_summary as month_summary
+from pmpm_desktop.services.month_summary import summary_total as summary_total
 from pmpm_desktop.services.payers import id_rules, typed_id_forms
-from pmpm_desktop.services.reconciling import compute, load_inputs, month_summaries
 
 #: (payer code, member ID, coverage month): what names one stored discrepancy
 Key = tuple[str, str, Month]
@@ -347,144 +341,3 @@ def ids_matching(db: Database, query: DiscrepancyQuery) -> list[int]:
     q = _filtered_count(query, Discrepancy.id, rules=_rules(db, query))
     with db.engine.connect() as conn:
         return list(conn.execute(q).scalars())
-
-
-# --- the month summary ------------------------------------------------------------------------
-
-
-def roster_range(db: Database, payer_code: str | None = None) -> tuple[Month, Month] | None:
-    """The first and last roster month of the stored (active) rosters; None without rosters."""
-    q = select(func.min(RosterImport.roster_month), func.max(RosterImport.roster_month)).where(
-        RosterImport.active.is_(True)
-    )
-    if payer_code is not None:
-        q = q.join(Payer, Payer.id == RosterImport.payer_id).where(
-            Payer.code == payer_code.strip().upper()
-        )
-    with db.sessions() as s:
-        return _months(*s.execute(q).one())
-
-
-def _months(first: object, last: object) -> tuple[Month, Month] | None:
-    if first is None or last is None:
-        return None
-    # SQL's min() may hand back the stored text rather than the column type's Month.
-    as_month = [Month.parse(v) if isinstance(v, str) else v for v in (first, last)]
-    return as_month[0], as_month[1]  # type: ignore[return-value]
-
-
-def default_range(db: Database) -> tuple[Month, Month] | None:
-    """The months the page opens on: the stored rosters' range, else the discrepancies'."""
-    found = roster_range(db)
-    if found is not None:
-        return found
-    with db.sessions() as s:
-        return _months(
-            *s.execute(select(func.min(Discrepancy.month), func.max(Discrepancy.month))).one()
-        )
-
-
-def has_work(db: Database) -> bool:
-    """Is there anything to reconcile or look at: a stored roster or discrepancy?"""
-    with db.engine.connect() as conn:
-        roster = conn.execute(select(RosterImport.id).limit(1)).first()
-        found = roster or conn.execute(select(Discrepancy.id).limit(1)).first()
-    return found is not None
-
-
-def payer_codes(db: Database) -> list[tuple[str, str]]:
-    """(code, name) of every payer, by code."""
-    with db.sessions() as s:
-        return [(c, n) for c, n in s.execute(select(Payer.code, Payer.name).order_by(Payer.code))]
-
-
-@dataclass(frozen=True)
-class PageFacts:
-    """What the Reconciliation page opens on, read at once."""
-
-    #: a stored roster or discrepancy: something to reconcile or look at
-    has_work: bool
-    #: (code, name) of every payer, by code
-    payers: list[tuple[str, str]]
-    #: the months to show at first (:func:`default_range`)
-    default_range: tuple[Month, Month] | None
-
-
-def page_facts(db: Database) -> PageFacts:
-    """:func:`has_work`, :func:`payer_codes` and :func:`default_range` in one call."""
-    work = has_work(db)
-    return PageFacts(work, payer_codes(db), default_range(db) if work else None)
-
-
-def import_months(db: Database, kind: FileKind, import_id: int) -> tuple[Month, Month] | None:
-    """The coverage months one imported file speaks about: a roster's month, a statement's
-    first and last coverage month (None for a statement without lines, or another kind)."""
-    with db.sessions() as s:
-        if kind == FileKind.ROSTER:
-            month = s.scalar(select(RosterImport.roster_month).where(RosterImport.id == import_id))
-            return None if month is None else (month, month)
-        if kind == FileKind.STATEMENT:
-            q = select(
-                func.min(RemittanceLine.coverage_month), func.max(RemittanceLine.coverage_month)
-            ).where(RemittanceLine.import_id == import_id)
-            return _months(*s.execute(q).one())
-    return None
-
-
-def month_summary(db: Database, payer_code: str, first: Month, last: Month) -> list[MonthSummary]:
-    """The month summary a reconciliation of the stored files would give, writing nothing.
-
-    The same engine as :func:`~pmpm_desktop.services.reconciling.reconcile` (so the figures are
-    equal), without storing discrepancies: for opening the page before anyone reconciled.
-    """
-    if last < first:
-        raise UsageError(f"the range ends ({last}) before it starts ({first})")
-    inputs = load_inputs(db, payer_code, first, last)
-    expected, kinds = compute(inputs, first, last)
-    months = month_summaries(summarise(kinds, first.index, last.index))
-    levels = month_payer_levels(db, inputs.payer_id, first, last, expected.member_months)
-    return with_month_levels(months, levels)
-
-
-def month_summaries_of(
-    db: Database,
-    codes: Sequence[str],
-    first: Month,
-    last: Month,
-    progress: Progress | None = None,
-) -> dict[str, list[MonthSummary]]:
-    """:func:`month_summary` of each payer of ``codes`` (code → months), one after the other
-    with one progress bar; a cancel stops between payers (nothing is written either way)."""
-    out: dict[str, list[MonthSummary]] = {}
-    for i, code in enumerate(codes):
-        report(progress, i, len(codes))
-        out[code] = month_summary(db, code, first, last)
-    return out
-
-
-@dataclass(frozen=True)
-class SummaryTotal:
-    """The totals line under the month summary."""
-
-    eligible_members: int
-    paid_members: int
-    expected: Decimal
-    paid: Decimal
-    variance: Decimal
-    counts: dict[str, int] = field(default_factory=dict)
-    #: the payer-level payments of the months that have any (None when none has)
-    payer_level: PayerLevel | None = None
-
-
-def summary_total(months: Sequence[MonthSummary]) -> SummaryTotal:
-    """Sum the month rows (member counts are member-months)."""
-    zero = Decimal("0.00")
-    return SummaryTotal(
-        eligible_members=sum(m.eligible_members for m in months),
-        paid_members=sum(m.paid_members for m in months),
-        expected=sum((m.expected for m in months), zero),
-        paid=sum((m.paid for m in months), zero),
-        variance=sum((m.variance for m in months), zero),
-        counts={k: sum(m.counts.get(k, 0) for m in months) for k in KINDS},
-        payer_level=total_payer_level(m.payer_level for m in months),
-    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pmpm_desktop.core.summary import Kind
 from pmpm_desktop.services.discrepancies import Event, HistoryEntry
-from pmpm_desktop.services.explain import ComponentLine, Explanation
+from pmpm_desktop.services.explain import CAP, ComponentLine, Explanation
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.format import dollars
 
@@ -92,7 +92,7 @@ def why_lines(e: Explanation) -> list[str]:
     if e.risk_score is not None:
         facts.append(f"risk score {e.risk_score}")
     out.append("On the roster: " + ", ".join(facts) + ".")
-    if not any(c.component.lower() == "capitation" for c in e.components):
+    if not any(c.component.lower() == CAP for c in e.components):
         out.append(
             "No capitation rate of the contract fits this rate cell, sex and age: add the "
             "rate to the contract's rate exhibit, then reconcile again."

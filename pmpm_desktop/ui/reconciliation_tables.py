@@ -25,7 +25,7 @@ from pmpm_desktop.core import payer_level
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.payer_level import code_text
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, Kind, MonthSummary, PayerLevel
-from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.services.month_summary import SummaryTotal, summary_total
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.format import dollars
 from pmpm_desktop.ui.table_model import Column, Index, RowsModel
@@ -236,7 +236,7 @@ class SummaryLine:
         return self.month is None
 
 
-def _line(code: str | None, month: Month | None, m: MonthSummary | dq.SummaryTotal) -> SummaryLine:
+def _line(code: str | None, month: Month | None, m: MonthSummary | SummaryTotal) -> SummaryLine:
     return SummaryLine(
         code,
         month,
@@ -256,7 +256,7 @@ def summary_lines(by_payer: Sequence[tuple[str, list[MonthSummary]]]) -> list[Su
     every = [m for _code, months in by_payer for m in months]
     if not every:
         return []
-    return lines + [_line(None, None, dq.summary_total(every))]
+    return lines + [_line(None, None, summary_total(every))]
 
 
 _SHORT_KIND = {Kind.UNKNOWN_MEMBER: "Unknown", Kind.NOT_ELIGIBLE: "Not elig."}

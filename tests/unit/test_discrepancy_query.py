@@ -12,6 +12,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import UsageError
 from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.services import month_summary as ms
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.reconciling import reconcile
@@ -126,20 +127,20 @@ def test_totals(demo: Database) -> None:
 
 
 def test_month_summary_equals_reconcile(demo: Database) -> None:
-    preview = dq.month_summary(demo, "SUN", FIRST, LAST)
+    preview = ms.month_summary(demo, "SUN", FIRST, LAST)
     summary = reconcile(demo, "SUN", FIRST, LAST)
     assert preview == summary.months
-    total = dq.summary_total(preview)
+    total = ms.summary_total(preview)
     assert (total.expected, total.paid, total.variance) == (
         summary.expected,
         summary.paid,
         summary.variance,
     )
     assert total.counts == summary.counts
-    assert dq.roster_range(demo) == (FIRST, LAST)
-    assert dq.roster_range(demo, "bay") == (FIRST, LAST)
-    assert dq.has_work(demo)
-    assert [c for c, _ in dq.payer_codes(demo)] == ["BAY", "HCA", "SUN"]
+    assert ms.roster_range(demo) == (FIRST, LAST)
+    assert ms.roster_range(demo, "bay") == (FIRST, LAST)
+    assert ms.has_work(demo)
+    assert [c for c, _ in ms.payer_codes(demo)] == ["BAY", "HCA", "SUN"]
 
 
 def test_default_range_falls_back_to_the_discrepancies(demo: Database) -> None:
@@ -147,18 +148,18 @@ def test_default_range_falls_back_to_the_discrepancies(demo: Database) -> None:
 
     from pmpm_desktop.db.models import RosterImport
 
-    assert dq.default_range(demo) == (FIRST, LAST)
+    assert ms.default_range(demo) == (FIRST, LAST)
     with demo.engine.begin() as conn:
         conn.execute(update(RosterImport).values(active=False))
-    assert dq.roster_range(demo) is None
+    assert ms.roster_range(demo) is None
     every = discrepancy_rows(demo)
-    assert dq.default_range(demo) == (min(r.month for r in every), max(r.month for r in every))
+    assert ms.default_range(demo) == (min(r.month for r in every), max(r.month for r in every))
 
 
 def test_empty_database(db: Database) -> None:
-    assert dq.default_range(db) is None
-    assert dq.roster_range(db) is None
-    assert not dq.has_work(db)
+    assert ms.default_range(db) is None
+    assert ms.roster_range(db) is None
+    assert not ms.has_work(db)
     assert dq.count(db, dq.DiscrepancyQuery()) == 0
 
 
@@ -202,3 +203,31 @@ def test_sorting_by_days_since_due_follows_each_payers_due_day(demo: Database) -
     dues = [r.due_date for r in rows]
     assert dues == sorted(dues, reverse=True)
     assert {r.due_date.day for r in rows if r.payer_code == "HCA"} == {2}
+
+
+def test_page_facts_and_the_months_an_import_speaks_about(demo: Database) -> None:
+    from sqlalchemy import func
+
+    from pmpm_desktop.db.models import RemittanceLine, RosterImport
+    from pmpm_desktop.io.options import FileKind
+
+    facts = ms.page_facts(demo)
+    assert facts.has_work and facts.default_range == (FIRST, LAST)
+    assert [c for c, _ in facts.payers] == ["BAY", "HCA", "SUN"]
+    with demo.sessions() as s:
+        roster_id, roster_month = s.execute(
+            select(RosterImport.id, RosterImport.roster_month).limit(1)
+        ).one()
+        line_import, low, high = s.execute(
+            select(
+                RemittanceLine.import_id,
+                func.min(RemittanceLine.coverage_month),
+                func.max(RemittanceLine.coverage_month),
+            )
+            .group_by(RemittanceLine.import_id)
+            .limit(1)
+        ).one()
+    assert ms.import_months(demo, FileKind.ROSTER, roster_id) == (roster_month, roster_month)
+    low, high = (Month.parse(v) if isinstance(v, str) else v for v in (low, high))
+    assert ms.import_months(demo, FileKind.STATEMENT, line_import) == (low, high)
+    assert ms.import_months(demo, FileKind.STATEMENT, 10**9) is None

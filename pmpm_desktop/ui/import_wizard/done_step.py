@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.services.discrepancy_query import import_months
+from pmpm_desktop.services.month_summary import import_months
 from pmpm_desktop.ui.import_wizard.base import CHOOSE, WizardBase
 from pmpm_desktop.ui.import_wizard.found_panel import FoundPanel
 from pmpm_desktop.ui.import_wizard.outcome_text import (

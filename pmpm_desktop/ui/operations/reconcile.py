@@ -10,7 +10,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import MonthSummary, ReconcileSummary
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.progress import NOTHING_CHANGED, Cancelled, Progress
-from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.services.month_summary import month_summaries_of
 from pmpm_desktop.services.reconciling import reconcile_payers
 from pmpm_desktop.ui.context import DISCREPANCIES
 from pmpm_desktop.ui.operations import Op
@@ -74,6 +74,6 @@ def month_summaries(
     chosen = list(codes)
     return Op(
         title="Month summary",
-        work=lambda progress: dq.month_summaries_of(db, chosen, first, last, progress),
+        work=lambda progress: month_summaries_of(db, chosen, first, last, progress),
         latest=SUMMARY_KEY,
     )

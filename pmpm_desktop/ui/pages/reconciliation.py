@@ -20,7 +20,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import STATUSES, DiscrepancyRow, Status
 from pmpm_desktop.errors import PmpmError
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.services.month_summary import page_facts
 from pmpm_desktop.services.reconciling import STEPS
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.context import (
@@ -151,7 +151,7 @@ class ReconciliationPage(Page):
             return
         self._read_at = self._version
         self._fresh = None
-        facts = dq.page_facts(self.ctx.db)
+        facts = page_facts(self.ctx.db)
         self.stack.show_empty(not facts.has_work)
         if not facts.has_work:
             self.table.clear()

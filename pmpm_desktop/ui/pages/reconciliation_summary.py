@@ -33,6 +33,7 @@ from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.format import dollars
 from pmpm_desktop.ui.operations.reconcile import month_summaries
 from pmpm_desktop.ui.pages.base import bold_label
+from pmpm_desktop.ui.pages.reconciliation_grid import ALL
 from pmpm_desktop.ui.reconciliation_tables import (
     KIND_COLUMN0,
     PAYER_LEVEL_COLUMNS,
@@ -201,7 +202,7 @@ class SummaryPanel(QWidget):
         line: SummaryLine = self.model.row(index.row())
         filters: dict[str, Any] = {
             "kind": DISCREPANCY_KINDS[index.column() - KIND_COLUMN0],
-            "status": "all",
+            "status": ALL,
             "month": line.month,
         }
         if line.payer_code and not self.view.isColumnHidden(0):
