@@ -183,13 +183,13 @@ def totals(db: Database, query: DiscrepancyQuery) -> Totals:
     return Totals(int(n), cents_to_money(int(total or 0)))
 
 
-def _due_day(db: Database, query: DiscrepancyQuery) -> ColumnElement[Any] | None:
-    """The day of its month each matching discrepancy's payment was due, as SQL: with the
-    month, what sorts them by days since due (services/aging.py's rule, one CASE branch per
-    payer and month whose due day is not the default)."""
-    q = _filtered_count(query, Discrepancy.payer_id, Discrepancy.month, rules=_rules(db, query))
+def _due_day(db: Database, among: Select[Any]) -> ColumnElement[Any] | None:
+    """The day of its month each discrepancy's payment was due, as SQL: with the month, what
+    sorts them by days since due (services/aging.py's rule, one CASE branch per payer and
+    month whose due day is not the default). ``among`` selects (payer id, month) of the
+    discrepancies to sort."""
     with db.sessions() as s:
-        pairs = {(payer_id, month) for payer_id, month in s.execute(q.distinct())}
+        pairs = {(payer_id, month) for payer_id, month in s.execute(among.distinct())}
     odd = [
         (and_(Discrepancy.payer_id == payer_id, Discrepancy.month == month), due.day)
         for (payer_id, month), due in payment_due_dates(db, pairs).items()
@@ -236,11 +236,24 @@ def _order(
 
 
 def _sorted(
-    db: Database, q: Select[Any], query: DiscrepancyQuery, order_by: str | None, desc: bool
+    db: Database,
+    q: Select[Any],
+    query: DiscrepancyQuery,
+    order_by: str | None,
+    desc: bool,
+    ids: Sequence[int] | None = None,
 ) -> Select[Any]:
-    """:func:`_order`, with the due days when sorting by days since due."""
-    due_day = _due_day(db, query) if order_by == "days_since_due" else None
-    return _order(q, order_by, desc, due_day)
+    """:func:`_order`, with the due days when sorting by days since due (of the discrepancies
+    of ``ids`` when given: a page, else of every match)."""
+    if order_by != "days_since_due":
+        return _order(q, order_by, desc)
+    pair = (Discrepancy.payer_id, Discrepancy.month)
+    among = (
+        select(*pair).where(Discrepancy.id.in_(ids))
+        if ids is not None
+        else _filtered_count(query, *pair, rules=_rules(db, query))
+    )
+    return _order(q, order_by, desc, _due_day(db, among))
 
 
 def _ordered_ids(
@@ -306,7 +319,7 @@ class DiscrepancySource:
             return []
         q = discrepancy_select().where(Discrepancy.id.in_(ids))
         # The ids are one stretch of the whole order, so sorting them alone keeps it.
-        return rows_from(self.db, _sorted(self.db, q, self.query, order_by, descending))
+        return rows_from(self.db, _sorted(self.db, q, self.query, order_by, descending, ids))
 
     def prefetch(self, order_by: str | None, descending: bool) -> None:
         """Read the ordered ids now (a grid's worker does, right after its first page), so the

@@ -318,7 +318,6 @@ class ReconciliationPage(Page):
         first, last = self.first, self.last
         if last < first:
             first = last = row.month
-        self.run_label.setText("Linking the ID to the member…")
         self.edits.link(row, member_id, first, last, lambda done: self._linked(done, first, last))
 
     def _linked(self, done: Linked, first: Month, last: Month) -> None:

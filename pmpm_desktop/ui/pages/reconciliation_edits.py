@@ -121,7 +121,7 @@ class Edits:
         """``status`` and ``note`` for the discrepancies of ``keys`` (or every one
         ``matching`` matches: ``count`` of them)."""
         n = count if count is not None else len(keys)
-        noun = "discrepancy" if n == 1 else f"{n:,} discrepancies"
+        noun = "1 discrepancy" if n == 1 else f"{n:,} discrepancies"
         text = f"Set {noun} to {fmt.status(status)}"
         edit = _StatusEdit(self.ctx.db, keys, matching, status, note)
         self.ctx.undo.push(OpCommand(self.ctx, text, edit.make, edit.back))
