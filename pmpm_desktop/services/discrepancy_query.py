@@ -247,12 +247,12 @@ def _sorted(
     of ``ids`` when given: a page, else of every match)."""
     if order_by != "days_since_due":
         return _order(q, order_by, desc)
-    pair = (Discrepancy.payer_id, Discrepancy.month)
-    among = (
-        select(*pair).where(Discrepancy.id.in_(ids))
-        if ids is not None
-        else _filtered_count(query, *pair, rules=_rules(db, query))
-    )
+    pair: tuple[Any, ...] = (Discrepancy.payer_id, Discrepancy.month)
+    among: Select[Any]
+    if ids is not None:
+        among = select(*pair).where(Discrepancy.id.in_(ids))
+    else:
+        among = _filtered_count(query, *pair, rules=_rules(db, query))
     return _order(q, order_by, desc, _due_day(db, among))
 
 
@@ -325,6 +325,12 @@ class DiscrepancySource:
         """Read the ordered ids now (a grid's worker does, right after its first page), so the
         first page further down reads just its own ids."""
         self._ordered_ids(order_by, descending)
+
+    def prepared(self, order_by: str | None, descending: bool) -> bool:
+        """Are the ordered ids of the query in this order read (pages past the first then
+        read just their own rows)?"""
+        ordered = self._ordered
+        return ordered is not None and ordered[0] == (self.query, order_by, descending)
 
     def _ordered_ids(self, order_by: str | None, descending: bool) -> list[int]:
         # One query and one snapshot: a worker may read while the UI replaces ``query``.
