@@ -1,6 +1,8 @@
 """The Discrepancies sheet: every discrepancy of the report in one filterable, streamed table.
 
-This is the sheet that can hold 100k rows, so its loop is written for speed (see below)."""
+Its age column is the one age of the whole app: days since the payment for the month was due
+(``core.summary.days_since_due``, from the due date the services put on each row), at the
+report's date. This is the sheet that can hold 100k rows, so its loop is written for speed."""
 
 from __future__ import annotations
 
@@ -12,7 +14,12 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import DiscrepancyRow, ReconcileSummary
+from pmpm_desktop.core.summary import (
+    DAYS_SINCE_DUE_TITLE,
+    DiscrepancyRow,
+    ReconcileSummary,
+    days_since_due,
+)
 from pmpm_desktop.io.report_base import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -39,7 +46,7 @@ DISCREPANCY_COLUMNS: tuple[str, ...] = (
     "Variance",
     "Status",
     "Opened",
-    "Age (days)",
+    DAYS_SINCE_DUE_TITLE,
     "Last note",
 )
 
@@ -94,12 +101,13 @@ def _stream_rows(
     rows = [d for s in summaries for d in s.discrepancies]
     today = generated_at.date()
     month_text: dict[Month, str] = {}
-    opened_cache: dict[dt.datetime, tuple[int, int]] = {}
+    opened_cache: dict[dt.datetime, int] = {}
     dob_cache: dict[dt.date, int] = {}
+    age_of = _AgeOf(today)
     months: list[str] = []
     dobs: list[int | None] = []
     opened: list[int] = []
-    ages: list[int] = []
+    ages: list[int | None] = []
     for d in rows:
         m = month_text.get(d.month)
         if m is None:
@@ -114,10 +122,9 @@ def _stream_rows(
             dobs.append(serial)
         o = opened_cache.get(d.created_at)
         if o is None:
-            day = local_date(d.created_at, generated_at)
-            o = opened_cache[d.created_at] = (excel_date(day), max(0, (today - day).days))
-        opened.append(o[0])
-        ages.append(o[1])
+            o = opened_cache[d.created_at] = excel_date(local_date(d.created_at, generated_at))
+        opened.append(o)
+        ages.append(age_of(d))
     frame = pl.DataFrame(
         {
             "payer": [d.payer_code for d in rows],
@@ -185,8 +192,9 @@ def _write_rows(
     write_string = getattr(ws, "_write_string", ws.write_string)
     write_number = getattr(ws, "_write_number", ws.write_number)
     month_text: dict[Month, str] = {}
-    opened_cache: dict[dt.datetime, tuple[int, int]] = {}
+    opened_cache: dict[dt.datetime, int] = {}
     dob_cache: dict[dt.date, int] = {}
+    age_of = _AgeOf(today)
     longest = dict.fromkeys((1, 2, 3, 13), 0)
 
     row = 0
@@ -213,10 +221,13 @@ def _write_rows(
             write_string(row, 10, STATUS_LABELS.get(d.status, d.status), fmt.spaced)
             opened = opened_cache.get(d.created_at)
             if opened is None:
-                day = local_date(d.created_at, generated_at)
-                opened = opened_cache[d.created_at] = (excel_date(day), max(0, (today - day).days))
-            write_number(row, 11, opened[0], date_f)
-            write_number(row, 12, opened[1], count_f)
+                opened = opened_cache[d.created_at] = excel_date(
+                    local_date(d.created_at, generated_at)
+                )
+            write_number(row, 11, opened, date_f)
+            age = age_of(d)
+            if age is not None:
+                write_number(row, 12, age, count_f)
             if done + row >= next_tick:
                 ticker.tick(done + row)
                 next_tick = ticker.next_due
@@ -239,6 +250,23 @@ def _write_texts(
             write_string(row, col, value, text_f)
             if len(value) > longest[col]:
                 longest[col] = len(value)
+
+
+class _AgeOf:
+    """Days since due of a row at the report's date (worked out once per due date)."""
+
+    def __init__(self, today: dt.date) -> None:
+        self._today = today
+        self._ages: dict[dt.date, int] = {}
+
+    def __call__(self, d: DiscrepancyRow) -> int | None:
+        due = d.due_date
+        if due is None:
+            return None
+        age = self._ages.get(due)
+        if age is None:
+            age = self._ages[due] = days_since_due(due, self._today)
+        return age
 
 
 def _finish(

@@ -13,7 +13,7 @@ Aging sheet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import OPEN_STATUSES, Status
+from pmpm_desktop.core.summary import OPEN_STATUSES, Status, days_since_due
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import scaled
 from pmpm_desktop.db.models import (
@@ -169,6 +169,18 @@ class _ContractTerms:
         return month.day(max(1, min(due_day, month.days)))
 
 
+def payment_due_dates(
+    db: Database, keys: Iterable[tuple[int, Month]]
+) -> dict[tuple[int, Month], dt.date]:
+    """The day each (payer id, coverage month) should have been paid, by the rule above: what
+    "days since due" counts from wherever a discrepancy's age is shown."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    terms = _ContractTerms(db, {payer_id for payer_id, _month in wanted})
+    return {key: terms.due_date(*key) for key in wanted}
+
+
 def _month_filters(
     column: InstrumentedAttribute[Month], first: Month | None, last: Month | None
 ) -> list[ColumnElement[bool]]:
@@ -224,7 +236,7 @@ def aging_items(
         if known is None:
             month = Month.parse(month_text)
             due = terms.due_date(payer_id, month)
-            age = max(0, (as_of - due).days)
+            age = days_since_due(due, as_of)
             known = aged[(payer_id, month_text)] = (month, due, age, bucket_of(age))
         month, due, age, bucket = known
         items.append(
@@ -315,7 +327,7 @@ def aging_summary(
     amounts, counts = _empty_rows(list(payers) + [r[1] for r in rows])
     for payer_id, code, month_text, n, cents in rows:
         due = terms.due_date(payer_id, Month.parse(month_text))
-        bucket = bucket_of(max(0, (as_of - due).days))
+        bucket = bucket_of(days_since_due(due, as_of))
         amounts[code][bucket] += cents_to_money(int(cents))
         counts[code][bucket] += int(n)
     return _rows(amounts, counts, payers)

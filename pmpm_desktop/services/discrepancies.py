@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import polars as pl
@@ -13,11 +15,12 @@ from sqlalchemy.orm import Session, aliased
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow
+from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES, DiscrepancyRow, Status
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import read_frame, scaled
 from pmpm_desktop.db.models import Discrepancy, DiscrepancyEvent, Member, Payer
 from pmpm_desktop.errors import NotFound, UsageError
+from pmpm_desktop.services.aging import payment_due_dates
 from pmpm_desktop.services.audit import (
     RECONCILE_ACTOR,
     AuditAction,
@@ -28,18 +31,57 @@ from pmpm_desktop.services.audit import (
 from pmpm_desktop.services.payers import get_payer, typed_member_id
 
 
+class Event(StrEnum):
+    """What a history entry of a discrepancy records (the stored word)."""
+
+    CREATED = "created"
+    STATUS = "status"
+    AMOUNTS = "amounts"
+    NOTE = "note"
+    #: a person took a change back (Edit ▸ Undo): the status it restored
+    UNDO = "undo"
+    #: a person's status change or note that was later taken back; it stays in the history
+    #: but no longer counts (not the last note, not when a dispute began)
+    UNDONE = "undone"
+
+
+def _last_note_events() -> Select[int, int]:
+    """Per discrepancy, the id of its last person's note that still counts (not undone)."""
+    return (
+        select(DiscrepancyEvent.discrepancy_id, func.max(DiscrepancyEvent.id).label("event_id"))
+        .where(
+            DiscrepancyEvent.note.is_not(None),
+            DiscrepancyEvent.actor != RECONCILE_ACTOR,
+            DiscrepancyEvent.event != Event.UNDONE,
+        )
+        .group_by(DiscrepancyEvent.discrepancy_id)
+    )
+
+
+def last_notes(s: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The last note (the grid's "Last note") of each discrepancy of ``ids`` that has one."""
+    out: dict[int, str] = {}
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), 800):
+        latest = (
+            _last_note_events()
+            .where(DiscrepancyEvent.discrepancy_id.in_(wanted[i : i + 800]))
+            .subquery()
+        )
+        q = select(latest.c.discrepancy_id, DiscrepancyEvent.note).join(
+            DiscrepancyEvent, DiscrepancyEvent.id == latest.c.event_id
+        )
+        out.update((d, n) for d, n in s.execute(q) if n is not None)
+    return out
+
+
 def discrepancy_select() -> Select[Any]:
     """The columns of a :class:`DiscrepancyRow` (name and latest person's note), unfiltered.
 
     Shared by :func:`discrepancy_rows` and the Reconciliation page's paged query, which add
     their own filters and order; :func:`rows_from` turns the result into rows.
     """
-    last_note_id = (
-        select(DiscrepancyEvent.discrepancy_id, func.max(DiscrepancyEvent.id).label("event_id"))
-        .where(DiscrepancyEvent.note.is_not(None), DiscrepancyEvent.actor != RECONCILE_ACTOR)
-        .group_by(DiscrepancyEvent.discrepancy_id)
-        .subquery()
-    )
+    last_note_id = _last_note_events().subquery()
     note_event = aliased(DiscrepancyEvent, name="note_event")
     return (
         select(
@@ -56,6 +98,7 @@ def discrepancy_select() -> Select[Any]:
             Discrepancy.status.label("status"),
             Discrepancy.created_at.label("created_at"),
             note_event.note.label("last_note"),
+            Discrepancy.payer_id.label("payer_id"),
         )
         .join(Payer, Payer.id == Discrepancy.payer_id)
         .outerjoin(
@@ -70,10 +113,13 @@ def discrepancy_select() -> Select[Any]:
 
 
 def rows_from(db: Database, query: Select[Any]) -> list[DiscrepancyRow]:
-    """Run a :func:`discrepancy_select` query (filtered, ordered as the caller likes)."""
+    """Run a :func:`discrepancy_select` query (filtered, ordered as the caller likes); each row
+    carries the day its month's payment was due (services/aging.py's rule)."""
     # Read as columns and build the rows in one pass: 100k discrepancies in well under a second.
     frame = read_frame(db, query, _ROW_SCHEMA)
     months = {i: Month.from_index(i) for i in frame["month"].unique().to_list()}
+    pairs = frame.select("payer_id", "month").unique().iter_rows()
+    due = payment_due_dates(db, ((payer_id, months[month]) for payer_id, month in pairs))
     return [
         DiscrepancyRow(
             payer,
@@ -89,6 +135,7 @@ def rows_from(db: Database, query: Select[Any]) -> list[DiscrepancyRow]:
             status_,
             created,
             note,
+            due[(payer_id, months[month])],
         )
         for (
             payer,
@@ -104,6 +151,7 @@ def rows_from(db: Database, query: Select[Any]) -> list[DiscrepancyRow]:
             status_,
             created,
             note,
+            payer_id,
         ) in frame.iter_rows()
     ]
 
@@ -151,6 +199,7 @@ _ROW_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "status": pl.Utf8,
     "created_at": pl.Datetime("us"),
     "last_note": pl.Utf8,
+    "payer_id": pl.Int64,
 }
 
 
@@ -164,38 +213,39 @@ class HistoryEntry:
     actor: str
 
 
-def check_status(status: str) -> None:
+def check_status(status: str) -> Status:
+    """``status`` as a Status; an unknown word is refused in words."""
     if status not in STATUSES:
         raise UsageError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+    return Status(status)
 
 
 def record_change(
     s: Session, d: Discrepancy, status: str, note: str | None, at: dt.datetime
-) -> bool:
+) -> DiscrepancyEvent | None:
     """A person's status change (or note) on ``d``, with its history event and audit entry;
-    False if neither."""
+    the event, or None if neither changed."""
     if d.status != status:
         detail = f"{d.status} → {status}" + (", with a note" if note else "")
         _audit(s, d, AuditAction.STATUS, detail, at)
-        _add_event(s, d, "status", status, note, at)
+        event = _add_event(s, d, Event.STATUS, status, note, at)
         d.status = status
         d.auto_resolved = False
         d.updated_at = at
-        return True
+        return event
     if note:
-        add_note(s, d, note, at)
-        return True
-    return False
+        return add_note(s, d, note, at)
+    return None
 
 
 def add_note(
     s: Session, d: Discrepancy, note: str, at: dt.datetime, *, audited: bool = True
-) -> None:
+) -> DiscrepancyEvent:
     """A person's note in ``d``'s history; its status stays as it is. ``audited=False`` for a
     note written on behalf of an action with an audit entry of its own (an alias link)."""
     if audited:
         _audit(s, d, AuditAction.NOTE, "note added", at)
-    _add_event(s, d, "note", d.status, note, at)
+    return _add_event(s, d, Event.NOTE, d.status, note, at)
 
 
 def _audit(s: Session, d: Discrepancy, action: AuditAction, detail: str, at: dt.datetime) -> None:
@@ -211,20 +261,42 @@ def _audit(s: Session, d: Discrepancy, action: AuditAction, detail: str, at: dt.
 
 
 def _add_event(
-    s: Session, d: Discrepancy, event: str, new_status: str, note: str | None, at: dt.datetime
-) -> None:
+    s: Session, d: Discrepancy, event: Event, new_status: str, note: str | None, at: dt.datetime
+) -> DiscrepancyEvent:
     """A person's entry in ``d``'s history (before ``d.status`` changes to ``new_status``)."""
-    s.add(
-        DiscrepancyEvent(
-            discrepancy=d,
-            at=at,
-            event=event,
-            old_status=d.status,
-            new_status=new_status,
-            note=note,
-            actor=actor_in(s)[:40],  # the column's width; the audit entry keeps it whole
-        )
+    entry = DiscrepancyEvent(
+        discrepancy=d,
+        at=at,
+        event=event,
+        old_status=d.status,
+        new_status=new_status,
+        note=note,
+        actor=actor_in(s)[:40],  # the column's width; the audit entry keeps it whole
     )
+    s.add(entry)
+    return entry
+
+
+def restore_change(
+    s: Session,
+    d: Discrepancy,
+    status: str,
+    auto_resolved: bool,
+    undone: Sequence[int],
+    at: dt.datetime,
+) -> None:
+    """Take a person's change back (Edit ▸ Undo): ``d`` gets ``status`` and ``auto_resolved``
+    again, the change's events (``undone``) stop counting (so its note is no longer the last),
+    and the history records the undo as an event of its own, audited as a status change."""
+    for event in d.events:
+        if event.id in undone:
+            event.event = Event.UNDONE
+    detail = f"{d.status} → {status} (undo)"
+    _audit(s, d, AuditAction.STATUS, detail, at)
+    _add_event(s, d, Event.UNDO, status, None, at)
+    d.status = status
+    d.auto_resolved = auto_resolved
+    d.updated_at = at
 
 
 def set_status(

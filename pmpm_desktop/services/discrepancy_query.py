@@ -1,5 +1,6 @@
-"""The Reconciliation page's reads and writes: stored discrepancies filtered, sorted and paged in
-SQL; bulk status changes in one transaction; the month summary of the stored files.
+"""The Reconciliation page's grid reads: stored discrepancies filtered, sorted and paged in SQL,
+and their age in days since the payment was due. (The month summary is in ``month_summary``;
+status changes, with what they replaced for undo, in ``discrepancy_status``.)
 
 Rows are the same :class:`DiscrepancyRow` as :func:`~pmpm_desktop.services.discrepancies.
 discrepancy_rows` builds, from the same SELECT (:func:`~pmpm_desktop.services.discrepancies.
@@ -12,37 +13,38 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, func, or_, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, or_, select
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.payer_level import total_payer_level
-from pmpm_desktop.core.reconcile import summarise
 from pmpm_desktop.core.summary import (
     DISCREPANCY_KINDS,
-    KINDS,
     DiscrepancyRow,
-    MonthSummary,
-    PayerLevel,
+    Kind,
+    Status,
 )
+from pmpm_desktop.core.summary import days_since_due as days_between
 from pmpm_desktop.db.database import Database
-from pmpm_desktop.db.models import Discrepancy, Member, Payer, RosterImport
-from pmpm_desktop.errors import UsageError
-from pmpm_desktop.services.discrepancies import (
-    check_status,
-    discrepancy_select,
-    record_change,
-    rows_from,
+from pmpm_desktop.db.models import (
+    Discrepancy,
+    Member,
+    Payer,
 )
-from pmpm_desktop.services.payer_level import month_payer_levels, with_month_levels
+from pmpm_desktop.errors import UsageError
+from pmpm_desktop.services.aging import DEFAULT_DUE_DAY, payment_due_dates
+from pmpm_desktop.services.discrepancies import check_status, discrepancy_select, rows_from
+
+# The month summary lives in services/month_summary.py (with what the page opens on); these
+# two stay importable from here, where callers have always found them.
+from pmpm_desktop.services.month_summary import month_summary as month_summary
+from pmpm_desktop.services.month_summary import summary_total as summary_total
 from pmpm_desktop.services.payers import id_rules, typed_id_forms
-from pmpm_desktop.services.reconciling import compute, load_inputs, month_summaries
 
 #: (payer code, member ID, coverage month): what names one stored discrepancy
 Key = tuple[str, str, Month]
@@ -58,13 +60,11 @@ ORDER_KEYS: tuple[str, ...] = (
     "paid",
     "variance",
     "status",
-    "age",
+    "days_since_due",
     "last_note",
 )
 # A typed text an ID rule may change: punctuation inside, or a letter prefix before digits.
 _MAY_BE_RULED = re.compile(r"\w[-\s./*_\u00a0\u2013]|^[A-Za-z]+[0-9]")
-# How many keys go into one ``IN (…)``: SQLite allows 32k parameters, and tuples take 2 each.
-_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class DiscrepancyQuery:
     payers: tuple[str, ...] = ()
     first: Month | None = None
     last: Month | None = None
-    kinds: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    statuses: tuple[Status, ...] = ()
     #: a member ID prefix, or words of the member's name (case-insensitive)
     text: str = ""
 
@@ -83,8 +83,9 @@ class DiscrepancyQuery:
         for kind in self.kinds:
             if kind not in DISCREPANCY_KINDS:
                 raise UsageError(f"unknown kind {kind!r} (kinds: {', '.join(DISCREPANCY_KINDS)})")
-        for status in self.statuses:
-            check_status(status)
+        # the words as enums, so equal queries compare (and hash) equal however they were given
+        object.__setattr__(self, "kinds", tuple(Kind(k) for k in self.kinds))
+        object.__setattr__(self, "statuses", tuple(check_status(s) for s in self.statuses))
 
 
 @dataclass(frozen=True)
@@ -182,11 +183,33 @@ def totals(db: Database, query: DiscrepancyQuery) -> Totals:
     return Totals(int(n), cents_to_money(int(total or 0)))
 
 
-def _order(q: Select[Any], order_by: str | None, descending: bool) -> Select[Any]:
+def _due_day(db: Database, among: Select[Any]) -> ColumnElement[Any] | None:
+    """The day of its month each discrepancy's payment was due, as SQL: with the month, what
+    sorts them by days since due (services/aging.py's rule, one CASE branch per payer and
+    month whose due day is not the default). ``among`` selects (payer id, month) of the
+    discrepancies to sort."""
+    with db.sessions() as s:
+        pairs = {(payer_id, month) for payer_id, month in s.execute(among.distinct())}
+    odd = [
+        (and_(Discrepancy.payer_id == payer_id, Discrepancy.month == month), due.day)
+        for (payer_id, month), due in payment_due_dates(db, pairs).items()
+        if due.day != DEFAULT_DUE_DAY
+    ]
+    # every payer's months due on the default day: the month alone sorts them
+    return case(*odd, else_=DEFAULT_DUE_DAY) if odd else None
+
+
+def _order(
+    q: Select[Any],
+    order_by: str | None,
+    descending: bool,
+    due_day: ColumnElement[Any] | None = None,
+) -> Select[Any]:
     """``q`` sorted by a grid column (payer, month and member ID break ties).
 
     Columns are named on their tables, so the full row query and the light id query of
-    :class:`DiscrepancySource` sort alike; only ``last_note`` needs the full query's note."""
+    :class:`DiscrepancySource` sort alike; only ``last_note`` needs the full query's note, and
+    ``days_since_due`` the due days of :func:`_due_day`."""
     by: dict[str, list[Any]] = {
         "payer": [Payer.code],
         "member_id": [Discrepancy.member_id],
@@ -197,19 +220,40 @@ def _order(q: Select[Any], order_by: str | None, descending: bool) -> Select[Any
         "paid": [Discrepancy.paid],
         "variance": [Discrepancy.variance],
         "status": [Discrepancy.status],
-        # The oldest discrepancy is the one with the greatest age.
-        "age": [Discrepancy.created_at],
+        # The longest overdue is the one whose payment was due first.
+        "days_since_due": [Discrepancy.month, due_day],
     }
     if order_by == "last_note":
         by["last_note"] = [q.selected_columns.last_note]
     if order_by is not None and order_by not in by:
         raise UsageError(f"cannot sort by {order_by!r} (keys: {', '.join(ORDER_KEYS)})")
-    chosen = by.get(order_by or "", [])
-    flip = descending != (order_by == "age")
+    chosen = [c for c in by.get(order_by or "", []) if c is not None]
+    flip = descending != (order_by == "days_since_due")
     keys = [c.desc() if flip else c.asc() for c in chosen]
     # Payer, month and member ID name one discrepancy: pages follow each other without overlap.
     keys += [Payer.code, Discrepancy.month, Discrepancy.member_id]
     return q.order_by(*keys)
+
+
+def _sorted(
+    db: Database,
+    q: Select[Any],
+    query: DiscrepancyQuery,
+    order_by: str | None,
+    desc: bool,
+    ids: Sequence[int] | None = None,
+) -> Select[Any]:
+    """:func:`_order`, with the due days when sorting by days since due (of the discrepancies
+    of ``ids`` when given: a page, else of every match)."""
+    if order_by != "days_since_due":
+        return _order(q, order_by, desc)
+    pair: tuple[Any, ...] = (Discrepancy.payer_id, Discrepancy.month)
+    among: Select[Any]
+    if ids is not None:
+        among = select(*pair).where(Discrepancy.id.in_(ids))
+    else:
+        among = _filtered_count(query, *pair, rules=_rules(db, query))
+    return _order(q, order_by, desc, _due_day(db, among))
 
 
 def _ordered_ids(
@@ -225,7 +269,7 @@ def _ordered_ids(
         q = select(Discrepancy.id).join(Payer, Payer.id == Discrepancy.payer_id)
         if query.text.strip() or order_by == "name":
             q = _member_join(q)
-        q = _order(q.where(*_conditions(query, _rules(db, query))), order_by, desc)
+        q = _sorted(db, q.where(*_conditions(query, _rules(db, query))), query, order_by, desc)
     with db.engine.connect() as conn:
         return list(conn.execute(q).scalars())
 
@@ -240,7 +284,7 @@ def fetch(
 ) -> list[DiscrepancyRow]:
     """One page of the matching discrepancies, sorted by ``order_by`` (see ORDER_KEYS)."""
     q = discrepancy_select().where(*_conditions(query, _rules(db, query)))
-    q = _order(q, order_by, descending).limit(max(limit, 0)).offset(max(offset, 0))
+    q = _sorted(db, q, query, order_by, descending).limit(max(limit, 0)).offset(max(offset, 0))
     return rows_from(db, q)
 
 
@@ -275,12 +319,18 @@ class DiscrepancySource:
             return []
         q = discrepancy_select().where(Discrepancy.id.in_(ids))
         # The ids are one stretch of the whole order, so sorting them alone keeps it.
-        return rows_from(self.db, _order(q, order_by, descending))
+        return rows_from(self.db, _sorted(self.db, q, self.query, order_by, descending, ids))
 
     def prefetch(self, order_by: str | None, descending: bool) -> None:
         """Read the ordered ids now (a grid's worker does, right after its first page), so the
         first page further down reads just its own ids."""
         self._ordered_ids(order_by, descending)
+
+    def prepared(self, order_by: str | None, descending: bool) -> bool:
+        """Are the ordered ids of the query in this order read (pages past the first then
+        read just their own rows)?"""
+        ordered = self._ordered
+        return ordered is not None and ordered[0] == (self.query, order_by, descending)
 
     def _ordered_ids(self, order_by: str | None, descending: bool) -> list[int]:
         # One query and one snapshot: a worker may read while the UI replaces ``query``.
@@ -297,156 +347,16 @@ class DiscrepancySource:
         return totals(self.db, self.query)
 
 
-def age_days(row: DiscrepancyRow, today: dt.date | None = None) -> int:
-    """Whole days since the reconciliation first found the discrepancy."""
-    return ((today or now().date()) - row.created_at.date()).days
-
-
-# --- status changes ---------------------------------------------------------------------------
-
-
-def keys_matching(db: Database, query: DiscrepancyQuery) -> list[Key]:
-    """The keys of every matching discrepancy (for "apply to all N rows")."""
-    q = _filtered_count(
-        query, Payer.code, Discrepancy.member_id, Discrepancy.month, rules=_rules(db, query)
-    ).join(Payer, Payer.id == Discrepancy.payer_id)
-    with db.engine.connect() as conn:
-        return [(code, member, month) for code, member, month in conn.execute(q)]
-
-
-def set_status_many(db: Database, keys: Sequence[Key], status: str, note: str | None = None) -> int:
-    """Give every discrepancy of ``keys`` ``status`` (and ``note``), in ONE transaction, with one
-    history event each. Returns how many changed (already at ``status`` without a note: none).
-    Unknown keys are refused before anything is written."""
-    check_status(status)
-    note = (note or "").strip() or None
-    wanted: dict[str, set[tuple[str, Month]]] = {}
-    for code, member_id, month in keys:
-        wanted.setdefault(code.strip().upper(), set()).add((member_id.strip().upper(), month))
-    at = now()
-    changed = 0
-    with db.sessions.begin() as s:
-        payer_ids = dict(
-            s.execute(select(Payer.code, Payer.id).where(Payer.code.in_(list(wanted)))).all()
-        )
-        for code, pairs in wanted.items():
-            if code not in payer_ids:
-                raise UsageError(f"no payer {code}")
-            ordered = sorted(pairs, key=lambda p: (p[1].index, p[0]))
-            found = 0
-            for i in range(0, len(ordered), _CHUNK):
-                chunk = ordered[i : i + _CHUNK]
-                rows = s.scalars(
-                    select(Discrepancy).where(
-                        Discrepancy.payer_id == payer_ids[code],
-                        tuple_(Discrepancy.member_id, Discrepancy.month).in_(chunk),
-                    )
-                ).all()
-                found += len(rows)
-                for d in rows:
-                    changed += record_change(s, d, status, note, at)
-            if found != len(ordered):
-                raise UsageError(
-                    f"{len(ordered) - found} of the chosen {code} discrepancies no longer exist; "
-                    "nothing was changed (refresh and try again)"
-                )
-    return changed
-
-
-def set_status_matching(
-    db: Database, query: DiscrepancyQuery, status: str, note: str | None = None
-) -> int:
-    """:func:`set_status_many` over every discrepancy ``query`` matches."""
-    return set_status_many(db, keys_matching(db, query), status, note)
-
-
-# --- the month summary ------------------------------------------------------------------------
-
-
-def roster_range(db: Database, payer_code: str | None = None) -> tuple[Month, Month] | None:
-    """The first and last roster month of the stored (active) rosters; None without rosters."""
-    q = select(func.min(RosterImport.roster_month), func.max(RosterImport.roster_month)).where(
-        RosterImport.active.is_(True)
-    )
-    if payer_code is not None:
-        q = q.join(Payer, Payer.id == RosterImport.payer_id).where(
-            Payer.code == payer_code.strip().upper()
-        )
-    with db.sessions() as s:
-        return _months(*s.execute(q).one())
-
-
-def _months(first: object, last: object) -> tuple[Month, Month] | None:
-    if first is None or last is None:
+def days_since_due(row: DiscrepancyRow, today: dt.date | None = None) -> int | None:
+    """Whole days since the payment for the row's month was due (0 before it is due): the
+    one age of a discrepancy, as the Aging sheet and the Dashboard count it."""
+    if row.due_date is None:
         return None
-    # SQL's min() may hand back the stored text rather than the column type's Month.
-    as_month = [Month.parse(v) if isinstance(v, str) else v for v in (first, last)]
-    return as_month[0], as_month[1]  # type: ignore[return-value]
+    return days_between(row.due_date, today or now().date())
 
 
-def default_range(db: Database) -> tuple[Month, Month] | None:
-    """The months the page opens on: the stored rosters' range, else the discrepancies'."""
-    found = roster_range(db)
-    if found is not None:
-        return found
-    with db.sessions() as s:
-        return _months(
-            *s.execute(select(func.min(Discrepancy.month), func.max(Discrepancy.month))).one()
-        )
-
-
-def has_work(db: Database) -> bool:
-    """Is there anything to reconcile or look at: a stored roster or discrepancy?"""
+def ids_matching(db: Database, query: DiscrepancyQuery) -> list[int]:
+    """The ids of every matching discrepancy (for "apply to all N rows")."""
+    q = _filtered_count(query, Discrepancy.id, rules=_rules(db, query))
     with db.engine.connect() as conn:
-        roster = conn.execute(select(RosterImport.id).limit(1)).first()
-        found = roster or conn.execute(select(Discrepancy.id).limit(1)).first()
-    return found is not None
-
-
-def payer_codes(db: Database) -> list[tuple[str, str]]:
-    """(code, name) of every payer, by code."""
-    with db.sessions() as s:
-        return [(c, n) for c, n in s.execute(select(Payer.code, Payer.name).order_by(Payer.code))]
-
-
-def month_summary(db: Database, payer_code: str, first: Month, last: Month) -> list[MonthSummary]:
-    """The month summary a reconciliation of the stored files would give, writing nothing.
-
-    The same engine as :func:`~pmpm_desktop.services.reconciling.reconcile` (so the figures are
-    equal), without storing discrepancies: for opening the page before anyone reconciled.
-    """
-    if last < first:
-        raise UsageError(f"the range ends ({last}) before it starts ({first})")
-    inputs = load_inputs(db, payer_code, first, last)
-    expected, kinds = compute(inputs, first, last)
-    months = month_summaries(summarise(kinds, first.index, last.index))
-    levels = month_payer_levels(db, inputs.payer_id, first, last, expected.member_months)
-    return with_month_levels(months, levels)
-
-
-@dataclass(frozen=True)
-class SummaryTotal:
-    """The totals line under the month summary."""
-
-    eligible_members: int
-    paid_members: int
-    expected: Decimal
-    paid: Decimal
-    variance: Decimal
-    counts: dict[str, int] = field(default_factory=dict)
-    #: the payer-level payments of the months that have any (None when none has)
-    payer_level: PayerLevel | None = None
-
-
-def summary_total(months: Sequence[MonthSummary]) -> SummaryTotal:
-    """Sum the month rows (member counts are member-months)."""
-    zero = Decimal("0.00")
-    return SummaryTotal(
-        eligible_members=sum(m.eligible_members for m in months),
-        paid_members=sum(m.paid_members for m in months),
-        expected=sum((m.expected for m in months), zero),
-        paid=sum((m.paid for m in months), zero),
-        variance=sum((m.variance for m in months), zero),
-        counts={k: sum(m.counts.get(k, 0) for m in months) for k in KINDS},
-        payer_level=total_payer_level(m.payer_level for m in months),
-    )
+        return list(conn.execute(q).scalars())

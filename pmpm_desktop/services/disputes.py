@@ -42,6 +42,7 @@ from pmpm_desktop.db.models import (
     RemittanceImport,
     RemittanceLine,
 )
+from pmpm_desktop.services.discrepancies import Event
 
 _CHUNK = 500  # member IDs per IN (…) query, well below SQLite's variable limit
 
@@ -99,7 +100,11 @@ def _status_at(first_or_last: Any, status: Status) -> Any:
             DiscrepancyEvent.discrepancy_id.label("id"),
             first_or_last(DiscrepancyEvent.at).label("at"),
         )
-        .where(DiscrepancyEvent.new_status == status)
+        # a change taken back (and the undo itself) is not when the status was given
+        .where(
+            DiscrepancyEvent.new_status == status,
+            DiscrepancyEvent.event.not_in((Event.UNDO, Event.UNDONE)),
+        )
         .group_by(DiscrepancyEvent.discrepancy_id)
         .subquery()
     )

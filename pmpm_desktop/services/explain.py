@@ -1,4 +1,9 @@
-"""Why a member-month is expected to pay what it does: the engine's trace, in words."""
+"""Why a member-month is expected to pay what it does: the engine's trace, in words and values.
+
+The arithmetic comes as values the screens show as they are (never recomputed from text): the
+payable fraction as two integers, and per rate component the rate prorated by that fraction,
+rounded half-up to cents (SPEC §4), and the risk score when the contract applies one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import or_, select
 
-from pmpm_desktop.core.money import cents_to_money, format_money
+from pmpm_desktop.core.money import cents_to_money, format_money, round_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
@@ -28,13 +33,23 @@ from pmpm_desktop.services.discrepancies import HistoryEntry, history
 from pmpm_desktop.services.payers import get_payer, rate_spec, typed_member_id
 from pmpm_desktop.services.reconciling import compute, load_inputs
 
+#: the component a risk score multiplies (SPEC §4)
+CAP = "capitation"
+
 
 @dataclass(frozen=True)
 class ComponentLine:
     component: str
+    #: the rate exhibit's rate (PMPM, for a whole month)
     rate: Decimal
+    #: what the member-month is expected to pay for this component
     amount: Decimal
     rate_row: str
+    #: the rate × the payable fraction, rounded half-up to cents (before any risk score)
+    prorated: Decimal = Decimal("0.00")
+    #: the risk score the amount was multiplied by (a risk-adjusted contract's capitation;
+    #: None when none applies)
+    risk_score: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,8 @@ class Explanation:
     span: str | None
     contract: str | None
     rule: str | None
+    #: the payable fraction as text ("15/31"), for the CLI and JSON; the screens use the
+    #: two integers below
     fraction: str | None
     age: int | None
     sex: str | None
@@ -71,6 +88,13 @@ class Explanation:
     paid: Decimal = Decimal("0.00")
     paid_lines: list[PaidLine] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    #: the payable fraction of the month: numerator and denominator (None when not eligible)
+    fraction_num: int | None = None
+    fraction_den: int | None = None
+
+    @property
+    def whole_month(self) -> bool:
+        return self.fraction_num is not None and self.fraction_num == self.fraction_den
 
 
 def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Explanation:
@@ -155,6 +179,8 @@ def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Expl
         imp = s.get(RosterImport, row.import_id)
         assert imp is not None
         contract = s.get(Contract, r["contract_id"]) if r["contract_id"] is not None else None
+        num, den = int(r["fraction_num"]), int(r["fraction_den"])
+        risk = None if r["risk_micro"] is None else Decimal(r["risk_micro"]).scaleb(-6).normalize()
         comps = []
         for c in (
             expected.components.filter(pl.col("month") == month.index)
@@ -163,12 +189,16 @@ def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Expl
         ):
             rate_row = s.get(RateRow, c["rate_row_id"])
             assert rate_row is not None
+            rate = cents_to_money(c["rate_cents"])
+            applies = contract is not None and contract.risk_adjusted and c["component"] == CAP
             comps.append(
                 ComponentLine(
                     c["component"],
-                    cents_to_money(c["rate_cents"]),
+                    rate,
                     cents_to_money(c["amount_cents"]),
                     rate_spec(rate_row).label(),
+                    prorated=_prorated(rate, num, den),
+                    risk_score=risk if applies else None,
                 )
             )
         start = (
@@ -194,18 +224,23 @@ def explain(db: Database, payer_code: str, member_id: str, month: Month) -> Expl
             span=f"{start} to {end}",
             contract=contract.name if contract else None,
             rule=contract.eligibility if contract else None,
-            fraction=f"{r['fraction_num']}/{r['fraction_den']}",
+            fraction=f"{num}/{den}",
+            fraction_num=num,
+            fraction_den=den,
             age=r["age"],
             sex=r["sex"],
             rate_cell=r["rate_cell"],
-            risk_score=None
-            if r["risk_micro"] is None
-            else Decimal(r["risk_micro"]).scaleb(-6).normalize(),
+            risk_score=risk,
             components=comps,
             withhold=cents_to_money(r["withhold_cents"]),
             withhold_pct=contract.withhold_pct.normalize() if contract else None,
             expected=cents_to_money(r["expected_cents"]),
         )
+
+
+def _prorated(rate: Decimal, num: int, den: int) -> Decimal:
+    """``rate`` × ``num``/``den``, rounded half-up to cents (SPEC §4: round only at the end)."""
+    return round_money(rate * num / den) if den else rate
 
 
 def _or(value: object, fallback: str) -> str:
@@ -229,9 +264,7 @@ def explanation_text(e: Explanation) -> str:
                 f"  Age {_or(e.age, 'unknown')}, sex {_or(e.sex, 'unknown')}, "
                 f"rate cell {_or(e.rate_cell, '-')}, risk score {_or(e.risk_score, 'none (1.0)')}"
             )
-            if e.contract is not None and not any(
-                c.component == "capitation" for c in e.components
-            ):
+            if e.contract is not None and not any(c.component == CAP for c in e.components):
                 out.append(
                     "  No capitation rate row of the contract matches this cell, sex and age: "
                     "no_rate (a contract set-up problem: add the rate, then reconcile again)."

@@ -1,5 +1,6 @@
-"""The tables of the Reconciliation page: the month summary (with its totals line) and the
-discrepancy grid's columns, and the small "Set status" dialog for many rows at once."""
+"""Tables fitted to their width (every column as wide as its contents, amounts never cut, text
+columns giving way first), and the Reconciliation page's month summary with its totals line.
+(The discrepancy grid's columns are in ``pages/reconciliation_grid.py``.)"""
 
 from __future__ import annotations
 
@@ -12,35 +13,19 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, 
 from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
-    QRadioButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QToolTip,
-    QVBoxLayout,
-    QWidget,
 )
 
 from pmpm_desktop.core import payer_level
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.payer_level import code_text
-from pmpm_desktop.core.summary import (
-    DISCREPANCY_KINDS,
-    STATUSES,
-    DiscrepancyRow,
-    MonthSummary,
-    PayerLevel,
-)
-from pmpm_desktop.services import discrepancy_query as dq
+from pmpm_desktop.core.summary import DISCREPANCY_KINDS, Kind, MonthSummary, PayerLevel
+from pmpm_desktop.services.month_summary import SummaryTotal, summary_total
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.format import dollars
 from pmpm_desktop.ui.table_model import Column, Index, RowsModel
@@ -85,14 +70,25 @@ def header_width(view: QTableView, column: int, *, sorted_by: bool = False) -> i
     return width
 
 
+#: pixels an amount's column gets beyond its measured text: a real window's font may draw a
+#: (bold) figure a pixel or two wider than it measures, which would elide "128,481.…"
+SLACK = 6
+
+
 def natural_widths(view: QTableView) -> list[int]:
-    """Each column's width to show its title and (the first rows of) its cells whole."""
+    """Each column's width to show its title and (the first rows of) its cells whole;
+    right-aligned columns (amounts, counts) a little more (``SLACK``)."""
     header = view.horizontalHeader()
+    model = view.model()
     sorted_column = header.sortIndicatorSection() if view.isSortingEnabled() else -1
-    return [
-        max(view.sizeHintForColumn(c), header_width(view, c, sorted_by=c == sorted_column))
-        for c in range(view.model().columnCount())
-    ]
+    right = int(Qt.AlignmentFlag.AlignRight)
+    out = []
+    for c in range(model.columnCount()):
+        align = model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
+        slack = SLACK if isinstance(align, int) and align & right else 0
+        cells = view.sizeHintForColumn(c) + slack
+        out.append(max(cells, header_width(view, c, sorted_by=c == sorted_column)))
+    return out
 
 
 def fit_columns(
@@ -164,6 +160,7 @@ class ColumnFitter(QObject):
         model = view.model()
         model.modelReset.connect(self.measure)
         model.layoutChanged.connect(self.measure)
+        model.rowsInserted.connect(self.measure)  # a page further down may hold wider amounts
 
     def measure(self, *_args: object) -> None:
         """Work the natural widths out again (the rows changed), then fit."""
@@ -239,7 +236,7 @@ class SummaryLine:
         return self.month is None
 
 
-def _line(code: str | None, month: Month | None, m: MonthSummary | dq.SummaryTotal) -> SummaryLine:
+def _line(code: str | None, month: Month | None, m: MonthSummary | SummaryTotal) -> SummaryLine:
     return SummaryLine(
         code,
         month,
@@ -259,10 +256,10 @@ def summary_lines(by_payer: Sequence[tuple[str, list[MonthSummary]]]) -> list[Su
     every = [m for _code, months in by_payer for m in months]
     if not every:
         return []
-    return lines + [_line(None, None, dq.summary_total(every))]
+    return lines + [_line(None, None, summary_total(every))]
 
 
-_SHORT_KIND = {"unknown_member": "Unknown", "not_eligible": "Not elig."}
+_SHORT_KIND = {Kind.UNKNOWN_MEMBER: "Unknown", Kind.NOT_ELIGIBLE: "Not elig."}
 #: the payer-level columns (shown only when a line has payer-level payments)
 PAYER_LEVEL_PAID, PAYER_LEVEL_WITHHOLD = 7, 8
 PAYER_LEVEL_COLUMNS = (PAYER_LEVEL_PAID, PAYER_LEVEL_WITHHOLD)
@@ -360,101 +357,3 @@ class SummaryModel(RowsModel):
         ):
             return ""
         return super().data(index, role)
-
-
-# --- the discrepancy grid ---------------------------------------------------------------------
-
-
-def grid_columns() -> list[Column]:
-    def name(r: DiscrepancyRow) -> str:
-        return fmt.person(r.last_name, r.first_name) or (
-            "(not on any roster)" if r.kind == "unknown_member" else ""
-        )
-
-    return [
-        Column("Payer", lambda r: r.payer_code, sort_key="payer"),
-        Column("Member ID", lambda r: r.member_id, sort_key="member_id"),
-        Column("Name", name, sort_key="name"),
-        Column("Month", lambda r: r.month, "month", sort_key="month"),
-        Column("Kind", lambda r: r.kind, "kind", sort_key="kind"),
-        Column("Expected", lambda r: r.expected, "money", sort_key="expected"),
-        Column("Paid", lambda r: r.paid, "money", sort_key="paid"),
-        Column("Variance", lambda r: r.variance, "money", sort_key="variance"),
-        Column("Status", lambda r: r.status, "status", sort_key="status"),
-        Column(
-            "Age",
-            dq.age_days,
-            "int",
-            tooltip="Days since the reconciliation first found it",
-            sort_key="age",
-        ),
-        Column("Last note", lambda r: r.last_note, sort_key="last_note"),
-    ]
-
-
-GRID_PAYER, GRID_MONTH, GRID_VARIANCE = 0, 3, 7
-
-
-class SetStatusDialog(QDialog):
-    """Status and note for several discrepancies at once (opened non-blocking)."""
-
-    def __init__(
-        self,
-        selected: int,
-        matching: int | None,
-        on_ok: Callable[[str, str, bool], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("setStatusDialog")
-        self.setWindowTitle("Set status")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        lay = QVBoxLayout(self)
-        self.selected_radio = QRadioButton(f"The {selected:,} selected discrepancies")
-        self.selected_radio.setObjectName("applySelected")
-        self.matching_radio = QRadioButton(
-            f"All {matching or 0:,} discrepancies matching the filter"
-        )
-        self.matching_radio.setObjectName("applyMatching")
-        group = QButtonGroup(self)
-        group.addButton(self.selected_radio)
-        group.addButton(self.matching_radio)
-        self.selected_radio.setChecked(True)
-        if matching is None:
-            what = "discrepancy" if selected == 1 else f"{selected:,} discrepancies"
-            lay.addWidget(QLabel(f"Set the status of the selected {what}:"))
-            self.selected_radio.hide()
-            self.matching_radio.hide()
-        else:
-            lay.addWidget(QLabel("Apply to:"))
-            lay.addWidget(self.selected_radio)
-            lay.addWidget(self.matching_radio)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("New status"))
-        self.status_combo = QComboBox()
-        self.status_combo.setObjectName("bulkStatus")
-        for s in STATUSES:
-            self.status_combo.addItem(fmt.status(s), s)
-        self.status_combo.setCurrentIndex(STATUSES.index("disputed"))
-        row.addWidget(self.status_combo, 1)
-        lay.addLayout(row)
-        self.note_edit = QLineEdit()
-        self.note_edit.setObjectName("bulkNote")
-        self.note_edit.setPlaceholderText("Note for the history (optional)")
-        self.note_edit.setMinimumWidth(340)
-        lay.addWidget(self.note_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Set status")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.accepted.connect(
-            lambda: on_ok(
-                self.status_combo.currentData(),
-                self.note_edit.text().strip(),
-                self.matching_radio.isChecked(),
-            )
-        )

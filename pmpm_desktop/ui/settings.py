@@ -119,3 +119,16 @@ class Settings:
     @last_folder.setter
     def last_folder(self, folder: str) -> None:
         self._q.setValue("app/last_folder", folder)
+
+    # -- pages ----------------------------------------------------------------------------
+    @property
+    def reconciliation_detail_width(self) -> int:
+        """The Reconciliation page's detail pane width the user dragged it to (0: not yet)."""
+        try:
+            return max(0, int(self._text("reconciliation/detail_width", "0")))
+        except ValueError:
+            return 0
+
+    @reconciliation_detail_width.setter
+    def reconciliation_detail_width(self, width: int) -> None:
+        self._q.setValue("reconciliation/detail_width", int(width))

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 
+from pmpm_desktop.progress import Progress
 from pmpm_desktop.ui.format import display
 from pmpm_desktop.ui.theme import negative_color
 
@@ -130,14 +131,22 @@ class PagedSource(Protocol):
 class TaskRunnerLike(Protocol):
     """What ``PagedRowsModel`` needs of ``ui.worker.TaskRunner``: ``run(title, fn, ...)``."""
 
-    def run(self, title: str, fn: Callable[[Any], Any], **kwargs: Any) -> Any: ...
+    def run(
+        self,
+        title: str,
+        fn: Callable[[Progress], Any],
+        *,
+        on_success: Callable[[Any], None] | None = ...,
+        on_failure: Callable[[BaseException], None] | None = ...,
+        show_progress: bool = ...,
+        latest: str | None = ...,
+    ) -> object: ...
 
 
 @dataclass(frozen=True)
 class _Loaded:
     """What a reload read on the worker, swapped in on the UI thread."""
 
-    generation: int
     total: int
     rows: list[Any]
     extra: Any
@@ -150,10 +159,11 @@ class PagedRowsModel(RowsModel):
     With a task runner, ``reload()`` and ``sort()`` read the count, the first page and
     ``extra_read()`` (totals a page wants, say) on the worker and swap them in on the UI
     thread: the old rows stay shown meanwhile, ``loading`` is True (``loading_changed``) and
-    nothing more is fetched. A newer reload supersedes an older one (a generation counter:
-    stale results are dropped). Once a reload landed with more rows than one page, the
-    source's ``prefetch(order_by, descending)`` (if it has one) runs on the worker, so the
-    first scroll past page one reads just a page.
+    nothing more is fetched. A newer reload supersedes an older one: the reads run with this
+    model's ``latest`` key, so the task runner drops what an older read finds. Once a reload
+    landed with more rows than one page, the source's ``prefetch(order_by, descending)`` (if it
+    has one) runs on the worker under the same key, so the first scroll past page one reads
+    just a page.
     """
 
     #: True when a reload started on the worker, False when it landed, failed or was dropped
@@ -182,7 +192,8 @@ class PagedRowsModel(RowsModel):
         #: read with every reload (on the worker when there is one); its result is ``extra``
         self.extra_read: Callable[[], Any] | None = None
         self.extra: Any = None
-        self._generation = 0
+        #: the task runner's supersede key of this model's reads
+        self.latest = f"rows of {type(self).__name__} {id(self):x}"
         self._loading = False
         self._fetching = False  # inside fetchMore: a view reacting to the insert must wait
 
@@ -196,15 +207,15 @@ class PagedRowsModel(RowsModel):
             self.loading_changed.emit(on)
 
     def set_rows(self, rows: Sequence[Any]) -> None:
-        # Rows given outright win over a reload still running.
-        self._generation += 1
+        # Rows given outright win over a reload still running: a read of nothing supersedes it.
+        if self.tasks is not None and self._loading:
+            self.tasks.run("Read rows", lambda _p: None, latest=self.latest, show_progress=False)
         self.extra = None
         self._set_loading(False)
         super().set_rows(rows)
 
     def reload(self) -> None:
         """Count again and read the first page (after the source's filters changed)."""
-        self._generation += 1
         if self.tasks is None:
             self.beginResetModel()
             self.total = self.source.count()
@@ -213,30 +224,26 @@ class PagedRowsModel(RowsModel):
             self.endResetModel()
             self.reloaded.emit()
             return
-        generation = self._generation
         source, size, order_by, desc = self.source, self.page_size, self.order_by, self.descending
         extra_read = self.extra_read
 
-        def work(_progress: Callable[[int, int], bool]) -> _Loaded | None:
-            if generation != self._generation:
-                return None  # superseded before it started: read nothing
+        def work(_progress: Progress) -> _Loaded:
             total = source.count()
             rows = list(source.fetch(0, size, order_by, desc))
             extra = extra_read() if extra_read is not None else None
-            return _Loaded(generation, total, rows, extra)
+            return _Loaded(total, rows, extra)
 
         self._set_loading(True)
         self.tasks.run(
             "Read rows",
             work,
             on_success=self._landed,
-            on_failure=lambda exc, g=generation: self._failed(g, exc),
+            on_failure=self._failed,
             show_progress=False,
+            latest=self.latest,
         )
 
-    def _landed(self, loaded: _Loaded | None) -> None:
-        if loaded is None or loaded.generation != self._generation:
-            return  # a newer reload is on its way
+    def _landed(self, loaded: _Loaded) -> None:
         self.beginResetModel()
         self.total = loaded.total
         self._rows = loaded.rows
@@ -244,27 +251,27 @@ class PagedRowsModel(RowsModel):
         self.endResetModel()
         self._set_loading(False)
         self.reloaded.emit()
-        self._prefetch(loaded.generation)
+        self._prefetch()
 
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _failed(self, exc: BaseException) -> None:
         self._set_loading(False)
         self.load_failed.emit(exc)
 
-    def _prefetch(self, generation: int) -> None:
-        """Let the source get ready for pages past the first, on the worker."""
+    def _prefetch(self) -> None:
+        """Let the source get ready for pages past the first, on the worker (under the reads'
+        key: a newer reload replaces it)."""
         prefetch = getattr(self.source, "prefetch", None)
         if self.tasks is None or prefetch is None or self.total <= len(self._rows):
             return
         order_by, desc = self.order_by, self.descending
-
-        def work(_progress: Callable[[int, int], bool]) -> None:
-            if generation == self._generation:  # not when a newer reload already asked
-                prefetch(order_by, desc)
-
         # A failure here only means the first scroll reads it itself (and reports it then).
-        self.tasks.run("Prepare rows", work, on_failure=lambda _exc: None, show_progress=False)
+        self.tasks.run(
+            "Prepare rows",
+            lambda _progress: prefetch(order_by, desc),
+            on_failure=lambda _exc: None,
+            show_progress=False,
+            latest=self.latest,
+        )
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return (

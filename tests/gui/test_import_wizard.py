@@ -508,7 +508,11 @@ def test_demo_new_month_files_import_and_reconcile_now(
     assert july.counts["underpaid"] == 1 and july.counts["missing"] == 0
     with qtbot.waitSignal(ctx.navigate) as nav:
         qtbot.mouseClick(w.reconcile_button, LEFT)
-    assert nav.args == ["reconciliation", {"payer": "SUN"}]
+    # the page, for the file's payer, reconciling the months the statement pays for
+    assert nav.args == [
+        "reconciliation",
+        {"payer": "SUN", "reconcile": True, "first": Month(2026, 7), "last": Month(2026, 7)},
+    ]
     assert not w.isVisible()
 
 

@@ -736,7 +736,6 @@ def test_pages_past_the_first_are_prepared_on_the_worker(demo_db, ctx, qtbot, wa
     model = page.grid_model
     assert model.total > 10
     # The ordered ids of every match were read on the worker after the first page landed.
-    assert page.source._ordered is not None
-    assert page.source._ordered[0] == (page.source.query, model.order_by, model.descending)
-    assert len(page.source._ordered[1]) == model.total
+    assert page.source.prepared(model.order_by, model.descending)
+    assert not page.source.prepared("variance", True)  # another order: not read
     assert len(grid_rows(page)) == model.total

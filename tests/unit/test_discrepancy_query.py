@@ -6,15 +6,15 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import UsageError
 from pmpm_desktop.services import discrepancy_query as dq
-from pmpm_desktop.services.audit import actor_for
+from pmpm_desktop.services import month_summary as ms
 from pmpm_desktop.services.demo import FIRST, LAST
-from pmpm_desktop.services.discrepancies import discrepancy_rows, history, set_status
+from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.reconciling import reconcile
 
 
@@ -126,62 +126,21 @@ def test_totals(demo: Database) -> None:
     )
 
 
-def test_set_status_many_one_event_each(demo: Database) -> None:
-    rows = discrepancy_rows(demo)[:3]
-    keys = [(r.payer_code, r.member_id, r.month) for r in rows]
-    assert dq.set_status_many(demo, keys, "disputed", "  called the payer  ") == 3
-    for code, member, month in keys:
-        entries = history(demo, code, member, month)
-        assert [(e.event, e.new_status, e.note, e.actor) for e in entries[-1:]] == [
-            ("status", "disputed", "called the payer", actor_for(demo))
-        ]
-        assert sum(e.actor != "reconcile" for e in entries) == 1
-    after = {(r.payer_code, r.member_id, r.month): r for r in discrepancy_rows(demo)}
-    assert all(
-        after[k].status == "disputed" and after[k].last_note == "called the payer" for k in keys
-    )
-    # Same status and no note: nothing to record.
-    assert dq.set_status_many(demo, keys, "disputed") == 0
-    assert dq.count(demo, dq.DiscrepancyQuery(statuses=("disputed",))) == 3
-
-
-def test_set_status_many_is_all_or_nothing(demo: Database) -> None:
-    first = discrepancy_rows(demo)[0]
-    keys = [(first.payer_code, first.member_id, first.month), ("SUN", "000000000", Month(2026, 1))]
-    with pytest.raises(UsageError, match="nothing was changed"):
-        dq.set_status_many(demo, keys, "written_off")
-    assert discrepancy_rows(demo)[0].status == "open"
-    with pytest.raises(UsageError):
-        dq.set_status_many(demo, keys[:1], "closed")
-
-
-def test_set_status_matching(demo: Database) -> None:
-    query = dq.DiscrepancyQuery(payers=("HCA",), kinds=("underpaid",))
-    n = dq.count(demo, query)
-    assert n > 0
-    assert dq.set_status_matching(demo, query, "resolved", "paid on appeal") == n
-    assert dq.count(demo, dq.DiscrepancyQuery(payers=("HCA",), statuses=("resolved",))) == n
-    # set_status shares the event writing: a note alone is a "note" event.
-    r = discrepancy_rows(demo, payer_code="HCA", kind="underpaid")[0]
-    set_status(demo, "HCA", r.member_id, r.month, "resolved", "second note")
-    assert history(demo, "HCA", r.member_id, r.month)[-1].event == "note"
-
-
 def test_month_summary_equals_reconcile(demo: Database) -> None:
-    preview = dq.month_summary(demo, "SUN", FIRST, LAST)
+    preview = ms.month_summary(demo, "SUN", FIRST, LAST)
     summary = reconcile(demo, "SUN", FIRST, LAST)
     assert preview == summary.months
-    total = dq.summary_total(preview)
+    total = ms.summary_total(preview)
     assert (total.expected, total.paid, total.variance) == (
         summary.expected,
         summary.paid,
         summary.variance,
     )
     assert total.counts == summary.counts
-    assert dq.roster_range(demo) == (FIRST, LAST)
-    assert dq.roster_range(demo, "bay") == (FIRST, LAST)
-    assert dq.has_work(demo)
-    assert [c for c, _ in dq.payer_codes(demo)] == ["BAY", "HCA", "SUN"]
+    assert ms.roster_range(demo) == (FIRST, LAST)
+    assert ms.roster_range(demo, "bay") == (FIRST, LAST)
+    assert ms.has_work(demo)
+    assert [c for c, _ in ms.payer_codes(demo)] == ["BAY", "HCA", "SUN"]
 
 
 def test_default_range_falls_back_to_the_discrepancies(demo: Database) -> None:
@@ -189,24 +148,86 @@ def test_default_range_falls_back_to_the_discrepancies(demo: Database) -> None:
 
     from pmpm_desktop.db.models import RosterImport
 
-    assert dq.default_range(demo) == (FIRST, LAST)
+    assert ms.default_range(demo) == (FIRST, LAST)
     with demo.engine.begin() as conn:
         conn.execute(update(RosterImport).values(active=False))
-    assert dq.roster_range(demo) is None
+    assert ms.roster_range(demo) is None
     every = discrepancy_rows(demo)
-    assert dq.default_range(demo) == (min(r.month for r in every), max(r.month for r in every))
+    assert ms.default_range(demo) == (min(r.month for r in every), max(r.month for r in every))
 
 
 def test_empty_database(db: Database) -> None:
-    assert dq.default_range(db) is None
-    assert dq.roster_range(db) is None
-    assert not dq.has_work(db)
+    assert ms.default_range(db) is None
+    assert ms.roster_range(db) is None
+    assert not ms.has_work(db)
     assert dq.count(db, dq.DiscrepancyQuery()) == 0
 
 
-def test_age_days(demo: Database) -> None:
+def test_days_since_due_counts_from_the_payment_due_date(demo: Database) -> None:
     import datetime as dt
 
-    row = discrepancy_rows(demo)[0]
-    assert dq.age_days(row, row.created_at.date() + dt.timedelta(days=9)) == 9
-    assert dq.age_days(row) >= 0
+    from pmpm_desktop.services.aging import aging_items
+
+    rows = discrepancy_rows(demo)
+    row = rows[0]
+    assert row.due_date is not None and row.due_date.year == row.month.year
+    assert row.due_date.month == row.month.month
+    assert dq.days_since_due(row, row.due_date + dt.timedelta(days=9)) == 9
+    assert dq.days_since_due(row, row.due_date - dt.timedelta(days=3)) == 0  # not due yet
+    # the Aging sheet's age of the same items, to the day
+    today = dt.date(2026, 9, 30)
+    aged = {
+        (i.payer_code, i.member_id, i.month): i.age_days for i in aging_items(demo, as_of=today)
+    }
+    assert aged and all(
+        dq.days_since_due(r, today) == aged[(r.payer_code, r.member_id, r.month)]
+        for r in rows
+        if (r.payer_code, r.member_id, r.month) in aged
+    )
+
+
+def test_sorting_by_days_since_due_follows_each_payers_due_day(demo: Database) -> None:
+    from sqlalchemy import update
+
+    from pmpm_desktop.db.models import Contract, Payer
+
+    with demo.engine.begin() as conn:  # HCA is paid on the 2nd, SUN on the 28th
+        for code, day in (("HCA", 2), ("SUN", 28)):
+            payer = select(Payer.id).where(Payer.code == code).scalar_subquery()
+            conn.execute(
+                update(Contract).where(Contract.payer_id == payer).values(payment_due_day=day)
+            )
+    rows = dq.fetch(demo, dq.DiscrepancyQuery(), 0, 10_000, "days_since_due", False)
+    ages = [dq.days_since_due(r) for r in rows]
+    assert ages == sorted(ages)
+    dues = [r.due_date for r in rows]
+    assert dues == sorted(dues, reverse=True)
+    assert {r.due_date.day for r in rows if r.payer_code == "HCA"} == {2}
+
+
+def test_page_facts_and_the_months_an_import_speaks_about(demo: Database) -> None:
+    from sqlalchemy import func
+
+    from pmpm_desktop.db.models import RemittanceLine, RosterImport
+    from pmpm_desktop.io.options import FileKind
+
+    facts = ms.page_facts(demo)
+    assert facts.has_work and facts.default_range == (FIRST, LAST)
+    assert [c for c, _ in facts.payers] == ["BAY", "HCA", "SUN"]
+    with demo.sessions() as s:
+        roster_id, roster_month = s.execute(
+            select(RosterImport.id, RosterImport.roster_month).limit(1)
+        ).one()
+        line_import, low, high = s.execute(
+            select(
+                RemittanceLine.import_id,
+                func.min(RemittanceLine.coverage_month),
+                func.max(RemittanceLine.coverage_month),
+            )
+            .group_by(RemittanceLine.import_id)
+            .limit(1)
+        ).one()
+    assert ms.import_months(demo, FileKind.ROSTER, roster_id) == (roster_month, roster_month)
+    low, high = (Month.parse(v) if isinstance(v, str) else v for v in (low, high))
+    assert ms.import_months(demo, FileKind.STATEMENT, line_import) == (low, high)
+    assert ms.import_months(demo, FileKind.STATEMENT, 10**9) is None

@@ -80,6 +80,7 @@ def discrepancy(
     status: str = "open",
     created_at: dt.datetime = dt.datetime(2026, 7, 1, 8, 0),
     note: str | None = None,
+    due_day: int | None = 15,
 ) -> DiscrepancyRow:
     return DiscrepancyRow(
         payer_code=payer,
@@ -95,6 +96,7 @@ def discrepancy(
         status=status,
         created_at=created_at,
         last_note=note,
+        due_date=None if due_day is None else Month.parse(month).day(due_day),
     )
 
 
@@ -142,6 +144,7 @@ def summaries() -> list[ReconcileSummary]:
                 status="disputed",
                 created_at=dt.datetime(2026, 5, 1, 23, 59),
                 note="-2+3 called the payer",
+                due_day=15,
             ),
             discrepancy(
                 "SUN",
@@ -343,9 +346,11 @@ def test_discrepancy_rows(tmp_path: Path, summaries: list[ReconcileSummary]) -> 
         assert status == STATUS_LABELS[d.status]
         assert isinstance(opened, dt.datetime)
         assert opened.date() == d.created_at.date()
-        assert age == (GENERATED_AT.date() - d.created_at.date()).days
+        # days since the payment was due, not since the item was found (one age everywhere)
+        assert d.due_date is not None
+        assert age == (GENERATED_AT.date() - d.due_date).days
         assert note == d.last_note
-    assert data[1][12] == 75  # 2026-05-01 23:59 -> 2026-07-15: 75 days
+    assert data[1][12] == 181  # due 2026-01-15 -> 2026-07-15: 181 days
 
 
 def test_ids_stay_text_and_injections_stay_strings(
@@ -435,8 +440,8 @@ def test_aware_timestamps_age_in_report_zone(tmp_path: Path) -> None:
     out = tmp_path / "r.xlsx"
     write_report(out, [s], generated_at=dt.datetime(2026, 7, 15, 12, 0, tzinfo=est))
     ws = openpyxl.load_workbook(out)[DISCREPANCY_SHEET]
-    assert ws["L2"].value == dt.datetime(2026, 7, 1)
-    assert ws["M2"].value == 14
+    assert ws["L2"].value == dt.datetime(2026, 7, 1)  # found on Jul 1 in the report's zone
+    assert ws["M2"].value == 181  # due 2026-01-15, aged at the report's date 2026-07-15
 
 
 def test_progress_reports_and_reaches_total(

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.io.options import FileKind
+from pmpm_desktop.services.month_summary import import_months
 from pmpm_desktop.ui.import_wizard.base import CHOOSE, WizardBase
 from pmpm_desktop.ui.import_wizard.found_panel import FoundPanel
 from pmpm_desktop.ui.import_wizard.outcome_text import (
@@ -96,8 +98,16 @@ class DoneStep(WizardBase):
         self.done_found.show_facts(r.standard if r is not None else None, facts)
 
     def reconcile_now(self) -> None:
-        code = self.outcome.payer if self.outcome is not None else self.payer_code
-        self.ctx.navigate.emit("reconciliation", {"payer": code})
+        """The Reconciliation page, filtered to the file's payer, reconciling it over the
+        months the page shows, widened to the months the file speaks about."""
+        outcome = self.outcome
+        code = outcome.payer if outcome is not None else self.payer_code
+        wanted: dict[str, object] = {"payer": code, "reconcile": True}
+        if outcome is not None and outcome.result is not None:
+            months = import_months(self.ctx.db, FileKind(outcome.kind), outcome.result.import_id)
+            if months is not None:
+                wanted["first"], wanted["last"] = months
+        self.ctx.navigate.emit("reconciliation", wanted)
         self.close()
 
     def restart(self) -> None:
