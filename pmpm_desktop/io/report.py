@@ -15,7 +15,7 @@ text that may come from payer data is written as a string, never a formula. The 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pmpm_desktop.core.summary import ReconcileSummary
@@ -35,11 +35,10 @@ from pmpm_desktop.io.report_base import (
     STATUS_LABELS,
     Formats,
     InMemorySheet,
-    Progress,
-    ReportCancelled,
     atomic_workbook,
     excel_date,
     kind_label,
+    row_counter,
 )
 from pmpm_desktop.io.report_cover import COVER_SHEET, write_cover_sheet
 from pmpm_desktop.io.report_data import ReportExtras
@@ -61,6 +60,7 @@ from pmpm_desktop.io.report_summary import (
     summary_columns,
     write_summary_sheet,
 )
+from pmpm_desktop.progress import Progress as ProgressCallback
 
 __all__ = [
     "AGING_SHEET",
@@ -77,7 +77,6 @@ __all__ = [
     "PERCENT_FORMAT",
     "STATUS_LABELS",
     "SUMMARY_SHEET",
-    "ReportCancelled",
     "ReportExtras",
     "kind_label",
     "summary_columns",
@@ -121,14 +120,14 @@ def write_report(
     generated_at: dt.datetime,
     practice_name: str | None = None,
     extras: ReportExtras | None = None,
-    progress: Callable[[int, int], bool] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> None:
     """Write the reconciliation report of ``summaries`` (and of ``extras``) to ``path``.
 
     Summaries, their months and their discrepancies are written in the order given.
     ``progress(done, total)`` is called now and then with a count of rows written; when it
     returns ``False`` the export stops, nothing is left at ``path`` and
-    :class:`ReportCancelled` is raised. An existing file at ``path`` is replaced only when the
+    ``progress.Cancelled`` is raised. An existing file at ``path`` is replaced only when the
     new report is complete.
     """
     extras = extras or ReportExtras()
@@ -139,7 +138,7 @@ def write_report(
     _check_rows(CHANGES_SHEET, n_changes)
     _check_rows(LEDGER_SHEET, n_ledger)
     total = sum(len(s.months) for s in summaries) + n_discrepancies + n_changes + n_ledger
-    ticker = Progress(progress, total)
+    ticker = row_counter(progress, total)
     ticker.tick(0)
     period = period_text(summaries)
     practice = practice_name or None

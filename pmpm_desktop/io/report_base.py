@@ -16,7 +16,7 @@ Every text that may come from payer data goes through ``write_string``: ``000123
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.io.private_files import atomic_output, private_root
+from pmpm_desktop.progress import Counter
+from pmpm_desktop.progress import Progress as ProgressCallback
 
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -61,8 +63,8 @@ PROGRESS_EVERY = 2_000
 _EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 31).toordinal()
 
 
-class ReportCancelled(Exception):
-    """The ``progress`` callback asked to stop; no file was left at the target path."""
+#: what a cancelled workbook leaves: nothing (it is written aside, then moved into place)
+CANCELLED = "export cancelled: no file was written"
 
 
 def kind_label(kind: str) -> str:
@@ -92,29 +94,14 @@ class InMemorySheet(Worksheet):  # type: ignore[misc]
         pass
 
 
-class Progress:
-    """Counts rows written and calls ``callback(done, total)`` every PROGRESS_EVERY rows."""
+#: the rows-written counter every sheet writer ticks (``progress.Counter``)
+Progress = Counter
 
-    def __init__(self, callback: Callable[[int, int], bool] | None, total: int) -> None:
-        self._callback = callback
-        self.total = total
-        self.done = 0
-        #: the ``done`` at which the callback is next due
-        self.next_due = PROGRESS_EVERY
 
-    def tick(self, done: int, *, force: bool = False) -> None:
-        """Report ``done`` rows when due (or when forced); raise when the callback says stop."""
-        self.done = done
-        if not force and 0 < done < self.next_due:
-            return
-        self.next_due = done + PROGRESS_EVERY
-        if self._callback is not None and self._callback(done, self.total) is False:
-            raise ReportCancelled("report export cancelled")
-
-    def step(self, n: int = 1) -> None:
-        self.done += n
-        if self.done >= self.next_due:
-            self.tick(self.done)
+def row_counter(callback: ProgressCallback | None, total: int) -> Counter:
+    """Counts rows written and calls ``callback(done, total)`` every PROGRESS_EVERY rows; a
+    ``False`` answer raises ``progress.Cancelled``."""
+    return Counter(callback, total, every=PROGRESS_EVERY, cancelled=CANCELLED)
 
 
 class Formats:

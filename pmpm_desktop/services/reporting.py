@@ -3,6 +3,8 @@ workbook (and, if asked, one dispute packet per payer).
 
 Used by ``pmpm report`` and by the desktop's Reports page, so both export the same figures:
 the ones a reconciliation of the range gives right now (new files since the last run count).
+Each payer is reported for the months of the range it has files for (``services.file_months``):
+after only SUN's July was imported, a January–July report covers the others January–June.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import select
 from xlsxwriter.exceptions import FileCreateError
 
 from pmpm_desktop.core.clock import now
@@ -25,10 +27,18 @@ from pmpm_desktop.core.summary import ReconcileSummary
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport
 from pmpm_desktop.errors import PmpmError, UsageError
-from pmpm_desktop.io.report import ReportCancelled, write_report
+from pmpm_desktop.io.report import write_report
 from pmpm_desktop.io.report_data import LedgerLine, ReportExtras
 from pmpm_desktop.io.report_packet import packet_file_name, packet_items, write_packet
+from pmpm_desktop.progress import Progress, report, scaled
 from pmpm_desktop.services import aging
+from pmpm_desktop.services.file_months import (
+    PayerSpan,
+    gaps_text,
+    months_text,
+    months_with_files,
+    payer_spans,
+)
 from pmpm_desktop.services.payer_level import payer_payment_lines, with_payer_level
 from pmpm_desktop.services.payers import get_payer
 from pmpm_desktop.services.reconciling import (
@@ -40,8 +50,6 @@ from pmpm_desktop.services.reconciling import (
 from pmpm_desktop.services.reporting_disputes import dispute_outcomes
 from pmpm_desktop.services.roster_changes import RosterDiff, iter_roster_changes
 
-Progress = Callable[[int, int], bool]
-
 #: progress units: reconciling takes the first RECONCILE_SHARE of them, gathering the other
 #: sheets' data up to GATHER_END, writing the rest
 PROGRESS_TOTAL = 1000
@@ -52,6 +60,11 @@ GATHER_END = 500
 LEDGER_MAX_ROWS = 150_000
 #: the thread comparing rosters while the range is reconciled
 THREAD_NAME = "pmpm-roster-changes"
+#: what a cancelled export leaves (reconciling stores each payer in its own transaction)
+CANCELLED = (
+    "export cancelled: no file was written (payers reconciled before the stop keep their "
+    "refreshed discrepancies)"
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,8 @@ class ReportResult:
     generated_at: dt.datetime
     #: the dispute packets written (one per payer with something to act on)
     packets: list[Path] = field(default_factory=list)
+    #: what the report covers per payer asked for (months with files; none: left out)
+    spans: list[PayerSpan] = field(default_factory=list)
 
 
 def check_report_path(path: Path) -> Path:
@@ -92,19 +107,11 @@ def check_packet_dir(folder: Path) -> Path:
 
 def _scaled(progress: Progress | None, start: int, span: int) -> Progress | None:
     """A progress callback for one phase, reporting into ``start .. start + span``."""
-    if progress is None:
-        return None
-
-    def report(done: int, total: int) -> bool:
-        part = span * done // total if total > 0 else 0
-        return progress(start + min(part, span), PROGRESS_TOTAL)
-
-    return report
+    return scaled(progress, start, span, PROGRESS_TOTAL)
 
 
 def _check(progress: Progress | None, done: int) -> None:
-    if progress is not None and progress(done, PROGRESS_TOTAL) is False:
-        raise ReportCancelled("report export cancelled")
+    report(progress, done, PROGRESS_TOTAL, cancelled=CANCELLED)
 
 
 def payer_codes(db: Database, payer_code: str | None) -> list[str]:
@@ -113,18 +120,6 @@ def payer_codes(db: Database, payer_code: str | None) -> list[str]:
         if payer_code:
             return [get_payer(s, payer_code).code]
         return list(s.scalars(select(Payer.code).order_by(Payer.code)))
-
-
-def roster_range(db: Database, payer_code: str | None) -> tuple[Month, Month] | None:
-    """The first and last roster month stored (in use) for one payer or all; None if none."""
-    q = select(func.min(RosterImport.roster_month), func.max(RosterImport.roster_month)).where(
-        RosterImport.active.is_(True)
-    )
-    with db.sessions() as s:
-        if payer_code:
-            q = q.where(RosterImport.payer_id == get_payer(s, payer_code).id)
-        lo, hi = s.execute(q).one()
-    return (lo, hi) if lo is not None and hi is not None else None
 
 
 def _roster_months(db: Database, code: str, first: Month, last: Month) -> list[Month]:
@@ -154,8 +149,7 @@ def _reconcile(
         raise UsageError("reconcile at most 20 years at a time")
 
     def step(done: int) -> None:
-        if progress is not None and progress(done, 5) is False:
-            raise ReportCancelled("report export cancelled")
+        report(progress, done, 5, cancelled=CANCELLED)
 
     step(0)
     inputs = load_inputs(db, code, first, last)
@@ -305,7 +299,7 @@ def gather_extras(
     ``roster_diffs``, when given, are the payers' roster comparisons for the range in payer
     then month order (as build_report computes them beside the reconciliation); otherwise they
     are computed here. ``progress(done, total)`` is called after each step (one roster month's
-    comparison); returning False stops with ReportCancelled."""
+    comparison); returning False stops with ``Cancelled``."""
     payers = {s.payer_code: s.payer_name for s in summaries}
     wanted = [
         (s.payer_code, m) for s in summaries for m in _roster_months(db, s.payer_code, first, last)
@@ -313,8 +307,7 @@ def gather_extras(
     steps = len(wanted) + 3
 
     def step(done: int) -> None:
-        if progress is not None and progress(done, steps) is False:
-            raise ReportCancelled("report export cancelled")
+        report(progress, done, steps, cancelled=CANCELLED)
 
     items = aging.aging_items(db, payer_code, as_of=as_of, first=first, last=last)
     items = [i for i in items if i.payer_code in payers]
@@ -374,20 +367,31 @@ def build_report(
     *,
     packet_dir: Path | None = None,
 ) -> ReportResult:
-    """Reconcile ``first``..``last`` for one payer (or every payer when None), storing the
-    discrepancies as ``pmpm reconcile`` does, and write the report to ``path``; with
-    ``packet_dir``, also one dispute packet per payer that has something to act on.
+    """Reconcile for one payer (or every payer when None) the months of ``first``..``last``
+    it has files for, storing the discrepancies as ``pmpm reconcile`` does, and write the
+    report to ``path``; with ``packet_dir``, also one dispute packet per payer that has
+    something to act on. A payer without files in the range is left out (the Cover says so);
+    when no payer has any, nothing is written and ``UsageError`` says why.
 
-    ``progress(done, total)`` returning False stops the export: :class:`ReportCancelled` is
-    raised and no file is left at ``path`` (payers reconciled before the stop keep their
-    refreshed discrepancies, as after ``pmpm reconcile``).
+    ``progress(done, total)`` returning False stops the export: ``Cancelled`` is raised and no
+    file is left at ``path`` (payers reconciled before the stop keep their refreshed
+    discrepancies, as after ``pmpm reconcile``).
     """
     path = check_report_path(path)
     if last < first:
         raise UsageError(f"the range ends ({last}) before it starts ({first})")
     if packet_dir is not None:
         packet_dir = check_packet_dir(packet_dir)
-    codes = payer_codes(db, payer_code)
+    asked = payer_codes(db, payer_code)
+    spans = payer_spans(months_with_files(db, asked), asked, first, last)
+    covered = [s for s in spans if s.first is not None and s.last is not None]
+    if not covered:
+        who = spans[0].payer_code if payer_code and spans else "no payer"
+        raise UsageError(
+            f"{who} has no files for {months_text(first, last)}: nothing to report "
+            "(import its rosters and statements, or choose other months)"
+        )
+    codes = [s.payer_code for s in covered]
     summaries: list[ReconcileSummary] = []
     ledgers: list[pl.DataFrame] = []
     share = RECONCILE_SHARE // max(len(codes), 1)
@@ -395,8 +399,11 @@ def build_report(
         _RosterChangesAhead(db, codes, first, last) if _RosterChangesAhead.possible(db) else None
     )
     try:
-        for i, code in enumerate(codes):
-            summary, ledger = _reconcile(db, code, first, last, _scaled(progress, i * share, share))
+        for i, span in enumerate(covered):
+            assert span.first is not None and span.last is not None
+            summary, ledger = _reconcile(
+                db, span.payer_code, span.first, span.last, _scaled(progress, i * share, share)
+            )
             summaries.append(summary)
             ledgers.append(ledger)
         _check(progress, RECONCILE_SHARE)
@@ -410,6 +417,7 @@ def build_report(
     finally:
         if ahead is not None:
             ahead.stop()
+    extras = replace(extras, notes=[*_span_notes(spans, first, last), *extras.notes])
     del ledgers
     _check(progress, GATHER_END)
     writing = PROGRESS_TOTAL - GATHER_END
@@ -427,28 +435,47 @@ def build_report(
         raise _write_error(path, exc) from None
     packets: list[Path] = []
     if packet_dir is not None:
-        packets = _write_packets(
-            packet_dir, summaries, extras, first, last, generated_at, practice_name
-        )
+        packets = _write_packets(packet_dir, summaries, extras, generated_at, practice_name)
     if progress is not None:
         progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
-    return ReportResult(path, summaries, generated_at, packets)
+    return ReportResult(path, summaries, generated_at, packets, spans)
+
+
+def _span_notes(spans: Sequence[PayerSpan], first: Month, last: Month) -> list[str]:
+    """The Cover's notes on payer-months without files: left out, or reported from the other
+    months' rosters (a gap inside a payer's months)."""
+    notes = [
+        f"{s.payer_code} has no files for {months_text(first, last)}: it is not in this report."
+        for s in spans
+        if not s.has_files
+    ]
+    for s in spans:
+        if s.first is None or s.last is None:
+            continue
+        left_out = [
+            months_text(a, b) for a, b in ((first, s.first - 1), (s.last + 1, last)) if a <= b
+        ]
+        if left_out:
+            notes.append(
+                f"{s.payer_code} has no files for {' and '.join(left_out)}: those months are "
+                f"not in this report ({s.payer_code} covers {months_text(s.first, s.last)})."
+            )
+    return notes + gaps_text(spans)
 
 
 def _write_packets(
     folder: Path,
     summaries: Sequence[ReconcileSummary],
     extras: ReportExtras,
-    first: Month,
-    last: Month,
     generated_at: dt.datetime,
     practice_name: str | None,
 ) -> list[Path]:
-    """One packet per payer; a payer with nothing to act on gets none."""
+    """One packet per payer, of the months reported for it; a payer with nothing to act on
+    gets none."""
     written = []
     late = list(extras.late_recoupments or ())
     for s in summaries:
-        target = folder / packet_file_name(s.payer_code, first, last)
+        target = folder / packet_file_name(s.payer_code, s.first, s.last)
         mine = [r for r in late if r.payer_code == s.payer_code]
         if not mine and not packet_items(s.discrepancies):
             continue  # nothing for this payer to act on
@@ -457,8 +484,8 @@ def _write_packets(
                 target,
                 payer_code=s.payer_code,
                 payer_name=s.payer_name,
-                first=first,
-                last=last,
+                first=s.first,
+                last=s.last,
                 discrepancies=s.discrepancies,
                 late=mine,
                 generated_at=generated_at,

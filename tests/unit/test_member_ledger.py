@@ -13,7 +13,7 @@ import pytest
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import NotFound, PmpmError, UsageError
-from pmpm_desktop.io.report import ReportCancelled
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.member_ledger import (
     eligibility_history,
@@ -248,7 +248,7 @@ def test_build_report_refuses_bad_targets_and_leaves_no_file_on_cancel(
         build_report(practice, tmp_path / "r.xlsx", "NOPE", M("2026-01"), M("2026-02"))
     for stop_at in (0, 500):  # while reconciling, and while writing
         out = tmp_path / f"cancelled {stop_at}.xlsx"
-        with pytest.raises(ReportCancelled):
+        with pytest.raises(Cancelled):
             build_report(
                 practice, out, None, M("2026-01"), M("2026-02"),
                 progress=lambda done, total, stop=stop_at: done < stop,

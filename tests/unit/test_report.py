@@ -30,10 +30,10 @@ from pmpm_desktop.io.report import (
     PERCENT_FORMAT,
     STATUS_LABELS,
     SUMMARY_SHEET,
-    ReportCancelled,
     summary_columns,
     write_report,
 )
+from pmpm_desktop.progress import Cancelled
 
 GENERATED_AT = dt.datetime(2026, 7, 15, 9, 30)
 D = Decimal
@@ -467,7 +467,7 @@ def test_cancel_raises_and_leaves_no_file(
         return calls <= stop_after
 
     out = tmp_path / "report.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         write_report(out, big, generated_at=GENERATED_AT, progress=progress)
     assert calls == stop_after + 1
     assert not out.exists()
@@ -477,7 +477,7 @@ def test_cancel_raises_and_leaves_no_file(
 def test_cancel_keeps_an_earlier_report(tmp_path: Path, summaries: list[ReconcileSummary]) -> None:
     out = tmp_path / "report.xlsx"
     out.write_bytes(b"earlier report")
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         write_report(out, summaries, generated_at=GENERATED_AT, progress=lambda d, t: False)
     assert out.read_bytes() == b"earlier report"
     assert list(tmp_path.iterdir()) == [out]

@@ -21,9 +21,9 @@ from pmpm_desktop.io.report import (
     COVER_SHEET,
     LATE_SHEET,
     LEDGER_SHEET,
-    ReportCancelled,
 )
 from pmpm_desktop.io.report_packet import PACKET_LATE_SHEET, PACKET_SHEET
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers, reporting
 from pmpm_desktop.services.discrepancies import set_status
 from pmpm_desktop.services.reconciling import reconcile
@@ -152,7 +152,7 @@ def test_packet_lists_the_open_items_and_the_late_recoupment(
     practice: Database, tmp_path: Path
 ) -> None:
     result = export(practice, tmp_path)
-    assert [p.name for p in result.packets] == ["Dispute packet SUN 2026-01\u20132026-05.xlsx"]
+    assert [p.name for p in result.packets] == ["Dispute packet SUN 2026-01 to 2026-05.xlsx"]
     wb = openpyxl.load_workbook(result.packets[0])
     assert wb.sheetnames == [PACKET_SHEET, PACKET_LATE_SHEET]
     items = [r for r in rows_under(wb[PACKET_SHEET], "Item") if isinstance(r["Item"], int)]
@@ -212,7 +212,7 @@ def test_progress_ends_at_total_and_bad_packet_folder_is_refused(
     assert any(400 < d < 500 for d in seen)  # the roster comparisons report as they go
     # a Cancel while gathering (after reconciling, before writing) leaves no file
     out = tmp_path / "cancelled.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         build_report(
             practice, out, "SUN", M("2026-01"), M("2026-05"), packet_dir=tmp_path / "cp",
             progress=lambda done, total: done <= 400,

@@ -14,8 +14,9 @@ import pytest
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import KINDS, DiscrepancyRow, MonthSummary, ReconcileSummary
 from pmpm_desktop.io import report_discrepancies, report_ledger, report_roster, report_stream
-from pmpm_desktop.io.report import DISCREPANCY_SHEET, LEDGER_SHEET, ReportCancelled, write_report
+from pmpm_desktop.io.report import DISCREPANCY_SHEET, LEDGER_SHEET, write_report
 from pmpm_desktop.io.report_data import LedgerLine, ReportExtras
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services.roster_changes import RosterChange, RosterDiff
 
 AWKWARD = [
@@ -162,7 +163,7 @@ def test_streamed_ledger_cancels_between_chunks(
         return done < 600  # stops inside the ledger (after the 400 discrepancies)
 
     out = tmp_path / "r.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         write_report(out, [summary], generated_at=CREATED, extras=extras, progress=progress)
     assert not out.exists() and list(tmp_path.iterdir()) == []
     assert max(seen) >= 600

@@ -329,10 +329,10 @@ def test_formats_a_manager_expects(exported) -> None:  # type: ignore[no-untyped
 def test_packets_hold_what_each_payer_must_act_on(exported) -> None:  # type: ignore[no-untyped-def]
     folder: Path = exported["packets"]
     files = sorted(p.name for p in folder.iterdir())
-    assert files == [f"Dispute packet {c} {FIRST}\u2013{LAST}.xlsx" for c in PAYERS]
+    assert files == [f"Dispute packet {c} {FIRST} to {LAST}.xlsx" for c in PAYERS]
     names = {r["Payer"]: r["Payer name"] for r in table(exported["wb"][COVER_SHEET], "Payer")}
     for code, data in exported["json"].items():
-        wb = openpyxl.load_workbook(folder / f"Dispute packet {code} {FIRST}\u2013{LAST}.xlsx")
+        wb = openpyxl.load_workbook(folder / f"Dispute packet {code} {FIRST} to {LAST}.xlsx")
         assert wb.sheetnames[0] == PACKET_SHEET
         ws = wb[PACKET_SHEET]
         assert ws["A1"].value == PRACTICE

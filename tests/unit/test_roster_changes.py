@@ -446,10 +446,10 @@ def test_a_failing_comparison_is_raised_where_the_report_reads_it(demo_db: Datab
 def test_cancelling_a_report_while_reconciling_stops_the_comparisons(
     demo_db: Database, tmp_path: Path
 ) -> None:
-    from pmpm_desktop.io.report import ReportCancelled
+    from pmpm_desktop.progress import Cancelled
 
     out = tmp_path / "r.xlsx"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(Cancelled):
         reporting.build_report(
             demo_db, out, None, M("2026-01"), M("2026-06"), progress=lambda done, total: done < 1
         )
