@@ -90,9 +90,10 @@ SHEET_TEXT: dict[str, str] = {
     "charts of expected vs paid and the variance by month; payments made without members "
     "(835 PLB), when a payer made any. Are we paid what we are owed?",
     DISCREPANCY_SHEET: "Every member-month that differs: member, name, date of birth, month, kind, "
-    "expected, paid, variance, status, age in days and the last note. Use the filter buttons.",
-    AGING_SHEET: "Open and disputed amounts by payer and age (0\u201330, 31\u201360, 61\u201390, "
-    "90+ days since the payment was due), and what disputes recovered.",
+    "expected, paid, variance, status, days since due and the last note. Use the filter buttons.",
+    AGING_SHEET: "Open and disputed amounts by payer and days since due (0\u201330, 31\u201360, "
+    "61\u201390, 90+ days since the payment for the month was due), owed to the practice and "
+    "owed to the payer apart, and what disputes recovered.",
     LATE_SHEET: "Recoupments taken later than the contract's retro window: disputable.",
     MEMBERSHIP_SHEET: "Members on each roster month, adds, terms and retro changes, with a "
     "chart: is membership growing?",

@@ -386,10 +386,10 @@ def build_report(
     spans = payer_spans(months_with_files(db, asked), asked, first, last)
     covered = [s for s in spans if s.first is not None and s.last is not None]
     if not covered:
-        who = spans[0].payer_code if payer_code and spans else "no payer"
+        who = f"{spans[0].payer_code} has no" if payer_code and spans else "no payer has"
         raise UsageError(
-            f"{who} has no files for {months_text(first, last)}: nothing to report "
-            "(import its rosters and statements, or choose other months)"
+            f"{who} files for {months_text(first, last)}: nothing to report (import the "
+            "rosters and statements of those months, or choose other months)"
         )
     codes = [s.payer_code for s in covered]
     summaries: list[ReconcileSummary] = []
@@ -457,8 +457,8 @@ def _span_notes(spans: Sequence[PayerSpan], first: Month, last: Month) -> list[s
         ]
         if left_out:
             notes.append(
-                f"{s.payer_code} has no files for {' and '.join(left_out)}: those months are "
-                f"not in this report ({s.payer_code} covers {months_text(s.first, s.last)})."
+                f"{s.payer_code} has no files for {' or '.join(left_out)}, so this report "
+                f"covers {s.payer_code} for {months_text(s.first, s.last)}."
             )
     return notes + gaps_text(spans)
 
