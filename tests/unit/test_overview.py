@@ -15,13 +15,13 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
+from pmpm_desktop.io.options import FileKind
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.aging import aging_items, aging_table
 from pmpm_desktop.services.demo import FIRST, LAST
 from pmpm_desktop.services.discrepancies import discrepancy_rows, set_status
 from pmpm_desktop.services.disputes import dispute_facts, total_recovered
-from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services.overview import Tally, overview
 from pmpm_desktop.services.reconciling import reconcile
 from tests.conftest import cli_runner
