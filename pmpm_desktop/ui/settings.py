@@ -114,3 +114,13 @@ class Settings:
     @last_folder.setter
     def last_folder(self, folder: str) -> None:
         self._q.setValue("app/last_folder", folder)
+
+    @property
+    def last_export_folder(self) -> str:
+        """The folder the last export was saved to ("" before the first): save dialogs start
+        there (``ui/save_location.py``), never in the folder files were imported from."""
+        return self._text("app/last_export_folder")
+
+    @last_export_folder.setter
+    def last_export_folder(self, folder: str) -> None:
+        self._q.setValue("app/last_export_folder", folder)
