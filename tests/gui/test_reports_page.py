@@ -230,3 +230,40 @@ def test_empty_database_says_what_to_do(ctx: AppContext, qtbot: QtBot) -> None:
     page = _page(ctx, qtbot)
     assert page.body.is_empty
     assert page.empty.heading.text() == "Nothing to report yet"
+
+
+def test_after_only_sun_july_each_payer_keeps_its_own_months(
+    demo_db: Path, _demo_template: Path, ctx: AppContext, qtbot: QtBot,
+    wait_task: Callable[..., None], tmp_path: Path,
+) -> None:  # fmt: skip
+    from pmpm_desktop.services import importing
+
+    folder = _demo_template.parent / "demo-files" / "new-month"
+    importing.import_roster(ctx.db, "SUN", Month(2026, 7), folder / "SUN roster 2026-07.xlsx")
+    importing.import_remittance(ctx.db, "SUN", folder / "SUN statement 2026-07.xlsx")
+    ctx.settings.last_export_folder = str(tmp_path)
+    page = _page(ctx, qtbot)
+    # every month some payer has files for, and which months each payer is reported for
+    assert (page.first.date(), page.last.date()) == (QDate(2026, 1, 1), QDate(2026, 7, 1))
+    assert page.coverage.text() == (
+        "Each payer is reported for the months it has files for: "
+        "BAY, HCA 2026-01 to 2026-06 · SUN 2026-01 to 2026-07."
+    )
+    page.payer.setCurrentIndex(page.payer.findData("BAY"))
+    assert (page.first.date(), page.last.date()) == (QDate(2026, 1, 1), QDate(2026, 6, 1))
+    page.last.setDate(QDate(2026, 7, 1))  # the user asks for July anyway
+    assert page.coverage.text().endswith("files for: BAY 2026-01 to 2026-06.")
+
+    page.payer.setCurrentIndex(0)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    wait_task()
+    target = tmp_path / "PMPM report all payers 2026-01 to 2026-07.xlsx"
+    assert page.result_label.text().startswith(
+        f"Report written: {target}\nBAY, HCA 2026-01 to 2026-06 · SUN 2026-01 to 2026-07: "
+    )
+    months = {(r["Payer"], r["Month"]) for r in _rows(target, "Summary")}
+    assert ("SUN", "2026-07") in months and ("BAY", "2026-07") not in months
+    glance = {r["Payer"]: r for r in _rows(target, "Cover")}
+    june = reconcile(ctx.db, "BAY", Month(2026, 6), Month(2026, 6)).months[0]
+    assert glance["BAY"]["Members last month"] == june.eligible_members > 0
+    assert page.exports.index(0, 2).data() == "2026-01 to 2026-07"

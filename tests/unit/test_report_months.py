@@ -131,3 +131,19 @@ def test_a_range_without_files_is_refused_in_words(july: Database, tmp_path: Pat
     notes = [r[1] for r in openpyxl.load_workbook(result.path)[COVER_SHEET].iter_rows(
         values_only=True) if r[0] == "Note"]  # fmt: skip
     assert "BAY has no files for 2026-07: it is not in this report." in notes
+
+
+def test_the_cover_labels_fit_their_column(july: Database, tmp_path: Path) -> None:
+    """No label of the Cover runs into its value ("Recovered by disputes" did): column A is at
+    least as wide as its longest label, in Excel's character widths, bold included."""
+    result = build_report(july, tmp_path / "r.xlsx", None, JAN, JUL, "Clinic")
+    ws = openpyxl.load_workbook(result.path)[COVER_SHEET]
+    labels = []
+    for row in ws.iter_rows(min_row=4, values_only=True):
+        if row[0] == "At a glance":
+            break
+        if row[0]:
+            labels.append(str(row[0]))
+    assert "Recovered by disputes" in labels and "Days since due counted to" in labels
+    width = ws.column_dimensions["A"].width
+    assert all(len(label) * 1.1 <= width for label in labels), (width, labels)

@@ -19,13 +19,29 @@ from pmpm_desktop.ui.pages.dashboard_tables import KIND_COLUMNS, CompactTable, D
 
 #: the statuses a chart click opens: what is still being worked (the Reconciliation page's word)
 ACTIVE = "active"
-#: the narrowest a chart gets before the charts go one under the other
-CHART_WIDTH = 340
+#: the narrowest a card gets before the cards go one under the other (the kind table's four
+#: columns whole: no kind is ever elided)
+CHART_WIDTH = 410
 
 _AGING_NOTE = (
     "What the payers owe the practice on open and disputed items, by {age} (as of {as_of}). "
     "Money owed back to payers has its own tile. Click a bar to work that payer's items."
 )
+
+
+def _money_note(o: Overview) -> str:
+    """How to read the expected-and-paid chart, naming the months only some payers have files
+    for (their points are those payers' sums, not a drop)."""
+    payers = [p for p in o.payers if p.months]
+    partial = []
+    for month in sorted({m.month for p in payers for m in p.months}):
+        having = [p.code for p in payers if any(m.month == month for m in p.months)]
+        if len(having) < len(payers):
+            partial.append(f"{month}: {', '.join(having)} only")
+    text = "All payers."
+    if partial:
+        text = f"All payers with files for the month ({'; '.join(partial)})."
+    return f"{text} Click a point to see that month's open discrepancies."
 
 
 class DashboardCharts(ReflowGrid):
@@ -77,7 +93,7 @@ class DashboardCharts(ReflowGrid):
             self.aging_chart,
         )
         self.kind_model = DollarModel(KIND_COLUMNS)
-        self.kind_table = CompactTable(self.kind_model, text=0)
+        self.kind_table = CompactTable(self.kind_model, text=0, elide=False)
         self.kind_table.setObjectName("kindTable")
         self.kind_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.kind_empty = QLabel("No open discrepancy.")
@@ -104,6 +120,7 @@ class DashboardCharts(ReflowGrid):
 
     def show_overview(self, o: Overview) -> None:
         monthly = o.monthly()
+        self.money_card.note.setText(_money_note(o))
         self.money_chart.set_data(
             [(str(m), format.month(m)) for m, _e, _p in monthly],
             [

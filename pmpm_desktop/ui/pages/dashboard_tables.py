@@ -16,8 +16,8 @@ from pmpm_desktop.services.file_months import months_text
 from pmpm_desktop.ui.charts import dollars
 from pmpm_desktop.ui.table_model import Column, Index, RowsModel
 
-#: the narrowest the elided text column gets (a payer's name still reads as one)
-MIN_TEXT_WIDTH = 90
+#: the narrowest an elided text column gets (the payer's code and the start of its name)
+MIN_TEXT_WIDTH = 80
 
 OWED_TO_PRACTICE = "Owed to\nthe practice"
 OWED_TO_PRACTICE_TIP = "Open and disputed items the payer paid less for than expected"
@@ -46,8 +46,13 @@ def _owed(value: Any) -> Any:
     return value or None
 
 
+def payer_text(code: str, name: str) -> str:
+    """A payer as the tables name it: its code first, so an elided name still says which."""
+    return code if not name or name == code else f"{code} · {name}"
+
+
 PAYER_COLUMNS = [
-    Column("Payer", lambda p: p.name),
+    Column("Payer", lambda p: payer_text(p.code, p.name)),
     Column("Members", lambda p: p.members, "int", "On the latest roster month"),
     Column(
         "Months",
@@ -58,11 +63,15 @@ PAYER_COLUMNS = [
     Column("Paid", lambda p: p.paid, "money"),
     Column(OWED_TO_PRACTICE, lambda p: _owed(p.owed_to_practice), "money", OWED_TO_PRACTICE_TIP),
     Column(OWED_TO_PAYER, lambda p: _owed(p.owed_to_payer), "money", OWED_TO_PAYER_TIP),
-    Column("Open", lambda p: p.open.count, "int", "Open discrepancies"),
-    Column("Disputed", lambda p: p.disputed.count, "int"),
+    Column(
+        "Open /\ndisputed",
+        lambda p: f"{p.open.count:,} / {p.disputed.count:,}",
+        "figures",
+        "Discrepancies still open, and those sent to the payer",
+    ),
 ]
 ATTENTION_COLUMNS = [
-    Column("Payer", lambda a: a.payer_name),
+    Column("Payer", lambda a: payer_text(a.payer_code, a.payer_name)),
     Column("Kind", lambda a: a.kind, "kind"),
     Column("Items", lambda a: a.count, "int"),
     Column(OWED_TO_PRACTICE, lambda a: _owed(a.owed_to_practice), "money", OWED_TO_PRACTICE_TIP),
@@ -84,11 +93,15 @@ FILE_COLUMNS = [
 
 class CompactTable(QTableView):
     """A read-only table as tall as its rows, as wide as its parent gives it: column ``text``
-    takes the room left (eliding), the others are as wide as their contents."""
+    takes the room left, the others are as wide as their contents. With ``elide`` the text
+    column may shrink to MIN_TEXT_WIDTH (a long name elides); without, it never clips."""
 
-    def __init__(self, model: RowsModel, text: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: RowsModel, text: int, *, elide: bool = True, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.text_column = text
+        self.elide = elide
         self.setModel(model)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -117,8 +130,10 @@ class CompactTable(QTableView):
         height = header.sizeHint().height() + 2 * self.frameWidth()
         height += rows * self.verticalHeader().defaultSectionSize()
         self.setFixedHeight(height)
-        width = 2 * self.frameWidth() + MIN_TEXT_WIDTH
+        width = 2 * self.frameWidth()
         for column in range(self.model().columnCount()):
-            if column != self.text_column:
-                width += max(header.sectionSizeHint(column), self.sizeHintForColumn(column))
+            needed = max(header.sectionSizeHint(column), self.sizeHintForColumn(column))
+            if column == self.text_column and self.elide:
+                needed = min(needed, MIN_TEXT_WIDTH)
+            width += needed
         self.setMinimumWidth(width)

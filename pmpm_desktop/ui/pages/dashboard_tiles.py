@@ -37,6 +37,10 @@ TILES: tuple[tuple[str, str], ...] = (
 )
 #: the narrowest a tile gets before the tiles take another row
 TILE_WIDTH = 190
+#: the lines a caption may take: every tile is as tall as that, so none is ever cut off
+CAPTION_LINES = 4
+#: how many kinds an owed tile names (the others are counted, and all are in its tooltip)
+KINDS_NAMED = 2
 
 
 def unbroken(text: str) -> str:
@@ -89,14 +93,12 @@ class KpiTile(QFrame):
         self.setProperty("tile", name)
         self.tone = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(108)
         self.setMinimumWidth(TILE_WIDTH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(2)
         self.heading = QLabel(heading.upper())
         self.heading.setObjectName(f"{name}Heading")
-        self.heading.setWordWrap(True)
         small = self.heading.font()
         small.setPointSizeF(small.pointSizeF() * 0.85)
         small.setBold(True)
@@ -112,6 +114,13 @@ class KpiTile(QFrame):
         layout.addWidget(self.heading)
         layout.addWidget(self.value)
         layout.addWidget(self.caption, 1)
+        # one height for every tile: a heading, the figure, CAPTION_LINES lines of caption
+        margins = layout.contentsMargins()
+        lines = self.caption.fontMetrics().lineSpacing() * CAPTION_LINES
+        self.setFixedHeight(
+            margins.top() + margins.bottom() + 2 * layout.spacing() + lines
+            + self.heading.fontMetrics().lineSpacing() + self.value.fontMetrics().height()
+        )  # fmt: skip
 
     def set(self, value: str, caption: str, tone: str = "") -> None:
         self.value.setText(value)
@@ -209,17 +218,22 @@ class Tiles(ReflowGrid):
             ((k, t.owed(way)) for k, t in o.outstanding_by_kind().items() if t.owed(way)),
             key=lambda kv: (-kv[1], kv[0]),
         )
-        shown = ", ".join(
-            unbroken(f"{format.kind(k).lower()} {dollars(v)}") for k, v in by_kind[:3]
+        words = [unbroken(f"{format.kind(k).lower()} {dollars(v)}") for k, v in by_kind]
+        more = len(words) - KINDS_NAMED
+        shown = ", ".join(words[:KINDS_NAMED]) + (
+            f" and {more} more kind{'s' if more > 1 else ''}" if more > 0 else ""
         )
-        more = f" and {len(by_kind) - 3} more kinds" if len(by_kind) > 3 else ""
         if way is Owed.TO_PRACTICE:
-            caption = f"open or disputed: {shown}{more}" if amount else "the payers owe nothing"
+            caption = shown if amount else "the payers owe nothing"
+            tip = "What the payers owe the practice on open and disputed items (paid less "
             tone = "bad" if amount else "good" if o.months else ""
         else:
-            caption = f"the payers may recoup: {shown}{more}" if amount else "nothing to pay back"
+            caption = shown if amount else "nothing to pay back"
+            tip = "What the practice may owe back on open and disputed items (paid more "
             tone = ""
         tile.set(dollars(amount), caption, tone)
+        tip += "than expected)" + (f": {', '.join(words)}." if words else ".")
+        tile.setToolTip(tip.replace("\u00a0", " ").replace("\u2060", ""))
 
     def _disputes(self, o: Overview) -> None:
         t = self.tiles

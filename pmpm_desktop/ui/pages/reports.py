@@ -116,10 +116,14 @@ class ReportsPage(Page):
             "One workbook per payer with what it must act on (missing, underpaid, paid twice, "
             "paid for members not eligible, late recoupments) and a column for its answer"
         )
-        months = QHBoxLayout()
+        range_row = QHBoxLayout()
         for part in (self.first, QLabel("to"), self.last):
-            months.addWidget(part)
-        months.addStretch(1)
+            range_row.addWidget(part)
+        range_row.addStretch(1)
+        months = QVBoxLayout()
+        months.setSpacing(4)
+        months.addLayout(range_row)
+        months.addWidget(self.coverage)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.choose)
@@ -129,7 +133,6 @@ class ReportsPage(Page):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Payer:", self.payer)
         form.addRow("Coverage months:", months)
-        form.addRow("", self.coverage)
         form.addRow("Practice name:", self.practice)
         form.addRow("Save as:", path_row)
         form.addRow("Dispute packets:", self.packets)
