@@ -26,6 +26,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from pmpm_desktop.core.summary import Kind, Status
 from pmpm_desktop.io.private_files import atomic_output, private_root
 from pmpm_desktop.progress import Counter
 from pmpm_desktop.progress import Progress as ProgressCallback
@@ -38,21 +39,21 @@ DATE_FORMAT = "yyyy-mm-dd"
 PHI_NOTICE = "Contains member data (PHI): keep it private."
 
 KIND_LABELS: dict[str, str] = {
-    "matched": "Matched",
-    "missing": "Missing",
-    "underpaid": "Underpaid",
-    "overpaid": "Overpaid",
-    "duplicate": "Duplicate",
-    "not_eligible": "Not eligible",
-    "unknown_member": "Unknown member",
-    "no_rate": "No rate",
+    Kind.MATCHED: "Matched",
+    Kind.MISSING: "Missing",
+    Kind.UNDERPAID: "Underpaid",
+    Kind.OVERPAID: "Overpaid",
+    Kind.DUPLICATE: "Duplicate",
+    Kind.NOT_ELIGIBLE: "Not eligible",
+    Kind.UNKNOWN_MEMBER: "Unknown member",
+    Kind.NO_RATE: "No rate",
 }
 
 STATUS_LABELS: dict[str, str] = {
-    "open": "Open",
-    "disputed": "Disputed",
-    "resolved": "Resolved",
-    "written_off": "Written off",
+    Status.OPEN: "Open",
+    Status.DISPUTED: "Disputed",
+    Status.RESOLVED: "Resolved",
+    Status.WRITTEN_OFF: "Written off",
 }
 
 #: Excel's last row index (0-based) is 1_048_575; row 0 is the header.

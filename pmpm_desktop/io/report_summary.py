@@ -19,6 +19,7 @@ from pmpm_desktop.core.money import ZERO
 from pmpm_desktop.core.payer_level import total_payer_level
 from pmpm_desktop.core.summary import (
     DISCREPANCY_KINDS,
+    Kind,
     MonthSummary,
     PayerLevel,
     ReconcileSummary,
@@ -164,7 +165,7 @@ def _write_figures(
     elif with_level:  # a totals line keeps its top border across the blank cells
         for col in range(_COL_PAYER_LEVEL, _COL_PAYER_LEVEL + shift):
             ws.write_blank(row, col, None, money_fmt)
-    ws.write_number(row, _MATCHED_COL + shift, t.counts.get("matched", 0), count_fmt)
+    ws.write_number(row, _MATCHED_COL + shift, t.counts.get(Kind.MATCHED, 0), count_fmt)
     col = _FIRST_KIND_COL + shift
     for kind in DISCREPANCY_KINDS:
         ws.write_number(row, col, t.counts.get(kind, 0), count_fmt)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.errors import PmpmError
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.file_months import (
     FileMonths,
     default_range,
@@ -365,4 +366,4 @@ class ReportsPage(Page):
     def _import_roster(self) -> None:
         from pmpm_desktop.ui.import_wizard import open_import_wizard
 
-        open_import_wizard(self.ctx, self, kind="roster")
+        open_import_wizard(self.ctx, self, kind=FileKind.ROSTER)
