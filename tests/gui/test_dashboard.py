@@ -611,3 +611,27 @@ def test_the_dashboard_fits_the_window_and_clips_no_figure(
             assert needed <= table.columnWidth(column), (table.objectName(), column)
         assert table.mapTo(scroll.widget(), table.rect().topRight()).x() <= width
     screenshot(window, f"dashboard-{size[0]}x{size[1]}")
+
+
+def test_after_only_sun_july_the_charts_plot_no_month_without_files(
+    demo_db: object, _demo_template: object, ctx: AppContext, qtbot: QtBot,
+    wait_task: Callable[..., None],
+) -> None:  # fmt: skip
+    from pathlib import Path
+
+    from pmpm_desktop.core.month import Month
+    from pmpm_desktop.services import importing
+
+    folder = Path(str(_demo_template)).parent / "demo-files" / "new-month"
+    importing.import_roster(ctx.db, "SUN", Month(2026, 7), folder / "SUN roster 2026-07.xlsx")
+    importing.import_remittance(ctx.db, "SUN", folder / "SUN statement 2026-07.xlsx")
+    page = _page(ctx, qtbot, wait_task)
+    members = page.members_chart
+    assert members.element("SUN", "2026-07") is not None
+    assert members.element("BAY", "2026-07") is None  # no bar of zero members
+    assert members.element("HCA", "2026-07") is None
+    assert members.element("BAY", "2026-06") is not None
+    # July's point is SUN's alone, and the chart says so rather than showing a drop
+    assert "2026-07: SUN only" in page.money_card.note.text()
+    by_payer = {_cell(page.payer_model, r, 0)[:3]: r for r in range(page.payer_model.rowCount())}
+    assert _cell(page.payer_model, by_payer["SUN"], 2) == "2026-01 to 2026-07"

@@ -81,6 +81,7 @@ class DashboardPage(Page):
         charts = self.charts_box
         self.money_chart, self.members_chart = charts.money_chart, charts.members_chart
         self.aging_chart, self.aging_card = charts.aging_chart, charts.aging_card
+        self.money_card = charts.money_card
         self.kind_model = charts.kind_model
         self._build_tables()
         self.stack = ContentOrEmpty(self._build_content(), self._build_empty())
