@@ -62,7 +62,7 @@ def save_dialog(
     title: str,
     name: str,
     name_filter: str,
-    on_chosen: Callable[[Path], None],
+    on_chosen: Callable[[Path], object],
     object_name: str = "saveDialog",
     suffix: str | None = None,
 ) -> QFileDialog:

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.services import payers
+from pmpm_desktop.io.options import FileKind
+from pmpm_desktop.services import importing, payers
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard import open_import_wizard
 from pmpm_desktop.ui.main_window import MainWindow
@@ -108,14 +109,15 @@ def test_the_problem_list_of_a_bad_file_is_saved_to_documents(
     payers.add_contract(
         ctx.db, "SUN", payers.ContractSpec("Medicaid HMO", Month(2026, 1), products=("MCD",))
     )
-    from pmpm_desktop.services import importing
-
     importing.import_rates(ctx.db, "SUN", "Medicaid HMO", worked_example_rates(tmp_path / "r.xlsx"))
     incoming = tmp_path / "from the payer"
     incoming.mkdir()
-    bad = [A, ["000000003", "CHARLIE", "CY", "banana", "F", "MCD", "TANF", None, None]]
+    bad: list[list[object]] = [
+        list(A),
+        ["000000003", "CHARLIE", "CY", "banana", "F", "MCD", "TANF", None, None],
+    ]
     path = xlsx(incoming / "SUN roster–January.xlsx", ROSTER_HEADERS, bad, title="Sunrise")
-    w = open_import_wizard(ctx, None, kind="roster", path=path)  # type: ignore[arg-type]
+    w = open_import_wizard(ctx, None, kind=FileKind.ROSTER, path=path)
     qtbot.addWidget(w)
     wait_task()
     w.set_roster_month(Month(2026, 1))
