@@ -93,11 +93,13 @@ def test_demo_figures_are_shown(
     # kept on one line each when the caption wraps: no-break spaces and a word joiner
     caption = page.tiles["owed_to_practice"].caption.text()
     caption = caption.replace("\u00a0", " ").replace("\u2060", "")
-    assert caption.startswith("open or disputed: ")
     missing = sum((-r.variance for r in open_rows if r.kind == "missing"), Decimal("0.00"))
-    assert f"missing {dollars(missing)}" in caption  # the biggest kind is named with its amount
-    caption = page.tiles["owed_to_payers"].caption.text().replace("\u00a0", " ")
-    assert caption.startswith("the payers may recoup: ")
+    assert caption.startswith(f"missing {dollars(missing)}")  # the biggest kind, its amount
+    tip = page.tiles["owed_to_practice"].toolTip()
+    assert tip.startswith("What the payers owe the practice on open and disputed items")
+    assert f"missing {dollars(missing)}" in tip
+    tip = page.tiles["owed_to_payers"].toolTip()
+    assert tip.startswith("What the practice may owe back on open and disputed items")
     assert page.tiles["disputed"].value.text() == "0"
     members = sum(p.members for p in o.payers)
     assert page.tiles["members"].value.text() == f"{members:,}"
