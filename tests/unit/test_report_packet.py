@@ -24,7 +24,7 @@ from pmpm_desktop.io.report import (
 )
 from pmpm_desktop.io.report_packet import PACKET_LATE_SHEET, PACKET_SHEET
 from pmpm_desktop.progress import Cancelled
-from pmpm_desktop.services import importing, payers, reporting
+from pmpm_desktop.services import importing, payers, report_extras, reporting
 from pmpm_desktop.services.discrepancies import set_status
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.services.reporting import PROGRESS_TOTAL, build_report
@@ -191,7 +191,7 @@ def test_formula_injection_is_neutralised_in_every_workbook(
 def test_ledger_is_capped_at_whole_members(
     practice: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reporting, "LEDGER_MAX_ROWS", 1)
+    monkeypatch.setattr(report_extras, "LEDGER_MAX_ROWS", 1)
     result = export(practice, tmp_path)
     wb = openpyxl.load_workbook(result.path)
     ledger = rows_under(wb[LEDGER_SHEET], "Payer")
