@@ -47,25 +47,27 @@ def _span(first: Month, last: Month) -> str:
 def check_files(db: Database, payer: str | None, first: Month, last: Month) -> list[str]:
     """Refuse (NotFound, one sentence) a report with nothing to report; else the payers without
     files in the months while others have some."""
-    from pmpm_desktop.services.import_history import files_in_range
+    from pmpm_desktop.services.file_months import months_with_files, payer_spans
+    from pmpm_desktop.services.reporting import payer_codes
 
-    found = files_in_range(db, first, last, payer)
-    if not found:
+    asked = payer_codes(db, payer)
+    spans = payer_spans(months_with_files(db, asked), asked, first, last)
+    if not spans:
         raise NotFound(
             "there are no payers yet: add one with `pmpm payer add`, then import its roster "
             "(`pmpm roster import`) before making a report; nothing was written"
         )
-    if not any(found.values()):
+    if not any(s.has_files for s in spans):
         span = _span(first, last)
         if payer:
-            lead = f"{next(iter(found))} has no roster or statement for {span}: import its roster"
+            lead = f"{spans[0].payer_code} has no roster or statement for {span}: import its roster"
         else:
             lead = f"no payer has a roster or statement for {span}: import a roster"
         raise NotFound(
             f"{lead} (`pmpm roster import`) or statement (`pmpm remit import`) for those "
             "months first; nothing was written"
         )
-    return [code for code, count in found.items() if not count]
+    return [s.payer_code for s in spans if not s.has_files]
 
 
 def run(db: Database, args: argparse.Namespace) -> int:

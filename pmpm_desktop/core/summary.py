@@ -149,19 +149,6 @@ class DiscrepancyRow:
     due_date: dt.date | None = None
 
 
-# --- the age of what is owed: one definition for the grid, the detail, the workbook -----------
-
-#: the column's name wherever an age is shown
-DAYS_SINCE_DUE_TITLE = "Days since due"
-#: what it means, in the words every place that shows it uses (a tooltip)
-DAYS_SINCE_DUE_RULE = "Days since the payment for this month was due"
-
-
-def days_since_due(due: dt.date, as_of: dt.date) -> int:
-    """Whole days from the day a month's payment was due to ``as_of`` (0 before it is due)."""
-    return max(0, (as_of - due).days)
-
-
 @dataclass(frozen=True)
 class ReconcileSummary:
     """A payer's reconciliation over a range of coverage months."""

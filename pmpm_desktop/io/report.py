@@ -27,19 +27,18 @@ from pmpm_desktop.io.report_aging import (
     write_late_sheet,
 )
 from pmpm_desktop.io.report_base import (
-    CANCELLED,
     DATE_FORMAT,
     KIND_LABELS,
     MAX_DATA_ROWS,
     MONEY_FORMAT,
     PERCENT_FORMAT,
-    PROGRESS_EVERY,
     STATUS_LABELS,
     Formats,
     InMemorySheet,
     atomic_workbook,
     excel_date,
     kind_label,
+    row_counter,
 )
 from pmpm_desktop.io.report_cover import COVER_SHEET, write_cover_sheet
 from pmpm_desktop.io.report_data import ReportExtras
@@ -61,7 +60,7 @@ from pmpm_desktop.io.report_summary import (
     summary_columns,
     write_summary_sheet,
 )
-from pmpm_desktop.progress import Counter, Progress
+from pmpm_desktop.progress import Progress as ProgressCallback
 
 __all__ = [
     "AGING_SHEET",
@@ -91,9 +90,10 @@ SHEET_TEXT: dict[str, str] = {
     "charts of expected vs paid and the variance by month; payments made without members "
     "(835 PLB), when a payer made any. Are we paid what we are owed?",
     DISCREPANCY_SHEET: "Every member-month that differs: member, name, date of birth, month, kind, "
-    "expected, paid, variance, status, age in days and the last note. Use the filter buttons.",
-    AGING_SHEET: "Open and disputed amounts by payer and age (0\u201330, 31\u201360, 61\u201390, "
-    "90+ days since the payment was due), and what disputes recovered.",
+    "expected, paid, variance, status, days since due and the last note. Use the filter buttons.",
+    AGING_SHEET: "Open and disputed amounts by payer and days since due (0\u201330, 31\u201360, "
+    "61\u201390, 90+ days since the payment for the month was due), owed to the practice and "
+    "owed to the payer apart, and what disputes recovered.",
     LATE_SHEET: "Recoupments taken later than the contract's retro window: disputable.",
     MEMBERSHIP_SHEET: "Members on each roster month, adds, terms and retro changes, with a "
     "chart: is membership growing?",
@@ -121,14 +121,15 @@ def write_report(
     generated_at: dt.datetime,
     practice_name: str | None = None,
     extras: ReportExtras | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> None:
     """Write the reconciliation report of ``summaries`` (and of ``extras``) to ``path``.
 
     Summaries, their months and their discrepancies are written in the order given.
     ``progress(done, total)`` is called now and then with a count of rows written; when it
-    returns ``False`` the export stops, nothing is left at ``path`` and ``Cancelled`` is
-    raised. An existing file at ``path`` is replaced only when the new report is complete.
+    returns ``False`` the export stops, nothing is left at ``path`` and
+    ``progress.Cancelled`` is raised. An existing file at ``path`` is replaced only when the
+    new report is complete.
     """
     extras = extras or ReportExtras()
     n_discrepancies = sum(len(s.discrepancies) for s in summaries)
@@ -138,7 +139,7 @@ def write_report(
     _check_rows(CHANGES_SHEET, n_changes)
     _check_rows(LEDGER_SHEET, n_ledger)
     total = sum(len(s.months) for s in summaries) + n_discrepancies + n_changes + n_ledger
-    ticker = Counter(progress, total, every=PROGRESS_EVERY, cancelled=CANCELLED)
+    ticker = row_counter(progress, total)
     ticker.tick(0)
     period = period_text(summaries)
     practice = practice_name or None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
+from pmpm_desktop.core.age import AGE_TITLE, AGE_TOOLTIP, bucket_label
 from pmpm_desktop.core.money import ZERO
 from pmpm_desktop.core.summary import RECOVERED_DEFINITION, RECOVERED_TITLE
 from pmpm_desktop.io.report_base import (
@@ -53,7 +54,7 @@ def aging_columns(buckets: Sequence[str]) -> list[str]:
     return [
         "Payer",
         "Payer name",
-        *(f"{b} days" for b in buckets),
+        *(bucket_label(b) for b in buckets),
         "Total",
         "Discrepancies",
     ]
@@ -72,12 +73,12 @@ def write_aging_sheet(
     practice_name: str | None,
     period: str,
 ) -> None:
-    ws.write_string(0, 0, "Open and disputed amounts by age", fmt.title)
+    ws.write_string(0, 0, f"Open and disputed amounts by {AGE_TITLE.lower()}", fmt.title)
     ws.write_string(
         1,
         0,
-        f"Age = days from the day the coverage month was due to be paid (the contract's payment "
-        f"due day) to {as_of:%Y-%m-%d}. Open and disputed discrepancies only.",
+        f"{AGE_TITLE}: {AGE_TOOLTIP.lower()} (the contract's payment due day of the coverage "
+        f"month), counted to {as_of:%Y-%m-%d}. Open and disputed discrepancies only.",
         fmt.subtitle,
     )
     row = 3
@@ -130,7 +131,7 @@ def write_aging_sheet(
         fmt.subtitle if late_count == 0 else fmt.flag,
     )
     # the aging table and the disputes table share the columns: wide enough for both
-    aging_widths = [10, 26, *[14] * len(buckets), 16, 14]
+    aging_widths = [10, 26, *[15] * len(buckets), 16, 14]
     dispute_widths = [10, 26, 11, 11, 16, 13, 18, 11, 14]
     n = max(len(aging_widths), len(dispute_widths))
     aging_widths += [0] * (n - len(aging_widths))

@@ -28,6 +28,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core.summary import Kind, Status
 from pmpm_desktop.io.private_files import atomic_output, private_root
+from pmpm_desktop.progress import Counter
+from pmpm_desktop.progress import Progress as ProgressCallback
 
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -64,6 +66,10 @@ CANCELLED = "report export cancelled: no file was written"
 _EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 31).toordinal()
 
 
+#: what a cancelled workbook leaves: nothing (it is written aside, then moved into place)
+CANCELLED = "export cancelled: no file was written"
+
+
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
@@ -89,6 +95,16 @@ class InMemorySheet(Worksheet):  # type: ignore[misc]
 
     def _opt_reopen(self) -> None:
         pass
+
+
+#: the rows-written counter every sheet writer ticks (``progress.Counter``)
+Progress = Counter
+
+
+def row_counter(callback: ProgressCallback | None, total: int) -> Counter:
+    """Counts rows written and calls ``callback(done, total)`` every PROGRESS_EVERY rows; a
+    ``False`` answer raises ``progress.Cancelled``."""
+    return Counter(callback, total, every=PROGRESS_EVERY, cancelled=CANCELLED)
 
 
 class Formats:

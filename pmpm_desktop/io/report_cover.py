@@ -10,6 +10,7 @@ from decimal import Decimal
 from xlsxwriter.worksheet import Worksheet
 
 from pmpm_desktop.core import payer_level
+from pmpm_desktop.core.age import AGE_TITLE, BUCKETS
 from pmpm_desktop.core.money import ZERO, dollars_text
 from pmpm_desktop.core.summary import (
     CLOSED_STATUSES,
@@ -38,7 +39,7 @@ GLANCE_COLUMNS = [
     "Variance %",
     "Open and disputed (count)",
     "Owed to the practice",
-    "Of which over 90 days",
+    f"Of which {BUCKETS[-1]} {AGE_TITLE.lower()}",
     "Owed to the payer",
     RECOVERED_TITLE,
     "Members first month",
@@ -64,7 +65,8 @@ def write_cover_sheet(
     row += 1
     ws.write_string(row, 0, "Capitation (PMPM) reconciliation report", fmt.heading)
     row += 2
-    for label, value in _facts(summaries, extras, generated_at, period):
+    facts = _facts(summaries, extras, generated_at, period)
+    for label, value in facts:
         ws.write_string(row, 0, label, fmt.label)
         _wide_text(ws, row, value, fmt)
         row += 1
@@ -97,7 +99,11 @@ def write_cover_sheet(
         row += 1
         ws.write_string(row, 0, "Note", fmt.label)
         ws.write_string(row, 1, note, fmt.flag)
-    column_widths(ws, _WIDTHS)
+    # the first column holds the facts' labels: as wide as the longest, so none runs into
+    # its value (a bold label needs about a tenth more than its characters)
+    labels = [label for label, _value in facts] + ["Note", "In this workbook"]
+    widest = max(len(label) for label in labels) * 1.1 + 2
+    column_widths(ws, [max(_WIDTHS[0], widest), *_WIDTHS[1:]])
     ws.set_row(header_row, 45)
     print_setup(ws, None, practice=practice_name, period=period, title="Cover", landscape=True)
 
@@ -108,19 +114,19 @@ def _facts(
     generated_at: dt.datetime,
     period: str,
 ) -> list[tuple[str, str]]:
-    """The cover's (label, text) lines above "At a glance"."""
+    """The cover's (label, value) lines above "At a glance"."""
     payers = ", ".join(
         f"{s.payer_code} ({s.payer_name})" if s.payer_name and s.payer_name != s.payer_code
         else s.payer_code
         for s in summaries
     ) or "none"  # fmt: skip
-    facts = [
-        ("Coverage months", period or "none"),
-        ("Payers", payers),
-        ("Made on", f"{naive(generated_at):%Y-%m-%d %H:%M}"),
-    ]
+    facts = [("Coverage months", period or "none")]
+    spans = _spans_text(summaries)
+    if spans:
+        facts.append(("Months per payer", spans))
+    facts += [("Payers", payers), ("Made on", f"{naive(generated_at):%Y-%m-%d %H:%M}")]
     if extras.as_of is not None:
-        facts.append(("Ages counted to", f"{extras.as_of:%Y-%m-%d}"))
+        facts.append((f"{AGE_TITLE} counted to", f"{extras.as_of:%Y-%m-%d}"))
     facts.append(
         (
             "How it was made",
@@ -185,6 +191,18 @@ def _glance_row(
 #: column widths; a long text spans columns B..I (_SPAN characters wide)
 _WIDTHS = [18, 26, 13, 13, 12, 9, 11, 12, 12, 12, 12, 11, 11, 11]
 _SPAN = sum(_WIDTHS[1:9])
+
+
+def _spans_text(summaries: Sequence[ReconcileSummary]) -> str:
+    """Each payer's months, payers of the same months together, when they are not all the
+    same ("BAY, HCA 2026-01 – 2026-06 · SUN 2026-01 – 2026-07"); "" when they are."""
+    groups: dict[str, list[str]] = {}
+    for s in summaries:
+        months = str(s.first) if s.first == s.last else f"{s.first} \u2013 {s.last}"
+        groups.setdefault(months, []).append(s.payer_code)
+    if len(groups) < 2:
+        return ""
+    return " · ".join(f"{', '.join(codes)} {months}" for months, codes in groups.items())
 
 
 def _wide_text(ws: Worksheet, row: int, text: str, fmt: Formats) -> None:

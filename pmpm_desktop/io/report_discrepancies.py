@@ -13,12 +13,11 @@ import polars as pl
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from pmpm_desktop.core.age import AGE_TITLE, days_since_due
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import (
-    DAYS_SINCE_DUE_TITLE,
     DiscrepancyRow,
     ReconcileSummary,
-    days_since_due,
 )
 from pmpm_desktop.io.report_base import (
     KIND_LABELS,
@@ -46,7 +45,7 @@ DISCREPANCY_COLUMNS: tuple[str, ...] = (
     "Variance",
     "Status",
     "Opened",
-    DAYS_SINCE_DUE_TITLE,
+    AGE_TITLE,
     "Last note",
 )
 

@@ -102,7 +102,7 @@ def packet_items(discrepancies: Sequence[DiscrepancyRow]) -> list[DiscrepancyRow
 
 
 def packet_file_name(payer_code: str, first: Month, last: Month) -> str:
-    return f"Dispute packet {payer_code} {first}\u2013{last}.xlsx"
+    return f"Dispute packet {payer_code} {first} to {last}.xlsx"
 
 
 def write_packet(

@@ -1,10 +1,8 @@
 """Aging of what is still owed: open and disputed discrepancies by payer and age bucket, and
 recoupments the payer made later than its contract allows (SPEC §2: retro window, due day).
 
-The age of a discrepancy counts from the day its coverage month should have been paid (the
-contract's payment due day of that month, clamped to the month's length), not from the day the
-discrepancy was found: a member missing since January is as old in March whether it was found in
-February or in March.
+The age is ``core.age``'s one definition ("Days since due"): days from the day the coverage
+month should have been paid (the governing contract's payment due day) to the day aged at.
 
 No Qt here: plain frozen dataclasses and Decimal money, shared by the Dashboard and the Excel
 Aging sheet.
@@ -20,10 +18,11 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, ColumnElement, String, cast, func, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute
 
+from pmpm_desktop.core.age import BUCKETS, Owed, bucket_of, days_since_due, due_date
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import OPEN_STATUSES, Status, days_since_due
+from pmpm_desktop.core.summary import OPEN_STATUSES, Kind, Status
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.frames import scaled
 from pmpm_desktop.db.models import (
@@ -34,23 +33,25 @@ from pmpm_desktop.db.models import (
     RemittanceLine,
 )
 
-BUCKETS: tuple[str, ...] = ("0–30", "31–60", "61–90", "90+")
+__all__ = [
+    "AGING_STATUSES",
+    "BUCKETS",
+    "AgingItem",
+    "AgingRow",
+    "LateRecoupment",
+    "Owed",
+    "aging_items",
+    "aging_summary",
+    "aging_table",
+    "bucket_of",
+    "late_recoupments",
+]
+
 #: SPEC §2 defaults, used when no contract governs a month
 DEFAULT_DUE_DAY = 15
 DEFAULT_RETRO_WINDOW = 12
 #: the statuses still waiting for money
 AGING_STATUSES: tuple[Status, ...] = OPEN_STATUSES
-
-
-def bucket_of(age_days: int) -> str:
-    """The bucket of an age in days: 0–30, 31–60, 61–90, 90+ (91 days and more)."""
-    if age_days <= 30:
-        return BUCKETS[0]
-    if age_days <= 60:
-        return BUCKETS[1]
-    if age_days <= 90:
-        return BUCKETS[2]
-    return BUCKETS[3]
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,13 @@ class AgingItem:
     payer_code: str
     member_id: str
     month: Month
-    kind: str
-    status: str
+    kind: Kind
+    status: Status
     #: paid − expected, as stored
     variance: Decimal
     #: payment due day of the coverage month (clamped to the month's length)
     due_date: dt.date
-    #: (as_of − due_date).days, at least 0
+    #: days since due (``core.age``): (as_of − due_date).days, at least 0
     age_days: int
     bucket: str
 
@@ -165,8 +166,7 @@ class _ContractTerms:
 
     def due_date(self, payer_id: int, month: Month) -> dt.date:
         due_day, _window = self.terms(payer_id, month)
-        # a due day of 30 in February is the month's last day, not an error
-        return month.day(max(1, min(due_day, month.days)))
+        return due_date(month, due_day)
 
 
 def payment_due_dates(
@@ -192,6 +192,15 @@ def _month_filters(
     return filters
 
 
+def _owed_filter(owed: Owed | None) -> list[ColumnElement[bool]]:
+    """Only the differences owed one way (``None``: both)."""
+    if owed is Owed.TO_PRACTICE:
+        return [Discrepancy.variance < 0]
+    if owed is Owed.TO_PAYER:
+        return [Discrepancy.variance > 0]
+    return []
+
+
 def aging_items(
     db: Database,
     payer_code: str | None = None,
@@ -199,10 +208,11 @@ def aging_items(
     as_of: dt.date | None = None,
     first: Month | None = None,
     last: Month | None = None,
+    owed: Owed | None = None,
 ) -> list[AgingItem]:
     """Every open or disputed discrepancy (of one payer, or all), aged at ``as_of`` (default
     today, UTC), ordered by payer, month and member. ``first``/``last`` bound the coverage
-    month."""
+    month; ``owed`` keeps the ones owed that way only."""
     as_of = as_of or now().date()
     # Money as integer cents and months as their text: a large practice has tens of thousands
     # of open items, and the column types' per-row conversions were most of the time.
@@ -220,6 +230,7 @@ def aging_items(
         .where(
             Discrepancy.status.in_(AGING_STATUSES),
             *_month_filters(Discrepancy.month, first, last),
+            *_owed_filter(owed),
         )
         .order_by(Payer.code, Discrepancy.month, Discrepancy.member_id)
     )
@@ -244,8 +255,8 @@ def aging_items(
                 payer_code=code,
                 member_id=member_id,
                 month=month,
-                kind=kind,
-                status=status,
+                kind=Kind(kind),
+                status=Status(status),
                 variance=cents_to_money(int(cents)),
                 due_date=due,
                 age_days=age,
@@ -301,6 +312,7 @@ def aging_summary(
     as_of: dt.date | None = None,
     first: Month | None = None,
     last: Month | None = None,
+    owed: Owed | None = None,
 ) -> list[AgingRow]:
     """``aging_table(aging_items(db, ...), payers)`` without listing the items: every item of
     one payer and coverage month has the same due date, so SQL sums them by payer and month
@@ -318,6 +330,7 @@ def aging_summary(
         .where(
             Discrepancy.status.in_(AGING_STATUSES),
             *_month_filters(Discrepancy.month, first, last),
+            *_owed_filter(owed),
         )
         .group_by(Payer.id, Payer.code, Discrepancy.month)
     )

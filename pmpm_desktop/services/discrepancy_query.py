@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, or_, select
 
+from pmpm_desktop.core.age import days_since_due as days_between
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.member_ids import IdRule
 from pmpm_desktop.core.money import cents_to_money
@@ -29,7 +30,6 @@ from pmpm_desktop.core.summary import (
     Kind,
     Status,
 )
-from pmpm_desktop.core.summary import days_since_due as days_between
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import (
     Discrepancy,

@@ -840,50 +840,6 @@ def _discrepancy_counts(
     return int(opened or 0), int(total or 0)
 
 
-def files_in_range(
-    db: Database, first: Month, last: Month, payer_code: str | None = None
-) -> dict[str, int]:
-    """Per payer code (every payer, or the one asked for), how many of its imports speak about
-    ``first``..``last``: active rosters of those months and statements paying any of them
-    (lines or payer-level payments). An empty dict when there are no payers."""
-    with db.sessions() as s:
-        payers = select(Payer.id, Payer.code).order_by(Payer.code)
-        if payer_code:
-            payers = payers.where(Payer.id == get_payer(s, payer_code).id)
-        codes = {pid: code for pid, code in s.execute(payers)}
-        found = dict.fromkeys(codes.values(), 0)
-        rosters = (
-            select(RosterImport.payer_id, func.count(RosterImport.id))
-            .where(
-                RosterImport.active.is_(True),
-                RosterImport.roster_month >= first,
-                RosterImport.roster_month <= last,
-            )
-            .group_by(RosterImport.payer_id)
-        )
-        paying = {
-            (pid, iid)
-            for table in (RemittanceLine, PayerPayment)
-            for pid, iid in s.execute(
-                select(RemittanceImport.payer_id, RemittanceImport.id)
-                .join(table, table.import_id == RemittanceImport.id)
-                .where(_month_column(table) >= first, _month_column(table) <= last)
-                .distinct()
-            )
-        }
-        for pid, count in s.execute(rosters):
-            if pid in codes:
-                found[codes[pid]] += int(count)
-        for pid, _ in paying:
-            if pid in codes:
-                found[codes[pid]] += 1
-    return found
-
-
-def _month_column(table: Any) -> Any:
-    return table.coverage_month if table is RemittanceLine else table.month
-
-
 __all__ = [
     "ImportDetails",
     "ImportInfo",
@@ -891,7 +847,6 @@ __all__ = [
     "LineInfo",
     "RollbackResult",
     "RosterRowInfo",
-    "files_in_range",
     "get_import",
     "import_details",
     "import_rows",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -570,12 +570,15 @@ def reconcile_payers(
     *,
     each: Callable[[ReconcileSummary, pl.DataFrame], None] | None = None,
     cancelled: str = "cancelled",
+    ranges: Mapping[str, tuple[Month, Month]] | None = None,
 ) -> list[ReconcileSummary]:
     """Reconcile several payers (``None``: every payer, by code), each in its own transaction,
-    with one progress bar across them. A cancel keeps the payers already reconciled and says
-    which (``Cancelled``; its message starts with ``cancelled``). ``each(summary, kinds)`` is
-    called after each payer with its classified member-months (see ``reconcile_classified``),
-    so a caller keeps what it needs of them without holding every payer's frame."""
+    with one progress bar across them, over ``first``..``last`` or the payer's own range in
+    ``ranges`` (the report's months each payer has files for). A cancel keeps the payers
+    already reconciled and says which (``Cancelled``; its message starts with
+    ``cancelled``). ``each(summary, kinds)`` is called after each payer with its classified
+    member-months (see ``reconcile_classified``), so a caller keeps what it needs of them
+    without holding every payer's frame."""
     if codes is None:
         with db.sessions() as s:
             codes = list(s.scalars(select(Payer.code).order_by(Payer.code)))
@@ -583,8 +586,9 @@ def reconcile_payers(
     done: list[ReconcileSummary] = []
     for i, code in enumerate(codes):
         phase = scaled_progress(progress, i * STEPS, STEPS, total)
+        start, end = ranges.get(code, (first, last)) if ranges is not None else (first, last)
         try:
-            summary, kinds = reconcile_classified(db, code, first, last, phase)
+            summary, kinds = reconcile_classified(db, code, start, end, phase)
         except Cancelled:
             # asked before the payer's commit: the payers before it are what was kept
             raise Cancelled(_kept(cancelled, done, codes)) from None

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.core.age import AGE_TOOLTIP
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.core.summary import DAYS_SINCE_DUE_RULE, STATUSES, DiscrepancyRow, Kind
+from pmpm_desktop.core.summary import STATUSES, DiscrepancyRow, Kind
 from pmpm_desktop.services.discrepancy_query import days_since_due
 from pmpm_desktop.services.members import Suggestion
 from pmpm_desktop.ui import format as fmt
@@ -124,7 +125,7 @@ class DiscrepancyDetail(QWidget):
         self.title = _selectable(bold_label("", 1.35, "detailTitle"))
         self.subtitle = _selectable(QLabel())
         self.subtitle.setObjectName("detailSubtitle")
-        self.subtitle.setToolTip(DAYS_SINCE_DUE_RULE)
+        self.subtitle.setToolTip(AGE_TOOLTIP)
         self.last_note = _selectable(QLabel())
         self.last_note.setObjectName("detailLastNote")
         self.figure_box = Figures()

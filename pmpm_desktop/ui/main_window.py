@@ -27,7 +27,7 @@ from pmpm_desktop.core.clock import now_stamp
 from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.encryption import KeyNeeded, WrongKey
 from pmpm_desktop.services.backup import backup_database
-from pmpm_desktop.ui import dialogs, password_dialog
+from pmpm_desktop.ui import dialogs, password_dialog, save_location
 from pmpm_desktop.ui.context import EVERYTHING, AppContext
 from pmpm_desktop.ui.grids import copy_focused
 from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
@@ -373,13 +373,17 @@ class MainWindow(QMainWindow):
             cancellable=False,
         )
 
-    def backup_dialog(self) -> None:
-        suggested = Path(self.ctx.settings.last_folder) / f"pmpm-backup-{now_stamp()}.sqlite3"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Back up database", str(suggested), "PMPM database (*.sqlite3)"
+    def backup_dialog(self) -> QFileDialog:
+        return save_location.save_dialog(
+            self,
+            self.ctx.settings,
+            title="Back up database",
+            name=f"pmpm-backup-{now_stamp()}.sqlite3",
+            name_filter="PMPM database (*.sqlite3)",
+            on_chosen=self.backup_to,
+            object_name="backupDialog",
+            suffix="sqlite3",
         )
-        if path:
-            self.backup_to(Path(path))
 
     def backup_to(self, path: Path) -> None:
         self.ctx.tasks.run(

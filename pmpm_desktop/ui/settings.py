@@ -132,3 +132,13 @@ class Settings:
     @reconciliation_detail_width.setter
     def reconciliation_detail_width(self, width: int) -> None:
         self._q.setValue("reconciliation/detail_width", int(width))
+
+    @property
+    def last_export_folder(self) -> str:
+        """The folder the last export was saved to ("" before the first): save dialogs start
+        there (``ui/save_location.py``), never in the folder files were imported from."""
+        return self._text("app/last_export_folder")
+
+    @last_export_folder.setter
+    def last_export_folder(self, folder: str) -> None:
+        self._q.setValue("app/last_export_folder", folder)

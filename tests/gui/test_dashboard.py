@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -53,6 +54,12 @@ def _cell(model: object, row: int, column: int) -> str:
     return model.data(model.index(row, column))  # type: ignore[attr-defined]
 
 
+def _title(model: object, column: int) -> str:
+    """A column's header as read (its two lines as one)."""
+    text = model.headerData(column, Qt.Orientation.Horizontal)  # type: ignore[attr-defined]
+    return str(text).replace("\n", " ")
+
+
 def test_demo_figures_are_shown(
     demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], qtmodeltester
 ) -> None:
@@ -71,25 +78,43 @@ def test_demo_figures_are_shown(
         paid += summary.paid
     assert page.tiles["expected"].value.text() == dollars(expected)
     assert page.tiles["paid"].value.text() == dollars(paid)
-    assert page.tiles["difference"].value.text() == dollars(paid - expected)
     assert page.tiles["expected"].value.text().startswith("$")
 
+    # what is owed, each way apart: never one netted figure
     open_rows = discrepancy_rows(ctx.db, status="open")
-    open_amount = sum((r.variance for r in open_rows), Decimal("0.00"))
-    assert page.tiles["open"].value.text() == dollars(open_amount)
+    short = sum((-r.variance for r in open_rows if r.variance < 0), Decimal("0.00"))
+    over = sum((r.variance for r in open_rows if r.variance > 0), Decimal("0.00"))
+    assert short > 0 and over > 0
+    assert page.tiles["owed_to_practice"].value.text() == dollars(short)
+    assert page.tiles["owed_to_payers"].value.text() == dollars(over)
+    headings = [t.heading.text() for t in page.tiles.values()]
+    assert "OWED TO THE PRACTICE" in headings and "OWED BACK TO PAYERS" in headings
+    assert not {"OPEN AMOUNT", "DIFFERENCE"} & set(headings)
     # kept on one line each when the caption wraps: no-break spaces and a word joiner
-    caption = page.tiles["open"].caption.text().replace("\u00a0", " ").replace("\u2060", "")
-    assert caption.startswith(f"{len(open_rows):,} item(s): ")
-    missing = sum((r.variance for r in open_rows if r.kind == "missing"), Decimal("0.00"))
-    assert f"missing {dollars(missing)}" in caption  # the biggest kind is named with its amount
+    caption = page.tiles["owed_to_practice"].caption.text()
+    caption = caption.replace("\u00a0", " ").replace("\u2060", "")
+    missing = sum((-r.variance for r in open_rows if r.kind == "missing"), Decimal("0.00"))
+    assert caption.startswith(f"missing {dollars(missing)}")  # the biggest kind, its amount
+    tip = page.tiles["owed_to_practice"].toolTip()
+    assert tip.startswith("What the payers owe the practice on open and disputed items")
+    assert f"missing {dollars(missing)}" in tip
+    tip = page.tiles["owed_to_payers"].toolTip()
+    assert tip.startswith("What the practice may owe back on open and disputed items")
     assert page.tiles["disputed"].value.text() == "0"
     members = sum(p.members for p in o.payers)
     assert page.tiles["members"].value.text() == f"{members:,}"
     for p in o.payers:
         assert f"{p.code}\u00a0{p.members:,}" in page.tiles["members"].caption.text()
 
-    # The by-payer table: one row per payer, money with $ and right-aligned.
+    # The by-payer table: one row per payer, money with $ and right-aligned, owed each way.
     assert page.payer_model.rowCount() == 3
+    titles = [_title(page.payer_model, c) for c in range(page.payer_model.columnCount())]
+    assert titles[3:7] == ["Expected", "Paid", "Owed to the practice", "Owed back to the payer"]
+    assert "Paid − expected" not in titles
+    for row, p in enumerate(o.payers):
+        mine = [r for r in open_rows if r.payer_code == p.code]
+        owed = sum((-r.variance for r in mine if r.variance < 0), Decimal("0.00"))
+        assert _cell(page.payer_model, row, 5) == dollars(owed)
     assert _cell(page.payer_model, 0, 4).startswith("$")
     alignment = page.payer_model.data(
         page.payer_model.index(0, 4), Qt.ItemDataRole.TextAlignmentRole
@@ -156,10 +181,16 @@ def test_disputed_and_resolved_tiles_follow_status_changes(
         set_status(ctx.db, r.payer_code, r.member_id, r.month, "resolved")
     page = _page(ctx, qtbot, wait_task)
     assert page.tiles["disputed"].value.text() == "3"
-    amount = sum(r.variance for r in disputed)
-    assert dollars(abs(amount)) in page.tiles["disputed"].caption.text()
+    caption = page.tiles["disputed"].caption.text().replace("\u00a0", " ")
+    short = sum((-r.variance for r in disputed if r.variance < 0), Decimal("0.00"))
+    over = sum((r.variance for r in disputed if r.variance > 0), Decimal("0.00"))
+    for amount, words in ((short, "owed to the practice"), (over, "owed back")):
+        assert (f"{dollars(amount)} {words}" in caption) == bool(amount)
     assert page.tiles["resolved"].value.text() == "2"
-    assert page.tiles["open"].caption.text().startswith(f"{len(rows) - 5:,} item(s)")
+    # disputed items are still owed: the owed tiles count them, the resolved ones not
+    waiting = discrepancy_rows(ctx.db, status="open") + discrepancy_rows(ctx.db, status="disputed")
+    owed = sum((-r.variance for r in waiting if r.variance < 0), Decimal("0.00"))
+    assert page.tiles["owed_to_practice"].value.text() == dollars(owed)
     # disputes not settled yet recovered nothing
     assert page.tiles["recovered"].value.text() == "$0.00"
     assert page.tiles["recovered"].caption.text() == recovered_caption(0, f"in {now().year}")
@@ -296,17 +327,24 @@ def test_charts_show_the_reconcile_json_figures(
     )
     assert page.tiles["members"].value.text() == f"{june:,}"
 
-    # aging: open + disputed by payer and bucket; every demo month is long overdue
+    # aging: what is owed to the practice (open + disputed), by payer and days since due;
+    # every demo month is long overdue
     aging = page.aging_chart
-    assert [k for k, _label in aging.categories] == ["0–30", "31–60", "61–90", "90+"]
+    assert aging.categories == (
+        ("0–30", "0–30 days since due"),
+        ("31–60", "31–60 days since due"),
+        ("61–90", "61–90 days since due"),
+        ("90+", "90+ days since due"),
+    )
     for p in o.payers:
         rows = discrepancy_rows(ctx.db, payer_code=p.code, status="open")
         bar = aging.element(p.code, "90+")
-        assert bar is not None and bar.value == sum(r.variance for r in rows)
+        assert bar is not None and bar.value == sum(-r.variance for r in rows if r.variance < 0)
         assert aging.element(p.code, "0–30") is None
     tip = aging.tooltip_at(aging.element("BAY", "90+").center)  # type: ignore[union-attr]
-    assert tip.startswith("Bayview Medicare Advantage · 90+ days: −$")
+    assert tip.startswith("Bayview Medicare Advantage · 90+ days since due: $")
     assert "as of" in page.aging_card.note.text()
+    assert "days since due" in page.aging_card.note.text()
 
 
 def test_chart_clicks_open_the_matching_discrepancies(
@@ -348,11 +386,11 @@ def test_chart_clicks_open_the_matching_discrepancies(
     wait_task()
     assert recon.payer_combo.currentData() == "SUN"
     assert recon.month_combo.currentText() == "All months"
-    # what the grid lists is exactly the payer's open and disputed items (the bar's count)
-    o = page.overview
-    assert o is not None
-    sun = next(r for r in o.aging if r.payer_code == "SUN")
-    qtbot.waitUntil(lambda: recon.grid.model().rowCount() == sun.count)
+    # what the grid lists is exactly the payer's open and disputed items
+    active = discrepancy_rows(ctx.db, payer_code="SUN", status="open") + discrepancy_rows(
+        ctx.db, payer_code="SUN", status="disputed"
+    )
+    qtbot.waitUntil(lambda: recon.grid.model().rowCount() == len(active))
 
 
 def test_recovered_tile_counts_money_paid_after_a_dispute(
@@ -456,9 +494,10 @@ def test_one_empty_chart_among_others_says_why(
     assert page.charts_box.isVisibleTo(page)
     assert page.aging_chart.is_empty and not page.money_chart.is_empty
     assert page.aging_chart.accessibleDescription().endswith(
-        "Nothing open or disputed: no money is waiting."
+        "Nothing open or disputed is owed to the practice."
     )
-    assert page.tiles["open"].value.text() == "$0.00"
+    assert page.tiles["owed_to_practice"].value.text() == "$0.00"
+    assert page.tiles["owed_to_payers"].value.text() == "$0.00"
     screenshot(page, "dashboard-nothing-open")
 
 
@@ -486,7 +525,7 @@ def test_dashboard_in_the_main_window_light_and_dark(
         )
         # the page (which has a style sheet) follows the new palette, and so do its charts
         assert page.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        assert "#ff7b72" in page.tiles["difference"].value.styleSheet()
+        assert "#ff7b72" in page.tiles["owed_to_practice"].value.styleSheet()
         screenshot(window, "dashboard-window-dark")
     finally:
         app.setPalette(light)
@@ -533,3 +572,68 @@ def test_a_bar_click_in_the_main_window_opens_reconciliation(
         if str(r.month) == "2026-04" and r.status in ("open", "disputed")
     ]
     qtbot.waitUntil(lambda: recon.grid.model().rowCount() == len(listed))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("size", "per_row"), [((1280, 800), 4), ((1024, 680), 3)])
+def test_the_dashboard_fits_the_window_and_clips_no_figure(
+    demo_db: object, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None],
+    size: tuple[int, int], per_row: int,
+) -> None:  # fmt: skip
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    window, page = _in_window(ctx, qtbot, wait_task)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    for _ in range(3):  # the layouts settle on the new width
+        QApplication.processEvents()
+    scroll = page.findChild(QScrollArea, "dashboardScroll")
+    assert scroll is not None
+    # no sideways scrolling: everything is as wide as the page, at most
+    assert scroll.horizontalScrollBar().maximum() == 0
+    width = scroll.viewport().width()
+    assert scroll.widget().width() <= width
+    # the tiles reflow: as many per row as fit, every one whole
+    tops = [t.geometry().top() for t in page.tiles.values()]
+    assert tops.count(tops[0]) == per_row
+    for tile in page.tiles.values():
+        assert tile.mapTo(scroll.widget(), tile.rect().bottomRight()).x() <= width
+        for label in (tile.heading, tile.value):
+            text_width = label.fontMetrics().horizontalAdvance(label.text())
+            assert text_width <= label.contentsRect().width(), label.text()
+        caption = tile.caption
+        assert caption.heightForWidth(caption.width()) <= caption.height(), caption.text()
+    # money, counts and kinds are never clipped; only a long payer or file name may elide
+    kinds = page.charts_box.kind_table
+    for table in (page.payer_table, page.attention_table, kinds, page.files_table):
+        header = table.horizontalHeader()
+        for column in range(table.model().columnCount()):
+            if column == table.text_column and table is not kinds:
+                continue
+            needed = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            assert needed <= table.columnWidth(column), (table.objectName(), column)
+        assert table.mapTo(scroll.widget(), table.rect().topRight()).x() <= width
+    screenshot(window, f"dashboard-{size[0]}x{size[1]}")
+
+
+def test_after_only_sun_july_the_charts_plot_no_month_without_files(
+    demo_db: object, _demo_template: object, ctx: AppContext, qtbot: QtBot,
+    wait_task: Callable[..., None],
+) -> None:  # fmt: skip
+    from pathlib import Path
+
+    from pmpm_desktop.core.month import Month
+    from pmpm_desktop.services import importing
+
+    folder = Path(str(_demo_template)).parent / "demo-files" / "new-month"
+    importing.import_roster(ctx.db, "SUN", Month(2026, 7), folder / "SUN roster 2026-07.xlsx")
+    importing.import_remittance(ctx.db, "SUN", folder / "SUN statement 2026-07.xlsx")
+    page = _page(ctx, qtbot, wait_task)
+    members = page.members_chart
+    assert members.element("SUN", "2026-07") is not None
+    assert members.element("BAY", "2026-07") is None  # no bar of zero members
+    assert members.element("HCA", "2026-07") is None
+    assert members.element("BAY", "2026-06") is not None
+    # July's point is SUN's alone, and the chart says so rather than showing a drop
+    assert "2026-07: SUN only" in page.money_card.note.text()
+    by_payer = {_cell(page.payer_model, r, 0)[:3]: r for r in range(page.payer_model.rowCount())}
+    assert _cell(page.payer_model, by_payer["SUN"], 2) == "2026-01 to 2026-07"

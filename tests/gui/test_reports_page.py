@@ -70,21 +70,24 @@ def test_export_for_one_payer_and_for_all(
     demo_db, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None], tmp_path: Path,
     qtmodeltester,
 ) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
-    ctx.settings.last_folder = str(tmp_path)
+    ctx.settings.last_export_folder = str(tmp_path)
     page = _page(ctx, qtbot)
     assert not page.body.is_empty
-    # the months default to the stored rosters; the file name follows payer and months
+    # the months default to the months with files; the file name follows payer and months
     assert (page.first.date(), page.last.date()) == (QDate(2026, 1, 1), QDate(2026, 6, 1))
-    assert page.path.text() == str(tmp_path / "PMPM report all payers 2026-01–2026-06.xlsx")
+    assert page.coverage.text() == (
+        "Each payer is reported for the months it has files for: BAY, HCA, SUN 2026-01 to 2026-06."
+    )
+    assert page.path.text() == str(tmp_path / "PMPM report all payers 2026-01 to 2026-06.xlsx")
     page.payer.setCurrentIndex(page.payer.findData("SUN"))
-    assert page.path.text() == str(tmp_path / "PMPM report SUN 2026-01–2026-06.xlsx")
+    assert page.path.text() == str(tmp_path / "PMPM report SUN 2026-01 to 2026-06.xlsx")
     assert page.no_exports.isVisible() and not page.exports_view.isVisible()
 
     page.practice.clear()
     qtbot.keyClicks(page.practice, "Main Street Pediatrics")
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     wait_task()
-    one = tmp_path / "PMPM report SUN 2026-01–2026-06.xlsx"
+    one = tmp_path / "PMPM report SUN 2026-01 to 2026-06.xlsx"
     assert one.exists()
     assert page.result_label.text().startswith(f"Report written: {one}")
     assert page.result_label.text().endswith("Contains member data (PHI): keep it private.")
@@ -131,7 +134,7 @@ def test_dispute_packets_are_written_next_to_the_report(
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     wait_task()
     names = sorted(p.name for p in folder.iterdir())
-    packets = [f"Dispute packet {c} 2026-01–2026-06.xlsx" for c in ("BAY", "HCA", "SUN")]
+    packets = [f"Dispute packet {c} 2026-01 to 2026-06.xlsx" for c in ("BAY", "HCA", "SUN")]
     assert names == sorted(["report.xlsx", *packets])
     text = page.result_label.text()
     assert "3 dispute packets written next to it" in text and packets[2] in text
@@ -202,16 +205,24 @@ def test_a_missing_folder_is_refused_in_words(
 def test_choose_opens_a_save_dialog_that_fills_the_path(
     demo_db, ctx: AppContext, qtbot: QtBot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    ctx.settings.last_export_folder = str(tmp_path)
     page = _page(ctx, qtbot)
     qtbot.mouseClick(page.choose, Qt.MouseButton.LeftButton)
     chosen = page.findChild(QFileDialog, "reportFileDialog")
     assert chosen is not None and chosen.isVisible()
-    chosen.fileSelected.emit(str(tmp_path / "picked"))
-    assert page.path.text() == str(tmp_path / "picked.xlsx")
-    assert ctx.settings.last_folder == str(tmp_path)
+    # it opens where the report would go, with the report's name
+    assert chosen.directory().absolutePath() == str(tmp_path)
+    assert chosen.selectedFiles() == [
+        str(tmp_path / "PMPM report all payers 2026-01 to 2026-06.xlsx")
+    ]
+    picked = tmp_path / "picked"
+    picked.mkdir()
+    chosen.fileSelected.emit(str(picked / "report"))
+    assert page.path.text() == str(picked / "report.xlsx")
+    assert ctx.settings.last_export_folder == str(picked)
     # the name no longer follows the payer once the user chose it
     page.payer.setCurrentIndex(page.payer.findData("BAY"))
-    assert page.path.text() == str(tmp_path / "picked.xlsx")
+    assert page.path.text() == str(picked / "report.xlsx")
     chosen.close()
 
 
@@ -219,3 +230,40 @@ def test_empty_database_says_what_to_do(ctx: AppContext, qtbot: QtBot) -> None:
     page = _page(ctx, qtbot)
     assert page.body.is_empty
     assert page.empty.heading.text() == "Nothing to report yet"
+
+
+def test_after_only_sun_july_each_payer_keeps_its_own_months(
+    demo_db: Path, _demo_template: Path, ctx: AppContext, qtbot: QtBot,
+    wait_task: Callable[..., None], tmp_path: Path,
+) -> None:  # fmt: skip
+    from pmpm_desktop.services import importing
+
+    folder = _demo_template.parent / "demo-files" / "new-month"
+    importing.import_roster(ctx.db, "SUN", Month(2026, 7), folder / "SUN roster 2026-07.xlsx")
+    importing.import_remittance(ctx.db, "SUN", folder / "SUN statement 2026-07.xlsx")
+    ctx.settings.last_export_folder = str(tmp_path)
+    page = _page(ctx, qtbot)
+    # every month some payer has files for, and which months each payer is reported for
+    assert (page.first.date(), page.last.date()) == (QDate(2026, 1, 1), QDate(2026, 7, 1))
+    assert page.coverage.text() == (
+        "Each payer is reported for the months it has files for: "
+        "BAY, HCA 2026-01 to 2026-06 · SUN 2026-01 to 2026-07."
+    )
+    page.payer.setCurrentIndex(page.payer.findData("BAY"))
+    assert (page.first.date(), page.last.date()) == (QDate(2026, 1, 1), QDate(2026, 6, 1))
+    page.last.setDate(QDate(2026, 7, 1))  # the user asks for July anyway
+    assert page.coverage.text().endswith("files for: BAY 2026-01 to 2026-06.")
+
+    page.payer.setCurrentIndex(0)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    wait_task()
+    target = tmp_path / "PMPM report all payers 2026-01 to 2026-07.xlsx"
+    assert page.result_label.text().startswith(
+        f"Report written: {target}\nBAY, HCA 2026-01 to 2026-06 · SUN 2026-01 to 2026-07: "
+    )
+    months = {(r["Payer"], r["Month"]) for r in _rows(target, "Summary")}
+    assert ("SUN", "2026-07") in months and ("BAY", "2026-07") not in months
+    glance = {r["Payer"]: r for r in _rows(target, "Cover")}
+    june = reconcile(ctx.db, "BAY", Month(2026, 6), Month(2026, 6)).months[0]
+    assert glance["BAY"]["Members last month"] == june.eligible_members > 0
+    assert page.exports.index(0, 2).data() == "2026-01 to 2026-07"

@@ -15,6 +15,7 @@ from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import Payer, RosterImport, RosterRow
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.services import importing, payers
 from pmpm_desktop.services.aging import aging_items, aging_table
@@ -30,7 +31,13 @@ M = Month.parse
 
 
 def _tally(rows: list) -> Tally:  # type: ignore[type-arg]
-    return Tally(len(rows), sum((r.variance for r in rows), Decimal("0.00")))
+    zero = Decimal("0.00")
+    return Tally(
+        len(rows),
+        sum((r.variance for r in rows), zero),
+        sum((-r.variance for r in rows if r.variance < 0), zero),
+        sum((r.variance for r in rows if r.variance > 0), zero),
+    )
 
 
 def test_expected_and_paid_are_the_reconciliation_figures(demo: Database) -> None:
@@ -38,7 +45,7 @@ def test_expected_and_paid_are_the_reconciliation_figures(demo: Database) -> Non
     assert [p.code for p in o.payers] == ["BAY", "HCA", "SUN"]
     for p in o.payers:
         assert (p.first, p.last) == (FIRST, LAST)
-        summary = reconcile(demo, p.code, FIRST, LAST)
+        summary = reconcile(demo, p.code, p.first, p.last)
         assert p.expected == summary.expected
         assert p.paid == summary.paid
         assert p.variance == summary.variance
@@ -59,7 +66,7 @@ def test_members_are_the_latest_roster_months(demo: Database) -> None:
                 .join(Payer, Payer.id == RosterImport.payer_id)
                 .where(Payer.code == p.code, RosterImport.roster_month == LAST)
             )
-            assert n is not None and p.members == n > 0
+            assert p.members == n > 0
             assert p.roster_imports == 6 and p.statements == 6
     assert o.members == sum(p.members for p in o.payers)
 
@@ -96,7 +103,9 @@ def test_needs_attention_lists_the_biggest_open_groups(demo: Database) -> None:
         groups.setdefault((r.payer_code, r.kind), []).append(r)
     assert 0 < len(o.attention) <= 8
     for item in o.attention:
-        assert _tally(groups[(item.payer_code, item.kind)]) == Tally(item.count, item.amount)
+        assert _tally(groups[(item.payer_code, item.kind)]) == Tally(
+            item.count, item.amount, item.owed_to_practice, item.owed_to_payer
+        )
     stakes = sorted((abs(_tally(g).amount) for g in groups.values()), reverse=True)
     assert [abs(i.amount) for i in o.attention] == stakes[: len(o.attention)]
 
@@ -107,7 +116,7 @@ def test_latest_files_are_the_last_five_imports(demo: Database) -> None:
     stamps = [f.imported_at for f in o.recent]
     assert stamps == sorted(stamps, reverse=True)
     # The demo imports each payer's statements after its rosters; HCA goes last.
-    assert {f.kind for f in o.recent} == {"statement"}
+    assert {f.kind for f in o.recent} == {FileKind.STATEMENT}
     assert o.recent[0].file_name == "HCA statement 2026-06.xlsx"
     assert o.recent[0].detail == "statement, paid 2026-06-15"
 
@@ -218,20 +227,31 @@ def test_aging_and_open_by_kind_equal_the_listed_discrepancies(demo: Database) -
     set_status(demo, rows[0].payer_code, rows[0].member_id, rows[0].month, "disputed")
     o = overview(demo)
     assert o.as_of == now().date()
-    assert [r.payer_code for r in o.aging] == ["BAY", "HCA", "SUN"]
-    for r in o.aging:
+    assert [r.payer_code for r in o.owed_by_age] == ["BAY", "HCA", "SUN"]
+    for r in o.owed_by_age:
         listed = discrepancy_rows(demo, payer_code=r.payer_code, status="open") + discrepancy_rows(
             demo, payer_code=r.payer_code, status="disputed"
         )
-        assert Tally(r.count, r.total) == _tally(listed)
-    assert o.aging == tuple(
-        aging_table(aging_items(demo, as_of=o.as_of), {p.code: p.name for p in o.payers})
-    )
+        owed = _tally([x for x in listed if x.variance < 0])
+        # owed to the practice, as positive amounts: nothing owed back is netted against it
+        assert (r.count, sum(r.amounts.values())) == (owed.count, owed.owed_to_practice)
+    short = [i for i in aging_items(demo, as_of=o.as_of) if i.variance < 0]
+    table = aging_table(short, {p.code: p.name for p in o.payers})
+    assert [(r.payer_code, {b: -v for b, v in r.amounts.items()}, r.counts) for r in table] == [
+        (r.payer_code, r.amounts, r.counts) for r in o.owed_by_age
+    ]
+    for p in o.payers:
+        listed = discrepancy_rows(demo, payer_code=p.code, status="open") + discrepancy_rows(
+            demo, payer_code=p.code, status="disputed"
+        )
+        assert p.owed_to_practice == _tally(listed).owed_to_practice > 0
+        assert p.owed_to_payer == _tally(listed).owed_to_payer > 0
+    assert o.owed_to_practice == sum(p.owed_to_practice for p in o.payers)
     # aged from the 15th of each coverage month (the demo contracts' default due day)
     for item in aging_items(demo, as_of=o.as_of):
         assert item.due_date == item.month.day(15)
         assert item.age_days == max(0, (o.as_of - item.due_date).days)
-    assert sum(r.count for r in o.aging) > 0
+    assert sum(r.count for r in o.owed_by_age) > 0
 
 
 def test_recovered_is_what_the_payer_paid_after_the_dispute(demo: Database, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from pmpm_desktop.io.report import (
 )
 from pmpm_desktop.io.report_packet import PACKET_LATE_SHEET, PACKET_SHEET
 from pmpm_desktop.progress import Cancelled
-from pmpm_desktop.services import importing, payers, reporting
+from pmpm_desktop.services import importing, payers, report_extras, reporting
 from pmpm_desktop.services.discrepancies import set_status
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.services.reporting import PROGRESS_TOTAL, build_report
@@ -152,7 +152,7 @@ def test_packet_lists_the_open_items_and_the_late_recoupment(
     practice: Database, tmp_path: Path
 ) -> None:
     result = export(practice, tmp_path)
-    assert [p.name for p in result.packets] == ["Dispute packet SUN 2026-01\u20132026-05.xlsx"]
+    assert [p.name for p in result.packets] == ["Dispute packet SUN 2026-01 to 2026-05.xlsx"]
     wb = openpyxl.load_workbook(result.packets[0])
     assert wb.sheetnames == [PACKET_SHEET, PACKET_LATE_SHEET]
     items = [r for r in rows_under(wb[PACKET_SHEET], "Item") if isinstance(r["Item"], int)]
@@ -191,7 +191,7 @@ def test_formula_injection_is_neutralised_in_every_workbook(
 def test_ledger_is_capped_at_whole_members(
     practice: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reporting, "LEDGER_MAX_ROWS", 1)
+    monkeypatch.setattr(report_extras, "LEDGER_MAX_ROWS", 1)
     result = export(practice, tmp_path)
     wb = openpyxl.load_workbook(result.path)
     ledger = rows_under(wb[LEDGER_SHEET], "Payer")
@@ -207,12 +207,7 @@ def test_progress_ends_at_total_and_bad_packet_folder_is_refused(
     practice: Database, tmp_path: Path
 ) -> None:
     seen: list[int] = []
-
-    def note(done: int, total: int) -> bool:
-        seen.append(done)
-        return True
-
-    export(practice, tmp_path, progress=note)
+    export(practice, tmp_path, progress=lambda done, total: seen.append(done) is None)
     assert seen == sorted(seen) and seen[-1] == PROGRESS_TOTAL
     assert any(400 < d < 500 for d in seen)  # the roster comparisons report as they go
     # a Cancel while gathering (after reconciling, before writing) leaves no file

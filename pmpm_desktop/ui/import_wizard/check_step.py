@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from pmpm_desktop.io.machine_file import Format
 from pmpm_desktop.io.parsed import RowProblem
@@ -21,6 +21,7 @@ from pmpm_desktop.ui.import_wizard.outcome_text import (
 )
 from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.save_location import save_dialog
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
@@ -196,12 +197,15 @@ class CheckStep(WizardBase):
 
     def _export_dialog(self) -> None:
         stem = self.current.preview.file_name.rsplit(".", 1)[0] if self.current else "file"
-        start = Path(self.ctx.settings.last_folder) / f"{stem} problems.xlsx"
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export problems", str(start), "Excel workbook (*.xlsx);;CSV (*.csv)"
+        save_dialog(
+            self,
+            self.ctx.settings,
+            title="Export problems",
+            name=f"{stem} problems.xlsx",
+            name_filter="Excel workbook (*.xlsx);;CSV (*.csv)",
+            on_chosen=self.export_problems,
+            object_name="problemsDialog",
         )
-        if chosen:
-            self.export_problems(Path(chosen))
 
     def export_problems(self, path: Path) -> Path | None:
         """Write the problem list to ``path`` (.xlsx or .csv); the outcome is said in words."""

@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pmpm_desktop.core.age import AGE_TITLE, AGE_TOOLTIP
 from pmpm_desktop.core.month import Month, month_range
 from pmpm_desktop.core.summary import (
-    DAYS_SINCE_DUE_RULE,
-    DAYS_SINCE_DUE_TITLE,
     DISCREPANCY_KINDS,
     OPEN_STATUSES,
     STATUSES,
@@ -66,10 +65,10 @@ def grid_columns() -> list[Column]:
         Column("Variance", lambda r: r.variance, "money", sort_key="variance"),
         Column("Status", lambda r: r.status, "status", sort_key="status"),
         Column(
-            DAYS_SINCE_DUE_TITLE,
+            AGE_TITLE,
             dq.days_since_due,
             "int",
-            tooltip=DAYS_SINCE_DUE_RULE,
+            tooltip=AGE_TOOLTIP,
             sort_key="days_since_due",
         ),
         Column("Last note", lambda r: r.last_note, sort_key="last_note"),
