@@ -250,7 +250,7 @@ def test_choosing_a_column_runs_the_preview_again(
     qtbot.mouseClick(w.another_button, LEFT)
     w.set_path(path2)
     click_next(w, qtbot, wait_task)
-    assert "Using the saved layout 'roster profile 1'" in w.layout_label.text()
+    assert "Using the saved layout 'SUN roster layout'" in w.layout_label.text()
     assert w.mapping.source_text("member_id") == "saved layout"
     assert [r["PCP"] for r in grid(w)] == ["PCP103", "PCP104"]
 
@@ -485,7 +485,7 @@ def test_demo_new_month_files_import_and_reconcile_now(
     assert (w.kind, w.payer_code, w.roster_month) == ("roster", "SUN", Month(2026, 7))
     assert w.month_hint.text() == "as in the file's name"
     click_next(w, qtbot, wait_task)
-    assert w.layout_label.text().startswith("Using the saved layout 'roster profile 1'")
+    assert w.layout_label.text().startswith("Using the saved layout 'SUN roster layout'")
     assert w.mapping.source_text("member_id") == "saved layout"
     click_next(w, qtbot, wait_task)
     click_next(w, qtbot, wait_task)

@@ -282,7 +282,7 @@ def test_a_value_for_every_row_is_given_then_remembered_for_the_next_file(
     w.set_path(later)
     click_next(w, qtbot, wait_task)
     assert not w.preview_banner.isVisible()
-    assert w.layout_label.text().startswith("Using the saved layout 'remittance profile 1'")
+    assert w.layout_label.text().startswith("Using the saved layout 'SUN payment statement layout'")
     assert [r["Coverage month"] for r in grid(w)] == ["2026-02"]
     assert editor.rows == [] and editor.others.isVisible()
     assert editor.others.text().startswith(
