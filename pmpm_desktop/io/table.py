@@ -26,8 +26,7 @@ from pmpm_desktop.io.header_search import Candidate, clean_header, find_header
 from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
-from pmpm_desktop.io.read_errors import UnreadableFile
-from pmpm_desktop.io.read_errors import file_bytes, some_names
+from pmpm_desktop.io.read_errors import UnreadableFile, file_bytes, some_names
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,

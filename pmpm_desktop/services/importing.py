@@ -923,6 +923,14 @@ def checked_statement(
     return CheckedStatement(payer_id, frame, notes)
 
 
+def file_payment_date(lines: pl.DataFrame) -> dt.date | None:
+    """The payment date a statement's lines state (its first, when a column holds one)."""
+    if "payment_date" not in lines.columns:
+        return None
+    found = lines["payment_date"].drop_nulls()
+    return found.first() if found.len() else None  # type: ignore[return-value]
+
+
 def insert_remittance(
     conn: Connection,
     statement: CheckedStatement,
@@ -942,8 +950,8 @@ def insert_remittance(
     source = source or FileSource()
     payer_id, frame = statement.payer_id, statement.frame
     stated_total = checked_stated_total(stated_total)
-    if payment_date is None and "payment_date" in frame.columns:
-        payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
+    if payment_date is None:
+        payment_date = file_payment_date(frame)
     if reference is None and "reference" in frame.columns:
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
     _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name, source.interchange)

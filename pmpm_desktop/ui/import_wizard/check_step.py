@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from pmpm_desktop.io.machine_file import Format
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import RowProblem
 from pmpm_desktop.io.problems_export import Problem, as_problems, write_problems
 from pmpm_desktop.services.import_history import roster_stored
@@ -19,8 +20,9 @@ from pmpm_desktop.ui.import_wizard.outcome_text import (
     month_words,
     notes_text,
 )
-from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome
+from pmpm_desktop.ui.import_wizard.payment_box import PaymentBox
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.operations.import_data import PreviewOutcome
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
@@ -72,6 +74,10 @@ class CheckStep(WizardBase):
         self.problems_view.setObjectName("problemsView")
         self.problems_view.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.problems_view, 1)
+        self.payment_box = PaymentBox()
+        self.payment_box.changed.connect(self._payment_changed)
+        self.payment_box.setVisible(False)
+        layout.addWidget(self.payment_box)
         row = QHBoxLayout()
         self.export_button = QPushButton("Export problems…")
         self.export_button.setObjectName("exportProblems")
@@ -106,6 +112,10 @@ class CheckStep(WizardBase):
         self.problems_view.resizeColumnsToContents()
         has_problems = bool(problems)
         self.problems_view.setVisible(has_problems)
+        statement = outcome.request.kind is FileKind.STATEMENT and p.importable
+        self.payment_box.setVisible(statement)
+        if statement:
+            self.payment_box.show_for(outcome.request.path, p)
         self.export_button.setVisible(has_problems)
         self.export_label.setText("")
         what = self._what_sentence(outcome)
@@ -167,20 +177,36 @@ class CheckStep(WizardBase):
             )
         self._update_buttons()
 
+    def _payment_changed(self) -> None:
+        if self.current is not None and self.payment_box.isVisible():
+            self.payment_box.show_for(self.current.request.path, self.current.preview)
+        self._update_buttons()
+
+    def payment_missing(self) -> bool:
+        """A statement to import still waits for its payment date."""
+        r = self.current.request if self.current is not None else None
+        return r is not None and r.kind is FileKind.STATEMENT and (
+            self.payment_box.payment_date() is None
+        )
+
     def _what_sentence(self, outcome: PreviewOutcome) -> str:
         r = outcome.request
         payer = self._payer_words(r.payer)
         standard = outcome.preview.standard
         source = f"{r.path.name} ({standard})" if standard else r.path.name
-        if r.kind == "roster" and r.roster_month is not None:
+        if r.kind is FileKind.ROSTER and r.roster_month is not None:
             text = f"The {month_words(r.roster_month)} roster of {payer}, from {source}."
-            if roster_stored(self.ctx.db, r.payer, r.roster_month):
+            # A file stored already is not imported again: it replaces nothing.
+            stored = outcome.preview.already_imported is None and roster_stored(
+                self.ctx.db, r.payer, r.roster_month
+            )
+            if stored:
                 text += (
                     f" A {month_words(r.roster_month)} roster is stored already: this file "
                     "replaces it (the earlier import is kept as history, inactive)."
                 )
             return text
-        if r.kind == "remittance":
+        if r.kind is FileKind.STATEMENT:
             text = f"A payment statement of {payer}, from {source}."
             stated = self.stated_total()
             if stated is not None:

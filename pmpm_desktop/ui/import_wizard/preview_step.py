@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.io.machine_file import Format
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.dialogs import error_text
@@ -36,14 +37,16 @@ from pmpm_desktop.ui.import_wizard.outcome_text import (
     missing_field,
     plain_error,
     plural,
+    unreadable_sentence,
     with_article,
     wrong_kind_sentence,
 )
 from pmpm_desktop.ui.import_wizard.preview_answers import PreviewAnswers
 from pmpm_desktop.ui.import_wizard.read_report_view import row_decisions
-from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome, PreviewRequest, run_preview
 from pmpm_desktop.ui.import_wizard.values_editor import value_fields
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.operations import imports as ops
+from pmpm_desktop.ui.operations.import_data import PreviewOutcome, PreviewRequest
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
@@ -100,6 +103,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.layout_label.setObjectName("layoutLabel")
         layout.addWidget(self.layout_label)
         layout.addLayout(self._build_problem_row())
+        layout.addWidget(self.content_question)
         layout.addWidget(self._build_decimal_box())
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -159,7 +163,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             payer=self.payer_code,
             kind=self.kind,
             path=self.path,
-            roster_month=self.roster_month if self.kind == "roster" else None,
+            roster_month=self.roster_month if self.kind is FileKind.ROSTER else None,
             mapping=dict(self.overrides),
             sheet=self._sheet,
             header_row=self._header_row,
@@ -169,49 +173,32 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         )
 
     def refresh_preview(self) -> None:
-        """Read the file again with the current choices (in the background; one at a time:
-        changes made while a preview runs are read once it is done)."""
+        """Read the file again with the current choices, in the background (a change made
+        while a preview is read replaces that reading: only the newest one reports)."""
         request = self.request()
         if request is None:
             return
-        if self._preview_running:
-            self._preview_pending = True
-            return
-        self._preview_running = True
+        self._reading = True
         self._show_busy(True)
-        self.ctx.tasks.run(
-            "Reading the file",
-            lambda _progress: run_preview(self.ctx.db, request, self._detections),
+        self.ctx.run(
+            ops.read_preview(self.ctx.db, request, self._detections, latest=self.latest("preview")),
+            parent=self,
             on_success=self._alive_only(self._preview_done),
             on_failure=self._alive_only(self._preview_error),
             on_cancel=self._alive_only(lambda: self._preview_error(None)),
-            parent=self,
             show_progress=False,
         )
 
-    def _preview_finished(self) -> bool:
-        """Start the next preview if choices changed meanwhile; True when this one stands.
-
-        The next one starts inside this one's callback, so the task runner never looks idle
-        between the two (tests wait for idle)."""
-        self._preview_running = False
-        if self._preview_pending:
-            self._preview_pending = False
-            self.refresh_preview()
-            return False
-        self._show_busy(False)
-        return True
-
     def _preview_done(self, outcome: PreviewOutcome) -> None:
-        if not self._preview_finished():
-            return
+        self._reading = False
+        self._show_busy(False)
         self.current = outcome
         self.show_preview(outcome)
         self.ask_layout_once(outcome.preview)
 
     def _preview_error(self, exc: BaseException | None) -> None:
-        if not self._preview_finished():
-            return
+        self._reading = False
+        self._show_busy(False)
         self.current = None
         text = "Reading the file was cancelled." if exc is None else error_text(exc)[0]
         set_banner(self.preview_banner, text, "error")
@@ -256,7 +243,12 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             headers = p.headers if p.wrong_kind is None else ()
             self.mapping.show_mapping(headers, p.mapping, choices)
         set_banner(self.layout_label, self._layout_sentence(outcome), "info")
-        if p.needs_layout is not None:
+        # Nothing to map or look at in a file whose cells cannot be read: only what to do.
+        self.preview_split.setVisible(not p.unreadable)
+        self.another_button.setVisible(p.unreadable)
+        if p.unreadable:
+            set_banner(self.preview_banner, unreadable_sentence(p.error or ""), "error")
+        elif p.needs_layout is not None:
             set_banner(self.preview_banner, self.layout_needed_sentence(p), "warning")
         elif p.wrong_kind is not None:
             set_banner(self.preview_banner, wrong_kind_sentence(p), "error")
@@ -280,6 +272,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             set_banner(self.preview_banner, None)
         self._show_answers(kind, p)
         self._show_rows(kind, p)
+        self.ask_about_payers(p.named_payers, by_name=False)
         self._update_buttons()
 
     def _layout_sentence(self, outcome: PreviewOutcome) -> str:
@@ -292,7 +285,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             where = f"rows {rows[0]}–{rows[-1]}"  # a header spread over several rows
         if p.sheet is not None and len(p.sheets) > 1:
             where += f" of sheet “{p.sheet}”"
-        if p.wrong_kind is not None:
+        if p.wrong_kind is not None or p.unreadable:
             return ""
         more = row_decisions(p.read)
         also = (
@@ -303,7 +296,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         )
         if p.profile is not None:
             return (
-                f"Using the saved layout '{p.profile}' for {p.payer_code}: the header is on "
+                f"Using the saved layout “{p.profile}”: the header is on "
                 f"{where}. Change anything below if this file differs.{also}"
             )
         if outcome.request.header_row is not None:
@@ -324,7 +317,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             f"header row if they look wrong.{also}"
         )
 
-    def _show_rows(self, kind: str, p: Preview) -> None:
+    def _show_rows(self, kind: FileKind, p: Preview) -> None:
         columns = [preview_column(kind, name, i, p.rows) for i, name in enumerate(p.columns)]
         if p.format is Format.X12 and columns:
             # an X12 row is numbered by the segment that opens its loop (INS, ENT, HL)
@@ -402,6 +395,9 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.switch_button.setVisible(False)
         self.mapping_note.setVisible(False)
         self.found_panel.show_facts(None, ())
+        self.content_question.close_question()
+        self.preview_split.setVisible(True)
+        self.another_button.setVisible(False)
         self.forget_layout()
         self.file_label.setText(f"<b>{file_name}</b>")
 

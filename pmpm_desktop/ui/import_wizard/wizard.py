@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard.base import (
     CHECK,
@@ -36,7 +37,10 @@ _STEP_TITLES = {
 
 
 def open_import_wizard(
-    ctx: AppContext, parent: QWidget | None, kind: str | None = None, path: Path | None = None
+    ctx: AppContext,
+    parent: QWidget | None,
+    kind: FileKind | str | None = None,
+    path: Path | None = None,
 ) -> ImportWizard:
     """Show the import wizard (non-blocking) for ``kind``, on ``path`` when a file was dropped."""
     wizard = ImportWizard(ctx, parent, kind=kind, path=path)
@@ -52,7 +56,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         ctx: AppContext,
         parent: QWidget | None = None,
         *,
-        kind: str | None = None,
+        kind: FileKind | str | None = None,
         path: Path | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,8 +73,8 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self.overrides = {}
         self._sheet = None
         self._header_row = None
-        self._preview_running = False
-        self._preview_pending = False
+        self._reading = False
+        self._payers_settled = set()
         self._proposing = None
         self._proposal = None
         self._kind_touched = False
@@ -127,8 +131,8 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         outer.addLayout(body, 1)
 
         self.reload_payers()
-        if kind in self.kind_buttons:
-            self.kind_buttons[kind].setChecked(True)
+        if kind is not None and kind in self.kind_buttons:
+            self.kind_buttons[FileKind(kind)].setChecked(True)
         self._kind_changed()
         if path is not None:
             self.set_path(path)  # its kind is proposed from its columns and name
@@ -195,7 +199,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         importing_now = self._import_handle is not None
         p = self.current.preview if self.current is not None else None
         self.back_button.setVisible(step not in (CHOOSE, DONE))
-        self.back_button.setEnabled(not importing_now and not self._preview_running)
+        self.back_button.setEnabled(not importing_now and not self._reading)
         self.next_button.setVisible(step != IMPORT or not importing_now)
         self.close_button.setText("Close" if step == DONE else "Cancel")
         self.close_button.setEnabled(not importing_now)
@@ -209,13 +213,14 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
                 p is not None
                 and p.error is None
                 and p.decimal_question is None  # answered first, on this step
-                and not self._preview_running
+                and not self._reading
+                and not self.payer_question_open()  # the payer is the user's to say
             )
             self.next_button.setEnabled(ok)
         elif step == CHECK:
             self.next_button.setText("Import")
             self.next_button.setEnabled(
-                p is not None and p.importable and not self._preview_running
+                p is not None and p.importable and not self._reading and not self.payment_missing()
             )
         elif step == IMPORT:
             self.next_button.setText("Try again")
