@@ -138,6 +138,8 @@ class ImportResult:
     standard: str | None = None
     #: statements with payer-level payments (an 835's PLB): their sum, signed as paid
     payer_level_total: Decimal | None = None
+    #: the name of the payer's saved layout the file's reading was remembered as
+    layout: str | None = None
 
     @property
     def total_mismatch(self) -> str | None:
@@ -606,8 +608,7 @@ def insert_roster(
     # Members created from this very import, a row each, already hold what a refresh copies.
     if not (new_members == frame.height and frame["member_id"].n_unique() == frame.height):
         _refresh_members(conn, payer_id, import_id, roster_month)
-    if profile is not None:
-        save_profile(conn, payer_id, profile)
+    layout = save_profile(conn, payer_id, profile) if profile is not None else None
     replaced = f"; replaced roster import {previous}" if previous is not None else ""
     record(
         conn,
@@ -625,6 +626,7 @@ def insert_roster(
         new_members,
         previous,
         notes=roster.notes,
+        layout=layout,
     )
 
 
@@ -1014,8 +1016,7 @@ def insert_remittance(
             ),
             {"amount": "cents"},
         )
-    if profile is not None:
-        save_profile(conn, payer_id, profile)
+    layout = save_profile(conn, payer_id, profile) if profile is not None else None
     record(
         conn,
         AuditAction.IMPORT_STATEMENT,
@@ -1034,6 +1035,7 @@ def insert_remittance(
         lines_total=Decimal(int(cents or 0)).scaleb(-2),
         stated_total=stated_total,
         notes=statement.notes,
+        layout=layout,
     )
 
 

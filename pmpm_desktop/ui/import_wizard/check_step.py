@@ -185,8 +185,10 @@ class CheckStep(WizardBase):
     def payment_missing(self) -> bool:
         """A statement to import still waits for its payment date."""
         r = self.current.request if self.current is not None else None
-        return r is not None and r.kind is FileKind.STATEMENT and (
-            self.payment_box.payment_date() is None
+        return (
+            r is not None
+            and r.kind is FileKind.STATEMENT
+            and (self.payment_box.payment_date() is None)
         )
 
     def _what_sentence(self, outcome: PreviewOutcome) -> str:

@@ -197,8 +197,10 @@ def profile_sentence(o: ImportOutcome) -> str:
         return f"{o.payer}'s next files in this format are read the same way, by the format."
     given = "; ".join(f"{field_label(o.kind, f)} {v!r}" for f, v in o.remembered or ())
     values = f", with the values you gave for every row ({given})" if given else ""
+    name = o.result.layout if o.result is not None else None
+    saved = f" as the layout “{name}”" if name else ""
     return (
-        f"PMPM remembered how this file is laid out for {o.payer}{values}: the next file "
+        f"PMPM remembered how this file is laid out for {o.payer}{saved}{values}: the next file "
         "with the same columns is read the same way, without asking."
     )
 

@@ -17,7 +17,7 @@ from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner
 
 
 class PayerQuestion(QWidget):
-    """"The file names SUN, but BAY is chosen": [Use SUN] [Keep BAY] (hidden until asked)."""
+    """ "The file names SUN, but BAY is chosen": [Use SUN] [Keep BAY] (hidden until asked)."""
 
     #: the user's answer: the payer code to import for
     answered = Signal(str)

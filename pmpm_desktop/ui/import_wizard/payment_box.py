@@ -24,7 +24,7 @@ def _plural(n: int, one: str) -> str:
 
 
 class PaymentBox(QGroupBox):
-    """"The payment": Total paid (read only) and Paid on (asked)."""
+    """ "The payment": Total paid (read only) and Paid on (asked)."""
 
     #: the date was changed (read ``payment_date()``)
     changed = Signal()
