@@ -16,18 +16,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
-from pmpm_desktop.db.models import Payer
+from pmpm_desktop.services.payers import has_payers
 from pmpm_desktop.ui import password_dialog
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
 from pmpm_desktop.ui.pages.base import bold_label
-
-
-def _has_payers(ctx: AppContext) -> bool:
-    with ctx.db.sessions() as s:
-        return bool(s.scalar(select(func.count(Payer.id))))
 
 
 class FirstRunDialog(QDialog):
@@ -118,7 +112,7 @@ def maybe_offer_first_run(ctx: AppContext, window: QWidget) -> FirstRunDialog | 
     database; returns it, or None when there is nothing to ask."""
     if ctx.settings.first_run_done:
         return None
-    if _has_payers(ctx):
+    if has_payers(ctx.db):
         # Someone already uses this database: no welcome needed, now or later.
         ctx.settings.first_run_done = True
         return None

@@ -192,7 +192,7 @@ class PayerDialog(_FormDialog):
         code_help = _help(
             "Short and unique; it cannot be changed later."
             if payer is None
-            else "Cannot be changed: imports and profiles are filed under it."
+            else "Cannot be changed: imports and saved layouts are filed under it."
         )
         width_help = _help(
             "Numeric member IDs are padded with leading zeros to this\n"
@@ -382,6 +382,14 @@ class ContractDialog(_FormDialog):
         self.tolerance = QLineEdit(f"{spec.tolerance:.2f}" if spec else "0.01")
         self.tolerance.setObjectName("tolerance")
         self.tolerance.setMaximumWidth(110)
+        #: the tolerance is dollars, said before the field ("Tolerance: $ 0.01")
+        self.tolerance_unit = QLabel("$")
+        self.tolerance_unit.setObjectName("toleranceUnit")
+        tolerance_row = QHBoxLayout()
+        tolerance_row.setSpacing(4)
+        tolerance_row.addWidget(self.tolerance_unit)
+        tolerance_row.addWidget(self.tolerance)
+        tolerance_row.addStretch(1)
         self.retro = QSpinBox()
         self.retro.setObjectName("retroWindow")
         self.retro.setRange(0, 120)
@@ -402,8 +410,8 @@ class ContractDialog(_FormDialog):
         self.form.addRow("Age basis:", self.age_basis)
         self.form.addRow("Risk-adjusted:", self.risk_adjusted)
         self.form.addRow("Withhold %:", self.withhold)
-        self.form.addRow("Tolerance:", self.tolerance)
-        self.form.addRow("", _help("Differences up to this amount count as paid correctly."))
+        self.form.addRow("Tolerance:", tolerance_row)
+        self.form.addRow("", _help(TOLERANCE_HELP))
         self.form.addRow("Retro window:", self.retro)
         self.form.addRow("", _help("How far back the payer may take money back (recoup)."))
         self.form.addRow("Payment due day:", self.due_day)
@@ -440,6 +448,9 @@ class ContractDialog(_FormDialog):
             return lambda: payers.add_contract(db, code, spec), f"Added contract {name} to {code}"
         cid = self.contract.id
         return lambda: payers.update_contract(db, code, cid, spec), f"Saved contract {name}"
+
+
+TOLERANCE_HELP = "Differences up to this many dollars count as paid correctly ($0.01: a cent)."
 
 
 def _section(text: str) -> QLabel:

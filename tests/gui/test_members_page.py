@@ -16,6 +16,7 @@ from pmpm_desktop.services.member_ledger import (
     search_members,
 )
 from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.grids import context_menu
 from pmpm_desktop.ui.pages.members import MembersPage
 from tests.gui.conftest import screenshot
 
@@ -196,3 +197,18 @@ def test_empty_database_says_to_import_a_roster(ctx: AppContext, qtbot: QtBot) -
     assert page.body.is_empty
     assert page.empty.heading.text() == "No members yet — import a roster"
     assert [b.text() for b in page.empty.buttons] == ["Import a roster…"]
+
+
+def test_right_click_on_a_member_shows_their_discrepancies(
+    demo_db, ctx: AppContext, qtbot: QtBot
+) -> None:  # type: ignore[no-untyped-def]
+    page = _page(ctx, qtbot)
+    m = _member_with_discrepancies(ctx)
+    _type(qtbot, page, m.member_id)
+    qtbot.waitUntil(lambda: page.results.total == 1)
+    menu = context_menu(page.results_view, [0], page.actions_for)
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in actions] == ["Show discrepancies", "&Copy row"]
+    with qtbot.waitSignal(ctx.navigate, timeout=5000) as nav:
+        actions[0].trigger()
+    assert nav.args == ["reconciliation", {"payer": m.payer_code, "text": m.member_id}]
