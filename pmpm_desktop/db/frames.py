@@ -50,7 +50,7 @@ def _coerce(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def read_frame(db: Database, query: Select[Any], schema: Schema) -> pl.DataFrame:
+def read_frame(db: Database, query: Select[*tuple[Any, ...]], schema: Schema) -> pl.DataFrame:
     """Run a SELECT whose columns are labelled as in ``schema`` and return it as a frame.
 
     Conversions on the way: ISO date text → Date; ``YYYY-MM`` text into an Int32 column →
@@ -60,7 +60,7 @@ def read_frame(db: Database, query: Select[Any], schema: Schema) -> pl.DataFrame
         return frame_from(conn, query, schema)
 
 
-def frame_from(conn: Connection, query: Select[Any], schema: Schema) -> pl.DataFrame:
+def frame_from(conn: Connection, query: Select[*tuple[Any, ...]], schema: Schema) -> pl.DataFrame:
     """:func:`read_frame` on a connection already open (e.g. inside a write transaction)."""
     if conn.dialect.name == "sqlite":
         # Raw SQL hands back SQLite's stored text and numbers without SQLAlchemy's per-value

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, overload
+from typing import TYPE_CHECKING, Any, TypedDict, cast, overload
 
 import polars as pl
-from sqlalchemy import Connection, Table, delete, func, or_, select, update
+from sqlalchemy import Connection, CursorResult, Table, delete, func, insert, or_, select, update
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.money import dollars_text
@@ -313,9 +313,9 @@ def already_imported(
     """(file name, imported at) of an earlier import of the same content, for rosters and
     remittances (rate exhibits replace each other and may be loaded again)."""
     table: type[RosterImport] | type[RemittanceImport]
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         table = RosterImport
-    elif kind == "remittance":
+    elif kind == FileKind.STATEMENT:
         table = RemittanceImport
     else:
         return None
@@ -404,7 +404,7 @@ def import_roster(
     plan = plan_read(
         db,
         payer_code,
-        "roster",
+        FileKind.ROSTER,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -445,13 +445,13 @@ def read_planned(plan: ReadPlan, path: Path, roster_month: Month | None = None) 
     The table the plan's header probe already read at that place is reused, not read again."""
     table = plan.probe.read(plan.sheet, plan.header_row)
     where = _Where(mapping=plan.mapping, sheet=plan.sheet, header_row=plan.header_row)
-    if plan.kind == "roster":
+    if plan.kind == FileKind.ROSTER:
         if roster_month is None:
             raise ValueError("a roster is read for a roster month")
         return read_roster(
             path, roster_month=roster_month, options=plan.options, table=table, **where
         )
-    if plan.kind == "remittance":
+    if plan.kind == FileKind.STATEMENT:
         return read_remittance(path, options=plan.options, table=table, **where)
     return read_rates(path, options=plan.options, table=table, **where)
 
@@ -541,6 +541,13 @@ def checked_roster(
     return CheckedRoster(payer_id, roster_month, frame, notes)
 
 
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def insert_roster(
     conn: Connection,
     roster: CheckedRoster,
@@ -565,20 +572,22 @@ def insert_roster(
             RosterImport.active.is_(True),
         )
     ).scalar()
-    import_id = conn.execute(
-        RosterImport.__table__.insert().values(
-            payer_id=payer_id,
-            roster_month=roster_month,
-            file_name=file_name,
-            sha256=sha256,
-            imported_at=now(),
-            row_count=frame.height,
-            mapping=mapping or {},
-            active=True,
-            file_format=source.format,
-            interchange=source.interchange,
+    import_id = _inserted_id(
+        conn.execute(
+            insert(RosterImport).values(
+                payer_id=payer_id,
+                roster_month=roster_month,
+                file_name=file_name,
+                sha256=sha256,
+                imported_at=now(),
+                row_count=frame.height,
+                mapping=mapping or {},
+                active=True,
+                file_format=source.format,
+                interchange=source.interchange,
+            )
         )
-    ).inserted_primary_key[0]
+    )
     if previous is not None:
         conn.execute(
             update(RosterImport)
@@ -734,7 +743,7 @@ def _refresh_members(conn: Connection, payer_id: int, import_id: int, month: Mon
         .group_by(RosterRow.member_pk)
         .subquery()
     )
-    members = Member.__table__
+    members = cast(Table, Member.__table__)  # declared as a FromClause, built as a Table
     conn.execute(
         update(members)
         .where(members.c.id == rows.c.member_pk)
@@ -787,7 +796,7 @@ def import_remittance(
     plan = plan_read(
         db,
         payer_code,
-        "remittance",
+        FileKind.STATEMENT,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -957,21 +966,23 @@ def insert_remittance(
     if reference is None and "reference" in frame.columns:
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
     _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name, source.interchange)
-    import_id = conn.execute(
-        RemittanceImport.__table__.insert().values(
-            payer_id=payer_id,
-            file_name=file_name,
-            sha256=sha256,
-            imported_at=now(),
-            payment_date=payment_date,
-            reference=reference,
-            stated_total=stated_total,
-            row_count=frame.height,
-            mapping=mapping or {},
-            file_format=source.format,
-            interchange=source.interchange,
+    import_id = _inserted_id(
+        conn.execute(
+            insert(RemittanceImport).values(
+                payer_id=payer_id,
+                file_name=file_name,
+                sha256=sha256,
+                imported_at=now(),
+                payment_date=payment_date,
+                reference=reference,
+                stated_total=stated_total,
+                row_count=frame.height,
+                mapping=mapping or {},
+                file_format=source.format,
+                interchange=source.interchange,
+            )
         )
-    ).inserted_primary_key[0]
+    )
     optional = [
         pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
         for c in ("line_type", "member_name")
@@ -1087,7 +1098,7 @@ def import_rates(
     plan = plan_read(
         db,
         payer_code,
-        "rates",
+        FileKind.RATES,
         path,
         mapping=mapping,
         sheet=sheet,
@@ -1140,7 +1151,7 @@ def import_file(
     A roster needs ``roster_month``, a rate exhibit ``contract``; the payment options are for
     statements only. The rate import reports no progress, so ``progress`` is asked once before
     it starts (a Cancel then stops it before anything is written)."""
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         if roster_month is None:
             raise ValueError("a roster import needs its roster month")
         return import_roster(
@@ -1157,7 +1168,7 @@ def import_file(
             save_values=save_values,
             layout=layout,
         )
-    if kind == "remittance":
+    if kind == FileKind.STATEMENT:
         return import_remittance(
             db,
             payer_code,
@@ -1174,7 +1185,7 @@ def import_file(
             save_values=save_values,
             layout=layout,
         )
-    if kind == "rates":
+    if kind == FileKind.RATES:
         if contract is None:
             raise ValueError("a rate import needs the contract it is for")
         check_progress(progress, 0, 1)
@@ -1229,7 +1240,8 @@ def replace_rates(
     with db.sessions.begin() as s:
         if profile is not None and payer_id is not None:
             save_profile(s.connection(), payer_id, profile)
-        replaced = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id)).rowcount
+        deleted = s.execute(delete(RateRow).where(RateRow.contract_id == contract_id))
+        replaced = cast("CursorResult[Any]", deleted).rowcount
         s.add_all(rate_row(contract_id, r) for r in specs)
         contract = s.get(Contract, contract_id)
         code = contract.payer.code if contract is not None else None

@@ -247,7 +247,10 @@ class MemberSearch:
             .limit(max(limit, 0))
         )
         with self.db.sessions() as s:
-            return [MemberRow(*r[:7], int(r[7] or 0)) for r in s.execute(q).all()]
+            return [
+                MemberRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], int(r[7] or 0))
+                for r in s.execute(q).all()
+            ]
 
 
 def search_members(db: Database, text: str, payer_code: str | None = None) -> MemberSearch:

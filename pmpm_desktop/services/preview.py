@@ -195,7 +195,7 @@ def preview(
     with db.sessions() as s:
         payer = get_payer(s, payer_code)
         code = payer.code
-    if kind == "roster" and roster_month is None:
+    if kind == FileKind.ROSTER and roster_month is None:
         roster_month = Month.of(now().date())
     # Imported here: machine_preview builds its Preview from this module.
     from pmpm_desktop.services.machine_preview import machine_preview
@@ -348,9 +348,9 @@ def _store_checks(
     found: list[RowProblem | str]
     if parsed.frame.height == 0:
         return [], []
-    if kind == "roster":
+    if kind == FileKind.ROSTER:
         found = importing.roster_problems(db, code, parsed.frame, info)
-    elif kind == "remittance":
+    elif kind == FileKind.STATEMENT:
         found = importing.remittance_problems(parsed.frame, info)
     else:
         found = list(validate_rate_rows(importing.rate_specs(parsed.frame)))

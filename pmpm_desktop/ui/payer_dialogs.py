@@ -7,7 +7,7 @@ dialog emits ``saved`` with what was stored and closes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -110,7 +110,7 @@ class _FormDialog(QDialog):
         if not self.running:
             super().reject()
 
-    def show_problems(self, head: str, problems: list[str]) -> None:
+    def show_problems(self, head: str, problems: Sequence[str]) -> None:
         lines = [head.rstrip(":") + ":" if problems else head]
         # Problems are shown as the services word them: one may start with a product code.
         lines += [f"• {p}" for p in problems]
@@ -229,8 +229,8 @@ class PayerDialog(_FormDialog):
         self.example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cr_means = QComboBox()
         self.cr_means.setObjectName("crMeans")
-        for key, text in CR_CHOICES:
-            self.cr_means.addItem(text, key.value)
+        for meaning, text in CR_CHOICES:
+            self.cr_means.addItem(text, meaning.value)
         credit = payer is None or payer.credit_is_payment
         self.cr_means.setCurrentIndex(0 if credit else 1)
         self.form.addRow(_section("Member IDs"))

@@ -23,6 +23,7 @@ from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.payers import PayerInfo
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard.mapping_editor import MappingEditor
+from pmpm_desktop.ui.import_wizard.payer_question import PayerQuestion
 from pmpm_desktop.ui.import_wizard.payment_box import PaymentBox
 from pmpm_desktop.ui.import_wizard.values_editor import ValuesEditor
 from pmpm_desktop.ui.operations.import_data import (
@@ -92,6 +93,9 @@ class WizardBase(QDialog):
     mapping: MappingEditor  # step 2
     values_editor: ValuesEditor  # step 2, read by step 1 (another file) and the import
     payment_box: PaymentBox  # step 3, read by the import and forgotten by step 1
+    content_question: PayerQuestion  # step 2, built by payer_check
+    #: why the chosen file's cells cannot be read (None: they can, or not known yet)
+    unreadable: str | None
 
     def _alive_only(self, fn: Callable[..., Any]) -> Callable[..., None]:
         """``fn``, called only while the dialog is open (a task may end after it closed)."""

@@ -4,6 +4,7 @@ header row, a field's column) reads the file again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -407,16 +408,21 @@ def preview_column(kind: str, name: str, index: int, rows: Any) -> Column:
     sample = next((r[index] for r in rows if r[index] is not None), None)
     title = field_label(kind, name)
     if name == "row":
-        return Column(title, lambda r, i=index: r[i], "int", "The row number in the file")
+        return Column(title, _cell(index), "int", "The row number in the file")
     if name == "amount":
-        return Column(title, lambda r, i=index: r[i], "money")
+        return Column(title, _cell(index), "money")
     if name == "risk_score":
-        return Column(title, lambda r, i=index: _score(r[i]), "text")
+        return Column(title, lambda r: _score(r[index]), "text")
     if isinstance(sample, int):
-        return Column(title, lambda r, i=index: r[i], "int")
+        return Column(title, _cell(index), "int")
     if sample is not None and hasattr(sample, "isoformat"):
-        return Column(title, lambda r, i=index: r[i], "date")
-    return Column(title, lambda r, i=index: r[i], "text")
+        return Column(title, _cell(index), "date")
+    return Column(title, _cell(index), "text")
+
+
+def _cell(index: int) -> Callable[[Sequence[Any]], Any]:
+    """The ``index``-th value of a preview row."""
+    return lambda row: row[index]
 
 
 def _score(value: Any) -> str | None:

@@ -222,7 +222,7 @@ class ImportsPage(Page):
     # -- selection -------------------------------------------------------------------------
     def selected(self) -> ImportInfo | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.row(rows[0].row()) if rows else None  # type: ignore[no-any-return]
+        return self.model.row(rows[0].row()) if rows else None
 
     def select(self, import_id: int) -> bool:
         for n, info in enumerate(self.model.rows):
