@@ -58,11 +58,15 @@ class PaymentBox(QGroupBox):
     def show_for(self, path: Path, p: Preview) -> None:
         """The total of the preview ``p`` of ``path``, and its payment date (the file's, or
         the one the user gave this file before)."""
-        total = fmt.dollars(p.total_paid, "—")
-        lines = f"the sum of its {_plural(p.row_count, 'line')}"
-        if p.payer_level_paid is not None:
-            lines += f", besides {fmt.dollars(p.payer_level_paid)} paid at payer level"
-        self.total.setText(f"{total}  ({lines})")
+        if p.row_count == 0 and p.payer_level_paid is not None:
+            text = f"{fmt.dollars(p.payer_level_paid)}  (paid at payer level: no member lines)"
+        else:
+            lines = _plural(p.row_count, "line")
+            text = f"{fmt.dollars(p.total_paid, '—')}  (the sum of its {lines}"
+            if p.payer_level_paid is not None:
+                text += f", besides {fmt.dollars(p.payer_level_paid)} paid at payer level"
+            text += ")"
+        self.total.setText(text)
         if self._for != path:
             self._for = path
             self.set_date(p.payment_date)
