@@ -520,3 +520,26 @@ def test_right_click_on_an_import_shows_its_rows_or_rolls_it_back(
     qtbot.mouseClick(_button(box, QMessageBox.ButtonRole.RejectRole), Qt.MouseButton.LeftButton)
     wait_task()
     assert len(list_imports(ctx.db, "roster")) == 18  # nothing was rolled back
+
+
+def test_at_1024_by_680_the_page_fits_and_no_amount_is_cut(
+    demo_db: Path, ctx: AppContext, qtbot: QtBot, wait_task: Wait
+) -> None:
+    window = _main_window(ctx, qtbot, wait_task, (1024, 680))
+    for key in ("remittances", "rosters"):
+        page = window.go_to(key)
+        wait_task()
+        qtbot.wait(20)  # pending layout
+        assert isinstance(page, ImportsPage)
+        # The page fits the window: nothing scrolls the page sideways.
+        assert page.minimumSizeHint().width() <= page.width()
+        assert page.import_button.geometry().right() <= page.width()
+        # Amounts, counts and dates show whole (the grid may scroll, never cut them).
+        table = page.table
+        for n, column in enumerate(page.columns):
+            if column.kind in ("money", "int", "date", "datetime", "month"):
+                assert _whole(table, n), column.title
+        check = next((n for n, c in enumerate(page.columns) if c.title == "Total check"), None)
+        if check is not None:
+            assert _whole(table, check)
+        _shot(qtbot, window, f"{key}_1024")

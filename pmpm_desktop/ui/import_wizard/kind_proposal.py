@@ -63,6 +63,8 @@ class KindProposalStep(WizardBase):
         proposal = found.proposal if found is not None else None
         self._proposal = proposal
         self.unreadable = found.unreadable if found is not None else None
+        if self.unreadable is not None:
+            self.forget_payer_answers()  # no question about a file that cannot be read
         if found is not None and found.month is not None:
             # an MMR is the roster of its own payment month
             self.set_roster_month(found.month)

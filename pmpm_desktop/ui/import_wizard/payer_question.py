@@ -20,6 +20,7 @@ class PayerQuestion(QWidget):
         self.setObjectName(name)
         self.text = banner("warning")
         self.text.setObjectName(f"{name}Text")
+        self.text.setMinimumWidth(460)  # a sentence or two, not a narrow column of words
         self.use_button = QPushButton()
         self.use_button.setObjectName(f"{name}Use")
         self.keep_button = QPushButton()

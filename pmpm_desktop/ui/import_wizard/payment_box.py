@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Signal
 from PySide6.QtWidgets import QDateEdit, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
 from pmpm_desktop.services.preview import Preview
@@ -42,6 +42,10 @@ class PaymentBox(QGroupBox):
         self.date_edit.setSpecialValueText(NO_DATE)
         self.date_edit.setMinimumWidth(150)
         self.date_edit.dateChanged.connect(lambda _d: self.changed.emit())
+        # Unset, the edit holds 2000-01-01: its calendar opens on this month instead.
+        calendar = self.date_edit.calendarWidget()
+        if calendar is not None:
+            calendar.installEventFilter(self)
         self.date_hint = QLabel()
         self.date_hint.setObjectName("paidOnHint")
         self.date_hint.setEnabled(False)
@@ -54,6 +58,12 @@ class PaymentBox(QGroupBox):
         form.addRow("Paid on:", date_row)
         #: the file the date was set for (a date is the user's until another file is chosen)
         self._for: Path | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Show and self.payment_date() is None:
+            today = QDate.currentDate()
+            self.date_edit.calendarWidget().setCurrentPage(today.year(), today.month())
+        return super().eventFilter(watched, event)
 
     def show_for(self, path: Path, p: Preview) -> None:
         """The total of the preview ``p`` of ``path``, and its payment date (the file's, or

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.import_history import ImportInfo, RollbackResult
@@ -33,7 +33,7 @@ from pmpm_desktop.ui.pages.imports_columns import (
     total_check,
 )
 from pmpm_desktop.ui.pages.imports_detail import ImportDetail, grid
-from pmpm_desktop.ui.pages.imports_layout import ColumnFit, split_sizes
+from pmpm_desktop.ui.pages.imports_layout import ColumnFit, firm_columns, split_sizes
 from pmpm_desktop.ui.table_model import Column
 from pmpm_desktop.ui.theme import negative_color
 
@@ -72,9 +72,14 @@ class ImportsPage(Page):
         self.subtitle = QLabel(self.subtitle_text)
         self.subtitle.setObjectName("importsSubtitle")
         self.subtitle.setWordWrap(True)
-        self.outer.addWidget(page_title(self.title))
+        bar = self._build_bar()
+        heading = QHBoxLayout()
+        heading.addWidget(page_title(self.title))
+        heading.addStretch(1)
+        heading.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+        self.outer.addLayout(heading)
         self.outer.addWidget(self.subtitle)
-        self.outer.addWidget(self._build_bar())
+        self.outer.addWidget(bar)
         self._build_grid()
         self._build_detail()
         self.outer.addWidget(self.splitter, 1)
@@ -115,7 +120,10 @@ class ImportsPage(Page):
         imported = next(n for n, c in enumerate(self.columns) if c.title == "Imported")
         self.table.sortByColumn(imported, Qt.SortOrder.DescendingOrder)
         # The file name takes the spare width (elided in the middle, whole in its tooltip).
-        self.fit = ColumnFit(self.table, self.model.file_column, least=220)
+        # "Off by $25.00" is an amount too: never cut
+        check = {self.model.check_column} if self.model.check_column is not None else set()
+        firm = firm_columns(self.columns) | check
+        self.fit = ColumnFit(self.table, self.model.file_column, least=180, firm=firm)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             enter = QShortcut(QKeySequence(key), self.table)

@@ -1,5 +1,6 @@
-"""The bar over the Rosters / Payment statements grid: the payer filter, the file-name search,
-how many imports are shown, and the page's buttons (Import…, Open, Roll back…)."""
+"""The bar over the Rosters / Payment statements grid: the payer filter, the file-name search
+and the page's buttons (Import…, Open, Roll back…); and how many imports are shown (a label
+the page places beside its title, so the bar fits a 1024-pixel window)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
 
 
 class FilterBar(QWidget):
-    """Payer, file search and count on the left; the page's buttons on the right."""
+    """Payer and file search on the left; the page's buttons on the right."""
 
     #: the payer or the search changed: the grid shows ``shown(imports)`` again
     changed = Signal()
@@ -38,7 +39,7 @@ class FilterBar(QWidget):
         self.noun, self.nouns = noun, nouns
         self.payer_combo = QComboBox()
         self.payer_combo.setObjectName("payerFilter")
-        self.payer_combo.setMinimumWidth(220)
+        self.payer_combo.setMinimumWidth(150)
         self.payer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.payer_combo.addItem("All payers", None)
         self.payer_combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
@@ -46,12 +47,10 @@ class FilterBar(QWidget):
         self.search.setObjectName("fileSearch")
         self.search.setPlaceholderText("Search file name…")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(150)
         self.search.textChanged.connect(lambda _t: self.changed.emit())
         self.count_label = QLabel("")
         self.count_label.setObjectName("importCount")
-        widest = f"No {nouns} match the filter"
-        self.count_label.setMinimumWidth(self.fontMetrics().horizontalAdvance(widest) + 8)
         self.import_button = _button(f"Import {noun}…", "importButton", on_import)
         self.open_button = _button("Open", "openButton", on_open)
         self.open_button.setToolTip(f"Show the rows of the selected {noun} (or double-click)")
@@ -62,7 +61,7 @@ class FilterBar(QWidget):
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(8)
-        for widget in (QLabel("Payer:"), self.payer_combo, self.search, self.count_label):
+        for widget in (QLabel("Payer:"), self.payer_combo, self.search):
             bar.addWidget(widget)
         bar.addStretch(1)
         for button in (self.import_button, self.open_button, self.rollback_button):

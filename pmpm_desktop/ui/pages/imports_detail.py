@@ -24,7 +24,7 @@ from pmpm_desktop.services.import_history import ImportInfo, ImportRows
 from pmpm_desktop.ui import format
 from pmpm_desktop.ui.pages.base import bold_label, read_only_table
 from pmpm_desktop.ui.pages.imports_columns import file_tip
-from pmpm_desktop.ui.pages.imports_layout import ColumnFit
+from pmpm_desktop.ui.pages.imports_layout import ColumnFit, firm_columns
 from pmpm_desktop.ui.table_model import Column, PagedRowsModel
 
 
@@ -64,7 +64,8 @@ class ImportDetail(QWidget):
         header = self.rows_table.horizontalHeader()
         header.setSortIndicator(len(columns) - 1, Qt.SortOrder.AscendingOrder)
         self.rows_table.setSortingEnabled(True)
-        self.rows_fit = ColumnFit(self.rows_table, 1, least=160)  # the name takes the spare room
+        # the name takes the spare room; amounts and dates are never cut
+        self.rows_fit = ColumnFit(self.rows_table, 1, least=160, firm=firm_columns(columns))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)

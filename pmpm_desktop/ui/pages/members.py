@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +44,7 @@ from pmpm_desktop.ui.table_model import PagedRowsModel
 
 #: how long the search waits after the last key press before it asks the database
 SEARCH_DELAY_MS = 300
+SELECT_ONE = "Select a member above to see their months and roster history."
 
 
 class MembersPage(Page):
@@ -62,6 +62,8 @@ class MembersPage(Page):
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)
         self.timer.timeout.connect(self.run_search)
+        # Until a member is shown the results have the whole height and a line under them
+        # says how to see one; shown, the member shares the height (a draggable split).
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self._build_results())
         splitter.addWidget(self._build_member())
@@ -73,6 +75,7 @@ class MembersPage(Page):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(self._build_search_bar())
         column.addWidget(splitter, 1)
+        column.addWidget(self.no_member)
         self.empty = EmptyState(
             "No members yet — import a roster",
             "Members appear here once a payer's roster is imported. Each member's months show "
@@ -125,9 +128,10 @@ class MembersPage(Page):
         column.addWidget(self.count_label)
         return panel
 
-    def _build_member(self) -> QStackedWidget:
+    def _build_member(self) -> MemberPanel:
         self.member_panel = MemberPanel()
         self.member_panel.month_opened.connect(self._open_month)
+        self.member_panel.setVisible(False)
         panel = self.member_panel
         # the panel's parts, as the page's tests reach them
         self.name_label, self.facts_label = panel.name_label, panel.facts_label
@@ -135,13 +139,17 @@ class MembersPage(Page):
         self.ledger, self.ledger_view = panel.ledger, panel.ledger_view
         self.ledger_totals, self.history = panel.ledger_totals, panel.history
         self.history_view, self.aliases_label = panel.history_view, panel.aliases_label
-        self.no_member = QLabel("Select a member above to see their months and roster history.")
+        self.no_member = QLabel(SELECT_ONE)
         self.no_member.setObjectName("noMemberSelected")
-        self.no_member.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail_stack = QStackedWidget()
-        self.detail_stack.addWidget(self.no_member)
-        self.detail_stack.addWidget(panel)
-        return self.detail_stack
+        self.no_member.setEnabled(False)
+        return panel
+
+    def _show_member(self, shown: bool, text: str = "") -> None:
+        """The member's panel under the results, or the line saying what to do instead."""
+        self.member_panel.setVisible(shown)
+        self.no_member.setVisible(not shown)
+        self.no_member.setText(text or SELECT_ONE)
+        self.no_member.setEnabled(not text)  # a failure is said in full colour
 
     def actions_for(self, rows: list[int]) -> list[QAction]:
         """The results grid's right-click actions for the member under the pointer."""
@@ -224,6 +232,8 @@ class MembersPage(Page):
 
     def _load_detail(self, payer_code: str, member_id: str) -> None:
         self.loading_label.show()
+        if self.member_panel.isHidden():
+            self._show_member(False, "Loading the member…")
         self.ctx.run(
             ops.read_member(self.ctx.db, payer_code, member_id),
             parent=self,
@@ -236,19 +246,18 @@ class MembersPage(Page):
         self.loading_label.hide()
         self.detail = detail
         self.member_panel.show_detail(detail)
-        self.detail_stack.setCurrentWidget(self.member_panel)
+        self._show_member(True)
 
     def _detail_failed(self, exc: BaseException) -> None:
         self.loading_label.hide()
         self.detail = None
-        self.detail_stack.setCurrentWidget(self.no_member)
-        self.no_member.setText(f"This member could not be shown: {error_text(exc)[0]}")
+        self._show_member(False, f"This member could not be shown: {error_text(exc)[0]}")
 
     def _clear_detail(self) -> None:
         self.selected = None
         self.detail = None
         self.member_panel.clear()
-        self.detail_stack.setCurrentWidget(self.no_member)
+        self._show_member(False)
 
     # -- acting -------------------------------------------------------------------------------
     def _open_month(self, row: LedgerRow) -> None:

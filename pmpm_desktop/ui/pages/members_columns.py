@@ -82,4 +82,4 @@ def fit_columns(view: QTableView) -> None:
     header = view.horizontalHeader()
     header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
     for i in range(header.count()):
-        header.resizeSection(i, min(header.sectionSize(i) + 12, 260))
+        header.resizeSection(i, min(header.sectionSize(i) + 6, 260))
