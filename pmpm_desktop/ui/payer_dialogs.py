@@ -325,13 +325,37 @@ class ContractDialog(_FormDialog):
         self.payer = payer
         self.contract = contract
         spec = contract.spec() if contract else None
+        self.form.addRow("Name:", self._build_name(spec))
+        self.form.addRow("Product codes:", self.products)
+        self.form.addRow(
+            "", _help("Comma-separated; may be blank when the payer has only one contract.")
+        )
+        self.form.addRow("Effective:", self._build_dates(spec))
+        self.form.addRow("Eligibility rule:", self._build_rule(spec))
+        self._build_terms(spec)
+        self.form.addRow("Age basis:", self.age_basis)
+        self.form.addRow("Risk-adjusted:", self.risk_adjusted)
+        self.form.addRow("Withhold %:", self.withhold)
+        self.form.addRow("Tolerance:", self._build_tolerance(spec))
+        self.form.addRow("", _help(TOLERANCE_HELP))
+        self.form.addRow("Retro window:", self.retro)
+        self.form.addRow("", _help("How far back the payer may take money back (recoup)."))
+        self.form.addRow("Payment due day:", self.due_day)
+        self.setMinimumWidth(600)
+        self._rule_changed()
+        self.name.setFocus()
 
+    def _build_name(self, spec: ContractSpec | None) -> QLineEdit:
+        """The contract's name, and its product codes (``self.products``)."""
         self.name = QLineEdit(spec.name if spec else "")
         self.name.setObjectName("name")
         self.name.setPlaceholderText("e.g. Medicaid HMO")
         self.products = QLineEdit(", ".join(spec.products) if spec else "")
         self.products.setObjectName("products")
         self.products.setPlaceholderText("e.g. MCD, MCD2 (the roster's product values)")
+        return self.name
+
+    def _build_dates(self, spec: ContractSpec | None) -> QHBoxLayout:
         self.effective_from = QLineEdit(str(spec.effective_from) if spec else "")
         self.effective_from.setObjectName("effectiveFrom")
         self.effective_from.setPlaceholderText("YYYY-MM")
@@ -345,7 +369,10 @@ class ContractDialog(_FormDialog):
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.effective_to)
         dates.addStretch(1)
+        return dates
 
+    def _build_rule(self, spec: ContractSpec | None) -> QHBoxLayout:
+        """The eligibility rule, with the day of a mid-month rule."""
         self.eligibility = QComboBox()
         self.eligibility.setObjectName("eligibility")
         for key, label in ELIGIBILITY_CHOICES:
@@ -366,7 +393,10 @@ class ContractDialog(_FormDialog):
         rule_row = QHBoxLayout()
         rule_row.addWidget(self.eligibility, 1)
         rule_row.addWidget(self.mid_day)
+        return rule_row
 
+    def _build_terms(self, spec: ContractSpec | None) -> None:
+        """Age basis, risk adjustment, withhold, retro window and payment due day."""
         self.age_basis = QComboBox()
         self.age_basis.setObjectName("ageBasis")
         for key, label in AGE_BASIS_CHOICES:
@@ -379,17 +409,6 @@ class ContractDialog(_FormDialog):
         self.withhold = QLineEdit(plain_number(spec.withhold_pct) if spec else "0")
         self.withhold.setObjectName("withhold")
         self.withhold.setMaximumWidth(110)
-        self.tolerance = QLineEdit(f"{spec.tolerance:.2f}" if spec else "0.01")
-        self.tolerance.setObjectName("tolerance")
-        self.tolerance.setMaximumWidth(110)
-        #: the tolerance is dollars, said before the field ("Tolerance: $ 0.01")
-        self.tolerance_unit = QLabel("$")
-        self.tolerance_unit.setObjectName("toleranceUnit")
-        tolerance_row = QHBoxLayout()
-        tolerance_row.setSpacing(4)
-        tolerance_row.addWidget(self.tolerance_unit)
-        tolerance_row.addWidget(self.tolerance)
-        tolerance_row.addStretch(1)
         self.retro = QSpinBox()
         self.retro.setObjectName("retroWindow")
         self.retro.setRange(0, 120)
@@ -400,24 +419,19 @@ class ContractDialog(_FormDialog):
         self.due_day.setRange(1, 31)
         self.due_day.setValue(spec.payment_due_day if spec else 15)
 
-        self.form.addRow("Name:", self.name)
-        self.form.addRow("Product codes:", self.products)
-        self.form.addRow(
-            "", _help("Comma-separated; may be blank when the payer has only one contract.")
-        )
-        self.form.addRow("Effective:", dates)
-        self.form.addRow("Eligibility rule:", rule_row)
-        self.form.addRow("Age basis:", self.age_basis)
-        self.form.addRow("Risk-adjusted:", self.risk_adjusted)
-        self.form.addRow("Withhold %:", self.withhold)
-        self.form.addRow("Tolerance:", tolerance_row)
-        self.form.addRow("", _help(TOLERANCE_HELP))
-        self.form.addRow("Retro window:", self.retro)
-        self.form.addRow("", _help("How far back the payer may take money back (recoup)."))
-        self.form.addRow("Payment due day:", self.due_day)
-        self.setMinimumWidth(600)
-        self._rule_changed()
-        self.name.setFocus()
+    def _build_tolerance(self, spec: ContractSpec | None) -> QHBoxLayout:
+        """The tolerance, in dollars: said before the field ("Tolerance: $ 0.01")."""
+        self.tolerance = QLineEdit(f"{spec.tolerance:.2f}" if spec else "0.01")
+        self.tolerance.setObjectName("tolerance")
+        self.tolerance.setMaximumWidth(110)
+        self.tolerance_unit = QLabel("$")
+        self.tolerance_unit.setObjectName("toleranceUnit")
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.tolerance_unit)
+        row.addWidget(self.tolerance)
+        row.addStretch(1)
+        return row
 
     def _rule_changed(self) -> None:
         self.mid_day.setEnabled(self.eligibility.currentData() == "mid-month")

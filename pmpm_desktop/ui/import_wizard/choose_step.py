@@ -60,7 +60,22 @@ class ChooseStep(PayerCheck):
         """The page of step 1 (its widgets become the wizard's attributes)."""
         page, layout = step_page()
         layout.setSpacing(12)
+        layout.addWidget(self._build_kinds())
+        # What the file's columns and name say it is (kind_proposal.py fills it in).
+        self.kind_note = banner("info")
+        self.kind_note.setObjectName("kindNote")
+        layout.addWidget(self.kind_note)
+        layout.addWidget(self._build_no_payer())
+        self.choose_hint = banner("warning")
+        self.choose_hint.setObjectName("chooseHint")
+        layout.addWidget(self.choose_hint)
+        layout.addLayout(self._build_form())
+        self._build_file(layout)
+        layout.addStretch(0)
+        return page
 
+    def _build_kinds(self) -> QGroupBox:
+        """What is this file? A roster, a payment statement or a rate exhibit."""
         kinds = QGroupBox("What is this file?")
         row = QHBoxLayout(kinds)
         self.kind_group = QButtonGroup(self)
@@ -81,12 +96,10 @@ class ChooseStep(PayerCheck):
             row.addLayout(cell, 1)
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
         kinds.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        layout.addWidget(kinds)
-        # What the file's columns and name say it is (kind_proposal.py fills it in).
-        self.kind_note = banner("info")
-        self.kind_note.setObjectName("kindNote")
-        layout.addWidget(self.kind_note)
+        return kinds
 
+    def _build_no_payer(self) -> QWidget:
+        """Shown only while there is no payer: where to add one."""
         self.no_payer = QWidget()
         no_payer_row = QHBoxLayout(self.no_payer)
         no_payer_row.setContentsMargins(0, 0, 0, 0)
@@ -102,11 +115,11 @@ class ChooseStep(PayerCheck):
         go_payers.clicked.connect(self._go_payers)
         no_payer_row.addWidget(self.no_payer_label, 1)
         no_payer_row.addWidget(go_payers)
-        layout.addWidget(self.no_payer)
-        self.choose_hint = banner("warning")
-        self.choose_hint.setObjectName("chooseHint")
-        layout.addWidget(self.choose_hint)
+        return self.no_payer
 
+    def _build_form(self) -> QFormLayout:
+        """Payer (and its question), roster month, contract, a statement's reference and
+        total: the rows of the kind chosen are shown."""
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
@@ -119,29 +132,12 @@ class ChooseStep(PayerCheck):
         self._build_payer_questions()
         form.addRow("", self.name_question)
 
-        month_row = QHBoxLayout()
-        self.month_edit = QDateEdit()
-        self.month_edit.setObjectName("rosterMonth")
-        self.month_edit.setDisplayFormat("MMMM yyyy")
-        self.month_edit.setMinimumDate(QDate(2000, 1, 1))
-        self.month_edit.setMaximumDate(QDate(2099, 12, 1))
-        self.month_edit.setMinimumWidth(170)
-        self.month_hint = QLabel()
-        self.month_hint.setObjectName("monthHint")
-        self.month_hint.setEnabled(False)
-        month_row.addWidget(self.month_edit)
-        month_row.addWidget(self.month_hint)
-        self.month_row = QWidget()
-        self.month_row.setLayout(month_row)
-        month_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Roster month:", self.month_row)
-
+        form.addRow("Roster month:", self._build_month_row())
         self.contract_combo = QComboBox()
         self.contract_combo.setObjectName("contractCombo")
         self.contract_combo.setMinimumContentsLength(24)
         self.contract_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
         form.addRow("Contract:", self.contract_combo)
-
         self.reference_edit = QLineEdit()
         self.reference_edit.setObjectName("referenceEdit")
         self.reference_edit.setPlaceholderText("optional, e.g. EFT 20260715 or check 10234")
@@ -153,8 +149,28 @@ class ChooseStep(PayerCheck):
         self.stated_total_error = self.stated_total_row.error
         self.stated_total_row.changed.connect(self._update_buttons)
         form.addRow("Statement total (optional):", self.stated_total_row)
-        layout.addLayout(form)
+        return form
 
+    def _build_month_row(self) -> QWidget:
+        """The roster month, and where its proposal came from."""
+        self.month_edit = QDateEdit()
+        self.month_edit.setObjectName("rosterMonth")
+        self.month_edit.setDisplayFormat("MMMM yyyy")
+        self.month_edit.setMinimumDate(QDate(2000, 1, 1))
+        self.month_edit.setMaximumDate(QDate(2099, 12, 1))
+        self.month_edit.setMinimumWidth(170)
+        self.month_hint = QLabel()
+        self.month_hint.setObjectName("monthHint")
+        self.month_hint.setEnabled(False)
+        self.month_row = QWidget()
+        month_row = QHBoxLayout(self.month_row)
+        month_row.setContentsMargins(0, 0, 0, 0)
+        month_row.addWidget(self.month_edit)
+        month_row.addWidget(self.month_hint)
+        return self.month_row
+
+    def _build_file(self, layout: QVBoxLayout) -> None:
+        """The drop zone (with Browse…), the path typed, and what is wrong with the file."""
         self.drop_zone = DropZone()
         self.drop_zone.file_dropped.connect(self.set_path)
         self.drop_zone.drop_refused.connect(self._file_refused)
@@ -171,8 +187,6 @@ class ChooseStep(PayerCheck):
         self.file_message = banner("error")
         self.file_message.setObjectName("fileMessage")
         layout.addWidget(self.file_message)
-        layout.addStretch(0)
-        return page
 
     # -- choices ---------------------------------------------------------------------------
     @property

@@ -57,6 +57,25 @@ class PreviewStep(PreviewAnswers, MachineFormats):
     def _build_preview(self) -> QWidget:
         """The page of step 2."""
         page, layout = step_page()
+        layout.addLayout(self._build_top())
+        self.layout_label = banner("info")
+        self.layout_label.setObjectName("layoutLabel")
+        layout.addWidget(self.layout_label)
+        layout.addLayout(self._build_problem_row())
+        layout.addWidget(self.content_question)
+        layout.addWidget(self._build_decimal_box())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._build_columns())
+        split.addWidget(self._build_rows())
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 620])
+        self.preview_split = split
+        layout.addWidget(split, 1)
+        return page
+
+    def _build_top(self) -> QHBoxLayout:
+        """The file, its sheet and header row (or its standard and layout), and "Reading"."""
         top = QHBoxLayout()
         self.file_label = QLabel()
         self.file_label.setObjectName("previewFile")
@@ -98,16 +117,10 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.busy_label = QLabel("Reading the file…")
         top.addWidget(self.busy_label)
         top.addWidget(self.busy)
-        layout.addLayout(top)
+        return top
 
-        self.layout_label = banner("info")
-        self.layout_label.setObjectName("layoutLabel")
-        layout.addWidget(self.layout_label)
-        layout.addLayout(self._build_problem_row())
-        layout.addWidget(self.content_question)
-        layout.addWidget(self._build_decimal_box())
-
-        split = QSplitter(Qt.Orientation.Horizontal)
+    def _build_columns(self) -> QWidget:
+        """The left tabs: each field's column, how the file was read, values for every row."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(2, 6, 2, 2)
@@ -127,9 +140,10 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         left_layout.addWidget(self.mapping_note)
         tabs = self._build_left_tabs(left)
         tabs.setMinimumWidth(470)
-        split.addWidget(tabs)
+        return tabs
 
-        # What a machine-format file was found to hold, over its rows (hidden otherwise).
+    def _build_rows(self) -> QSplitter:
+        """What a machine-format file was found to hold (hidden otherwise), over its rows."""
         right_side = QSplitter(Qt.Orientation.Vertical)
         right_side.setChildrenCollapsible(False)
         self.right_split = right_side
@@ -147,13 +161,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.rows_label.setObjectName("rowsLabel")
         self.rows_label.setWordWrap(True)
         right_layout.addWidget(self.rows_label)
-        split.addWidget(right_side)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([480, 620])
-        self.preview_split = split
-        layout.addWidget(split, 1)
-        return page
+        return right_side
 
     def request(self) -> PreviewRequest | None:
         """What the preview reads now (None until step 1 is complete)."""

@@ -66,6 +66,32 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setModal(False)
         self._fit_screen(parent)
+        self._init_state()
+        self.steps = StepList(STEP_NAMES)
+        self.stack = QStackedWidget()
+        for build in (
+            self._build_choose,
+            self._build_preview,
+            self._build_check,
+            self._build_import,
+            self._build_done,
+        ):
+            self.stack.addWidget(build())
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.steps)
+        outer.addLayout(self._build_body(), 1)
+        self.reload_payers()
+        if kind is not None and kind in self.kind_buttons:
+            self.kind_buttons[FileKind(kind)].setChecked(True)
+        self._kind_changed()
+        if path is not None:
+            self.set_path(path)  # its kind is proposed from its name, then its content
+        self.go(CHOOSE)
+
+    def _init_state(self) -> None:
+        """Nothing chosen, read or imported yet (``WizardBase`` says what each is)."""
         self._alive = True
         self.path = None
         self.payers = []
@@ -85,14 +111,22 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self._import_handle = None
         self.outcome = None
 
-        self.steps = StepList(STEP_NAMES)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self._build_choose())
-        self.stack.addWidget(self._build_preview())
-        self.stack.addWidget(self._build_check())
-        self.stack.addWidget(self._build_import())
-        self.stack.addWidget(self._build_done())
+    def _build_body(self) -> QVBoxLayout:
+        """The step's title, the steps' pages, and Back / Cancel / Next under a line."""
+        self.step_title = heading("")
+        self.step_title.setObjectName("stepTitle")
+        body = QVBoxLayout()
+        body.setContentsMargins(18, 14, 18, 12)
+        body.addWidget(self.step_title)
+        body.addWidget(self.stack, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        body.addWidget(line)
+        body.addLayout(self._build_buttons())
+        return body
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.back_button = QPushButton("‹ Back")
         self.back_button.setObjectName("backButton")
         self.back_button.clicked.connect(self.back)
@@ -112,31 +146,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.next_button)
-
-        self.step_title = heading("")
-        self.step_title.setObjectName("stepTitle")
-        body = QVBoxLayout()
-        body.setContentsMargins(18, 14, 18, 12)
-        body.addWidget(self.step_title)
-        body.addWidget(self.stack, 1)
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
-        body.addWidget(line)
-        body.addLayout(buttons)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addWidget(self.steps)
-        outer.addLayout(body, 1)
-
-        self.reload_payers()
-        if kind is not None and kind in self.kind_buttons:
-            self.kind_buttons[FileKind(kind)].setChecked(True)
-        self._kind_changed()
-        if path is not None:
-            self.set_path(path)  # its kind is proposed from its columns and name
-        self.go(CHOOSE)
+        return buttons
 
     def _fit_screen(self, parent: QWidget | None) -> None:
         """1140×720, or the screen's room when it is smaller (a 1024×680 laptop panel)."""
