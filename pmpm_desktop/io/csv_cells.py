@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.read_errors import UnreadableFile
 from pmpm_desktop.io.sheet_rows import SOURCE_ROW
 from pmpm_desktop.io.text_encoding import Decoded, decode_text
 
@@ -62,12 +62,12 @@ def csv_cells(data: bytes, path: Path) -> tuple[pl.DataFrame, Decoded]:
     lives as Python lists (a cell in a polars column costs a few bytes, a str ~50)."""
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if len(data) > TEXT_LIMIT:
-        raise FileReadError(
+        raise UnreadableFile(
             f"{path.name} is {len(data) / MIB:,.0f} MB: a text file larger than "
             f"{TEXT_LIMIT // MIB} MB is not a payer file this program reads"
         )
     if b"\x00" in data[:4096] and not utf16 and _utf16_without_bom(data) is None:
-        raise FileReadError(f"{path.name} is not a text (CSV) file")
+        raise UnreadableFile(f"{path.name} is not a text (CSV) file")
     without_bom = None if utf16 else _utf16_without_bom(data)
     if without_bom is not None:
         decoded = Decoded(data.decode(without_bom, errors="replace"), without_bom)
@@ -91,8 +91,12 @@ def csv_cells(data: bytes, path: Path) -> tuple[pl.DataFrame, Decoded]:
                     batches.append(_batch(records, lines))
                     records, lines = [], []
             last_line = reader.line_num
-    except csv.Error as exc:
-        raise FileReadError(f"{path.name}: not a readable CSV file ({exc})") from None
+    except csv.Error:
+        # csv's own words ("field larger than field limit (131072)") mean nothing to a clerk
+        raise UnreadableFile(
+            f"{path.name} is not a CSV file PMPM can read: its quotes or line breaks are "
+            f"damaged near line {reader.line_num:,}"
+        ) from None
     if records or not batches:
         batches.append(_batch(records, lines))
     frame = pl.concat(batches, how="diagonal") if len(batches) > 1 else batches[0]

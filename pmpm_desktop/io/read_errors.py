@@ -10,14 +10,20 @@ class FileReadError(Exception):
     """The file cannot be read as a table at all; the message is one line a user can act on."""
 
 
+class UnreadableFile(FileReadError):
+    """Not even its cells can be read (damaged, empty, not a spreadsheet or text file, an
+    encoding no codec reads): no choice of sheet, header row or column helps, only another
+    file."""
+
+
 def file_bytes(path: Path) -> bytes:
     """The bytes of a payer file; FileReadError in a sentence when it cannot be read."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise FileReadError(f"file not found: {path}") from None
+        raise UnreadableFile(f"file not found: {path}") from None
     except OSError as exc:
-        raise FileReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 #: how many names (columns, sheets) a message lists before it counts the rest

@@ -26,7 +26,7 @@ from pmpm_desktop.io.header_search import Candidate, clean_header, find_header
 from pmpm_desktop.io.number_formats import show_credit_formats
 from pmpm_desktop.io.options import DecisionKind, ReadDecision
 from pmpm_desktop.io.read_errors import FileReadError as FileReadError
-from pmpm_desktop.io.read_errors import file_bytes, some_names
+from pmpm_desktop.io.read_errors import UnreadableFile, file_bytes, some_names
 from pmpm_desktop.io.sheet_rows import (
     drop_repeats,
     header_decision,
@@ -129,8 +129,8 @@ def read_table(
             scores.append((sheet_name, candidate.score))
     if not read:
         if len(empty) == 1:
-            raise FileReadError(f"{empty[0]} is empty")
-        raise FileReadError(f"{path.name} holds no data: every sheet is empty")
+            raise UnreadableFile(f"{empty[0]} is empty")
+        raise UnreadableFile(f"{path.name} holds no data: every sheet is empty")
     best = max(read, key=lambda c: c.score)  # the first of equals
     if detector is not None and header_row is None and best.score <= 0:
         where = best.where if not scores or len(scores) == 1 else "any sheet of " + path.name
@@ -194,7 +194,7 @@ def _sheets(
             raise FileReadError(f"{path.name} is a text file: it has no sheets (drop --sheet)")
         text_cells, decoded = csv_cells(data, path)
         return iter([(None, text_cells, frozenset())]), decoded
-    raise FileReadError(
+    raise UnreadableFile(
         f"{path.name}: unsupported file type {suffix or '(none)'} "
         "(expected .xlsx, .xlsm, .xls, .ods or .csv)"
     )
@@ -236,12 +236,14 @@ def _excel_sheets(
     try:
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)
-    except Exception as exc:  # fastexcel raises several unrelated types for non-spreadsheets
-        raise FileReadError(
-            f"{path.name} is not a spreadsheet this program can read ({_short(exc)})"
+    except Exception:  # fastexcel raises several unrelated types for non-spreadsheets
+        # Its words ("calamine error: Cannot detect file format") mean nothing to a clerk.
+        raise UnreadableFile(
+            f"{path.name} is not a spreadsheet PMPM can read: it may be damaged, protected by "
+            f"a password, or another kind of file saved with a {path.suffix.lower()} name"
         ) from None
     if not names:
-        raise FileReadError(f"{path.name} has no sheets")
+        raise UnreadableFile(f"{path.name} has no sheets")
     if sheet is not None:
         wanted = [_find_sheet(sheet, names, path)]
     else:
@@ -262,9 +264,9 @@ def _excel_sheets(
                 continue  # .xls/.ods: visibility is only known once loaded
             frame = loaded.to_polars()
             frame = show_credit_formats(data, name, frame, loaded)  # 165 shown as "165.00 CR"
-        except Exception as exc:
-            raise FileReadError(
-                f"{path.name}: cannot read sheet {name!r} ({_short(exc)})"
+        except Exception:  # as above
+            raise UnreadableFile(
+                f"{path.name}: the sheet {name!r} cannot be read (it may be damaged)"
             ) from None
         yield name, *xlsx_parts.fill_merged(frame, data, name)
         if not several:
@@ -280,7 +282,7 @@ def _refuse_other_office_files(data: bytes, path: Path) -> None:
         return
     for marker, what in (("word/document.xml", "Word"), ("ppt/presentation.xml", "PowerPoint")):
         if marker in names:
-            raise FileReadError(
+            raise UnreadableFile(
                 f"{path.name} is a {what} document, not a spreadsheet "
                 "(expected .xlsx, .xlsm, .xls, .ods or .csv)"
             )
@@ -294,11 +296,6 @@ def _find_sheet(sheet: str, names: list[str], path: Path) -> str:
         return folded[0]
     listed = some_names(names)
     raise FileReadError(f"{path.name} has no sheet {sheet!r} (its sheets: {listed})")
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__
 
 
 # --- header and rows ----------------------------------------------------------------------

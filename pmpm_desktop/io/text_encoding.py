@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import charset_normalizer
 from charset_normalizer.utils import is_multi_byte_encoding
 
-from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.read_errors import UnreadableFile
 
 #: what a byte that is not UTF-8 becomes in a MIXED file (the reader refuses cells holding it)
 BAD_BYTES = "\ufffd"
@@ -74,18 +74,18 @@ def encoding_name(codec: str) -> str:
 def decode_text(data: bytes, file_name: str, *, single_byte: bool = False) -> Decoded:
     """The text of ``data`` (see the module's docstring). ``single_byte``: the caller counts
     characters as bytes (fixed-width files), so a multi-byte encoding is refused.
-    FileReadError in a sentence when no encoding reads the file cleanly."""
+    UnreadableFile in a sentence when no encoding reads the file cleanly."""
     if data.startswith(codecs.BOM_UTF8):
         with_bom = _utf8(data[len(codecs.BOM_UTF8) :], force_mixed=True)
         assert with_bom is not None  # force_mixed: UTF-8 with its bad bytes marked
         return with_bom
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if single_byte:
-            raise FileReadError(f"{file_name} is UTF-16 text: save it as UTF-8 or ANSI text")
+            raise UnreadableFile(f"{file_name} is UTF-16 text: save it as UTF-8 or ANSI text")
         try:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
-            raise FileReadError(
+            raise UnreadableFile(
                 f"{file_name} says it is UTF-16 but is not: save it as UTF-8 and import again"
             ) from None
     decoded = _utf8(data)
@@ -115,7 +115,7 @@ def _legacy(data: bytes, file_name: str, *, single_byte: bool) -> Decoded:
         codec = guess.encoding
         multi = is_multi_byte_encoding(codec)
         if multi and single_byte:
-            raise FileReadError(
+            raise UnreadableFile(
                 f"{file_name} is {encoding_name(codec)} text: a fixed-width file must be "
                 "UTF-8 or ANSI (one byte a character); save it as UTF-8"
             )
@@ -127,7 +127,7 @@ def _legacy(data: bytes, file_name: str, *, single_byte: bool) -> Decoded:
         # A few odd bytes tell nothing about a non-Latin script; a multi-byte guess read as
         # Windows-1252 would be stored garbled, a single-byte one is an accent (as before).
         if (multi and not _western_bytes(sample)) or evidence >= MIN_EVIDENCE:
-            raise FileReadError(
+            raise UnreadableFile(
                 f"{file_name} is not UTF-8 and no encoding reads it cleanly: save it as UTF-8 "
                 "and import again"
             )

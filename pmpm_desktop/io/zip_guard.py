@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from pmpm_desktop.io.read_errors import FileReadError
+from pmpm_desktop.io.read_errors import UnreadableFile
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -49,7 +49,7 @@ class _Part:
 
 
 def check_package(data: bytes, file_name: str) -> None:
-    """FileReadError in one sentence when the zip package ``data`` is a bomb (a part or the
+    """UnreadableFile in one sentence when the zip package ``data`` is a bomb (a part or the
     whole inflating past the limits, or far more than real workbooks do), has too many parts,
     or holds XML with a DOCTYPE. A file that is not a zip at all passes (its reader says)."""
     try:
@@ -58,7 +58,7 @@ def check_package(data: bytes, file_name: str) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return
     if len(infos) > MEMBER_COUNT_LIMIT:
-        raise FileReadError(
+        raise UnreadableFile(
             f"{file_name} is not a usable workbook: it has {len(infos):,} parts "
             f"(the limit is {MEMBER_COUNT_LIMIT:,})"
         )
@@ -67,7 +67,7 @@ def check_package(data: bytes, file_name: str) -> None:
         _check_size(file_name, info.filename, info.file_size, info.compress_size)
         declared += info.file_size
         if declared > TOTAL_LIMIT:
-            raise FileReadError(
+            raise UnreadableFile(
                 f"{file_name} is not a usable workbook: its parts would inflate to more than "
                 f"{_size(TOTAL_LIMIT)} together (a zip bomb)"
             )
@@ -79,12 +79,12 @@ def check_package(data: bytes, file_name: str) -> None:
 
 
 def read_part(zf: zipfile.ZipFile, name: str, limit: int = SMALL_PART_LIMIT) -> bytes:
-    """The bytes of part ``name`` (KeyError when absent), read with a cap: FileReadError when
+    """The bytes of part ``name`` (KeyError when absent), read with a cap: UnreadableFile when
     it inflates past ``limit``, whatever the package declares."""
     with zf.open(name) as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
-        raise FileReadError(
+        raise UnreadableFile(
             f"the workbook's part {_shown(name)} is larger than {_size(limit)}: "
             "it is not a usable workbook"
         )
@@ -93,20 +93,20 @@ def read_part(zf: zipfile.ZipFile, name: str, limit: int = SMALL_PART_LIMIT) -> 
 
 def _check_size(file_name: str, name: str, size: int, compressed: int) -> None:
     if size > MEMBER_LIMIT:
-        raise FileReadError(_too_big(file_name, name, size))
+        raise UnreadableFile(_too_big(file_name, name, size))
     if size > RATIO_FLOOR and size > RATIO_LIMIT * max(compressed, 1):
-        raise FileReadError(_too_dense(file_name, name))
+        raise UnreadableFile(_too_dense(file_name, name))
 
 
 def _inflate(data: bytes, part: _Part, file_name: str, room: int) -> int:
-    """The inflated size of ``part``, counted while streaming; FileReadError past a limit or at
+    """The inflated size of ``part``, counted while streaming; UnreadableFile past a limit or at
     a DOCTYPE/ENTITY declaration."""
     view = memoryview(data)[part.offset :]
     if part.method == zipfile.ZIP_STORED:
         _scan(file_name, part.name, bytes(view[: min(part.compressed, 4 * _CHUNK)]))
         return part.compressed
     if part.method != zipfile.ZIP_DEFLATED:
-        raise FileReadError(
+        raise UnreadableFile(
             f"{file_name} is not a usable workbook: its part {_shown(part.name)} is compressed "
             f"in a way workbooks are not (method {part.method})"
         )
@@ -124,9 +124,9 @@ def _inflate(data: bytes, part: _Part, file_name: str, room: int) -> int:
             pending = inflater.unconsumed_tail
             out += len(chunk)
             if out > MEMBER_LIMIT or out > room:
-                raise FileReadError(_too_big(file_name, part.name, max(out, part.compressed)))
+                raise UnreadableFile(_too_big(file_name, part.name, max(out, part.compressed)))
             if out > RATIO_FLOOR and out > RATIO_LIMIT * (consumed - len(pending)):
-                raise FileReadError(_too_dense(file_name, part.name))
+                raise UnreadableFile(_too_dense(file_name, part.name))
             _scan(file_name, part.name, tail + chunk)
             tail = chunk[-16:]
             if not chunk:
@@ -136,7 +136,7 @@ def _inflate(data: bytes, part: _Part, file_name: str, room: int) -> int:
 
 def _scan(file_name: str, name: str, text: bytes) -> None:
     if any(marker in text for marker in _MARKERS):
-        raise FileReadError(
+        raise UnreadableFile(
             f"{file_name} is not a usable workbook: its part {_shown(name)} declares a DOCTYPE "
             "or an entity, which workbooks never need (it could expand without bound or read "
             "other files)"
@@ -199,12 +199,12 @@ def _check_ole(data: bytes, file_name: str) -> None:
         (shift,) = struct.unpack_from("<H", data, 30)
         fat, mini, difat = (struct.unpack_from("<I", data, at)[0] for at in (44, 64, 72))
     except struct.error:
-        raise FileReadError(f"{file_name} is not a usable workbook: it is cut short") from None
+        raise UnreadableFile(f"{file_name} is not a usable workbook: it is cut short") from None
     if shift not in (9, 12):
-        raise FileReadError(f"{file_name} is not a usable workbook: its header is damaged")
+        raise UnreadableFile(f"{file_name} is not a usable workbook: its header is damaged")
     sector = 1 << shift
     if max(fat, mini, difat) * sector > len(data):
-        raise FileReadError(
+        raise UnreadableFile(
             f"{file_name} is not a usable workbook: its header claims more sectors than the "
             "file holds"
         )

@@ -126,6 +126,8 @@ class ImportResult:
     standard: str | None = None
     #: statements with payer-level payments (an 835's PLB): their sum, signed as paid
     payer_level_total: Decimal | None = None
+    #: the name of the payer's saved layout the file's reading was remembered as
+    layout: str | None = None
 
     @property
     def total_mismatch(self) -> str | None:
@@ -596,8 +598,7 @@ def insert_roster(
     # Members created from this very import, a row each, already hold what a refresh copies.
     if not (new_members == frame.height and frame["member_id"].n_unique() == frame.height):
         _refresh_members(conn, payer_id, import_id, roster_month)
-    if profile is not None:
-        save_profile(conn, payer_id, profile)
+    layout = save_profile(conn, payer_id, profile) if profile is not None else None
     replaced = f"; replaced roster import {previous}" if previous is not None else ""
     record(
         conn,
@@ -615,6 +616,7 @@ def insert_roster(
         new_members,
         previous,
         notes=roster.notes,
+        layout=layout,
     )
 
 
@@ -913,6 +915,14 @@ def checked_statement(
     return CheckedStatement(payer_id, frame, notes)
 
 
+def file_payment_date(lines: pl.DataFrame) -> dt.date | None:
+    """The payment date a statement's lines state (its first, when a column holds one)."""
+    if "payment_date" not in lines.columns:
+        return None
+    found = lines["payment_date"].drop_nulls()
+    return found.first() if found.len() else None  # type: ignore[return-value]
+
+
 def insert_remittance(
     conn: Connection,
     statement: CheckedStatement,
@@ -932,8 +942,8 @@ def insert_remittance(
     source = source or FileSource()
     payer_id, frame = statement.payer_id, statement.frame
     stated_total = checked_stated_total(stated_total)
-    if payment_date is None and "payment_date" in frame.columns:
-        payment_date = frame["payment_date"].drop_nulls().first()  # type: ignore[assignment]
+    if payment_date is None:
+        payment_date = file_payment_date(frame)
     if reference is None and "reference" in frame.columns:
         reference = frame["reference"].drop_nulls().first()  # type: ignore[assignment]
     _refuse_duplicate(conn, RemittanceImport, payer_id, sha256, file_name, source.interchange)
@@ -998,8 +1008,7 @@ def insert_remittance(
             ),
             {"amount": "cents"},
         )
-    if profile is not None:
-        save_profile(conn, payer_id, profile)
+    layout = save_profile(conn, payer_id, profile) if profile is not None else None
     record(
         conn,
         AuditAction.IMPORT_STATEMENT,
@@ -1018,6 +1027,7 @@ def insert_remittance(
         lines_total=Decimal(int(cents or 0)).scaleb(-2),
         stated_total=stated_total,
         notes=statement.notes,
+        layout=layout,
     )
 
 

@@ -42,8 +42,14 @@ from pmpm_desktop.services.machine_import import (
     plan_machine,
     read_planned_machine,
 )
-from pmpm_desktop.services.payers import get_payer
-from pmpm_desktop.services.preview import FieldMapping, Preview, plain_rows, unread
+from pmpm_desktop.services.payers import get_payer, list_payers, payers_named
+from pmpm_desktop.services.preview import (
+    FieldMapping,
+    Preview,
+    plain_rows,
+    statement_figures,
+    unread,
+)
 
 _X12_CODE = re.compile(r"^X12 (\d{3})\b")
 
@@ -96,7 +102,10 @@ def machine_preview(
             db, code, plan, path, roster_month=roster_month, values=values
         )
     except InputRejected as exc:
-        return _unread(asked, str(exc), plan.format, layout=plan.layout)
+        # A fixed-width file misread is its layout's fault (the layout editor helps); another
+        # format that cannot be read is damaged: only another file helps.
+        unreadable = plan.format is not Format.FIXED_WIDTH
+        return _unread(asked, str(exc), plan.format, layout=plan.layout, unreadable=unreadable)
     both = machine.both_kinds
     if not both and machine.kind is not asked.kind:
         error = _refusal(asked, machine.kind, machine.standard)
@@ -128,6 +137,9 @@ def _read(
     columns, values = plain_rows(shown.head(max(rows, 0)))
     choices = _choices(machine, asked.kind)
     duplicate, interchange = _already(db, asked, machine, both)
+    figures = statement_figures(asked.kind, shown, machine.payer_payments)
+    if figures and machine.payment_date is not None:
+        figures["payment_date"] = machine.payment_date  # an 835's BPR16, an 820's DTM
     return Preview(
         kind=asked.kind.value,
         payer_code=asked.code,
@@ -158,6 +170,8 @@ def _read(
         duplicate_interchange=interchange,
         payer_payments=machine.payer_payments.height if machine.payer_payments is not None else 0,
         change_file=machine.change_file,
+        named_payers=payers_named(list_payers(db), (f.value for f in machine.facts)),
+        **figures,
     )
 
 
@@ -336,6 +350,7 @@ def _unread(
     wrong_kind: FileKind | None = None,
     needs_layout: LayoutNeeded | None = None,
     layout: FixedLayout | None = None,
+    unreadable: bool = False,
 ) -> Preview:
     """A machine-format file that cannot be imported as asked: the sentence why, and what is
     known of it (its standard and facts when it was read)."""
@@ -351,4 +366,5 @@ def _unread(
         facts=machine.facts if machine is not None else (),
         needs_layout=needs_layout,
         layout=layout,
+        unreadable=unreadable,
     )

@@ -10,7 +10,7 @@ the next reconciliation; the stored discrepancy's status is shown beside it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from pmpm_desktop.core.member_ids import IdRule
-from pmpm_desktop.core.money import cents_to_money
+from pmpm_desktop.core.money import ZERO, cents_to_money
 from pmpm_desktop.core.month import Month, month_range
 from pmpm_desktop.core.summary import CLOSED_STATUSES, STATUSES, Kind, Status
 from pmpm_desktop.db.database import Database
@@ -289,12 +289,42 @@ class LedgerRow:
     kind: Kind | None
     #: the status of the stored discrepancy of this month, if there is one
     status: Status | None
-    #: how many remittance lines were paid for the month (own ID and aliases)
+    #: how many payment statement lines were paid for the month (own ID and aliases)
     lines: int = 0
 
     @property
     def is_discrepancy(self) -> bool:
         return (self.kind is not None and self.kind != Kind.MATCHED) or self.status is not None
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """A member's months added up, as the Members page says them under the ledger."""
+
+    months: int
+    first: Month | None
+    last: Month | None
+    expected: Decimal
+    paid: Decimal
+    #: paid − expected
+    variance: Decimal
+    #: the months with a discrepancy
+    differing: int
+
+
+def ledger_totals(rows: Sequence[LedgerRow]) -> LedgerTotals:
+    """The totals of a member's ledger (``rows`` in month order)."""
+    expected = sum((r.expected for r in rows), ZERO)
+    paid = sum((r.paid for r in rows), ZERO)
+    return LedgerTotals(
+        months=len(rows),
+        first=rows[0].month if rows else None,
+        last=rows[-1].month if rows else None,
+        expected=expected,
+        paid=paid,
+        variance=paid - expected,
+        differing=sum(1 for r in rows if r.is_discrepancy),
+    )
 
 
 @dataclass(frozen=True)
@@ -334,6 +364,10 @@ class MemberDetail:
     info: MemberInfo
     ledger: list[LedgerRow]
     history: EligibilityHistory
+
+    @property
+    def totals(self) -> LedgerTotals:
+        return ledger_totals(self.ledger)
 
 
 @dataclass(frozen=True)

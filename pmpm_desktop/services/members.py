@@ -424,3 +424,9 @@ def unlink_alias(db: Database, payer_code: str, alias_id: str) -> AliasLink:
         )
         _note_history(s, payer.id, alias, f"ID {alias} unlinked from member {target}")
         return AliasLink(payer.code, alias, target, name)
+
+
+def has_members(db: Database) -> bool:
+    """Whether any member is stored (the Members page says to import a roster when none is)."""
+    with db.sessions() as s:
+        return s.scalar(select(Member.id).limit(1)) is not None

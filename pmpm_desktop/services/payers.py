@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -276,6 +276,29 @@ def list_payers(db: Database) -> list[PayerInfo]:
     with db.sessions() as s:
         payers = s.scalars(select(Payer).order_by(Payer.code)).all()
         return [_info(p) for p in payers]
+
+
+def has_payers(db: Database) -> bool:
+    """Whether any payer is set up (the first start asks what to do only when none is)."""
+    with db.sessions() as s:
+        return s.scalar(select(Payer.id).limit(1)) is not None
+
+
+def payers_named(payers: Sequence[PayerInfo], texts: Iterable[str]) -> tuple[str, ...]:
+    """The codes of ``payers`` that ``texts`` name (a file's name, its title rows, its
+    sender): a payer's whole name in any case ("Sunrise Health Plan"), or its code as a word
+    in capitals ("SUN roster 2026-07"; "sun" in "Sunday" or "sun" alone is no payer). In the
+    order of ``payers``."""
+    joined = "\n".join(texts)
+    folded = " ".join(re.split(r"[^\w]+", joined.casefold()))
+    words = set(re.split(r"[^A-Za-z0-9_.-]+", joined)) | set(re.split(r"[^A-Za-z0-9]+", joined))
+    found: list[str] = []
+    for p in payers:
+        name = " ".join(re.split(r"[^\w]+", p.name.casefold())).strip()
+        by_name = bool(name) and f" {name} " in f" {folded} "
+        if by_name or p.code.upper() in words:
+            found.append(p.code)
+    return tuple(found)
 
 
 def _decimal(text: str | Decimal, what: str, places: int) -> Decimal:

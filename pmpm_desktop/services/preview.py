@@ -20,6 +20,7 @@ import fastexcel
 import polars as pl
 
 from pmpm_desktop.core.clock import now
+from pmpm_desktop.core.money import cents_to_money
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.core.rates import validate_rate_rows
 from pmpm_desktop.db.database import Database
@@ -31,13 +32,14 @@ from pmpm_desktop.io.machine_file import Fact, Format
 from pmpm_desktop.io.number_style import DecimalQuestion
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import ParsedFile, RowProblem
+from pmpm_desktop.io.read_errors import UnreadableFile
 from pmpm_desktop.io.read_report import ReadReport
 from pmpm_desktop.io.table import EXCEL_SUFFIXES, SOURCE_ROW, FileReadError
 from pmpm_desktop.io.zip_guard import check_workbook
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.id_suggestions import id_rule_notes
 from pmpm_desktop.services.machine_import import LayoutNeeded
-from pmpm_desktop.services.payers import get_payer
+from pmpm_desktop.services.payers import get_payer, list_payers, payers_named
 from pmpm_desktop.services.profiles import ReadPlan, plan_read
 
 Value = str | int | Decimal | dt.date | None
@@ -118,6 +120,19 @@ class Preview:
     payer_payments: int = 0
     #: an 834 change file: its rows are applied to the payer's latest roster
     change_file: bool = False
+    #: not even the file's cells can be read (damaged, empty, not a spreadsheet): no choice
+    #: of sheet, header row or column helps, only another file (``error`` says why)
+    unreadable: bool = False
+    # --- statements ------------------------------------------------------------------------
+    #: the sum of the amounts of the lines to import (None for rosters and rate exhibits)
+    total_paid: Decimal | None = None
+    #: the sum of the payer-level payments (an 835's PLB), when the statement has any
+    payer_level_paid: Decimal | None = None
+    #: the payment date the file states (a payment-date column, an 835's BPR16), if any
+    payment_date: dt.date | None = None
+    #: the codes of the practice's payers the file's content names (its title rows, sheet
+    #: names, sender): the wizard asks when the payer chosen is not among them
+    named_payers: tuple[str, ...] = ()
 
     @property
     def importable(self) -> bool:
@@ -217,8 +232,9 @@ def preview(
         unreadable = _unreadable(plan, code, kind, path, sheets, importing.read_error(exc, path))
         if isinstance(exc, WrongKind):
             return dataclasses.replace(unreadable, wrong_kind=exc.kind)
-        return unreadable
+        return dataclasses.replace(unreadable, unreadable=isinstance(exc, UnreadableFile))
     header = plan.probe.at(parsed.sheet, parsed.header_row)
+    preamble = plan.probe.read(parsed.sheet, parsed.header_row).preamble
     file_problems, extra_rows = _store_checks(db, code, kind, parsed)
     problems = sorted([*parsed.problems, *extra_rows], key=lambda p: p.row)
     shown = parsed.frame.filter(~parsed.frame[SOURCE_ROW].is_in([p.row for p in extra_rows]))
@@ -246,7 +262,27 @@ def preview(
         decimal_question=parsed.decimal_question,
         read=importing.read_report(parsed, plan),
         notes=_notes(db, code, kind, shown),
+        named_payers=payers_named(list_payers(db), (*preamble, *sheets)),
+        **statement_figures(kind, shown),
     )
+
+
+def statement_figures(
+    kind: str, lines: pl.DataFrame, payer_payments: pl.DataFrame | None = None
+) -> dict[str, Any]:
+    """A statement's total paid, payer-level total and stated payment date, as the import
+    stores them (``Preview`` fields; nothing for the other kinds)."""
+    if kind != FileKind.STATEMENT:
+        return {}
+    cents = int(lines["amount_cents"].sum()) if "amount_cents" in lines.columns else 0
+    level = None
+    if payer_payments is not None and payer_payments.height:
+        level = cents_to_money(int(payer_payments["amount_cents"].sum()))
+    return {
+        "total_paid": cents_to_money(cents),
+        "payer_level_paid": level,
+        "payment_date": importing.file_payment_date(lines),
+    }
 
 
 def _notes(db: Database, code: str, kind: str, frame: pl.DataFrame) -> tuple[str, ...]:

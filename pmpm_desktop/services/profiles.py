@@ -25,7 +25,7 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.models import ImportProfile, Payer, table_of
 from pmpm_desktop.errors import InputRejected, NotFound
 from pmpm_desktop.io.fields import KINDS, fields, normalize_header
-from pmpm_desktop.io.options import ReadOptions
+from pmpm_desktop.io.options import FileKind, ReadOptions
 from pmpm_desktop.io.parsed import read_raw
 from pmpm_desktop.io.table import TEXT_SUFFIXES, FileReadError, RawTable
 from pmpm_desktop.services.payers import get_payer, read_options
@@ -410,17 +410,23 @@ def _match(
 
 
 def _free_name(conn: Connection, payer_id: int, kind: str) -> str:
-    names = set(
-        conn.scalars(
+    """A new layout's name a clerk reads: "SUN roster layout", then "SUN roster layout 2"
+    (names saved before, "roster profile 1", stay as they are and are still found)."""
+    names = {
+        n.casefold()
+        for n in conn.scalars(
             select(ImportProfile.name).where(
                 ImportProfile.payer_id == payer_id, ImportProfile.kind == kind
             )
         )
-    )
-    n = 1
-    while f"{kind} profile {n}" in names:
+    }
+    code = conn.scalar(select(Payer.code).where(Payer.id == payer_id)) or ""
+    base = f"{code} {FileKind(kind).label} layout".strip()
+    name, n = base, 1
+    while name.casefold() in names:
         n += 1
-    return f"{kind} profile {n}"
+        name = f"{base} {n}"
+    return name
 
 
 def save_profile(conn: Connection, payer_id: int, draft: ProfileDraft) -> str:

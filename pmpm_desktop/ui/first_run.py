@@ -16,18 +16,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
-from pmpm_desktop.db.models import Payer
+from pmpm_desktop.services.payers import has_payers
 from pmpm_desktop.ui import password_dialog
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.demo_action import open_demo_practice
 from pmpm_desktop.ui.pages.base import bold_label
-
-
-def _has_payers(ctx: AppContext) -> bool:
-    with ctx.db.sessions() as s:
-        return bool(s.scalar(select(func.count(Payer.id))))
 
 
 class FirstRunDialog(QDialog):
@@ -42,6 +36,22 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(12)
+        layout.addLayout(self._build_words())
+        self.protect_box = QCheckBox("Protect the database with a password")
+        self.protect_box.setObjectName("firstRunProtect")
+        self.protect_box.setToolTip(
+            "Encrypt the database file: whoever copies it without the password sees nothing."
+        )
+        self.protect_box.setEnabled(ctx.db.is_sqlite and ctx.db.key is None)
+        layout.addWidget(self.protect_box)
+        layout.addWidget(self._build_buttons())
+        self.setMinimumWidth(520)
+        # Closing the window (Esc, ×) counts as "Start empty": the dashboard still offers
+        # the demo, so the question need not come back on every start.
+        self.finished.connect(self._done)
+
+    def _build_words(self) -> QHBoxLayout:
+        """The icon, the question, and what each answer does."""
         top = QHBoxLayout()
         top.setSpacing(16)
         icon = QLabel()
@@ -55,7 +65,7 @@ class FirstRunDialog(QDialog):
             "<p><b>Open the demo practice</b> to look around first: three payers, about 300 "
             "members and six months of rosters and payment statements, already reconciled, "
             "with the mistakes payers really make. It is built in the database that is open "
-            f"now (<i>{ctx.db_label}</i>), together with the payer files it came from.</p>"
+            f"now (<i>{self.ctx.db_label}</i>), together with the payer files it came from.</p>"
             "<p><b>Start empty</b> to set up your own payers and import your own files. The "
             "dashboard will walk you through the first steps.</p>"
         )
@@ -65,14 +75,9 @@ class FirstRunDialog(QDialog):
         words.addWidget(heading)
         words.addWidget(text)
         top.addLayout(words, 1)
-        layout.addLayout(top)
-        self.protect_box = QCheckBox("Protect the database with a password")
-        self.protect_box.setObjectName("firstRunProtect")
-        self.protect_box.setToolTip(
-            "Encrypt the database file: whoever copies it without the password sees nothing."
-        )
-        self.protect_box.setEnabled(ctx.db.is_sqlite and ctx.db.key is None)
-        layout.addWidget(self.protect_box)
+        return top
+
+    def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
         self.demo_button = QPushButton("Open the demo practice")
         self.demo_button.setObjectName("firstRunDemo")
@@ -84,11 +89,7 @@ class FirstRunDialog(QDialog):
         # Both buttons are wired by hand: the box's accepted/rejected would also fire on Esc.
         self.demo_button.clicked.connect(self.choose_demo)
         self.empty_button.clicked.connect(self.choose_empty)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(520)
-        # Closing the window (Esc, ×) counts as "Start empty": the dashboard still offers
-        # the demo, so the question need not come back on every start.
-        self.finished.connect(self._done)
+        return buttons
 
     def _done(self, _result: int) -> None:
         self.ctx.settings.first_run_done = True
@@ -118,7 +119,7 @@ def maybe_offer_first_run(ctx: AppContext, window: QWidget) -> FirstRunDialog | 
     database; returns it, or None when there is nothing to ask."""
     if ctx.settings.first_run_done:
         return None
-    if _has_payers(ctx):
+    if has_payers(ctx.db):
         # Someone already uses this database: no welcome needed, now or later.
         ctx.settings.first_run_done = True
         return None

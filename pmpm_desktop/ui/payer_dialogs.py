@@ -7,7 +7,7 @@ dialog emits ``saved`` with what was stored and closes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -110,7 +110,7 @@ class _FormDialog(QDialog):
         if not self.running:
             super().reject()
 
-    def show_problems(self, head: str, problems: list[str]) -> None:
+    def show_problems(self, head: str, problems: Sequence[str]) -> None:
         lines = [head.rstrip(":") + ":" if problems else head]
         # Problems are shown as the services word them: one may start with a product code.
         lines += [f"• {p}" for p in problems]
@@ -192,7 +192,7 @@ class PayerDialog(_FormDialog):
         code_help = _help(
             "Short and unique; it cannot be changed later."
             if payer is None
-            else "Cannot be changed: imports and profiles are filed under it."
+            else "Cannot be changed: imports and saved layouts are filed under it."
         )
         width_help = _help(
             "Numeric member IDs are padded with leading zeros to this\n"
@@ -229,8 +229,8 @@ class PayerDialog(_FormDialog):
         self.example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cr_means = QComboBox()
         self.cr_means.setObjectName("crMeans")
-        for key, text in CR_CHOICES:
-            self.cr_means.addItem(text, key.value)
+        for meaning, text in CR_CHOICES:
+            self.cr_means.addItem(text, meaning.value)
         credit = payer is None or payer.credit_is_payment
         self.cr_means.setCurrentIndex(0 if credit else 1)
         self.form.addRow(_section("Member IDs"))
@@ -325,13 +325,37 @@ class ContractDialog(_FormDialog):
         self.payer = payer
         self.contract = contract
         spec = contract.spec() if contract else None
+        self.form.addRow("Name:", self._build_name(spec))
+        self.form.addRow("Product codes:", self.products)
+        self.form.addRow(
+            "", _help("Comma-separated; may be blank when the payer has only one contract.")
+        )
+        self.form.addRow("Effective:", self._build_dates(spec))
+        self.form.addRow("Eligibility rule:", self._build_rule(spec))
+        self._build_terms(spec)
+        self.form.addRow("Age basis:", self.age_basis)
+        self.form.addRow("Risk-adjusted:", self.risk_adjusted)
+        self.form.addRow("Withhold %:", self.withhold)
+        self.form.addRow("Tolerance:", self._build_tolerance(spec))
+        self.form.addRow("", _help(TOLERANCE_HELP))
+        self.form.addRow("Retro window:", self.retro)
+        self.form.addRow("", _help("How far back the payer may take money back (recoup)."))
+        self.form.addRow("Payment due day:", self.due_day)
+        self.setMinimumWidth(600)
+        self._rule_changed()
+        self.name.setFocus()
 
+    def _build_name(self, spec: ContractSpec | None) -> QLineEdit:
+        """The contract's name, and its product codes (``self.products``)."""
         self.name = QLineEdit(spec.name if spec else "")
         self.name.setObjectName("name")
         self.name.setPlaceholderText("e.g. Medicaid HMO")
         self.products = QLineEdit(", ".join(spec.products) if spec else "")
         self.products.setObjectName("products")
         self.products.setPlaceholderText("e.g. MCD, MCD2 (the roster's product values)")
+        return self.name
+
+    def _build_dates(self, spec: ContractSpec | None) -> QHBoxLayout:
         self.effective_from = QLineEdit(str(spec.effective_from) if spec else "")
         self.effective_from.setObjectName("effectiveFrom")
         self.effective_from.setPlaceholderText("YYYY-MM")
@@ -345,7 +369,10 @@ class ContractDialog(_FormDialog):
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.effective_to)
         dates.addStretch(1)
+        return dates
 
+    def _build_rule(self, spec: ContractSpec | None) -> QHBoxLayout:
+        """The eligibility rule, with the day of a mid-month rule."""
         self.eligibility = QComboBox()
         self.eligibility.setObjectName("eligibility")
         for key, label in ELIGIBILITY_CHOICES:
@@ -366,7 +393,10 @@ class ContractDialog(_FormDialog):
         rule_row = QHBoxLayout()
         rule_row.addWidget(self.eligibility, 1)
         rule_row.addWidget(self.mid_day)
+        return rule_row
 
+    def _build_terms(self, spec: ContractSpec | None) -> None:
+        """Age basis, risk adjustment, withhold, retro window and payment due day."""
         self.age_basis = QComboBox()
         self.age_basis.setObjectName("ageBasis")
         for key, label in AGE_BASIS_CHOICES:
@@ -379,9 +409,6 @@ class ContractDialog(_FormDialog):
         self.withhold = QLineEdit(plain_number(spec.withhold_pct) if spec else "0")
         self.withhold.setObjectName("withhold")
         self.withhold.setMaximumWidth(110)
-        self.tolerance = QLineEdit(f"{spec.tolerance:.2f}" if spec else "0.01")
-        self.tolerance.setObjectName("tolerance")
-        self.tolerance.setMaximumWidth(110)
         self.retro = QSpinBox()
         self.retro.setObjectName("retroWindow")
         self.retro.setRange(0, 120)
@@ -392,24 +419,19 @@ class ContractDialog(_FormDialog):
         self.due_day.setRange(1, 31)
         self.due_day.setValue(spec.payment_due_day if spec else 15)
 
-        self.form.addRow("Name:", self.name)
-        self.form.addRow("Product codes:", self.products)
-        self.form.addRow(
-            "", _help("Comma-separated; may be blank when the payer has only one contract.")
-        )
-        self.form.addRow("Effective:", dates)
-        self.form.addRow("Eligibility rule:", rule_row)
-        self.form.addRow("Age basis:", self.age_basis)
-        self.form.addRow("Risk-adjusted:", self.risk_adjusted)
-        self.form.addRow("Withhold %:", self.withhold)
-        self.form.addRow("Tolerance:", self.tolerance)
-        self.form.addRow("", _help("Differences up to this amount count as paid correctly."))
-        self.form.addRow("Retro window:", self.retro)
-        self.form.addRow("", _help("How far back the payer may take money back (recoup)."))
-        self.form.addRow("Payment due day:", self.due_day)
-        self.setMinimumWidth(600)
-        self._rule_changed()
-        self.name.setFocus()
+    def _build_tolerance(self, spec: ContractSpec | None) -> QHBoxLayout:
+        """The tolerance, in dollars: said before the field ("Tolerance: $ 0.01")."""
+        self.tolerance = QLineEdit(f"{spec.tolerance:.2f}" if spec else "0.01")
+        self.tolerance.setObjectName("tolerance")
+        self.tolerance.setMaximumWidth(110)
+        self.tolerance_unit = QLabel("$")
+        self.tolerance_unit.setObjectName("toleranceUnit")
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.tolerance_unit)
+        row.addWidget(self.tolerance)
+        row.addStretch(1)
+        return row
 
     def _rule_changed(self) -> None:
         self.mid_day.setEnabled(self.eligibility.currentData() == "mid-month")
@@ -440,6 +462,9 @@ class ContractDialog(_FormDialog):
             return lambda: payers.add_contract(db, code, spec), f"Added contract {name} to {code}"
         cid = self.contract.id
         return lambda: payers.update_contract(db, code, cid, spec), f"Saved contract {name}"
+
+
+TOLERANCE_HELP = "Differences up to this many dollars count as paid correctly ($0.01: a cent)."
 
 
 def _section(text: str) -> QLabel:

@@ -95,6 +95,13 @@ def grid(w: ImportWizard) -> list[dict[str, str]]:
     ]
 
 
+def paid_on(w: ImportWizard, day: dt.date) -> None:
+    """On the check step of a statement: give the payment date the wizard asks for."""
+    assert w.step == CHECK and w.payment_box.isVisible()
+    w.payment_box.date_edit.setFocus()
+    w.payment_box.date_edit.setDate(day)
+
+
 def count(ctx: AppContext, table: type) -> int:
     with ctx.db.sessions() as s:
         return int(s.scalar(select(func.count()).select_from(table)) or 0)
@@ -250,7 +257,7 @@ def test_choosing_a_column_runs_the_preview_again(
     qtbot.mouseClick(w.another_button, LEFT)
     w.set_path(path2)
     click_next(w, qtbot, wait_task)
-    assert "Using the saved layout 'roster profile 1'" in w.layout_label.text()
+    assert "Using the saved layout “SUN roster layout”" in w.layout_label.text()
     assert w.mapping.source_text("member_id") == "saved layout"
     assert [r["PCP"] for r in grid(w)] == ["PCP103", "PCP104"]
 
@@ -265,9 +272,8 @@ def test_statement_import(
     )
     w = wizard(ctx, qtbot, path=path)  # dropped on the main window: the kind is guessed
     assert w.kind == "remittance" and w.payer_code == "SUN"
+    assert w.kind_buttons["remittance"].isChecked()
     assert w.reference_edit.isVisible() and not w.month_row.isVisible()
-    w.payment_date_check.setChecked(True)
-    w.payment_date_edit.setDate(dt.date(2026, 1, 15))
     qtbot.keyClicks(w.reference_edit, "EFT 778")
     screenshot(w, "import_wizard_1_statement")
     click_next(w, qtbot, wait_task)
@@ -277,11 +283,22 @@ def test_statement_import(
         ("000000002", "2026-01", "-12.50"),
     ]
     click_next(w, qtbot, wait_task)
+    # The last page before Import: the total paid, and the payment date asked for (the file
+    # states none), Import waiting for it.
+    assert w.step == CHECK and w.payment_box.isVisible()
+    assert w.payment_box.total.text() == "$168.40  (the sum of its 2 lines)"
+    assert w.payment_box.date_edit.text() == "Choose the date"
+    assert "the file does not say" in w.payment_box.date_hint.text()
+    assert not w.next_button.isEnabled()
+    w.payment_box.date_edit.setFocus()
+    w.payment_box.date_edit.setDate(dt.date(2026, 1, 15))
+    assert w.payment_box.date_hint.text() == "the date of the check or EFT"
+    screenshot(w, "import_wizard_3_statement_payment")
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert w.summary_label.text() == (
-        "Imported a payment statement of SUN (Sunrise Health Plan): 2 lines for 2 members "
-        "(from SUN statement 2026-01.xlsx)."
+        "Imported a payment statement of SUN (Sunrise Health Plan): 2 lines for 2 members, "
+        "$168.40 paid on 2026-01-15 (from SUN statement 2026-01.xlsx)."
     )
     with ctx.db.sessions() as s:
         stored = s.execute(select(RemittanceImport.payment_date, RemittanceImport.reference)).one()
@@ -327,6 +344,7 @@ def test_a_statement_total_is_checked_against_the_lines(
     assert "Its stated total, 303.50, is checked against the sum of its lines" in (
         w.check_details.text()
     )
+    paid_on(w, dt.date(2026, 2, 15))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert w.total_label.isVisible()
@@ -348,8 +366,11 @@ def test_a_statement_total_is_checked_against_the_lines(
     )
     w.set_path(other)
     qtbot.keyClicks(w.stated_total_edit, "180.90")
-    for _ in range(3):
-        click_next(w, qtbot, wait_task)
+    click_next(w, qtbot, wait_task)
+    click_next(w, qtbot, wait_task)
+    assert w.payment_box.payment_date() is None  # the last file's date was forgotten
+    paid_on(w, dt.date(2026, 3, 15))
+    click_next(w, qtbot, wait_task)
     assert w.step == DONE and not w.total_label.isVisible()
     with ctx.db.sessions() as s:
         totals = s.scalars(
@@ -401,7 +422,7 @@ def test_the_same_file_twice_is_refused_in_words(
     w.set_roster_month(Month(2026, 2))
     click_next(w, qtbot, wait_task)
     assert w.preview_banner.text().startswith("Already imported on ")
-    assert "cannot be imported again" in w.preview_banner.text()
+    assert "It is not imported again (its rows would count twice)" in w.preview_banner.text()
     click_next(w, qtbot, wait_task)
     assert w.check_label.text().startswith("Already imported on ")
     assert not w.next_button.isEnabled()
@@ -482,10 +503,14 @@ def test_demo_new_month_files_import_and_reconcile_now(
 ) -> None:  # fmt: skip
     folder = _demo_template.parent / "demo-files" / "new-month"
     w = wizard(ctx, qtbot, path=folder / "SUN roster 2026-07.xlsx")
+    # BAY comes first in the list; the file's name says SUN: asked, never changed silently.
+    assert w.payer_code == "BAY" and w.name_question.isVisible()
+    assert not w.next_button.isEnabled()
+    qtbot.mouseClick(w.name_question.use_button, LEFT)
     assert (w.kind, w.payer_code, w.roster_month) == ("roster", "SUN", Month(2026, 7))
     assert w.month_hint.text() == "as in the file's name"
     click_next(w, qtbot, wait_task)
-    assert w.layout_label.text().startswith("Using the saved layout 'roster profile 1'")
+    assert w.layout_label.text().startswith("Using the saved layout “SUN roster layout”")
     assert w.mapping.source_text("member_id") == "saved layout"
     click_next(w, qtbot, wait_task)
     click_next(w, qtbot, wait_task)
@@ -502,6 +527,7 @@ def test_demo_new_month_files_import_and_reconcile_now(
     assert "instead of “Roster”" in w.kind_note.text()
     click_next(w, qtbot, wait_task)
     click_next(w, qtbot, wait_task)
+    paid_on(w, dt.date(2026, 7, 15))
     click_next(w, qtbot, wait_task)
     assert w.summary_label.text().startswith("Imported a payment statement of SUN")
     july = reconciling.reconcile(ctx.db, "SUN", Month(2026, 7), Month(2026, 7))
@@ -645,6 +671,7 @@ def test_two_columns_of_one_name_are_refused_until_the_clerk_picks_one(
     assert not w.preview_banner.isVisible()
     assert [r["Amount paid"] for r in grid(w)] == ["180.90", "97.60"]
     click_next(w, qtbot, wait_task)
+    paid_on(w, dt.date(2026, 1, 15))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert count(ctx, RemittanceImport) == 1

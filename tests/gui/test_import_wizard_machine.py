@@ -27,8 +27,8 @@ from pmpm_desktop.ui.import_wizard import CHECK, CHOOSE, DONE, PREVIEW, ImportWi
 from pmpm_desktop.ui.import_wizard.content_kind import propose_from_content
 from pmpm_desktop.ui.import_wizard.layout_editor import LayoutEditor
 from pmpm_desktop.ui.import_wizard.outcome_text import payer_level_fact
-from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
 from pmpm_desktop.ui.main_window import MainWindow
+from pmpm_desktop.ui.operations.import_data import ImportOutcome
 from tests.gui.conftest import screenshot
 from tests.gui.test_import_wizard import LEFT, click_next, count, drop, grid, wizard
 from tests.unit.mmr_files import roster_line, sample_records, write_fixed_roster, write_mmr

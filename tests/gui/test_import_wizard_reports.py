@@ -6,6 +6,7 @@ remembered), and the decimal question. Real files, a real SQLite database, real 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,7 @@ from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard import CHECK, CHOOSE, DONE, PREVIEW
 from pmpm_desktop.ui.import_wizard.preview_answers import READ_TAB, VALUES_TAB
 from tests.gui.conftest import screenshot as shot
-from tests.gui.test_import_wizard import LEFT, click_next, count, grid, sun, wizard
+from tests.gui.test_import_wizard import LEFT, click_next, count, grid, paid_on, sun, wizard
 from tests.unit.files import REMIT_HEADERS, ROSTER_HEADERS, A, B, csv_file, xlsx
 from tests.unit.report_files import REPORTS
 
@@ -152,6 +153,7 @@ def test_a_statement_given_as_a_roster_is_refused_then_imported_as_a_statement(
     assert not w.preview_banner.isVisible() and not w.switch_button.isVisible()
     assert [r["Amount paid"] for r in grid(w)] == ["180.90", "97.60"]
     click_next(w, qtbot, wait_task)
+    paid_on(w, dt.date(2026, 6, 15))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert w.summary_label.text().startswith("Imported a payment statement of SUN")
@@ -268,6 +270,7 @@ def test_a_value_for_every_row_is_given_then_remembered_for_the_next_file(
     assert editor.remember.isChecked()
     screenshot(w, "import_wizard_2_value_given")
     click_next(w, qtbot, wait_task)
+    paid_on(w, dt.date(2026, 6, 15))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     assert "with the values you gave for every row (Coverage month '02/2026')" in (
@@ -282,13 +285,14 @@ def test_a_value_for_every_row_is_given_then_remembered_for_the_next_file(
     w.set_path(later)
     click_next(w, qtbot, wait_task)
     assert not w.preview_banner.isVisible()
-    assert w.layout_label.text().startswith("Using the saved layout 'remittance profile 1'")
+    assert w.layout_label.text().startswith("Using the saved layout “SUN payment statement layout”")
     assert [r["Coverage month"] for r in grid(w)] == ["2026-02"]
     assert editor.rows == [] and editor.others.isVisible()
     assert editor.others.text().startswith(
         "Every row also gets, from the saved layout or the file itself: Coverage month: '02/2026'"
     )
     click_next(w, qtbot, wait_task)
+    paid_on(w, dt.date(2026, 6, 16))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE and count(ctx, RemittanceLine) == 3
     with ctx.db.sessions() as s:
@@ -304,6 +308,7 @@ def test_values_are_not_remembered_unless_the_user_says_so(
     qtbot.keyClicks(w.values_editor.rows[0].edit, "2026-03")
     qtbot.keyClick(w.values_editor.rows[0].edit, Qt.Key.Key_Return)
     click_next(w, qtbot, wait_task)
+    paid_on(w, dt.date(2026, 6, 15))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE and "values you gave" not in w.profile_label.text()
     qtbot.mouseClick(w.another_button, LEFT)
@@ -344,6 +349,7 @@ def test_the_decimal_question_is_asked_and_the_answer_read_and_imported(
     assert [r["Amount paid"] for r in grid(w)] == ["1.25", "2.50"]
     click_next(w, qtbot, wait_task)
     assert w.step == CHECK and "No problems found" in w.check_label.text()
+    paid_on(w, dt.date(2026, 6, 15))
     click_next(w, qtbot, wait_task)
     assert w.step == DONE
     with ctx.db.sessions() as s:

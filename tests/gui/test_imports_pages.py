@@ -19,6 +19,7 @@ from pmpm_desktop.services import importing
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.import_history import list_imports
 from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, AppContext
+from pmpm_desktop.ui.grids import context_menu
 from pmpm_desktop.ui.import_wizard import ImportWizard
 from pmpm_desktop.ui.pages.imports import ImportsPage, RemittancesPage, RostersPage
 from tests.gui.conftest import screenshot
@@ -190,12 +191,12 @@ def test_a_statement_is_rolled_back_through_the_confirm_box(
     check = _column(page, "Total check")
     # The demo states every statement's total; one SUN check is $25.00 more than its lines.
     texts = _texts(page.table, check)
-    assert sorted(set(texts)) == ["Matches", "Off by 25.00"] and texts.count("Off by 25.00") == 1
+    assert sorted(set(texts)) == ["Matches", "Off by $25.00"] and texts.count("Off by $25.00") == 1
     page.payer_combo.setCurrentIndex(page.payer_combo.findData("SUN"))
     target = next(i for i in page.model.rows if i.file_name == "SUN statement 2026-06.xlsx")
     row = page.model.rows.index(target)
-    assert _texts(page.table, _column(page, "Sum of lines"))[row] == f"{target.total_paid:,.2f}"
-    assert _texts(page.table, _column(page, "Coverage months"))[row] == target.months_text
+    assert _texts(page.table, _column(page, "Total paid"))[row] == f"{target.total_paid:,.2f}"
+    assert _texts(page.table, _column(page, "Months paid for"))[row] == target.months_text
     _click_row(qtbot, page.table, row, double=True)
     assert page.opened == target
     qtmodeltester.check(page.rows_model)
@@ -316,16 +317,16 @@ def test_a_statement_whose_stated_total_differs_is_flagged(
     page = _page(RemittancesPage, ctx, qtbot, wait_task)
     qtmodeltester.check(page.model)
     check = _column(page, "Total check")
-    assert _texts(page.table, check) == ["Off by 19.10", "Matches", "Not stated"]
+    assert _texts(page.table, check) == ["Off by $19.10", "Matches", "Not stated"]
     assert _texts(page.table, _column(page, "Stated total")) == ["200.00", "180.90", ""]
     flagged = page.model.data(page.model.index(0, check), Qt.ItemDataRole.ForegroundRole)
     assert flagged is not None and flagged.color().red() > 150
     assert page.model.data(page.model.index(0, check), Qt.ItemDataRole.FontRole).bold()
     assert page.model.data(page.model.index(1, check), Qt.ItemDataRole.ForegroundRole) is None
     tip = page.model.data(page.model.index(0, check), Qt.ItemDataRole.ToolTipRole)
-    assert tip.startswith("The statement's total of 200.00 is 19.10 more than the sum of its")
+    assert tip.startswith("The statement's total of $200.00 is $19.10 more than the sum of its")
     _click_row(qtbot, page.table, 0, double=True)
-    assert "stated total 200.00: 19.10 more than the lines" in page.detail_facts.text()
+    assert "stated total $200.00: $19.10 more than the lines" in page.detail_facts.text()
 
 
 # --- empty states ----------------------------------------------------------------------------
@@ -404,20 +405,18 @@ def test_the_grids_use_their_room_in_the_main_window(
         table, header = page.table, page.table.horizontalHeader()
         # Every column fits without scrolling sideways, the file names whole.
         assert header.length() <= table.viewport().width()
-        file, sha = _column(page, "File"), _column(page, "SHA-256")
+        file = _column(page, "File")
         assert _whole(table, file)
         assert all(_whole(table, c) for c in range(page.model.columnCount()))
-        # The file name takes the spare width; the fingerprint is short, whole in its tooltip.
+        # The file name takes the spare width; no fingerprint column for a clerk to puzzle
+        # over: it is in the file name's tooltip, under the name whole.
         widest = max(header.sectionSize(c) for c in range(page.model.columnCount()))
         assert header.sectionSize(file) == widest
-        assert header.sectionSize(sha) < 130
+        titles = [c.title for c in page.columns]
+        assert not any("SHA" in t for t in titles)
         info = page.model.row(0)
-        assert page.model.data(page.model.index(0, sha)) == info.sha256[:12]
-        tip = page.model.data(page.model.index(0, sha), Qt.ItemDataRole.ToolTipRole)
-        assert tip == f"SHA-256 {info.sha256}"
-        assert page.model.data(page.model.index(0, file), Qt.ItemDataRole.ToolTipRole) == (
-            info.file_name
-        )
+        tip = page.model.data(page.model.index(0, file), Qt.ItemDataRole.ToolTipRole)
+        assert tip == f"{info.file_name}\nFile fingerprint (SHA-256): {info.sha256}"
         # Nothing opened: the grid has the height (every demo import shows), a line under it.
         assert not page.detail_open and page.detail_hint.isVisible()
         assert table.height() > 0.7 * page.height()
@@ -486,7 +485,7 @@ def test_the_flags_read_in_the_dark_palette(
     wait_task()
     assert isinstance(page, ImportsPage)
     check = _column(page, "Total check")
-    row = _texts(page.table, check).index("Off by 25.00")
+    row = _texts(page.table, check).index("Off by $25.00")
     light = page.model.data(page.model.index(row, check), Qt.ItemDataRole.ForegroundRole)
     try:
         app.setPalette(_dark_palette())
@@ -500,3 +499,47 @@ def test_the_flags_read_in_the_dark_palette(
         _shot(qtbot, window, "remittances_dark_open")
     finally:
         app.setPalette(before)
+
+
+def test_right_click_on_an_import_shows_its_rows_or_rolls_it_back(
+    demo_db: Path, ctx: AppContext, qtbot: QtBot, wait_task: Wait
+) -> None:
+    page = _page(RostersPage, ctx, qtbot, wait_task)
+    target = page.model.row(2)
+    menu = context_menu(page.table, [2], page.actions_for)
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in actions] == ["Show rows", "Roll back this import…", "&Copy row"]
+    actions[0].trigger()
+    assert page.detail_open and page.opened == target
+    assert target.file_name in page.detail_title.text()
+
+    actions[1].trigger()
+    box = _confirm_box(qtbot)
+    assert f"Roll back the {target.roster_month} roster of" in box.text()
+    assert target.file_name in box.text()
+    qtbot.mouseClick(_button(box, QMessageBox.ButtonRole.RejectRole), Qt.MouseButton.LeftButton)
+    wait_task()
+    assert len(list_imports(ctx.db, "roster")) == 18  # nothing was rolled back
+
+
+def test_at_1024_by_680_the_page_fits_and_no_amount_is_cut(
+    demo_db: Path, ctx: AppContext, qtbot: QtBot, wait_task: Wait
+) -> None:
+    window = _main_window(ctx, qtbot, wait_task, (1024, 680))
+    for key in ("remittances", "rosters"):
+        page = window.go_to(key)
+        wait_task()
+        qtbot.wait(20)  # pending layout
+        assert isinstance(page, ImportsPage)
+        # The page fits the window: nothing scrolls the page sideways.
+        assert page.minimumSizeHint().width() <= page.width()
+        assert page.import_button.geometry().right() <= page.width()
+        # Amounts, counts and dates show whole (the grid may scroll, never cut them).
+        table = page.table
+        for n, column in enumerate(page.columns):
+            if column.kind in ("money", "int", "date", "datetime", "month"):
+                assert _whole(table, n), column.title
+        check = next((n for n, c in enumerate(page.columns) if c.title == "Total check"), None)
+        if check is not None:
+            assert _whole(table, check)
+        _shot(qtbot, window, f"{key}_1024")

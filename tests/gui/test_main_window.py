@@ -23,7 +23,7 @@ PAGE_TITLES = [
     "Dashboard",
     "Payers & Contracts",
     "Rosters",
-    "Remittances",
+    "Payment statements",
     "Reconciliation",
     "Members",
     "Reports",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QLabel, QTableView
 from pytestqt.qtbot import QtBot
 
 from pmpm_desktop.services.discrepancies import discrepancy_rows
@@ -16,6 +16,7 @@ from pmpm_desktop.services.member_ledger import (
     search_members,
 )
 from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.grids import context_menu
 from pmpm_desktop.ui.pages.members import MembersPage
 from tests.gui.conftest import screenshot
 
@@ -196,3 +197,34 @@ def test_empty_database_says_to_import_a_roster(ctx: AppContext, qtbot: QtBot) -
     assert page.body.is_empty
     assert page.empty.heading.text() == "No members yet — import a roster"
     assert [b.text() for b in page.empty.buttons] == ["Import a roster…"]
+
+
+def test_right_click_on_a_member_shows_their_discrepancies(
+    demo_db, ctx: AppContext, qtbot: QtBot
+) -> None:  # type: ignore[no-untyped-def]
+    page = _page(ctx, qtbot)
+    m = _member_with_discrepancies(ctx)
+    _type(qtbot, page, m.member_id)
+    qtbot.waitUntil(lambda: page.results.total == 1)
+    menu = context_menu(page.results_view, [0], page.actions_for)
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in actions] == ["Show discrepancies", "&Copy row"]
+    with qtbot.waitSignal(ctx.navigate, timeout=5000) as nav:
+        actions[0].trigger()
+    assert nav.args == ["reconciliation", {"payer": m.payer_code, "text": m.member_id}]
+
+
+def test_until_a_member_is_chosen_the_results_have_the_height(
+    demo_db, ctx: AppContext, qtbot: QtBot, wait_task: Callable[..., None]
+) -> None:  # type: ignore[no-untyped-def]
+    page = _page(ctx, qtbot)
+    page.resize(834, 600)  # the page's room in a 1024×680 window
+    qtbot.wait(20)
+    hint = page.findChild(QLabel, "noMemberSelected")
+    assert hint.isVisible() and hint.text().startswith("Select a member above")
+    assert page.results_view.height() > 0.6 * page.height()
+    _click(qtbot, page.results_view, page.results.index(0, 1))
+    wait_task()
+    assert not hint.isVisible() and page.ledger_view.isVisible()
+    assert page.ledger_totals.text().startswith(f"{page.ledger.rowCount()} month")
+    assert "$" in page.ledger_totals.text()  # the totals are amounts, said with units

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -207,6 +207,7 @@ def test_the_wizard_shows_the_rule_that_would_match_the_statement(
         "Edit payer…, Member IDs)."
     )
     assert note in w.check_details.text()
+    w.payment_box.date_edit.setDate(QDate(2026, 1, 15))  # the check step asks when it was paid
     qtbot.mouseClick(w.next_button, LEFT)
     wait_task()
     assert w.step == DONE

@@ -50,6 +50,7 @@ def test_a_new_user_works_a_month_end_to_end(
     new_month = demo_folder(ctx.db) / "new-month"
     wizard = window.import_file(None, new_month / "SUN roster 2026-07.xlsx")
     wait_task()  # its kind is proposed from its columns and name
+    qtbot.mouseClick(wizard.name_question.use_button, LEFT)  # its name says SUN, not BAY
     assert wizard.kind == "roster" and wizard.payer_code == "SUN"
     for _ in range(3):  # choose → preview → check → import
         qtbot.mouseClick(wizard.next_button, LEFT)
@@ -60,6 +61,8 @@ def test_a_new_user_works_a_month_end_to_end(
     wait_task()
     assert wizard.kind == "remittance"
     for _ in range(3):
+        if wizard.payment_box.isVisible():  # the check step asks when it was paid
+            wizard.payment_box.date_edit.setDate(QDate(2026, 7, 15))
         qtbot.mouseClick(wizard.next_button, LEFT)
         wait_task()
     assert wizard.summary_label.text().startswith("Imported a payment statement of SUN")

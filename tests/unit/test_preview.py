@@ -53,7 +53,7 @@ def test_preview_shows_mapping_sources_rows_and_writes_nothing(
     p = preview(sun, "sun", "roster", feb, roster_month=Month(2026, 2), mapping={"sex": "Sex"})
     assert _counts(db_path) == before
     assert p.importable and p.error is None and p.already_imported is None
-    assert p.profile == "roster profile 1"
+    assert p.profile == "SUN roster layout"
     assert p.sheets == ("Sheet",) and p.sheet == "Sheet" and p.header_row == 3
     assert p.headers == tuple(HEADERS)
     sources = {m.field: (m.column, m.source) for m in p.mapping}

@@ -127,7 +127,7 @@ def test_a_profile_is_saved_and_reused_silently_for_the_same_header_in_another_o
     r = _roster(sun, "2026-01", jan, "--map", "member_id=Zq Key")
     assert r.code == 0, r.err
     [(kind, name, sheet, header_row, mapping)] = _profiles(db_path)
-    assert (kind, name, sheet, header_row) == ("roster", "roster profile 1", "Sheet", 3)
+    assert (kind, name, sheet, header_row) == ("roster", "SUN roster layout", "Sheet", 3)
     assert json.loads(str(mapping))["member_id"] == "Zq Key"
 
     # February: same columns in another order, no title rows, CSV, no --map.
@@ -135,7 +135,7 @@ def test_a_profile_is_saved_and_reused_silently_for_the_same_header_in_another_o
     feb = csv_file(tmp_path / "feb.csv", headers, rows)
     r = _roster(sun, "2026-02", feb)
     assert r.code == 0, r.err
-    assert _import_mapping(db_path, "2026-02")["profile"] == "roster profile 1"
+    assert _import_mapping(db_path, "2026-02")["profile"] == "SUN roster layout"
     assert len(_profiles(db_path)) == 1  # refreshed, not duplicated
     assert _profiles(db_path)[0][2:4] == (None, 1)  # now where February's file had it
 
@@ -168,12 +168,12 @@ def test_a_changed_header_does_not_use_the_profile_and_gets_one_of_its_own(
     info = _import_mapping(db_path, "2026-02")
     assert "profile" not in info  # detection read it
     assert info["fields"]["member_id"] == "Member ID"  # type: ignore[index]
-    assert [p[1] for p in _profiles(db_path)] == ["roster profile 1", "roster profile 2"]
+    assert [p[1] for p in _profiles(db_path)] == ["SUN roster layout", "SUN roster layout 2"]
 
     # The first layout again, header moved down by title rows: profile 1 is found and used.
     r = _roster(sun, "2026-03", xlsx(tmp_path / "c.xlsx", HEADERS, ROWS, title="March"))
     assert r.code == 0, r.err
-    assert _import_mapping(db_path, "2026-03")["profile"] == "roster profile 1"
+    assert _import_mapping(db_path, "2026-03")["profile"] == "SUN roster layout"
 
 
 def test_a_map_overrides_the_profile_field_by_field_and_updates_it(
@@ -190,7 +190,7 @@ def test_a_map_overrides_the_profile_field_by_field_and_updates_it(
     )
     assert r.code == 0, r.err  # member_id still came from the profile
     info = _import_mapping(db_path, "2026-02")
-    assert info["profile"] == "roster profile 1"
+    assert info["profile"] == "SUN roster layout"
     assert info["fields"]["rate_cell"] == "Alt Cell"  # type: ignore[index]
     assert info["fields"]["member_id"] == "Zq Key"  # type: ignore[index]
     assert [r[6] for r in _roster_rows(db_path, "2026-02")] == ["ABD", "ABD", "SSI"]
@@ -224,7 +224,7 @@ def test_remittance_profiles_are_their_own(sun, tmp_path: Path, db_path: Path) -
     )
     r = sun("remit", "import", "--payer", "SUN", second)
     assert r.code == 0, r.err
-    assert [p[:2] for p in _profiles(db_path)] == [("remittance", "remittance profile 1")]
+    assert [p[:2] for p in _profiles(db_path)] == [("remittance", "SUN payment statement layout")]
     # A roster with the same kind of header does not use the remittance profile.
     assert _roster(sun, "2026-01", xlsx(tmp_path / "r.xlsx", HEADERS, ROWS)).code == 3
 
@@ -237,12 +237,12 @@ def test_profile_list_rename_delete_through_the_cli(sun, tmp_path: Path) -> None
     assert r.code == 0, r.err
     [item] = r.json()
     assert item["payer"] == "SUN" and item["kind"] == "roster"
-    assert item["name"] == "roster profile 1" and item["header_row"] == 1
+    assert item["name"] == "SUN roster layout" and item["header_row"] == 1
     assert item["mapping"]["member_id"] == "Zq Key"
     r = sun("profile", "list")
-    assert "roster profile 1" in r.out and "member_id=Zq Key" in r.out
+    assert "SUN roster layout" in r.out and "member_id=Zq Key" in r.out
 
-    r = sun("profile", "rename", "--payer", "SUN", "--name", "roster profile 1", "--to", "Monthly")
+    r = sun("profile", "rename", "--payer", "SUN", "--name", "SUN roster layout", "--to", "Monthly")
     assert r.code == 0 and "'Monthly'" in r.out
     assert sun("profile", "list", "--json").json()[0]["name"] == "Monthly"
     r = sun("profile", "rename", "--payer", "SUN", "--name", "nope", "--to", "x")
@@ -268,13 +268,13 @@ def test_service_errors_are_clear(db, tmp_path: Path) -> None:  # type: ignore[n
         path = xlsx(tmp_path / f"{n}.xlsx", HEADERS if n == 1 else [*HEADERS, "X"], ROWS)
         importing.import_roster(db, "SUN", Month(2026, n), path, mapping={"member_id": "Zq Key"})
     names = [p.name for p in profiles.list_profiles(db, "SUN")]
-    assert names == ["roster profile 1", "roster profile 2"]
+    assert names == ["SUN roster layout", "SUN roster layout 2"]
     with pytest.raises(InputRejected, match="already has a roster profile named"):
-        profiles.rename_profile(db, "SUN", "roster profile 1", "roster profile 2")
+        profiles.rename_profile(db, "SUN", "SUN roster layout", "SUN roster layout 2")
     with pytest.raises(NotFound, match="no payer"):
         profiles.list_profiles(db, "NOPE")
     with pytest.raises(InputRejected, match="at most 100"):
-        profiles.rename_profile(db, "SUN", "roster profile 1", "x" * 101)
+        profiles.rename_profile(db, "SUN", "SUN roster layout", "x" * 101)
     with pytest.raises(InputRejected, match="unknown file kind"):
         profiles.list_profiles(db, kind="claims")
     # One profile per header: importing the first layout again refreshes profile 1 only.

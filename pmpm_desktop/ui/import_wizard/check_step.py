@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from pmpm_desktop.io.machine_file import Format
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.parsed import RowProblem
 from pmpm_desktop.io.problems_export import Problem, as_problems, write_problems
 from pmpm_desktop.services.import_history import roster_stored
@@ -19,8 +20,9 @@ from pmpm_desktop.ui.import_wizard.outcome_text import (
     month_words,
     notes_text,
 )
-from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome
+from pmpm_desktop.ui.import_wizard.payment_box import PaymentBox
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.operations.import_data import PreviewOutcome
 from pmpm_desktop.ui.save_location import save_dialog
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
@@ -64,6 +66,11 @@ class CheckStep(WizardBase):
         self.check_label = banner("ok")
         self.check_label.setObjectName("checkLabel")
         layout.addWidget(self.check_label)
+        # a statement's total and payment date, asked before Import (hidden otherwise)
+        self.payment_box = PaymentBox()
+        self.payment_box.changed.connect(self._payment_changed)
+        self.payment_box.setVisible(False)
+        layout.addWidget(self.payment_box)
         self.check_details = QLabel()
         self.check_details.setObjectName("checkDetails")
         self.check_details.setWordWrap(True)
@@ -73,6 +80,7 @@ class CheckStep(WizardBase):
         self.problems_view.setObjectName("problemsView")
         self.problems_view.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.problems_view, 1)
+
         row = QHBoxLayout()
         self.export_button = QPushButton("Export problems…")
         self.export_button.setObjectName("exportProblems")
@@ -99,89 +107,106 @@ class CheckStep(WizardBase):
         p = outcome.preview
         problems = self.problems
         x12 = p.format is Format.X12
-        self.problems_model.beginResetModel()
         lines = p.format in (Format.MMR, Format.FIXED_WIDTH)
+        self.problems_model.beginResetModel()
         self.problems_model.columns = list(_SEGMENT_COLUMNS if x12 else _row_columns(lines))
         self.problems_model.endResetModel()
         self.problems_model.set_rows(p.all_problems() if x12 else problems)
         self.problems_view.resizeColumnsToContents()
-        has_problems = bool(problems)
-        self.problems_view.setVisible(has_problems)
-        self.export_button.setVisible(has_problems)
+        self.problems_view.setVisible(bool(problems))
+        self.export_button.setVisible(bool(problems))
         self.export_label.setText("")
+        statement = outcome.request.kind is FileKind.STATEMENT and p.importable
+        self.payment_box.setVisible(statement)
+        if statement:
+            self.payment_box.show_for(outcome.request.path, p)
+        place = "segment" if x12 else "line" if lines else "row"
+        head, news, details = self._verdict(outcome, problems, place)
+        set_banner(self.check_label, head, news)
+        self.check_details.setText(details)
+        self._update_buttons()
+
+    def _verdict(
+        self, outcome: PreviewOutcome, problems: list[Problem], place: str
+    ) -> tuple[str, str, str]:
+        """The check in a banner (its text and kind of news) and what to do next."""
+        p = outcome.preview
         what = self._what_sentence(outcome)
-        if has_problems:
+        if problems:
             rows = len({x.row for x in problems if x.row is not None})
             counted = f"{len(problems):,} problem{'s' if len(problems) != 1 else ''}"
-            place = "segment" if x12 else "line" if lines else "row"
             if rows:
                 counted += f" in {rows} {place}{'s' if rows != 1 else ''}"
-            set_banner(
-                self.check_label,
+            return (
                 f"{p.file_name} cannot be imported: {counted}. Nothing will be written while "
                 "the file has problems.",
                 "error",
-            )
-            self.check_details.setText(
                 "Correct these rows in the payer's file (or ask the payer for a corrected "
                 "file), then choose it again. If a whole column is wrong, go Back and choose "
-                "the right column for the field. “Export problems…” saves this list."
+                "the right column for the field. “Export problems…” saves this list.",
             )
-        elif p.already_imported is not None:
-            set_banner(self.check_label, already_sentence(p), "warning")
-            self.check_details.setText(
-                what + "\n\nIf the payer sent a corrected file, go Back and choose that one."
+        if p.already_imported is not None:
+            return (
+                already_sentence(p) or "",
+                "warning",
+                what + "\n\nIf the payer sent a corrected file, go Back and choose that one.",
             )
-        elif p.row_count == 0 and p.payer_payments:
+        if p.row_count == 0 and p.payer_payments:
             n = p.payer_payments
-            set_banner(
-                self.check_label,
+            return (
                 f"No problems found: no member lines, {fmt.count(n)} payer-level "
                 f"payment{'s' if n != 1 else ''} ready to import. Nothing has been written yet.",
                 "ok",
+                what + "\n\nPayer-level payments (an 835's PLB: CT capitation, E3 withholding, "
+                "…) are shown beside each month's member-level figures on the Reconciliation "
+                "page.\n\nPress Import to store it.",
             )
-            self.check_details.setText(
-                what + "\n\nPayer-level payments (an 835's PLB: CT capitation, E3 withholding, …) "
-                "are shown beside each month's member-level figures on the Reconciliation page."
-                "\n\nPress Import to store it."
-            )
-        elif p.row_count == 0:
-            set_banner(
-                self.check_label,
+        if p.row_count == 0:
+            return (
                 f"{p.file_name} has no data rows under its header: there is nothing to import.",
                 "error",
+                "Check that the header row on the previous step is the right one.",
             )
-            self.check_details.setText(
-                "Check that the header row on the previous step is the right one."
-            )
-        else:
-            set_banner(
-                self.check_label,
-                f"No problems found: {fmt.count(p.row_count)} "
-                f"row{'s' if p.row_count != 1 else ''} ready to import. Nothing has been "
-                "written yet.",
-                "ok",
-            )
-            notes = notes_text(p.notes)
-            self.check_details.setText(
-                what + (f"\n\n{notes}" if notes else "") + "\n\nPress Import to store it."
-            )
+        notes = notes_text(p.notes)
+        return (
+            f"No problems found: {fmt.count(p.row_count)} row{'s' if p.row_count != 1 else ''} "
+            "ready to import. Nothing has been written yet.",
+            "ok",
+            what + (f"\n\n{notes}" if notes else "") + "\n\nPress Import to store it.",
+        )
+
+    def _payment_changed(self) -> None:
+        if self.current is not None and self.payment_box.isVisible():
+            self.payment_box.show_for(self.current.request.path, self.current.preview)
         self._update_buttons()
+
+    def payment_missing(self) -> bool:
+        """A statement to import still waits for its payment date."""
+        r = self.current.request if self.current is not None else None
+        return (
+            r is not None
+            and r.kind is FileKind.STATEMENT
+            and (self.payment_box.payment_date() is None)
+        )
 
     def _what_sentence(self, outcome: PreviewOutcome) -> str:
         r = outcome.request
         payer = self._payer_words(r.payer)
         standard = outcome.preview.standard
         source = f"{r.path.name} ({standard})" if standard else r.path.name
-        if r.kind == "roster" and r.roster_month is not None:
+        if r.kind is FileKind.ROSTER and r.roster_month is not None:
             text = f"The {month_words(r.roster_month)} roster of {payer}, from {source}."
-            if roster_stored(self.ctx.db, r.payer, r.roster_month):
+            # A file stored already is not imported again: it replaces nothing.
+            stored = outcome.preview.already_imported is None and roster_stored(
+                self.ctx.db, r.payer, r.roster_month
+            )
+            if stored:
                 text += (
                     f" A {month_words(r.roster_month)} roster is stored already: this file "
                     "replaces it (the earlier import is kept as history, inactive)."
                 )
             return text
-        if r.kind == "remittance":
+        if r.kind is FileKind.STATEMENT:
             text = f"A payment statement of {payer}, from {source}."
             stated = self.stated_total()
             if stated is not None:

@@ -3,14 +3,12 @@ details, and the file itself (dropped on the drop zone, picked with Browse…, o
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -28,11 +26,10 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.core.clock import now
 from pmpm_desktop.core.month import Month
-from pmpm_desktop.errors import InputRejected
-from pmpm_desktop.services import importing
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.import_history import latest_roster_month
 from pmpm_desktop.services.payers import list_payers
-from pmpm_desktop.ui.import_wizard.base import KIND_NAMES, WizardBase
+from pmpm_desktop.ui.import_wizard.base import KIND_NAMES
 from pmpm_desktop.ui.import_wizard.drop_zone import (
     IMPORTABLE,
     MACHINE_SUFFIXES,
@@ -41,33 +38,52 @@ from pmpm_desktop.ui.import_wizard.drop_zone import (
 )
 from pmpm_desktop.ui.import_wizard.file_name_guesses import guess_payer, month_in_name
 from pmpm_desktop.ui.import_wizard.outcome_text import month_words
-from pmpm_desktop.ui.import_wizard.tasks import PaymentDetails
+from pmpm_desktop.ui.import_wizard.payer_check import PayerCheck
+from pmpm_desktop.ui.import_wizard.statement_fields import StatedTotalField
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page
-from pmpm_desktop.ui.theme import negative_color
+from pmpm_desktop.ui.operations.import_data import PaymentDetails
 
 _KIND_HINTS = {
-    "roster": "Who the payer says is enrolled, for one month",
-    "remittance": "What the payer paid: a capitation statement or remittance",
-    "rates": "What the contract pays per member per month",
+    FileKind.ROSTER: "Who the payer says is enrolled, for one month",
+    FileKind.STATEMENT: "What the payer paid, member by member (a capitation statement)",
+    FileKind.RATES: "What the contract pays per member per month",
 }
 
 
-class ChooseStep(WizardBase):
+class ChooseStep(PayerCheck):
     """Step 1: the kind, payer, month / contract / payment details and the file."""
+
+    #: the payer is changed by the user's answer to a payer question: the month chosen stays
+    _keep_month = False
 
     def _build_choose(self) -> QWidget:
         """The page of step 1 (its widgets become the wizard's attributes)."""
         page, layout = step_page()
         layout.setSpacing(12)
+        layout.addWidget(self._build_kinds())
+        # What the file's columns and name say it is (kind_proposal.py fills it in).
+        self.kind_note = banner("info")
+        self.kind_note.setObjectName("kindNote")
+        layout.addWidget(self.kind_note)
+        layout.addWidget(self._build_no_payer())
+        self.choose_hint = banner("warning")
+        self.choose_hint.setObjectName("chooseHint")
+        layout.addWidget(self.choose_hint)
+        layout.addLayout(self._build_form())
+        self._build_file(layout)
+        layout.addStretch(0)
+        return page
 
+    def _build_kinds(self) -> QGroupBox:
+        """What is this file? A roster, a payment statement or a rate exhibit."""
         kinds = QGroupBox("What is this file?")
         row = QHBoxLayout(kinds)
         self.kind_group = QButtonGroup(self)
-        self.kind_buttons: dict[str, QRadioButton] = {}
+        self.kind_buttons: dict[FileKind, QRadioButton] = {}
         for key, name in KIND_NAMES.items():
             cell = QVBoxLayout()
             button = QRadioButton(name)
-            button.setObjectName(f"kind_{key}")
+            button.setObjectName(f"kind_{key.value}")
             self.kind_group.addButton(button)
             self.kind_buttons[key] = button
             hint = QLabel(_KIND_HINTS[key])
@@ -80,12 +96,10 @@ class ChooseStep(WizardBase):
             row.addLayout(cell, 1)
         self.kind_group.buttonToggled.connect(lambda *_: self._kind_changed())
         kinds.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        layout.addWidget(kinds)
-        # What the file's columns and name say it is (kind_proposal.py fills it in).
-        self.kind_note = banner("info")
-        self.kind_note.setObjectName("kindNote")
-        layout.addWidget(self.kind_note)
+        return kinds
 
+    def _build_no_payer(self) -> QWidget:
+        """Shown only while there is no payer: where to add one."""
         self.no_payer = QWidget()
         no_payer_row = QHBoxLayout(self.no_payer)
         no_payer_row.setContentsMargins(0, 0, 0, 0)
@@ -101,11 +115,11 @@ class ChooseStep(WizardBase):
         go_payers.clicked.connect(self._go_payers)
         no_payer_row.addWidget(self.no_payer_label, 1)
         no_payer_row.addWidget(go_payers)
-        layout.addWidget(self.no_payer)
-        self.choose_hint = banner("warning")
-        self.choose_hint.setObjectName("chooseHint")
-        layout.addWidget(self.choose_hint)
+        return self.no_payer
 
+    def _build_form(self) -> QFormLayout:
+        """Payer (and its question), roster month, contract, a statement's reference and
+        total: the rows of the kind chosen are shown."""
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
@@ -115,8 +129,30 @@ class ChooseStep(WizardBase):
         self.payer_combo.setMinimumContentsLength(30)
         self.payer_combo.currentIndexChanged.connect(lambda _i: self._payer_changed())
         form.addRow("Payer:", self.payer_combo)
+        self._build_payer_questions()
+        form.addRow("", self.name_question)
 
-        month_row = QHBoxLayout()
+        form.addRow("Roster month:", self._build_month_row())
+        self.contract_combo = QComboBox()
+        self.contract_combo.setObjectName("contractCombo")
+        self.contract_combo.setMinimumContentsLength(24)
+        self.contract_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        form.addRow("Contract:", self.contract_combo)
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setObjectName("referenceEdit")
+        self.reference_edit.setPlaceholderText("optional, e.g. EFT 20260715 or check 10234")
+        self.reference_edit.setMinimumWidth(320)
+        self.reference_edit.setMaxLength(100)
+        form.addRow("Check / EFT reference:", self.reference_edit)
+        self.stated_total_row = StatedTotalField()
+        self.stated_total_edit = self.stated_total_row.edit
+        self.stated_total_error = self.stated_total_row.error
+        self.stated_total_row.changed.connect(self._update_buttons)
+        form.addRow("Statement total (optional):", self.stated_total_row)
+        return form
+
+    def _build_month_row(self) -> QWidget:
+        """The roster month, and where its proposal came from."""
         self.month_edit = QDateEdit()
         self.month_edit.setObjectName("rosterMonth")
         self.month_edit.setDisplayFormat("MMMM yyyy")
@@ -126,76 +162,15 @@ class ChooseStep(WizardBase):
         self.month_hint = QLabel()
         self.month_hint.setObjectName("monthHint")
         self.month_hint.setEnabled(False)
+        self.month_row = QWidget()
+        month_row = QHBoxLayout(self.month_row)
+        month_row.setContentsMargins(0, 0, 0, 0)
         month_row.addWidget(self.month_edit)
         month_row.addWidget(self.month_hint)
-        self.month_row = QWidget()
-        self.month_row.setLayout(month_row)
-        month_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Roster month:", self.month_row)
+        return self.month_row
 
-        self.contract_combo = QComboBox()
-        self.contract_combo.setObjectName("contractCombo")
-        self.contract_combo.setMinimumContentsLength(24)
-        self.contract_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
-        form.addRow("Contract:", self.contract_combo)
-
-        pay_row = QHBoxLayout()
-        pay_row.setContentsMargins(0, 0, 0, 0)
-        self.payment_date_check = QCheckBox("Paid on")
-        self.payment_date_check.setObjectName("paymentDateCheck")
-        self.payment_date_edit = QDateEdit(QDate.currentDate())
-        self.payment_date_edit.setObjectName("paymentDate")
-        self.payment_date_edit.setCalendarPopup(True)
-        self.payment_date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.payment_date_edit.setEnabled(False)
-        self.payment_date_check.toggled.connect(self.payment_date_edit.setEnabled)
-        pay_hint = QLabel("optional: else the date in the file, if it has one")
-        pay_hint.setEnabled(False)
-        pay_row.addWidget(self.payment_date_check)
-        pay_row.addWidget(self.payment_date_edit)
-        pay_row.addWidget(pay_hint)
-        self.payment_row = QWidget()
-        self.payment_row.setLayout(pay_row)
-        form.addRow("Payment:", self.payment_row)
-        self.reference_edit = QLineEdit()
-        self.reference_edit.setObjectName("referenceEdit")
-        self.reference_edit.setPlaceholderText("optional, e.g. EFT 20260715 or check 10234")
-        self.reference_edit.setMinimumWidth(320)
-        self.reference_edit.setMaxLength(100)
-        form.addRow("Check / EFT reference:", self.reference_edit)
-        total_row = QHBoxLayout()
-        total_row.setContentsMargins(0, 0, 0, 0)
-        self.stated_total_edit = QLineEdit()
-        self.stated_total_edit.setObjectName("statedTotalEdit")
-        self.stated_total_edit.setPlaceholderText("e.g. 18,639.10")
-        self.stated_total_edit.setMinimumWidth(160)
-        self.stated_total_edit.setMaxLength(40)
-        self.stated_total_edit.setToolTip(
-            "The amount of the check or EFT, as the statement states it. PMPM checks that the "
-            "lines add up to it; leave it empty when the statement states no total."
-        )
-        self.stated_total_edit.textChanged.connect(lambda _text: self._stated_total_changed())
-        self.stated_total_hint = QLabel("the check or EFT amount: the lines are checked against it")
-        self.stated_total_hint.setObjectName("statedTotalHint")
-        self.stated_total_hint.setEnabled(False)
-        # Under the field (a refusal beside it would widen the dialog).
-        self.stated_total_error = QLabel()
-        self.stated_total_error.setObjectName("statedTotalError")
-        self.stated_total_error.setStyleSheet(f"color: {negative_color(self.palette()).name()};")
-        self.stated_total_error.setVisible(False)
-        total_row.addWidget(self.stated_total_edit)
-        total_row.addWidget(self.stated_total_hint)
-        total_row.addStretch(1)
-        total_box = QVBoxLayout()
-        total_box.setContentsMargins(0, 0, 0, 0)
-        total_box.setSpacing(2)
-        total_box.addLayout(total_row)
-        total_box.addWidget(self.stated_total_error)
-        self.stated_total_row = QWidget()
-        self.stated_total_row.setLayout(total_box)
-        form.addRow("Statement total (optional):", self.stated_total_row)
-        layout.addLayout(form)
-
+    def _build_file(self, layout: QVBoxLayout) -> None:
+        """The drop zone (with Browse…), the path typed, and what is wrong with the file."""
         self.drop_zone = DropZone()
         self.drop_zone.file_dropped.connect(self.set_path)
         self.drop_zone.drop_refused.connect(self._file_refused)
@@ -212,12 +187,10 @@ class ChooseStep(WizardBase):
         self.file_message = banner("error")
         self.file_message.setObjectName("fileMessage")
         layout.addWidget(self.file_message)
-        layout.addStretch(0)
-        return page
 
     # -- choices ---------------------------------------------------------------------------
     @property
-    def kind(self) -> str | None:
+    def kind(self) -> FileKind | None:
         return next((k for k, b in self.kind_buttons.items() if b.isChecked()), None)
 
     @property
@@ -258,8 +231,11 @@ class ChooseStep(WizardBase):
         named = month_in_name(self.path)
         if named is not None:
             month, hint = named, "as in the file's name"
-        self.set_roster_month(month)
-        self.month_hint.setText(hint)
+        if not self._keep_month:
+            self.set_roster_month(month)
+            self.month_hint.setText(hint)
+        if self.name_question.open and code is not None:
+            self._payer_answered(code)  # the user chose the payer themselves: that answers
         self._update_buttons()
 
     def _kind_changed(self) -> None:
@@ -267,11 +243,10 @@ class ChooseStep(WizardBase):
         self._kind_chosen_by_user()
         if kind is not None:
             self.values_editor.set_kind(kind)
-        self.form.setRowVisible(self.month_row, kind == "roster")
-        self.form.setRowVisible(self.contract_combo, kind == "rates")
-        self.form.setRowVisible(self.payment_row, kind == "remittance")
-        self.form.setRowVisible(self.reference_edit, kind == "remittance")
-        self.form.setRowVisible(self.stated_total_row, kind == "remittance")
+        self.form.setRowVisible(self.month_row, kind is FileKind.ROSTER)
+        self.form.setRowVisible(self.contract_combo, kind is FileKind.RATES)
+        self.form.setRowVisible(self.reference_edit, kind is FileKind.STATEMENT)
+        self.form.setRowVisible(self.stated_total_row, kind is FileKind.STATEMENT)
         if kind is not None:
             self.setWindowTitle(f"Import a {KIND_NAMES[kind].lower()}")
         self._update_buttons()
@@ -292,22 +267,24 @@ class ChooseStep(WizardBase):
             return
         if path != self.path:
             self.forget_answers()  # the values and decimal style given were the other file's
+            self.forget_payer_answers()
         self.path = path
         self.path_edit.setText(str(path))
         self.drop_zone.show_file(path)
         set_banner(self.file_message, None)
         self.ctx.settings.last_folder = str(path.parent)
         self.propose_kind_of(path)
-        payer = guess_payer(path, [p.code for p in self.payers])
-        if payer is not None and payer != self.payer_code:
-            self.payer_combo.setCurrentIndex(self.payer_combo.findData(payer))
-        else:
-            self._payer_changed()  # the roster month may come from the file name
+        self._payer_changed()  # the roster month may come from the file name
+        # The payer stays the user's choice: a name naming another one is asked about.
+        named = guess_payer(path, [p.code for p in self.payers])
+        self.ask_about_payers((named,) if named is not None else (), by_name=True)
         self._update_buttons()
 
     def _file_refused(self, why: str) -> None:
         self.path = None
         self._proposing = self._proposal = None
+        self.unreadable = None
+        self.forget_payer_answers()
         self._show_kind_note()
         self.path_edit.clear()
         self.drop_zone.show_file(None)
@@ -330,7 +307,12 @@ class ChooseStep(WizardBase):
 
     def _show_choose_hint(self) -> None:
         code = self.payer_code
-        if self.kind == "rates" and code is not None and self.contract_combo.count() == 0:
+        unreadable = self.unreadable_text()
+        if unreadable is not None:
+            set_banner(self.file_message, unreadable, "error")
+        elif self.path is not None:
+            set_banner(self.file_message, None)
+        if self.kind is FileKind.RATES and code is not None and self.contract_combo.count() == 0:
             set_banner(
                 self.choose_hint,
                 f"{code} has no contract yet. A rate exhibit is loaded into a contract: add "
@@ -344,32 +326,15 @@ class ChooseStep(WizardBase):
             return False
         if self._proposing is not None:
             return False  # the kind proposal is on its way
-        if self.kind == "remittance" and self.stated_total_problem() is not None:
+        if self.unreadable is not None or self.name_question.open:
+            return False  # only another file helps / the payer is the user's to say
+        if self.kind is FileKind.STATEMENT and self.stated_total_row.problem() is not None:
             return False
-        return self.kind != "rates" or self.contract_combo.count() > 0
+        return self.kind is not FileKind.RATES or self.contract_combo.count() > 0
 
-    # -- the statement total ---------------------------------------------------------------
     def stated_total(self) -> Decimal | None:
         """The statement total typed (None when empty or not an amount)."""
-        try:
-            return importing.parse_stated_total(self.stated_total_edit.text())
-        except InputRejected:
-            return None
-
-    def stated_total_problem(self) -> str | None:
-        """Why the typed statement total is refused, in words (None when it is fine)."""
-        text = self.stated_total_edit.text().strip()
-        try:
-            importing.parse_stated_total(text)
-        except importing.AmountRefused as exc:
-            return f"“{text}” is {exc.why}."
-        return None
-
-    def _stated_total_changed(self) -> None:
-        problem = self.stated_total_problem()
-        self.stated_total_error.setText(problem or "")
-        self.stated_total_error.setVisible(problem is not None)
-        self._update_buttons()
+        return self.stated_total_row.value()
 
     # -- what the other steps read -------------------------------------------------------
     @property
@@ -378,16 +343,12 @@ class ChooseStep(WizardBase):
         return self.contract_combo.currentText()
 
     def payment_details(self) -> PaymentDetails:
-        """The statement's payment date, reference and stated total, as typed on this step."""
-        if self.kind != "remittance":
+        """The statement's payment date (confirmed on the check step), reference and stated
+        total (typed on this step)."""
+        if self.kind is not FileKind.STATEMENT:
             return PaymentDetails()
-        paid = self.payment_date_edit.date()
         return PaymentDetails(
-            payment_date=(
-                dt.date(paid.year(), paid.month(), paid.day())
-                if self.payment_date_check.isChecked()
-                else None
-            ),
+            payment_date=self.payment_box.payment_date(),
             reference=self.reference_edit.text().strip() or None,
             stated_total=self.stated_total(),
         )
@@ -396,6 +357,9 @@ class ChooseStep(WizardBase):
         """Forget the file (and the total of the statement just imported) for the next one."""
         self.path = None
         self._proposing = self._proposal = None
+        self.unreadable = None
+        self.forget_payer_answers()
+        self.payment_box.forget()
         self.path_edit.clear()
         self.stated_total_edit.clear()
         self.drop_zone.show_file(None)

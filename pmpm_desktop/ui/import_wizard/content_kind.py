@@ -19,8 +19,8 @@ from pmpm_desktop.io.fixed_width import looks_fixed_width
 from pmpm_desktop.io.kinds import KindProposal, kind_from_name, propose_kind
 from pmpm_desktop.io.machine_file import Format
 from pmpm_desktop.io.options import FileKind, ReadOptions
-from pmpm_desktop.io.read_errors import FileReadError
-from pmpm_desktop.io.table import EXCEL_SUFFIXES
+from pmpm_desktop.io.read_errors import FileReadError, UnreadableFile
+from pmpm_desktop.io.table import EXCEL_SUFFIXES, read_table
 from pmpm_desktop.io.x12.envelope import KINDS, transaction_of_guide
 from pmpm_desktop.io.x12.segments import split_segments
 from pmpm_desktop.io.x12.transaction import transaction_label
@@ -33,6 +33,8 @@ class ContentProposal:
     proposal: KindProposal
     format: Format = Format.SPREADSHEET
     month: Month | None = None
+    #: why not even the file's cells can be read (None: they can)
+    unreadable: str | None = None
 
 
 def file_format(path: Path) -> Format:
@@ -48,7 +50,10 @@ def propose_from_content(path: Path) -> ContentProposal:
     """What to propose for ``path`` on step 1 (OSError when it cannot be opened)."""
     fmt = file_format(path)
     if fmt is Format.SPREADSHEET:
-        return ContentProposal(propose_kind(path))
+        proposal = propose_kind(path)
+        if proposal.from_content is None:  # its columns say nothing plainly: can they be read?
+            return ContentProposal(proposal, unreadable=_unreadable(path))
+        return ContentProposal(proposal)
     by_name = kind_from_name(path.name)
     if fmt is Format.FIXED_WIDTH:
         says = f" Its name says {_a(by_name)}." if by_name is not None else ""
@@ -62,6 +67,18 @@ def propose_from_content(path: Path) -> ContentProposal:
     if fmt is Format.FHIR_ATR:  # an attribution list is a roster, whatever it holds
         return _plainly(FileKind.ROSTER, fmt.label, by_name, fmt)
     return _x12(path, by_name)
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why the cells of a file no kind was found in cannot be read (None when they can: its
+    columns just say nothing)."""
+    try:
+        read_table(path)
+    except UnreadableFile as exc:
+        return str(exc)
+    except FileReadError:
+        pass
+    return None
 
 
 def _x12(path: Path, by_name: FileKind | None) -> ContentProposal:

@@ -26,8 +26,8 @@ from pmpm_desktop.ui.import_wizard.outcome_text import (
     summary_sentence,
     total_sentence,
 )
-from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page
+from pmpm_desktop.ui.operations.import_data import ImportOutcome
 
 
 class DoneStep(WizardBase):
@@ -85,7 +85,7 @@ class DoneStep(WizardBase):
         set_banner(self.total_label, "\n\n".join(t for t in (total_sentence(outcome), notes) if t))
         self.changes_label.setText(changes_sentence(outcome))
         self.changes_box.setTitle(
-            "What changed in the roster" if outcome.kind == "roster" else "What next"
+            "What changed in the roster" if outcome.kind is FileKind.ROSTER else "What next"
         )
         self.reconcile_hint.setText(
             f"Compare what {outcome.payer} paid with what its contracts say is owed, on the "

@@ -44,16 +44,16 @@ class FoundPanel(QGroupBox):
         self._grid.setContentsMargins(4, 2, 4, 2)
         self._grid.setHorizontalSpacing(10)
         self._grid.setVerticalSpacing(3)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         if fit:  # as high as its facts, no higher and no scrolling (the done step)
             self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
             outer.addWidget(self._body)
         else:
-            self.scroll.setWidget(self._body)
-            outer.addWidget(self.scroll)
+            self.scroll_area.setWidget(self._body)
+            outer.addWidget(self.scroll_area)
         self._shown: list[tuple[str, str]] = []
         self.setVisible(False)
 
@@ -61,8 +61,9 @@ class FoundPanel(QGroupBox):
         """``standard`` on top, then each fact (the panel is hidden when there is neither)."""
         while self._grid.count():
             item = self._grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
         for row in range(self._grid.rowCount()):
             self._grid.setRowStretch(row, 0)  # the previous file's last row
         rows = [("Standard", standard)] if standard else []
@@ -91,16 +92,17 @@ class FoundPanel(QGroupBox):
             self._grid.addWidget(text, row, pair * 2 + 1)
         for pair in range(self.pairs):
             self._grid.setColumnStretch(pair * 2 + 1, 1)
-        self._grid.setRowStretch(per, 0 if self.scroll.widget() is None else 1)
+        self._grid.setRowStretch(per, 0 if self.scroll_area.widget() is None else 1)
         self.setVisible(bool(self._shown))
         for i in range(self._grid.count()):
-            widget = self._grid.itemAt(i).widget()
+            item = self._grid.itemAt(i)
+            widget = item.widget() if item is not None else None
             if widget is not None and not self.isHidden():
                 widget.show()
 
     def wanted_height(self) -> int:
         """The height that shows every fact without scrolling, at the panel's width."""
-        width = max(self.scroll.viewport().width(), 200)
+        width = max(self.scroll_area.viewport().width(), 200)
         body = self._grid.totalHeightForWidth(width)
         if body < 0:  # no line wraps
             body = self._body.sizeHint().height()

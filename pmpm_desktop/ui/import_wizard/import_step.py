@@ -7,13 +7,12 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from pmpm_desktop.progress import Cancelled, Progress
-from pmpm_desktop.ui.context import IMPORTS, PAYERS
+from pmpm_desktop.progress import Cancelled
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.import_wizard.base import DONE, IMPORT, WizardBase
-from pmpm_desktop.ui.import_wizard.outcome_text import status_sentence
-from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome, run_import
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page
+from pmpm_desktop.ui.operations import imports as ops
+from pmpm_desktop.ui.operations.import_data import ImportOutcome
 
 
 class ImportStep(WizardBase):
@@ -51,27 +50,27 @@ class ImportStep(WizardBase):
         checked = self.current
         if checked is None or not checked.preview.importable:
             return
-        file_name = checked.preview.file_name
-        db, contract, payment = self.ctx.db, self.contract, self.payment_details()
-        remember = self.values_editor.remember.isChecked()
-
-        def work(progress: Progress) -> ImportOutcome:
-            return run_import(db, checked, contract, payment, progress, save_values=remember)
-
+        op = ops.import_file(
+            self.ctx.db,
+            checked,
+            self.contract,
+            self.payment_details(),
+            save_values=self.values_editor.remember.isChecked(),
+        )
         self.go(IMPORT)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setVisible(True)
         self.cancel_import_button.setVisible(True)
         self.cancel_import_button.setEnabled(True)
         set_banner(self.import_message, None)
-        self.import_label.setText(f"Importing {file_name}…")
-        handle = self.ctx.tasks.run(
-            f"Importing {file_name}",
-            work,
+        self.import_label.setText(f"Importing {checked.preview.file_name}…")
+        # The data changes whether or not the wizard is still open: ctx.run announces it.
+        handle = self.ctx.run(
+            op,
+            parent=self,
             on_success=self._import_done,
             on_failure=self._alive_only(self._import_failed),
             on_cancel=self._alive_only(self._import_cancelled),
-            parent=self,
             show_progress=False,
         )
         handle.progressed.connect(self._alive_only(self._import_progress))
@@ -90,13 +89,9 @@ class ImportStep(WizardBase):
             self.import_label.setText("Cancelling…")
 
     def _import_done(self, outcome: ImportOutcome) -> None:
-        # The data changed whether or not the wizard is still open: announce it first.
-        self._import_handle = None
-        self.ctx.changed(IMPORTS, status_sentence(outcome))
-        if outcome.kind == "rates":
-            self.ctx.changed(PAYERS)
         if not (self._alive and shiboken6.isValid(self)):
-            return
+            return  # closed meanwhile: the import is announced all the same (ctx.run)
+        self._import_handle = None
         self.outcome = outcome
         self.show_done(outcome)
         self.go(DONE)

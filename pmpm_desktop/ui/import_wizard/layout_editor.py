@@ -298,7 +298,7 @@ class LayoutEditor(QDialog):
                 out[spec.name] = (start, length)
         return out
 
-    def layout(self) -> FixedLayout:
+    def fixed_layout(self) -> FixedLayout:
         """The layout as set (LayoutError when the reader cannot use it)."""
         prefix = self.prefix_edit.text()
         return FixedLayout(
@@ -310,7 +310,7 @@ class LayoutEditor(QDialog):
 
     def apply(self) -> None:
         try:
-            layout = self.layout()
+            layout = self.fixed_layout()
         except LayoutError as exc:
             text = str(exc)
             self.error_label.setText(text[:1].upper() + text[1:] + ".")
@@ -438,6 +438,6 @@ def _mark(
     cursor.setPosition(at)
     cursor.setPosition(at + size, QTextCursor.MoveMode.KeepAnchor)
     mark = QTextEdit.ExtraSelection()
-    mark.cursor = cursor  # type: ignore[assignment]
-    mark.format = fmt  # type: ignore[assignment]
+    mark.cursor = cursor
+    mark.format = fmt
     return mark

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.io.fields import fields
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.x12.sources import DESCRIPTIONS
 from pmpm_desktop.services.preview import FieldMapping
 from pmpm_desktop.ui.theme import negative_color
@@ -52,10 +53,11 @@ _LABELS: dict[str, str] = {
     "age_min": "Age from",
     "age_max": "Age to",
 }
-_AMOUNT = {"remittance": "Amount paid", "rates": "Rate (PMPM)"}
+_AMOUNT: dict[str, str] = {FileKind.STATEMENT: "Amount paid", FileKind.RATES: "Rate (PMPM)"}
 
 
 def field_label(kind: str, name: str) -> str:
+    """A field as the wizard names it (the amount of a statement is "Amount paid")."""
     if name == "amount":
         return _AMOUNT.get(kind, "Amount")
     return _LABELS.get(name, name.replace("_", " ").capitalize())
@@ -90,7 +92,7 @@ class _Described(QStyledItemDelegate):
         super().initStyleOption(option, index)
         about = index.data(ABOUT)
         if about:
-            option.text = f"{option.text}  —  {about}"  # type: ignore[attr-defined]
+            option.text = f"{option.text}  —  {about}"
 
 
 class MappingEditor(QWidget):
@@ -124,8 +126,9 @@ class MappingEditor(QWidget):
         self.kind = kind
         while self._grid.count():
             item = self._grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
         self._combos.clear()
         self._sources.clear()
         self._names.clear()
@@ -163,7 +166,8 @@ class MappingEditor(QWidget):
         # Widgets added to a shown parent appear only at the next event-loop turn; show them
         # now so the editor is never drawn empty.
         for i in range(self._grid.count()):
-            widget = self._grid.itemAt(i).widget()
+            item = self._grid.itemAt(i)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.show()
 

@@ -13,7 +13,7 @@ from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.services.roster_changes import summarise_changes
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.import_wizard.mapping_editor import field_label
-from pmpm_desktop.ui.import_wizard.tasks import ImportOutcome
+from pmpm_desktop.ui.operations.import_data import ImportOutcome
 
 _CLI_HINT = re.compile(r"\.?\s*Name it with --map \S+")
 _PAYER_UPDATE = re.compile(r"\(pmpm payer update --code \S+ --id-rule \S+\)")
@@ -90,21 +90,36 @@ def wrong_kind_sentence(p: Preview) -> str:
 
 
 def already_sentence(p: Preview) -> str | None:
-    """For a file stored already: when, and why it cannot be imported again."""
+    """For a file stored already: when, and that it is not imported again (the import refuses
+    the same content for the same payer, whatever its name or month: its rows would count
+    twice)."""
     if p.already_imported is None:
         return None
     name, at = p.already_imported
     if p.duplicate_interchange is not None:
         return (
             f"Already imported on {fmt.timestamp(at)}: this is the same X12 interchange "
-            f"({p.duplicate_interchange}) as “{name}”, sent again, so it cannot be imported "
-            "again (its rows would count twice)."
+            f"({p.duplicate_interchange}) as “{name}”, sent again. It is not imported again "
+            "(its rows would count twice); nothing will be written."
         )
-    same = "" if name == p.file_name else f" (as “{name}”)"
+    same = "" if name == p.file_name else f" as “{name}”"
     return (
-        f"Already imported on {fmt.timestamp(at)}{same}: this exact file is stored "
-        "already, so it cannot be imported again (its rows would count twice)."
+        f"Already imported on {fmt.timestamp(at)}{same}: this exact file is stored already. "
+        "It is not imported again (its rows would count twice); nothing will be written."
     )
+
+
+#: the files the wizard reads, for a sentence telling the user what to choose instead
+READABLE = (
+    "Excel workbooks (.xlsx, .xlsm, .xls, .ods), CSV or text files, X12 834, 271, 820 and 835 "
+    "files, CMS MMR files, FHIR attribution lists and fixed-width files"
+)
+
+
+def unreadable_sentence(error: str) -> str:
+    """A file whose cells cannot be read at all: why (the reader's sentence, naming the file)
+    and what to do, which is only to choose another file."""
+    return f"{error.rstrip('.')}. Choose another file: PMPM reads {READABLE}."
 
 
 def status_sentence(o: ImportOutcome) -> str:
@@ -114,7 +129,7 @@ def status_sentence(o: ImportOutcome) -> str:
     assert o.result is not None
     what = (
         f"the {month_words(o.roster_month)} roster"
-        if o.kind == "roster" and o.roster_month
+        if o.kind is FileKind.ROSTER and o.roster_month
         else "a payment statement"
     )
     return f"Imported {what} for {o.payer}: {plural(o.result.rows, 'row')}"
@@ -134,7 +149,7 @@ def summary_sentence(o: ImportOutcome, payer: str) -> str:
         )
     r = o.result
     assert r is not None
-    if o.kind == "roster" and o.roster_month is not None:
+    if o.kind is FileKind.ROSTER and o.roster_month is not None:
         text = (
             f"Imported the {month_words(o.roster_month)} roster of {payer}: "
             f"{plural(r.rows, 'row')}, {plural(r.members, 'member')}, "
@@ -151,9 +166,11 @@ def summary_sentence(o: ImportOutcome, payer: str) -> str:
             f"Imported a payment statement of {payer}: no member lines, "
             f"{dollars_text(r.payer_level_total)} paid at payer level (from {o.file_name})."
         )
+    paid = f", {dollars_text(r.lines_total)} paid" if r.lines_total is not None else ""
+    when = f" on {fmt.date(o.payment_date)}" if paid and o.payment_date is not None else ""
     return (
         f"Imported a payment statement of {payer}: {plural(r.rows, 'line')} for "
-        f"{plural(r.members, 'member')} (from {o.file_name})."
+        f"{plural(r.members, 'member')}{paid}{when} (from {o.file_name})."
     )
 
 
@@ -180,8 +197,10 @@ def profile_sentence(o: ImportOutcome) -> str:
         return f"{o.payer}'s next files in this format are read the same way, by the format."
     given = "; ".join(f"{field_label(o.kind, f)} {v!r}" for f, v in o.remembered or ())
     values = f", with the values you gave for every row ({given})" if given else ""
+    name = o.result.layout if o.result is not None else None
+    saved = f" as the layout “{name}”" if name else ""
     return (
-        f"PMPM remembered how this file is laid out for {o.payer}{values}: the next file "
+        f"PMPM remembered how this file is laid out for {o.payer}{saved}{values}: the next file "
         "with the same columns is read the same way, without asking."
     )
 
@@ -201,7 +220,7 @@ def total_sentence(o: ImportOutcome) -> str | None:
         return None
     return (
         f"{mismatch}. The statement was imported as it is; ask {o.payer} which is right. The "
-        "Remittances page flags the difference in its “Total check” column."
+        "Payment statements page flags the difference in its “Total check” column."
     )
 
 
@@ -223,7 +242,7 @@ def changes_sentence(o: ImportOutcome) -> str:
     """For a roster: what changed since the previous roster month, in words."""
     if o.rates is not None:
         return "Expected amounts use the new rates the next time you reconcile."
-    if o.kind != "roster":
+    if o.kind is not FileKind.ROSTER:
         return "Reconcile to compare these payments with what the contracts say is owed."
     if o.diff is None:
         return f"The changes since the previous roster could not be listed: {o.diff_error}"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.preview import Preview
-from pmpm_desktop.ui.import_wizard.base import WizardBase
+from pmpm_desktop.ui.import_wizard.base import CHOOSE, WizardBase
 from pmpm_desktop.ui.import_wizard.decimal_box import DecimalBox
 from pmpm_desktop.ui.import_wizard.outcome_text import missing_field, with_article
 from pmpm_desktop.ui.import_wizard.read_report_view import ReadReportView
@@ -46,6 +46,11 @@ class PreviewAnswers(WizardBase):
         self.switch_button.setVisible(False)
         self.switch_button.clicked.connect(self._switch_to_other_kind)
         row.addWidget(self.switch_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.another_button = QPushButton("Choose another file")
+        self.another_button.setObjectName("chooseAnotherFile")
+        self.another_button.setVisible(False)
+        self.another_button.clicked.connect(self._choose_another_file)
+        row.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignVCenter)
         return row
 
     def _build_decimal_box(self) -> DecimalBox:
@@ -77,7 +82,7 @@ class PreviewAnswers(WizardBase):
         return self.left_tabs
 
     # -- showing a preview ----------------------------------------------------------------
-    def _show_answers(self, kind: str, p: Preview) -> None:
+    def _show_answers(self, kind: FileKind, p: Preview) -> None:
         """The refusal's switch, the decimal question, the read report and the values' state
         for the preview ``p`` of a ``kind`` file."""
         other = p.wrong_kind
@@ -95,12 +100,14 @@ class PreviewAnswers(WizardBase):
             self.read_view.show_report(None, f"Not read as {asked}: it is {found}.")
         else:
             self.read_view.show_report(None, "The file could not be read: see the message above.")
+        if p.unreadable:
+            self.left_tabs.setCurrentIndex(COLUMNS_TAB)
         self.values_editor.show_others(
             {f: v for f, v in (p.read.values if p.read is not None else {}).items()}
         )
         self._ready_missing_value(kind, p)
 
-    def _ready_missing_value(self, kind: str, p: Preview) -> None:
+    def _ready_missing_value(self, kind: FileKind, p: Preview) -> None:
         """For a file without a column for a required field that one value for every row can
         give (a statement's coverage month): that field's row in the values editor, ready."""
         name = missing_field(p.error) if p.wrong_kind is None else None
@@ -119,7 +126,13 @@ class PreviewAnswers(WizardBase):
         if p is None or p.wrong_kind is None:
             return
         self.switch_button.setVisible(False)
-        self.switch_kind(p.wrong_kind.value)
+        self.switch_kind(p.wrong_kind)
+
+    def _choose_another_file(self) -> None:
+        """Back to step 1, the unreadable file forgotten, for the user to drop another."""
+        self.clear_file()
+        self.current = None
+        self.go(CHOOSE)
 
     def _decimal_answered(self, comma: bool) -> None:
         self._decimal = comma

@@ -4,6 +4,7 @@ header row, a field's column) reads the file again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop.io.detect import FieldChoice
 from pmpm_desktop.io.machine_file import Format
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.preview import Preview
 from pmpm_desktop.ui import format as fmt
 from pmpm_desktop.ui.dialogs import error_text
@@ -36,14 +38,16 @@ from pmpm_desktop.ui.import_wizard.outcome_text import (
     missing_field,
     plain_error,
     plural,
+    unreadable_sentence,
     with_article,
     wrong_kind_sentence,
 )
 from pmpm_desktop.ui.import_wizard.preview_answers import PreviewAnswers
 from pmpm_desktop.ui.import_wizard.read_report_view import row_decisions
-from pmpm_desktop.ui.import_wizard.tasks import PreviewOutcome, PreviewRequest, run_preview
 from pmpm_desktop.ui.import_wizard.values_editor import value_fields
 from pmpm_desktop.ui.import_wizard.widgets import banner, set_banner, step_page, table
+from pmpm_desktop.ui.operations import imports as ops
+from pmpm_desktop.ui.operations.import_data import PreviewOutcome, PreviewRequest
 from pmpm_desktop.ui.table_model import Column, RowsModel
 
 
@@ -53,6 +57,25 @@ class PreviewStep(PreviewAnswers, MachineFormats):
     def _build_preview(self) -> QWidget:
         """The page of step 2."""
         page, layout = step_page()
+        layout.addLayout(self._build_top())
+        self.layout_label = banner("info")
+        self.layout_label.setObjectName("layoutLabel")
+        layout.addWidget(self.layout_label)
+        layout.addLayout(self._build_problem_row())
+        layout.addWidget(self.content_question)
+        layout.addWidget(self._build_decimal_box())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._build_columns())
+        split.addWidget(self._build_rows())
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 620])
+        self.preview_split = split
+        layout.addWidget(split, 1)
+        return page
+
+    def _build_top(self) -> QHBoxLayout:
+        """The file, its sheet and header row (or its standard and layout), and "Reading"."""
         top = QHBoxLayout()
         self.file_label = QLabel()
         self.file_label.setObjectName("previewFile")
@@ -94,15 +117,10 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.busy_label = QLabel("Reading the file…")
         top.addWidget(self.busy_label)
         top.addWidget(self.busy)
-        layout.addLayout(top)
+        return top
 
-        self.layout_label = banner("info")
-        self.layout_label.setObjectName("layoutLabel")
-        layout.addWidget(self.layout_label)
-        layout.addLayout(self._build_problem_row())
-        layout.addWidget(self._build_decimal_box())
-
-        split = QSplitter(Qt.Orientation.Horizontal)
+    def _build_columns(self) -> QWidget:
+        """The left tabs: each field's column, how the file was read, values for every row."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(2, 6, 2, 2)
@@ -122,9 +140,10 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         left_layout.addWidget(self.mapping_note)
         tabs = self._build_left_tabs(left)
         tabs.setMinimumWidth(470)
-        split.addWidget(tabs)
+        return tabs
 
-        # What a machine-format file was found to hold, over its rows (hidden otherwise).
+    def _build_rows(self) -> QSplitter:
+        """What a machine-format file was found to hold (hidden otherwise), over its rows."""
         right_side = QSplitter(Qt.Orientation.Vertical)
         right_side.setChildrenCollapsible(False)
         self.right_split = right_side
@@ -142,13 +161,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.rows_label.setObjectName("rowsLabel")
         self.rows_label.setWordWrap(True)
         right_layout.addWidget(self.rows_label)
-        split.addWidget(right_side)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([480, 620])
-        self.preview_split = split
-        layout.addWidget(split, 1)
-        return page
+        return right_side
 
     def request(self) -> PreviewRequest | None:
         """What the preview reads now (None until step 1 is complete)."""
@@ -159,7 +172,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             payer=self.payer_code,
             kind=self.kind,
             path=self.path,
-            roster_month=self.roster_month if self.kind == "roster" else None,
+            roster_month=self.roster_month if self.kind is FileKind.ROSTER else None,
             mapping=dict(self.overrides),
             sheet=self._sheet,
             header_row=self._header_row,
@@ -169,49 +182,32 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         )
 
     def refresh_preview(self) -> None:
-        """Read the file again with the current choices (in the background; one at a time:
-        changes made while a preview runs are read once it is done)."""
+        """Read the file again with the current choices, in the background (a change made
+        while a preview is read replaces that reading: only the newest one reports)."""
         request = self.request()
         if request is None:
             return
-        if self._preview_running:
-            self._preview_pending = True
-            return
-        self._preview_running = True
+        self._reading = True
         self._show_busy(True)
-        self.ctx.tasks.run(
-            "Reading the file",
-            lambda _progress: run_preview(self.ctx.db, request, self._detections),
+        self.ctx.run(
+            ops.read_preview(self.ctx.db, request, self._detections, latest=self.latest("preview")),
+            parent=self,
             on_success=self._alive_only(self._preview_done),
             on_failure=self._alive_only(self._preview_error),
             on_cancel=self._alive_only(lambda: self._preview_error(None)),
-            parent=self,
             show_progress=False,
         )
 
-    def _preview_finished(self) -> bool:
-        """Start the next preview if choices changed meanwhile; True when this one stands.
-
-        The next one starts inside this one's callback, so the task runner never looks idle
-        between the two (tests wait for idle)."""
-        self._preview_running = False
-        if self._preview_pending:
-            self._preview_pending = False
-            self.refresh_preview()
-            return False
-        self._show_busy(False)
-        return True
-
     def _preview_done(self, outcome: PreviewOutcome) -> None:
-        if not self._preview_finished():
-            return
+        self._reading = False
+        self._show_busy(False)
         self.current = outcome
         self.show_preview(outcome)
         self.ask_layout_once(outcome.preview)
 
     def _preview_error(self, exc: BaseException | None) -> None:
-        if not self._preview_finished():
-            return
+        self._reading = False
+        self._show_busy(False)
         self.current = None
         text = "Reading the file was cancelled." if exc is None else error_text(exc)[0]
         set_banner(self.preview_banner, text, "error")
@@ -229,7 +225,30 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         p = outcome.preview
         kind = outcome.request.kind
         self.file_label.setText(f"<b>{p.file_name}</b>")
-        # sheet and header row, without re-reading the file for the values shown
+        self._show_sheet(p)
+        self.mapping.set_kind(kind)
+        choices: dict[str, FieldChoice] = {}
+        if outcome.detection is not None:
+            choices = {c.field: c for c in outcome.detection.fields}
+        self.show_format(p)
+        if p.format is not Format.SPREADSHEET:
+            self.show_elements(p)
+        else:
+            # A file of another kind has no column to choose for this kind: none is "missing".
+            headers = p.headers if p.wrong_kind is None else ()
+            self.mapping.show_mapping(headers, p.mapping, choices)
+        set_banner(self.layout_label, self._layout_sentence(outcome), "info")
+        # Nothing to map or look at in a file whose cells cannot be read: only what to do.
+        self.preview_split.setVisible(not p.unreadable)
+        self.another_button.setVisible(p.unreadable)
+        self._show_banner(kind, p)
+        self._show_answers(kind, p)
+        self._show_rows(kind, p)
+        self.ask_about_payers(p.named_payers, by_name=False)
+        self._update_buttons()
+
+    def _show_sheet(self, p: Preview) -> None:
+        """The sheet and header row read, without re-reading the file for the values shown."""
         for widget in (self.sheet_combo, self.header_spin):
             widget.blockSignals(True)
         self.sheet_combo.clear()
@@ -244,19 +263,12 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             self.header_spin.setValue(p.header_row)
         for widget in (self.sheet_combo, self.header_spin):
             widget.blockSignals(False)
-        self.mapping.set_kind(kind)
-        choices: dict[str, FieldChoice] = {}
-        if outcome.detection is not None:
-            choices = {c.field: c for c in outcome.detection.fields}
-        self.show_format(p)
-        if p.format is not Format.SPREADSHEET:
-            self.show_elements(p)
-        else:
-            # A file of another kind has no column to choose for this kind: none is "missing".
-            headers = p.headers if p.wrong_kind is None else ()
-            self.mapping.show_mapping(headers, p.mapping, choices)
-        set_banner(self.layout_label, self._layout_sentence(outcome), "info")
-        if p.needs_layout is not None:
+
+    def _show_banner(self, kind: FileKind, p: Preview) -> None:
+        """The one sentence above the preview: what stops the import, or nothing."""
+        if p.unreadable:
+            set_banner(self.preview_banner, unreadable_sentence(p.error or ""), "error")
+        elif p.needs_layout is not None:
             set_banner(self.preview_banner, self.layout_needed_sentence(p), "warning")
         elif p.wrong_kind is not None:
             set_banner(self.preview_banner, wrong_kind_sentence(p), "error")
@@ -278,9 +290,6 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             set_banner(self.preview_banner, f"{p.file_name} has no data rows to import.", "error")
         else:
             set_banner(self.preview_banner, None)
-        self._show_answers(kind, p)
-        self._show_rows(kind, p)
-        self._update_buttons()
 
     def _layout_sentence(self, outcome: PreviewOutcome) -> str:
         p = outcome.preview
@@ -292,7 +301,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             where = f"rows {rows[0]}–{rows[-1]}"  # a header spread over several rows
         if p.sheet is not None and len(p.sheets) > 1:
             where += f" of sheet “{p.sheet}”"
-        if p.wrong_kind is not None:
+        if p.wrong_kind is not None or p.unreadable:
             return ""
         more = row_decisions(p.read)
         also = (
@@ -303,7 +312,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         )
         if p.profile is not None:
             return (
-                f"Using the saved layout '{p.profile}' for {p.payer_code}: the header is on "
+                f"Using the saved layout “{p.profile}”: the header is on "
                 f"{where}. Change anything below if this file differs.{also}"
             )
         if outcome.request.header_row is not None:
@@ -324,7 +333,7 @@ class PreviewStep(PreviewAnswers, MachineFormats):
             f"header row if they look wrong.{also}"
         )
 
-    def _show_rows(self, kind: str, p: Preview) -> None:
+    def _show_rows(self, kind: FileKind, p: Preview) -> None:
         columns = [preview_column(kind, name, i, p.rows) for i, name in enumerate(p.columns)]
         if p.format is Format.X12 and columns:
             # an X12 row is numbered by the segment that opens its loop (INS, ENT, HL)
@@ -402,6 +411,9 @@ class PreviewStep(PreviewAnswers, MachineFormats):
         self.switch_button.setVisible(False)
         self.mapping_note.setVisible(False)
         self.found_panel.show_facts(None, ())
+        self.content_question.close_question()
+        self.preview_split.setVisible(True)
+        self.another_button.setVisible(False)
         self.forget_layout()
         self.file_label.setText(f"<b>{file_name}</b>")
 
@@ -411,16 +423,21 @@ def preview_column(kind: str, name: str, index: int, rows: Any) -> Column:
     sample = next((r[index] for r in rows if r[index] is not None), None)
     title = field_label(kind, name)
     if name == "row":
-        return Column(title, lambda r, i=index: r[i], "int", "The row number in the file")
+        return Column(title, _cell(index), "int", "The row number in the file")
     if name == "amount":
-        return Column(title, lambda r, i=index: r[i], "money")
+        return Column(title, _cell(index), "money")
     if name == "risk_score":
-        return Column(title, lambda r, i=index: _score(r[i]), "text")
+        return Column(title, lambda r: _score(r[index]), "text")
     if isinstance(sample, int):
-        return Column(title, lambda r, i=index: r[i], "int")
+        return Column(title, _cell(index), "int")
     if sample is not None and hasattr(sample, "isoformat"):
-        return Column(title, lambda r, i=index: r[i], "date")
-    return Column(title, lambda r, i=index: r[i], "text")
+        return Column(title, _cell(index), "date")
+    return Column(title, _cell(index), "text")
+
+
+def _cell(index: int) -> Callable[[Sequence[Any]], Any]:
+    """The ``index``-th value of a preview row."""
+    return lambda row: row[index]
 
 
 def _score(value: Any) -> str | None:

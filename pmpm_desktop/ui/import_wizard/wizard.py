@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.ui.context import AppContext
 from pmpm_desktop.ui.import_wizard.base import (
     CHECK,
@@ -36,7 +37,10 @@ _STEP_TITLES = {
 
 
 def open_import_wizard(
-    ctx: AppContext, parent: QWidget | None, kind: str | None = None, path: Path | None = None
+    ctx: AppContext,
+    parent: QWidget | None,
+    kind: FileKind | str | None = None,
+    path: Path | None = None,
 ) -> ImportWizard:
     """Show the import wizard (non-blocking) for ``kind``, on ``path`` when a file was dropped."""
     wizard = ImportWizard(ctx, parent, kind=kind, path=path)
@@ -52,7 +56,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         ctx: AppContext,
         parent: QWidget | None = None,
         *,
-        kind: str | None = None,
+        kind: FileKind | str | None = None,
         path: Path | None = None,
     ) -> None:
         super().__init__(parent)
@@ -62,6 +66,32 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setModal(False)
         self._fit_screen(parent)
+        self._init_state()
+        self.steps = StepList(STEP_NAMES)
+        self.stack = QStackedWidget()
+        for build in (
+            self._build_choose,
+            self._build_preview,
+            self._build_check,
+            self._build_import,
+            self._build_done,
+        ):
+            self.stack.addWidget(build())
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.steps)
+        outer.addLayout(self._build_body(), 1)
+        self.reload_payers()
+        if kind is not None and kind in self.kind_buttons:
+            self.kind_buttons[FileKind(kind)].setChecked(True)
+        self._kind_changed()
+        if path is not None:
+            self.set_path(path)  # its kind is proposed from its name, then its content
+        self.go(CHOOSE)
+
+    def _init_state(self) -> None:
+        """Nothing chosen, read or imported yet (``WizardBase`` says what each is)."""
         self._alive = True
         self.path = None
         self.payers = []
@@ -69,8 +99,8 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self.overrides = {}
         self._sheet = None
         self._header_row = None
-        self._preview_running = False
-        self._preview_pending = False
+        self._reading = False
+        self._payers_settled = set()
         self._proposing = None
         self._proposal = None
         self._kind_touched = False
@@ -81,14 +111,22 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         self._import_handle = None
         self.outcome = None
 
-        self.steps = StepList(STEP_NAMES)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self._build_choose())
-        self.stack.addWidget(self._build_preview())
-        self.stack.addWidget(self._build_check())
-        self.stack.addWidget(self._build_import())
-        self.stack.addWidget(self._build_done())
+    def _build_body(self) -> QVBoxLayout:
+        """The step's title, the steps' pages, and Back / Cancel / Next under a line."""
+        self.step_title = heading("")
+        self.step_title.setObjectName("stepTitle")
+        body = QVBoxLayout()
+        body.setContentsMargins(18, 14, 18, 12)
+        body.addWidget(self.step_title)
+        body.addWidget(self.stack, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        body.addWidget(line)
+        body.addLayout(self._build_buttons())
+        return body
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.back_button = QPushButton("‹ Back")
         self.back_button.setObjectName("backButton")
         self.back_button.clicked.connect(self.back)
@@ -108,31 +146,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.next_button)
-
-        self.step_title = heading("")
-        self.step_title.setObjectName("stepTitle")
-        body = QVBoxLayout()
-        body.setContentsMargins(18, 14, 18, 12)
-        body.addWidget(self.step_title)
-        body.addWidget(self.stack, 1)
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
-        body.addWidget(line)
-        body.addLayout(buttons)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addWidget(self.steps)
-        outer.addLayout(body, 1)
-
-        self.reload_payers()
-        if kind in self.kind_buttons:
-            self.kind_buttons[kind].setChecked(True)
-        self._kind_changed()
-        if path is not None:
-            self.set_path(path)  # its kind is proposed from its columns and name
-        self.go(CHOOSE)
+        return buttons
 
     def _fit_screen(self, parent: QWidget | None) -> None:
         """1140×720, or the screen's room when it is smaller (a 1024×680 laptop panel)."""
@@ -195,7 +209,7 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
         importing_now = self._import_handle is not None
         p = self.current.preview if self.current is not None else None
         self.back_button.setVisible(step not in (CHOOSE, DONE))
-        self.back_button.setEnabled(not importing_now and not self._preview_running)
+        self.back_button.setEnabled(not importing_now and not self._reading)
         self.next_button.setVisible(step != IMPORT or not importing_now)
         self.close_button.setText("Close" if step == DONE else "Cancel")
         self.close_button.setEnabled(not importing_now)
@@ -209,13 +223,14 @@ class ImportWizard(ChooseStep, KindProposalStep, PreviewStep, CheckStep, ImportS
                 p is not None
                 and p.error is None
                 and p.decimal_question is None  # answered first, on this step
-                and not self._preview_running
+                and not self._reading
+                and not self.payer_question_open()  # the payer is the user's to say
             )
             self.next_button.setEnabled(ok)
         elif step == CHECK:
             self.next_button.setText("Import")
             self.next_button.setEnabled(
-                p is not None and p.importable and not self._preview_running
+                p is not None and p.importable and not self._reading and not self.payment_missing()
             )
         elif step == IMPORT:
             self.next_button.setText("Try again")

@@ -2,14 +2,20 @@
 
 ``ColumnFit`` sizes every column to its contents and gives the width left over to one wide
 column (the file name, a member's name), which never shrinks below a readable width; a column
-the user dragged keeps the width they chose. ``split_sizes`` is the grid / rows split used
+the user dragged keeps the width they chose. Amounts, counts and dates never give way (an
+amount cut to "26,….49" is no amount): when the text columns cannot make room, the grid
+scrolls sideways, the page does not. ``split_sizes`` is the grid / rows split used
 when an import is opened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+
+from pmpm_desktop.ui.table_model import Column
 
 #: a text column is never made wider than this by fitting (its text is elided, the tooltip
 #: shows it whole); the user may drag it wider
@@ -20,14 +26,18 @@ class ColumnFit(QObject):
     """Keeps ``view``'s columns at their content width, ``wide`` taking the spare width.
 
     When everything does not fit, the wide column keeps ``least`` pixels (or its content width
-    when that is less) and the other columns give way in proportion, down to their titles:
-    only a really narrow window scrolls sideways."""
+    when that is less) and the other text columns give way in proportion, down to their
+    titles; the ``firm`` ones (amounts, counts, dates) keep their content width, and only a
+    really narrow window scrolls the grid sideways."""
 
-    def __init__(self, view: QTableView, wide: int, *, least: int = 200) -> None:
+    def __init__(
+        self, view: QTableView, wide: int, *, least: int = 200, firm: frozenset[int] = frozenset()
+    ) -> None:
         super().__init__(view)
         self.view = view
         self.wide = wide
         self.least = least
+        self.firm = firm
         #: the columns the user dragged, at the width they chose
         self.pinned: dict[int, int] = {}
         self.natural: list[int] = []
@@ -78,7 +88,7 @@ class ColumnFit(QObject):
             left = room - sum(widths[c] for c in others)
             if left < floor:
                 # Too little room: the columns nobody dragged give way, down to their titles.
-                free = [c for c in others if c not in self.pinned]
+                free = [c for c in others if c not in self.pinned and c not in self.firm]
                 slack = sum(widths[c] - self.title_width(c) for c in free)
                 need = min(floor - left, max(slack, 0))
                 for c in free:
@@ -134,4 +144,13 @@ def split_sizes(view: QTableView, rows: int, total: int, share: float | None) ->
     return [grid, max(total - grid, 0)]
 
 
-__all__ = ["ColumnFit", "split_sizes", "table_height"]
+#: the kinds of column whose values are never cut (see ``ColumnFit.firm``)
+FIRM_KINDS = frozenset({"money", "int", "date", "datetime", "month", "figures", "percent"})
+
+
+def firm_columns(columns: Sequence[Column]) -> frozenset[int]:
+    """The columns of amounts, counts and dates, which keep their content width."""
+    return frozenset(n for n, c in enumerate(columns) if c.kind in FIRM_KINDS)
+
+
+__all__ = ["ColumnFit", "firm_columns", "split_sizes", "table_height"]

@@ -1,90 +1,126 @@
-"""What the wizard's background tasks take and hand back, and the work they do on the worker
-thread: reading the file for the preview, and importing it through the ordinary service."""
+"""Importing payer files and their history, as operations: the Rosters and Remittances pages'
+reads and rollbacks, and the import wizard's steps (what a file is, its preview, its import).
+
+Reads a newer request replaces carry a ``latest`` key (the pages' lists, the wizard's kind
+proposal and preview, each wizard its own); the work itself is the services', run exactly as
+the CLI runs it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.errors import PmpmError
-from pmpm_desktop.io.detect import Detection
-from pmpm_desktop.io.fixed_layout import FixedLayout
 from pmpm_desktop.io.machine_file import Format
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.io.table import FileReadError
 from pmpm_desktop.progress import Progress
 from pmpm_desktop.services import importing
-from pmpm_desktop.services.importing import ImportResult, RatesResult
-from pmpm_desktop.services.preview import Preview, preview
+from pmpm_desktop.services.import_history import (
+    ImportInfo,
+    RollbackResult,
+    list_imports,
+    rollback_import,
+)
+from pmpm_desktop.services.importing import RatesResult
+from pmpm_desktop.services.payers import PayerInfo, list_payers
+from pmpm_desktop.services.preview import preview
 from pmpm_desktop.services.profiles import plan_read
 from pmpm_desktop.services.roster_changes import RosterDiff, roster_diff
+from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, PAYERS
+from pmpm_desktop.ui.import_wizard.content_kind import ContentProposal, propose_from_content
+from pmpm_desktop.ui.import_wizard.outcome_text import status_sentence
+from pmpm_desktop.ui.operations import Op
+from pmpm_desktop.ui.operations.import_data import (
+    PREVIEW_ROWS,
+    DetectionCache,
+    ImportOutcome,
+    PaymentDetails,
+    PreviewOutcome,
+    PreviewRequest,
+)
 
-PREVIEW_ROWS = 20
-
-
-@dataclass(frozen=True)
-class PreviewRequest:
-    payer: str
-    kind: str
-    path: Path
-    roster_month: Month | None
-    mapping: dict[str, str]
-    sheet: str | None
-    header_row: int | None
-    #: field → value for every row (the "Values for every row" editor), in the editor's order
-    values: tuple[tuple[str, str], ...] = ()
-    #: the user's answer to the decimal question (None: the file decides)
-    decimal_comma: bool | None = None
-    #: a fixed-width file's layout as the user set it (None: the payer's saved one, if any)
-    layout: FixedLayout | None = None
-
-    def same_file(self, other: PreviewRequest) -> bool:
-        """The same payer, kind and file (the user's corrections may differ)."""
-        return (self.payer, self.kind, self.path) == (other.payer, other.kind, other.path)
+# --- the Rosters and Remittances pages ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class PreviewOutcome:
-    request: PreviewRequest
-    preview: Preview
-    #: how the header row was found (None when a saved layout or the user placed it)
-    detection: Detection | None
+class ImportsListing:
+    """What an imports page shows: the payers (its filter) and the imports of its kind."""
+
+    payers: list[PayerInfo]
+    imports: list[ImportInfo]
 
 
-@dataclass(frozen=True)
-class PaymentDetails:
-    """What step 1 says of a statement (none of it is used for the other kinds)."""
-
-    payment_date: dt.date | None = None
-    reference: str | None = None
-    stated_total: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    kind: str
-    payer: str
-    file_name: str
-    result: ImportResult | None = None
-    rates: RatesResult | None = None
-    roster_month: Month | None = None
-    diff: RosterDiff | None = None
-    #: the roster changes could not be listed (the import itself succeeded)
-    diff_error: str | None = None
-    #: the values remembered with the payer's layout (field → value), when the user said so
-    remembered: tuple[tuple[str, str], ...] | None = None
-    #: the file's format; for a machine format, the elements the user chose (field → element)
-    #: and the fixed-width layout it was read with, both kept for the payer
-    format: Format = Format.SPREADSHEET
-    elements: tuple[tuple[str, str], ...] = ()
-    layout: FixedLayout | None = None
+def read_imports(db: Database, kind: FileKind) -> Op[ImportsListing]:
+    """The payers and the imports of ``kind``, newest first (a newer read replaces it)."""
+    what = "rosters" if kind is FileKind.ROSTER else "statements"
+    return Op(
+        f"Reading the {what}",
+        lambda _progress: ImportsListing(list_payers(db), list_imports(db, kind)),
+        latest=f"imports list {kind.value}",
+        cancellable=False,
+    )
 
 
-DetectionCache = dict[tuple[Path, float, str, str | None], Detection | None]
+def roll_back(db: Database, info: ImportInfo) -> Op[RollbackResult]:
+    """Delete the import and its rows, then reconcile its payer again."""
+    changes = (IMPORTS, DISCREPANCIES) + ((MEMBERS,) if info.kind == FileKind.ROSTER else ())
+    return Op(
+        f"Rolling back {info.file_name}",
+        lambda progress: rollback_import(db, info.kind, info.id, progress),
+        changes=changes,
+        says=lambda result: result.describe(),
+    )
+
+
+# --- the import wizard ------------------------------------------------------------------------
+
+
+def propose_kind(path: Path, *, latest: str) -> Op[ContentProposal]:
+    """What ``path`` is, from its content and name (a newer file chosen replaces it)."""
+    return Op(
+        "Looking at the file",
+        lambda _progress: propose_from_content(path),
+        latest=latest,
+        cancellable=False,
+    )
+
+
+def read_preview(
+    db: Database, request: PreviewRequest, cache: DetectionCache, *, latest: str
+) -> Op[PreviewOutcome]:
+    """The file read as the import will read it (a correction made meanwhile replaces it)."""
+    return Op(
+        "Reading the file",
+        lambda _progress: run_preview(db, request, cache),
+        latest=latest,
+        cancellable=False,
+    )
+
+
+def import_file(
+    db: Database,
+    checked: PreviewOutcome,
+    contract: str,
+    payment: PaymentDetails,
+    *,
+    save_values: bool = False,
+) -> Op[ImportOutcome]:
+    """Import the file exactly as the preview read it (``run_import``)."""
+    kind = checked.request.kind
+
+    def work(progress: Progress) -> ImportOutcome:
+        return run_import(db, checked, contract, payment, progress, save_values=save_values)
+
+    return Op(
+        f"Importing {checked.preview.file_name}",
+        work,
+        changes=(IMPORTS, PAYERS) if kind is FileKind.RATES else (IMPORTS,),
+        says=status_sentence,
+    )
 
 
 def run_preview(
@@ -117,7 +153,7 @@ def run_preview(
             stamp = request.path.stat().st_mtime
         except OSError:
             stamp = 0.0
-        key = (request.path, stamp, request.kind, request.sheet)
+        key = (request.path, stamp, request.kind.value, request.sheet)
         if cache is not None and key in cache:
             return PreviewOutcome(request, found, cache[key])
         plan = plan_read(
@@ -179,8 +215,9 @@ def run_import(
         format=p.format,
         elements=tuple(r.mapping.items()) if machine else (),
         layout=p.layout,
+        payment_date=payment.payment_date if r.kind is FileKind.STATEMENT else None,
     )
-    if r.kind != "roster":
+    if r.kind is not FileKind.ROSTER:
         return outcome
     assert r.roster_month is not None
     try:
