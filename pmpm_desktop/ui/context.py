@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -18,12 +19,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: what ``data_changed`` names: which stored data a task changed
-PAYERS = "payers"
-IMPORTS = "imports"
-DISCREPANCIES = "discrepancies"
-MEMBERS = "members"
-EVERYTHING = "everything"
+
+class Changed(StrEnum):
+    """What stored data a task changed: the names ``AppContext.data_changed`` carries, which
+    pages list in ``depends_on`` (docs/ARCHITECTURE.md has the table)."""
+
+    PAYERS = "payers"
+    IMPORTS = "imports"
+    DISCREPANCIES = "discrepancies"
+    MEMBERS = "members"
+    #: another database, the demo, a restore: every page
+    EVERYTHING = "everything"
 
 
 class AppContext(QObject):
@@ -54,9 +60,9 @@ class AppContext(QObject):
             old.dispose()
             self.undo.clear()  # its commands name rows of the old database
         self.database_changed.emit()
-        self.data_changed.emit(EVERYTHING)
+        self.data_changed.emit(Changed.EVERYTHING)
 
-    def changed(self, what: str, message: str | None = None) -> None:
+    def changed(self, what: Changed, message: str | None = None) -> None:
         """Announce that ``what`` changed (and say so in the status bar)."""
         self.data_changed.emit(what)
         if message:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from pmpm_desktop.services.demo import FIRST, LAST, DemoResult, build_demo
 from pmpm_desktop.ui import dialogs
-from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.worker import TaskHandle
 
 
@@ -31,7 +31,7 @@ def open_demo_practice(
 ) -> TaskHandle:
     """Build the demo in ``ctx.db`` in the background, with the progress dialog.
 
-    On success every page refreshes (``EVERYTHING``) and a message says where the demo files
+    On success every page refreshes (``Changed.EVERYTHING``) and a message says where the demo files
     are. ``on_done`` gets the result, or None when the build failed or was cancelled (the
     failure itself is shown by the task runner's usual error box).
     """
@@ -39,7 +39,7 @@ def open_demo_practice(
 
     def succeeded(result: DemoResult) -> None:
         ctx.changed(
-            EVERYTHING,
+            Changed.EVERYTHING,
             f"Demo practice ready: 3 payers, {result.members:,} members, files in {result.folder}",
         )
         dialogs.show_message(parent, "Demo practice", demo_ready_text(result))

@@ -26,9 +26,10 @@ from pmpm_desktop import __version__
 from pmpm_desktop.core.clock import now_stamp
 from pmpm_desktop.db.database import Database, open_database
 from pmpm_desktop.db.encryption import KeyNeeded, WrongKey
+from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.backup import backup_database
 from pmpm_desktop.ui import dialogs, password_dialog, save_location
-from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.grids import copy_focused
 from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
 from pmpm_desktop.ui.pages import page_classes
@@ -147,7 +148,7 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self, what: str) -> None:
         for key, page in self.pages.items():
-            if what == EVERYTHING or what in page.depends_on:
+            if what == Changed.EVERYTHING or what in page.depends_on:
                 self._stale.add(key)
         self._refresh_if_stale(self.current_page)
 
@@ -177,20 +178,20 @@ class MainWindow(QMainWindow):
         self.act_open_db = self._action("&Open database…", self.open_database_dialog, key.Open)
         self.act_import_roster = self._action(
             "Import &roster…",
-            lambda: self.import_file("roster"),
+            lambda: self.import_file(FileKind.ROSTER),
             "Ctrl+R",
             "rosters",
             "Import a payer's monthly roster (xlsx, xls, csv)",
         )
         self.act_import_remit = self._action(
             "Import &statement…",
-            lambda: self.import_file("remittance"),
+            lambda: self.import_file(FileKind.STATEMENT),
             "Ctrl+T",
             "remittances",
             "Import a payment statement / remittance",
         )
         self.act_import_rates = self._action(
-            "Import rate e&xhibit…", lambda: self.import_file("rates"), "Ctrl+Shift+R"
+            "Import rate e&xhibit…", lambda: self.import_file(FileKind.RATES), "Ctrl+Shift+R"
         )
         self.act_reconcile = self._action(
             "Re&concile…",
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     # -- imports --------------------------------------------------------------------------
-    def import_file(self, kind: str | None, path: Path | None = None) -> QWidget:
+    def import_file(self, kind: FileKind | None, path: Path | None = None) -> QWidget:
         """Open the import wizard (for ``kind``, on ``path`` when a file was dropped)."""
         from pmpm_desktop.ui.import_wizard import open_import_wizard
 

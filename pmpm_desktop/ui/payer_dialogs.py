@@ -31,7 +31,7 @@ from pmpm_desktop.errors import InputRejected
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.payers import ContractInfo, ContractSpec, CrMeaning, PayerInfo
 from pmpm_desktop.ui import dialogs, format
-from pmpm_desktop.ui.context import EVERYTHING, PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 
 #: the eligibility rules of SPEC §3, as the combo box offers them
 ELIGIBILITY_CHOICES: tuple[tuple[str, str], ...] = (
@@ -123,7 +123,7 @@ class _FormDialog(QDialog):
 
     def announce(self, result: object, message: str) -> None:
         """Tell the pages what changed, and the status bar in ``message``."""
-        self.ctx.changed(PAYERS, message)
+        self.ctx.changed(Changed.PAYERS, message)
 
     def submit(self) -> None:
         if self.running:
@@ -304,7 +304,7 @@ class PayerDialog(_FormDialog):
         change = getattr(result, "id_change", None)
         if change is not None and change.changed:
             # stored member IDs changed: every page that shows them reads again
-            self.ctx.changed(EVERYTHING, f"{message}: {change.describe()}")
+            self.ctx.changed(Changed.EVERYTHING, f"{message}: {change.describe()}")
         else:
             super().announce(result, message)
 

@@ -302,7 +302,9 @@ def summary_columns() -> list[Column]:
             "int",
             tooltip="Members eligible in the month (member-months on the totals line)",
         ),
-        Column("Paid for", lambda r: r.paid_members, "int", tooltip="Members paid for"),
+        Column(
+            "Members paid", lambda r: r.paid_members, "int", tooltip="Members the payer paid for"
+        ),
         Column("Expected", lambda r: r.expected, "money"),
         Column(
             "Paid",

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from pmpm_desktop.core.summary import DISCREPANCY_KINDS, STATUSES
 from pmpm_desktop.services.payers import list_payers
-from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.first_run import FirstRunDialog, maybe_offer_first_run
 from pmpm_desktop.ui.format import kind as kind_label
 from pmpm_desktop.ui.format import status as status_label
@@ -75,7 +75,7 @@ def test_open_the_demo_builds_it_and_says_where_the_files_are(
     assert ctx.settings.first_run_done
     wait_task(120_000)
     assert [p.code for p in list_payers(ctx.db)] == ["BAY", "HCA", "SUN"]
-    assert changed == [EVERYTHING]
+    assert changed == [Changed.EVERYTHING]
     folder = db_path.parent / "demo-files"
     assert any(folder.glob("SUN roster *.xlsx"))
     box = window.findChild(QMessageBox, "messageBox")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.models import Member, RateRow, RemittanceImport, RosterImport, RosterRow
 from pmpm_desktop.services import importing, payers, reconciling
-from pmpm_desktop.ui.context import IMPORTS, PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.import_wizard import (
     CHECK,
     CHOOSE,
@@ -163,7 +163,7 @@ def test_roster_import_end_to_end(
         ids = set(s.scalars(select(Member.member_id)).all())
     assert months == [Month(2026, 1)] and ids == {"000000001", "000000002"}
     assert count(ctx, RosterRow) == 2
-    assert IMPORTS in seen
+    assert Changed.IMPORTS in seen
 
     # The next file: the month after the latest roster is proposed.
     qtbot.mouseClick(w.another_button, LEFT)
@@ -410,7 +410,7 @@ def test_rate_exhibit_import(
         "replacing its 5 earlier rate rows (from new rates.xlsx)."
     )
     assert count(ctx, RateRow) == 5
-    assert IMPORTS in seen and PAYERS in seen
+    assert Changed.IMPORTS in seen and Changed.PAYERS in seen
 
 
 def test_the_same_file_twice_is_refused_in_words(

@@ -18,7 +18,7 @@ from pmpm_desktop.db.database import open_database
 from pmpm_desktop.services import importing
 from pmpm_desktop.services.discrepancies import discrepancy_rows
 from pmpm_desktop.services.import_history import list_imports
-from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.grids import context_menu
 from pmpm_desktop.ui.import_wizard import ImportWizard
 from pmpm_desktop.ui.pages.imports import ImportsPage, RemittancesPage, RostersPage
@@ -247,7 +247,7 @@ def test_a_statement_is_rolled_back_through_the_confirm_box(
         if d.status == "open"
     }
     assert len(june_missing) > 20  # June's lines were in that statement: June is unpaid now
-    assert IMPORTS in changed and DISCREPANCIES in changed
+    assert Changed.IMPORTS in changed and Changed.DISCREPANCIES in changed
     assert any(
         m.startswith("Rolled back the statement SUN statement 2026-06.xlsx") for m in messages
     )

@@ -19,7 +19,7 @@ from pmpm_desktop.core.member_ids import IdRule, SuffixRule
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.models import Member
 from pmpm_desktop.services import importing, payers
-from pmpm_desktop.ui.context import EVERYTHING, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.import_wizard import CHECK, DONE, open_import_wizard
 from pmpm_desktop.ui.pages.payers import PayersPage
 from pmpm_desktop.ui.payer_dialogs import PayerDialog
@@ -182,7 +182,7 @@ def test_a_rule_that_would_merge_members_is_refused_in_the_dialog(
     with ctx.db.sessions() as s:
         ids = sorted(s.scalars(select(Member.member_id)))
     assert ids == ["000123456", "00012345601", "000555666"]
-    assert EVERYTHING in seen  # stored IDs changed: every page reads again
+    assert Changed.EVERYTHING in seen  # stored IDs changed: every page reads again
 
 
 def test_the_wizard_shows_the_rule_that_would_match_the_statement(

@@ -78,15 +78,21 @@ def test_reconcile_now_after_an_import_lists_the_fresh_discrepancies(
     folder = _demo_template.parent / "demo-files" / "new-month"
     w = open_import_wizard(ctx, window, path=folder / "SUN roster 2026-07.xlsx")
     wait_task()
+    if w.name_question.isVisible():  # the file's name says SUN: the wizard asks, we agree
+        qtbot.mouseClick(w.name_question.use_button, LEFT)
     for _ in range(3):
         qtbot.mouseClick(w.next_button, LEFT)
         wait_task()
     qtbot.mouseClick(w.another_button, LEFT)
     w.set_path(folder / "SUN statement 2026-07.xlsx")
     wait_task()
-    for _ in range(3):
+    for _ in range(2):
         qtbot.mouseClick(w.next_button, LEFT)
         wait_task()
+    w.payment_box.date_edit.setFocus()  # the statement's "Paid on", as the wizard asks
+    w.payment_box.date_edit.setDate(dt.date(2026, 7, 15))
+    qtbot.mouseClick(w.next_button, LEFT)
+    wait_task()
     assert w.summary_label.text().startswith("Imported a payment statement of SUN")
     qtbot.mouseClick(w.reconcile_button, LEFT)
     assert not w.isVisible() and window.current_page is page

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from pmpm_desktop.progress import Progress
+from pmpm_desktop.ui.context import Changed
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ class Op(Generic[T]):
     #: runs on the worker thread; reports through ``progress`` and stops when it says so
     work: Callable[[Progress], T]
     #: the ``data_changed`` names announced after it succeeded
-    changes: tuple[str, ...] = ()
+    changes: tuple[Changed, ...] = ()
     #: the status-bar sentence for its result (None: say nothing)
     says: Callable[[T], str | None] | None = None
     #: a newer op with this key cancels and replaces a running one (reads of a page)

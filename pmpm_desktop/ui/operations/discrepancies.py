@@ -24,7 +24,7 @@ from pmpm_desktop.services.members import (
 )
 from pmpm_desktop.services.reconciling import reconcile
 from pmpm_desktop.ui import format as fmt
-from pmpm_desktop.ui.context import DISCREPANCIES, MEMBERS
+from pmpm_desktop.ui.context import Changed
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.operations import Op
 
@@ -105,7 +105,7 @@ def set_status(
     return Op(
         title="Set status",
         work=work,
-        changes=(DISCREPANCIES,),
+        changes=(Changed.DISCREPANCIES,),
         says=_changed_sentence,
         cancellable=False,
     )
@@ -121,7 +121,7 @@ def restore_status(db: Database, change: StatusChange) -> Op[int]:
     return Op(
         title="Undo set status",
         work=lambda _progress: changes.restore(db, change.before),
-        changes=(DISCREPANCIES,),
+        changes=(Changed.DISCREPANCIES,),
         says=says,
         cancellable=False,
     )
@@ -175,7 +175,7 @@ def link_member(
     return Op(
         title="Link to member",
         work=work,
-        changes=(MEMBERS, DISCREPANCIES),
+        changes=(Changed.MEMBERS, Changed.DISCREPANCIES),
         says=lambda done: done.status_sentence,
         cancellable=False,
     )
@@ -194,7 +194,7 @@ def unlink_member(db: Database, link: AliasLink, first: Month, last: Month) -> O
     return Op(
         title="Undo link to member",
         work=work,
-        changes=(MEMBERS, DISCREPANCIES),
+        changes=(Changed.MEMBERS, Changed.DISCREPANCIES),
         says=lambda done: done.status_sentence,
         cancellable=False,
     )

@@ -30,7 +30,7 @@ from pmpm_desktop.services.payers import PayerInfo, list_payers
 from pmpm_desktop.services.preview import preview
 from pmpm_desktop.services.profiles import plan_read
 from pmpm_desktop.services.roster_changes import RosterDiff, roster_diff
-from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, PAYERS
+from pmpm_desktop.ui.context import Changed
 from pmpm_desktop.ui.import_wizard.content_kind import ContentProposal, propose_from_content
 from pmpm_desktop.ui.import_wizard.outcome_text import status_sentence
 from pmpm_desktop.ui.operations import Op
@@ -67,7 +67,9 @@ def read_imports(db: Database, kind: FileKind) -> Op[ImportsListing]:
 
 def roll_back(db: Database, info: ImportInfo) -> Op[RollbackResult]:
     """Delete the import and its rows, then reconcile its payer again."""
-    changes = (IMPORTS, DISCREPANCIES) + ((MEMBERS,) if info.kind == FileKind.ROSTER else ())
+    changes = (Changed.IMPORTS, Changed.DISCREPANCIES) + (
+        (Changed.MEMBERS,) if info.kind == FileKind.ROSTER else ()
+    )
     return Op(
         f"Rolling back {info.file_name}",
         lambda progress: rollback_import(db, info.kind, info.id, progress),
@@ -118,7 +120,7 @@ def import_file(
     return Op(
         f"Importing {checked.preview.file_name}",
         work,
-        changes=(IMPORTS, PAYERS) if kind is FileKind.RATES else (IMPORTS,),
+        changes=(Changed.IMPORTS, Changed.PAYERS) if kind is FileKind.RATES else (Changed.IMPORTS,),
         says=status_sentence,
     )
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.services import rate_table
 from pmpm_desktop.services.rate_table import GridRow, RateChange
-from pmpm_desktop.ui.context import PAYERS
+from pmpm_desktop.ui.context import Changed
 from pmpm_desktop.ui.operations import Op
 
 
@@ -19,7 +19,7 @@ def save_rates(db: Database, payer_code: str, name: str, rows: Sequence[GridRow]
     return Op(
         f"Saving the rates of {name}",
         lambda _progress: rate_table.change_rates(db, payer_code, name, saved),
-        changes=(PAYERS,),
+        changes=(Changed.PAYERS,),
         says=lambda change: (
             f"Saved {change.result.rows} rate rows for {payer_code} {change.result.contract}"
         ),
@@ -32,7 +32,7 @@ def restore_rates(db: Database, payer_code: str, name: str, change: RateChange) 
     return Op(
         f"Putting back the rates of {name}",
         lambda _progress: rate_table.restore_rates(db, payer_code, name, change.replaced),
-        changes=(PAYERS,),
+        changes=(Changed.PAYERS,),
         says=lambda _back: (
             f"Rates of {payer_code} {name} put back as they were ({len(change.replaced)} rate rows)"
         ),

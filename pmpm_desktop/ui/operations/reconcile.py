@@ -12,7 +12,7 @@ from pmpm_desktop.db.database import Database
 from pmpm_desktop.progress import NOTHING_CHANGED, Cancelled, Progress
 from pmpm_desktop.services.month_summary import month_summaries_of
 from pmpm_desktop.services.reconciling import reconcile_payers
-from pmpm_desktop.ui.context import DISCREPANCIES
+from pmpm_desktop.ui.context import Changed
 from pmpm_desktop.ui.operations import Op
 
 #: the month summary worked out from the stored files: a newer request replaces an older one
@@ -61,7 +61,7 @@ def reconcile(db: Database, codes: Sequence[str], first: Month, last: Month) -> 
     return Op(
         title=f"Reconcile {', '.join(chosen)}, {first} to {last}",
         work=work,
-        changes=(DISCREPANCIES,),
+        changes=(Changed.DISCREPANCIES,),
         says=lambda done: done.sentence,
     )
 

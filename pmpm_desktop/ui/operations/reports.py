@@ -7,7 +7,7 @@ from pathlib import Path
 from pmpm_desktop.core.month import Month
 from pmpm_desktop.db.database import Database
 from pmpm_desktop.services.reporting import ReportResult, build_report
-from pmpm_desktop.ui.context import DISCREPANCIES
+from pmpm_desktop.ui.context import Changed
 from pmpm_desktop.ui.operations import Op
 
 #: a second export asked for while one runs replaces it (the page allows one at a time)
@@ -32,7 +32,7 @@ def export_report(
         work=lambda progress: build_report(
             db, target, payer_code, first, last, practice_name, progress, packet_dir=packet_dir
         ),
-        changes=(DISCREPANCIES,),
+        changes=(Changed.DISCREPANCIES,),
         says=lambda result: f"Report written: {result.path.name}",
         latest=EXPORT,
     )

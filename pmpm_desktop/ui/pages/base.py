@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from pmpm_desktop.ui.columns import fit_columns
-from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.grids import ActionsFor, install_grid_actions
 
 
@@ -33,7 +33,7 @@ class Page(QWidget):
     key: ClassVar[str]
     title: ClassVar[str]
     #: which ``AppContext.data_changed`` names make this page stale (EVERYTHING always does)
-    depends_on: ClassVar[frozenset[str]] = frozenset()
+    depends_on: ClassVar[frozenset[Changed]] = frozenset()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -31,7 +31,7 @@ from pmpm_desktop.services.file_months import months_text
 from pmpm_desktop.services.overview import AttentionItem, Hint, HintAction, Overview
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.charts import dollars
-from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.demo_action import open_demo_practice
 from pmpm_desktop.ui.operations.dashboard import read_figures
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page, page_title
@@ -61,7 +61,7 @@ WELCOME = (
 class DashboardPage(Page):
     key = "dashboard"
     title = "Dashboard"
-    depends_on = frozenset({PAYERS, IMPORTS, DISCREPANCIES})
+    depends_on = frozenset({Changed.PAYERS, Changed.IMPORTS, Changed.DISCREPANCIES})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.import_history import ImportInfo, RollbackResult
 from pmpm_desktop.ui import dialogs
-from pmpm_desktop.ui.context import IMPORTS, PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.grids import install_grid_actions
 from pmpm_desktop.ui.operations import imports as ops
 from pmpm_desktop.ui.pages import imports_texts as texts
@@ -57,7 +57,7 @@ class ImportsPage(Page):
     row_columns: ClassVar[list[Column]]
     subtitle_text: ClassVar[str]
     empty_text: ClassVar[str]
-    depends_on = frozenset({PAYERS, IMPORTS})
+    depends_on = frozenset({Changed.PAYERS, Changed.IMPORTS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -33,7 +33,7 @@ from pmpm_desktop.services.member_ledger import (
 )
 from pmpm_desktop.services.members import has_members
 from pmpm_desktop.services.payers import list_payers
-from pmpm_desktop.ui.context import DISCREPANCIES, IMPORTS, MEMBERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.dialogs import error_text
 from pmpm_desktop.ui.grids import install_grid_actions
 from pmpm_desktop.ui.operations import members as ops
@@ -50,7 +50,7 @@ SELECT_ONE = "Select a member above to see their months and roster history."
 class MembersPage(Page):
     key = "members"
     title = "Members"
-    depends_on = frozenset({IMPORTS, DISCREPANCIES, MEMBERS})
+    depends_on = frozenset({Changed.IMPORTS, Changed.DISCREPANCIES, Changed.MEMBERS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

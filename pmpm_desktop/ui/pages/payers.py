@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from pmpm_desktop.services import payers
 from pmpm_desktop.services.payers import ContractInfo, PayerInfo
 from pmpm_desktop.ui import dialogs
-from pmpm_desktop.ui.context import PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.grids import ActionsFor
 from pmpm_desktop.ui.pages.base import (
     ContentOrEmpty,
@@ -134,7 +134,7 @@ def _position(keys: list[Any], key: Any) -> int:
 class PayersPage(Page):
     key: ClassVar[str] = "payers"
     title: ClassVar[str] = "Payers & Contracts"
-    depends_on: ClassVar[frozenset[str]] = frozenset({PAYERS})
+    depends_on: ClassVar[frozenset[Changed]] = frozenset({Changed.PAYERS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -23,14 +23,7 @@ from pmpm_desktop.io.options import FileKind
 from pmpm_desktop.services.month_summary import page_facts
 from pmpm_desktop.services.reconciling import STEPS
 from pmpm_desktop.ui import format as fmt
-from pmpm_desktop.ui.context import (
-    DISCREPANCIES,
-    EVERYTHING,
-    IMPORTS,
-    MEMBERS,
-    PAYERS,
-    AppContext,
-)
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.dialogs import show_error, show_message
 from pmpm_desktop.ui.discrepancy_detail import DiscrepancyDetail
 from pmpm_desktop.ui.operations.discrepancies import Linked
@@ -50,7 +43,9 @@ CANCELLED_NOTHING = "Reconciliation cancelled: nothing was changed."
 class ReconciliationPage(Page):
     key: ClassVar[str] = "reconciliation"
     title: ClassVar[str] = "Reconciliation"
-    depends_on: ClassVar[frozenset[str]] = frozenset({IMPORTS, PAYERS, DISCREPANCIES})
+    depends_on: ClassVar[frozenset[Changed]] = frozenset(
+        {Changed.IMPORTS, Changed.PAYERS, Changed.DISCREPANCIES}
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -183,13 +178,13 @@ class ReconciliationPage(Page):
 
     def _data_changed(self, what: str) -> None:
         self.detail.clear_cache()
-        if what in (IMPORTS, PAYERS, MEMBERS, EVERYTHING):
+        if what in (Changed.IMPORTS, Changed.PAYERS, Changed.MEMBERS, Changed.EVERYTHING):
             self.summary.forget()
             if self._fresh is not None:  # the run that follows the change: still right
                 self.summary.store_run(*self._fresh)
-        if what == EVERYTHING:
+        if what == Changed.EVERYTHING:
             self.run_bar.range_chosen = False
-        if what == EVERYTHING or what in self.depends_on:
+        if what == Changed.EVERYTHING or what in self.depends_on:
             self._version += 1
             if self.isVisible():
                 self.refresh()

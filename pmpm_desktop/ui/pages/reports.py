@@ -44,7 +44,7 @@ from pmpm_desktop.services.file_months import (
 from pmpm_desktop.services.payers import list_payers
 from pmpm_desktop.services.reporting import ReportResult, check_report_path
 from pmpm_desktop.ui import dialogs, save_location
-from pmpm_desktop.ui.context import IMPORTS, PAYERS, AppContext
+from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.operations.reports import export_report
 from pmpm_desktop.ui.pages.base import ContentOrEmpty, EmptyState, Page, page_title
 from pmpm_desktop.ui.pages.reports_parts import (
@@ -66,7 +66,7 @@ __all__ = ["ExportedReport", "ReportsPage", "default_file_name"]
 class ReportsPage(Page):
     key = "reports"
     title = "Reports"
-    depends_on = frozenset({PAYERS, IMPORTS})
+    depends_on = frozenset({Changed.PAYERS, Changed.IMPORTS})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
