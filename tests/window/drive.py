@@ -179,6 +179,15 @@ def _drive_wizard(drive: Drive, window: MainWindow, ctx: AppContext, roster: Pat
         path_edit.text() == str(roster) and title.text() == CHOOSE_TITLE,  # a refusal clears it
         "the typed path was not taken",
     )
+    # The roster's name says SUN while the wizard opened on the first payer: it asks, and
+    # Next waits for the answer (issue 12: the payer is never changed silently).
+    question = _child(wizard, QWidget, "payerQuestion")
+    if not wait_until(lambda: question.isVisible() or next_button.isEnabled(), timeout=30):
+        raise StepFailed("wizard: neither the payer question nor Next after the path was typed")
+    if question.isVisible():
+        drive.check("wizard asks the payer", not next_button.isEnabled(), "Next did not wait")
+        drive.shot("wizard-payer-question")
+        QTest.mouseClick(_child(wizard, QPushButton, "payerQuestionUse"), Qt.MouseButton.LeftButton)
     if not wait_until(next_button.isEnabled, timeout=30):
         raise StepFailed("wizard: Next stayed disabled after the path was typed")
     settle(ctx)

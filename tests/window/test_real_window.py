@@ -30,6 +30,7 @@ STEPS = [
     *(f"page {key} (Ctrl+{n})" for n, key in enumerate(PAGES, start=1)),
     "wizard opened",
     "wizard file typed",
+    "wizard asks the payer",  # the file's name says SUN: asked, never switched silently
     "wizard Enter: preview",
     "wizard Back: choose",
     "wizard Back, Enter: preview again",  # Enter goes forward, it does not close the wizard
@@ -84,6 +85,7 @@ def test_every_page_and_the_import_wizard_in_a_real_window(
     names = [line.removeprefix("screenshot ") for line in said if line.startswith("screenshot ")]
     assert [n.split("-", 1)[1] for n in names] == [
         *(f"{key}.png" for key in PAGES),
+        "wizard-payer-question.png",
         "wizard-choose.png",
         "wizard-preview.png",
         "wizard-check.png",
