@@ -70,9 +70,14 @@ class Settings:
     @property
     def recent_databases(self) -> list[str]:
         value = self._q.value("databases/recent", [])
+        # QSettings gives a lone string for a one-item list read back from some backends
         if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or []) if str(v)]
+            values: list[object] = [value]
+        elif isinstance(value, (list, tuple)):
+            values = list(value)
+        else:
+            values = []
+        return [str(v) for v in values if str(v)]
 
     def add_recent_database(self, target: str) -> None:
         recent = [target, *(r for r in self.recent_databases if r != target)][:MAX_RECENT]
@@ -114,3 +119,14 @@ class Settings:
     @last_folder.setter
     def last_folder(self, folder: str) -> None:
         self._q.setValue("app/last_folder", folder)
+
+    # -- Payers & Contracts page ----------------------------------------------------------
+    @property
+    def payers_splitters(self) -> QByteArray | None:
+        """Where the user put the page's two splitters (payers | contracts, and both above the
+        rate table), as ``PayersPage`` packs them; None until they were moved."""
+        return self._bytes("payers/splitters")
+
+    @payers_splitters.setter
+    def payers_splitters(self, value: QByteArray) -> None:
+        self._q.setValue("payers/splitters", value)

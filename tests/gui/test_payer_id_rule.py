@@ -162,6 +162,7 @@ def test_a_rule_that_would_merge_members_is_refused_in_the_dialog(
 ) -> None:
     _sunrise_with_members(ctx, tmp_path, "000123456", "000123456-01", "000-555-666")
     page.refresh()
+    wait_task()  # the page reads its payers
     seen: list[str] = []
     ctx.data_changed.connect(seen.append)
     click(qtbot, page.edit_payer_button)
