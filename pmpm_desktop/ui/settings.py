@@ -142,3 +142,14 @@ class Settings:
     @last_export_folder.setter
     def last_export_folder(self, folder: str) -> None:
         self._q.setValue("app/last_export_folder", folder)
+
+    # -- Payers & Contracts page ----------------------------------------------------------
+    @property
+    def payers_splitters(self) -> QByteArray | None:
+        """Where the user put the page's two splitters (payers | contracts, and both above the
+        rate table), as ``PayersPage`` packs them; None until they were moved."""
+        return self._bytes("payers/splitters")
+
+    @payers_splitters.setter
+    def payers_splitters(self, value: QByteArray) -> None:
+        self._q.setValue("payers/splitters", value)

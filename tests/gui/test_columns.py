@@ -117,9 +117,11 @@ def test_the_rate_table_shows_its_amounts_whole(
     window.resize(*size)
     page = window.go_to("payers")
     assert isinstance(page, PayersPage)
+    qtbot.waitUntil(lambda: not ctx.tasks.busy)  # the page reads its payers
     payers = page.payer_view
     point = payers.visualRect(payers.model().index(2, 0)).center()  # SUN
     QTest.mouseClick(payers.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: not ctx.tasks.busy)  # and SUN's contracts
     view = page.grid.view
     assert view.model().rowCount() == 7
     for column in range(view.model().columnCount()):

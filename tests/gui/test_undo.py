@@ -31,7 +31,7 @@ CONTRACT = ContractSpec("Medicaid HMO", Month(2026, 1), products=("MCD",))
 
 
 @pytest.fixture
-def page(ctx: AppContext, window: MainWindow) -> PayersPage:
+def page(ctx: AppContext, window: MainWindow, wait_task: Wait) -> PayersPage:
     """The Payers page showing SUN's contract with two stored rates."""
     payers.add_payer(ctx.db, "SUN", "Sunrise Health Plan", 9)
     payers.add_contract(ctx.db, "SUN", CONTRACT)
@@ -46,6 +46,7 @@ def page(ctx: AppContext, window: MainWindow) -> PayersPage:
     )
     shown = window.go_to("payers")
     assert isinstance(shown, PayersPage)
+    wait_task()  # the page reads its payers
     return shown
 
 

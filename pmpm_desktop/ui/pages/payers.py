@@ -1,134 +1,65 @@
 """Payers & Contracts: the health plans, their capitation contracts, and each contract's rates.
 
-Left, the payers; right, the selected payer's contracts and, below them, the selected
-contract's rate table (``RateGrid``). Adding and editing go through the dialogs of
-``ui.payer_dialogs``; every read and write is a service call (``services.payers``,
-``services.rate_table``). Unsaved rate edits are never dropped silently: choosing another
+Top left, the payers; beside them the selected payer's contracts, with the selected contract's
+terms under the table; below both, at the full width, the contract's rate table
+(``RateGrid``). The parts fit a 1024×680 window without scrolling sideways
+(``payers_layout.py``); the splitters between them are remembered.
+
+The page reads through an operation (``ui/operations/payers.py``: a payer chosen next
+replaces a read still running); adding and editing go through the dialogs of
+``ui.payer_dialogs``. Unsaved rate edits are never dropped silently: choosing another
 contract or payer asks first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QPushButton,
-    QSizePolicy,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from pmpm_desktop.services import payers
 from pmpm_desktop.services.payers import ContractInfo, PayerInfo
 from pmpm_desktop.ui import dialogs
+from pmpm_desktop.ui.columns import fit_columns
 from pmpm_desktop.ui.context import AppContext, Changed
-from pmpm_desktop.ui.grids import ActionsFor
+from pmpm_desktop.ui.operations import payers as payer_ops
+from pmpm_desktop.ui.operations.payers import PayerList
 from pmpm_desktop.ui.pages.base import (
     ContentOrEmpty,
     EmptyState,
     Page,
-    bold_label,
     read_only_table,
 )
-from pmpm_desktop.ui.payer_dialogs import (
-    ContractDialog,
-    PayerDialog,
-    age_basis_label,
-    contract_dates,
-    eligibility_label,
-    plain_number,
+from pmpm_desktop.ui.pages.payers_columns import (
+    CONTRACT_COLUMNS,
+    PAYER_COLUMNS,
+    payer_settings_text,
 )
+from pmpm_desktop.ui.pages.payers_layout import (
+    button,
+    button_row,
+    heading,
+    keep_whole,
+    menu_action,
+    short_table,
+    split_panes,
+)
+from pmpm_desktop.ui.pages.payers_terms import ContractTerms
+from pmpm_desktop.ui.payer_dialogs import ContractDialog, PayerDialog
 from pmpm_desktop.ui.rate_grid import RateGrid
-from pmpm_desktop.ui.table_model import Column, RowsModel
-
-PAYER_COLUMNS = [
-    Column("Code", lambda p: p.code),
-    Column("Name", lambda p: p.name),
-    Column(
-        "ID\nwidth",
-        lambda p: p.id_width,
-        "int",
-        tooltip="Numeric member IDs are padded with zeros to this many digits",
-    ),
-    Column("Contracts", lambda p: len(p.contracts), "int"),
-]
+from pmpm_desktop.ui.table_model import RowsModel
 
 
-CONTRACT_COLUMNS = [
-    Column("Contract", lambda c: c.name),
-    Column(
-        "Products",
-        lambda c: ", ".join(c.products) or "(any)",
-        tooltip="The roster product values that select this contract",
-    ),
-    Column("Effective", contract_dates),
-    Column("Eligibility", lambda c: eligibility_label(c.eligibility)),
-    Column(
-        "Age\nbasis",
-        lambda c: age_basis_label(c.age_basis),
-        tooltip="The day a member's age is taken on",
-    ),
-    Column(
-        "Withhold", lambda c: f"{plain_number(c.withhold_pct)}%", tooltip="Withhold % of capitation"
-    ),
-    Column(
-        "Risk\nadj.",
-        lambda c: "Yes" if c.risk_adjusted else "No",
-        tooltip="Risk-adjusted: capitation is multiplied by the member's risk score",
-    ),
-    Column(
-        "Tolerance",
-        lambda c: c.tolerance,
-        "money",
-        tooltip="Differences up to this amount count as paid correctly",
-    ),
-    Column(
-        "Retro\nwindow",
-        lambda c: f"{c.retro_window_months} mo",
-        tooltip="Retro window: how many months back the payer may recoup",
-    ),
-    Column(
-        "Due\nday",
-        lambda c: c.payment_due_day,
-        "int",
-        tooltip="The day of the coverage month by which it should be paid",
-    ),
-]
-
-
-def payer_settings_text(payer: PayerInfo) -> str:
-    """The payer's ID rule and CR meaning in words, as the page shows them."""
-    cr = "paid to the practice" if payer.credit_is_payment else "taken back"
-    return f"Member IDs: {payer.id_rule.describe()}. On statements, CR means {cr}."
-
-
-def _heading(text: str = "") -> QLabel:
-    return bold_label(text, 1.1)
-
-
-def _table(name: str, model: RowsModel, actions_for: ActionsFor) -> QTableView:
-    view = read_only_table(name, model, actions_for)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def _menu_action(text: str, slot: Callable[[], None]) -> QAction:
-    action = QAction(text)
-    action.triggered.connect(slot)
-    return action
-
-
-def _position(keys: list[Any], key: Any) -> int:
+def _position(keys: Sequence[Any], key: Any) -> int:
     """The row holding ``key``, or -1 (select nothing)."""
-    return keys.index(key) if key in keys else -1
+    return list(keys).index(key) if key in keys else -1
 
 
 class PayersPage(Page):
@@ -141,100 +72,71 @@ class PayersPage(Page):
         self.payer_code: str | None = None
         self.contract_id: int | None = None
         self._selecting = False  # set while the page itself moves a selection
-        self._discard_edits = False  # the database changed: unsaved rate edits belong to no one
+        self._discard_edits = False  # unsaved rate edits belong to no one any more
+        #: the dialog opened last (tests and screenshots reach it here)
+        self.dialog: PayerDialog | ContractDialog | None = None
 
-        # -- payers (left) -----------------------------------------------------------------
+        self.grid = RateGrid(ctx)
+        #: rates below, payers | contracts above (``payers_layout.split_panes``)
+        self.splitter, self.top_splitter = split_panes(
+            ctx.settings, self._build_payers(), self._build_contracts(), self.grid
+        )
+        self.stack = ContentOrEmpty(self.splitter, self._build_empty())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.stack)
+        self._wire()
+        self._update_buttons()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_payers(self) -> QWidget:
+        """The payers table, as wide as its names need, with Add / Edit payer."""
         self.payer_model = RowsModel(PAYER_COLUMNS, parent=self)
-        self.payer_view = _table("payerTable", self.payer_model, self._payer_menu)
-        header = self.payer_view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        # a long name wraps onto a second line rather than being cut
-        rows = self.payer_view.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        rows.setMinimumSectionSize(self.fontMetrics().height() + 10)
-        self.add_payer_button = QPushButton("Add payer…")
-        self.add_payer_button.setObjectName("addPayer")
-        self.edit_payer_button = QPushButton("Edit payer…")
-        self.edit_payer_button.setObjectName("editPayer")
-        self.add_payer_button.clicked.connect(self.add_payer)
-        self.edit_payer_button.clicked.connect(self.edit_payer)
-        self.payer_view.doubleClicked.connect(lambda _i: self.edit_payer())
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 6, 0)
-        left_layout.addWidget(_heading("Payers"))
-        left_layout.addWidget(self.payer_view, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.add_payer_button)
-        row.addWidget(self.edit_payer_button)
-        row.addStretch(1)
-        left_layout.addLayout(row)
+        self.payer_view = short_table(
+            read_only_table("payerTable", self.payer_model, self._payer_menu)
+        )
+        self.add_payer_button = button("Add payer…", "addPayer", self.add_payer)
+        self.edit_payer_button = button("Edit payer…", "editPayer", self.edit_payer)
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 6, 6)
+        layout.addWidget(heading("Payers"))
+        layout.addWidget(self.payer_view, 1)
+        layout.addLayout(button_row(self.add_payer_button, self.edit_payer_button))
+        return pane
 
-        # -- contracts (top right) ---------------------------------------------------------
-        self.contract_heading = _heading()
-        self.contract_heading.setObjectName("contractHeading")
-        # a long payer name is cut at the edge rather than widening the whole window
-        self.contract_heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        # how the payer writes member IDs and what CR means: set on the payer dialog
+    def _build_contracts(self) -> QWidget:
+        """The selected payer's settings in words, its contracts, the selected contract's
+        terms, and Add / Edit contract."""
+        self.contract_heading = heading("Contracts", "contractHeading")
+        self.contract_heading.setWordWrap(True)  # a long payer name wraps rather than is cut
         self.payer_settings = QLabel()
         self.payer_settings.setObjectName("payerSettings")
         self.payer_settings.setWordWrap(True)
         self.contract_model = RowsModel(CONTRACT_COLUMNS, parent=self)
-        self.contract_view = _table("contractTable", self.contract_model, self._contract_menu)
-        self.contract_view.setWordWrap(False)
-        header = self.contract_view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.contract_view = short_table(
+            read_only_table("contractTable", self.contract_model, self._contract_menu)
+        )
+        fit_columns(self.contract_view, stretch=0)  # the contract's name takes the room
         self.no_contracts = QLabel()
         self.no_contracts.setObjectName("noContracts")
         self.no_contracts.setWordWrap(True)
         self.no_contracts.hide()
-        self.add_contract_button = QPushButton("Add contract…")
-        self.add_contract_button.setObjectName("addContract")
-        self.edit_contract_button = QPushButton("Edit contract…")
-        self.edit_contract_button.setObjectName("editContract")
-        self.add_contract_button.clicked.connect(self.add_contract)
-        self.edit_contract_button.clicked.connect(self.edit_contract)
-        self.contract_view.doubleClicked.connect(lambda _i: self.edit_contract())
-        contracts = QWidget()
-        c_layout = QVBoxLayout(contracts)
-        c_layout.setContentsMargins(6, 0, 0, 6)
-        c_layout.addWidget(self.contract_heading)
-        c_layout.addWidget(self.payer_settings)
-        c_layout.addWidget(self.contract_view, 1)
-        c_layout.addWidget(self.no_contracts)
-        row = QHBoxLayout()
-        row.addWidget(self.add_contract_button)
-        row.addWidget(self.edit_contract_button)
-        row.addStretch(1)
-        c_layout.addLayout(row)
+        self.terms = ContractTerms()
+        self.add_contract_button = button("Add contract…", "addContract", self.add_contract)
+        self.edit_contract_button = button("Edit contract…", "editContract", self.edit_contract)
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(6, 0, 0, 6)
+        layout.addWidget(self.contract_heading)
+        layout.addWidget(self.payer_settings)
+        layout.addWidget(self.contract_view, 1)
+        layout.addWidget(self.no_contracts)
+        layout.addWidget(self.terms)
+        layout.addLayout(button_row(self.add_contract_button, self.edit_contract_button))
+        return pane
 
-        # -- rates (bottom right) ----------------------------------------------------------
-        self.grid = RateGrid(ctx)
-        self.grid.saved.connect(lambda _result: self.refresh())
-        self.grid.model.dirty_changed.connect(lambda _dirty: self._update_buttons())
-        rates = QWidget()
-        r_layout = QVBoxLayout(rates)
-        r_layout.setContentsMargins(6, 6, 0, 0)
-        r_layout.addWidget(self.grid)
-
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.setChildrenCollapsible(False)
-        right.addWidget(contracts)
-        right.addWidget(rates)
-        right.setStretchFactor(0, 1)
-        right.setStretchFactor(1, 3)
-        right.setSizes([200, 600])  # a payer has a few contracts; the rate table needs room
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([300, 770])  # proportions: the window is 1280 wide at first
-
+    def _build_empty(self) -> EmptyState:
         empty = EmptyState(
             "No payers yet",
             "Add each health plan that pays your practice, with its capitation contracts and "
@@ -243,15 +145,19 @@ class PayersPage(Page):
             [("Add a payer", self.add_payer)],
         )
         empty.body.setMinimumWidth(480)  # wrap as a paragraph, not as a narrow column
-        self.stack = ContentOrEmpty(self.splitter, empty)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.addWidget(self.stack)
+        return empty
 
+    def _wire(self) -> None:
+        self.payer_view.doubleClicked.connect(lambda _i: self.edit_payer())
+        self.contract_view.doubleClicked.connect(lambda _i: self.edit_contract())
         self.payer_view.selectionModel().currentRowChanged.connect(self._payer_clicked)
         self.contract_view.selectionModel().currentRowChanged.connect(self._contract_clicked)
-        ctx.database_changed.connect(self._database_changed)
-        self._update_buttons()
+        # after the columns were fitted to the new rows (connected first, by read_only_table)
+        self.payer_model.modelReset.connect(lambda: keep_whole(self.payer_view))
+        self.contract_model.modelReset.connect(lambda: keep_whole(self.contract_view))
+        self.grid.saved.connect(lambda _result: self.refresh())
+        self.grid.model.dirty_changed.connect(lambda _dirty: self._update_buttons())
+        self.ctx.database_changed.connect(self._database_changed)
 
     # -- what is selected ------------------------------------------------------------------
     @property
@@ -266,64 +172,79 @@ class PayersPage(Page):
     def refresh(self) -> None:
         """Read payers and contracts again, keeping what is selected (and unsaved rate edits
         of the contract still selected)."""
-        all_payers = payers.list_payers(self.ctx.db)
-        self.stack.show_empty(not all_payers)
-        self._selecting = True
-        try:
-            self.payer_model.set_rows(all_payers)
-            codes = [p.code for p in all_payers]
-            if self.payer_code not in codes:
-                self.payer_code = codes[0] if codes else None
-                self.contract_id = None
-            self._select_row(self.payer_view, _position(codes, self.payer_code))
-            self._load_contracts(keep_edits=not self._discard_edits)
-        finally:
-            self._selecting = False
-        self._discard_edits = False
-        self._update_buttons()
+        self.ctx.run(
+            payer_ops.read_payers(self.ctx.db, self.payer_code),
+            parent=self,
+            on_success=self._show,
+            show_progress=False,
+        )
 
     def apply_filters(self, filters: dict[str, Any]) -> None:
         code = filters.get("payer")
         if code:
             self._go(str(code).upper(), None)
 
-    def _load_contracts(self, keep_edits: bool) -> None:
-        """Fill the contracts table for the selected payer and the grid for its contract."""
-        payer = self.payer
-        infos = payers.list_contracts(self.ctx.db, payer.code) if payer else []
-        self.contract_model.set_rows(infos)
-        ids = [c.id for c in infos]
+    def _show(self, found: PayerList) -> None:
+        """Show what the read found: the payers, the chosen one's contracts, the chosen
+        contract's terms and rates."""
+        self.stack.show_empty(not found.payers)
+        if found.code != self.payer_code:
+            self.contract_id = None
+        self.payer_code = found.code
+        ids = [c.id for c in found.contracts]
         if self.contract_id not in ids:
             self.contract_id = ids[0] if ids else None
-        self._select_row(self.contract_view, _position(ids, self.contract_id))
+        self._selecting = True
+        try:
+            # Rows read again unchanged are kept as they are: a reset would drop the rows the
+            # user selected (to copy them) and scroll the table back to the top.
+            if list(found.payers) != self.payer_model.rows:
+                self.payer_model.set_rows(found.payers)
+            self._select_row(self.payer_view, _position([p.code for p in found.payers], found.code))
+            if list(found.contracts) != self.contract_model.rows:
+                self.contract_model.set_rows(found.contracts)
+            self._select_row(self.contract_view, _position(ids, self.contract_id))
+        finally:
+            self._selecting = False
+        self._show_payer(found.payer, bool(found.contracts))
+        self._show_contract(keep_edits=not self._discard_edits)
+        self._discard_edits = False
+
+    def _show_payer(self, payer: PayerInfo | None, has_contracts: bool) -> None:
         if payer is None:
             self.contract_heading.setText("Contracts")
         else:
             self.contract_heading.setText(f"Contracts of {payer.code} — {payer.name}")
-        self.payer_settings.setVisible(payer is not None)
-        if payer is not None:
             self.payer_settings.setText(payer_settings_text(payer))
-        self.no_contracts.setVisible(payer is not None and not infos)
-        if payer is not None:
             self.no_contracts.setText(
                 f"{payer.code} has no contracts yet. Add one: its products, eligibility rule "
                 "and withhold decide what each member-month should pay."
             )
+        self.payer_settings.setVisible(payer is not None)
+        self.no_contracts.setVisible(payer is not None and not has_contracts)
+        self.terms.setVisible(has_contracts)
+
+    def _show_contract(self, keep_edits: bool) -> None:
+        """The selected contract's terms, and its rates in the grid (unsaved edits of that
+        same contract kept when ``keep_edits``)."""
         contract = self.contract
-        same = (
-            self.grid.contract is not None
-            and contract is not None
-            and self.grid.contract.id == contract.id
-        )
+        self.terms.show_contract(contract)
+        shown = self.grid.contract
+        same = shown is not None and contract is not None and shown.id == contract.id
         if keep_edits and same and self.grid.dirty:
             self.grid.contract = contract  # the edits stay; only its terms are new
         else:
-            self.grid.load(payer.code if payer else None, contract)
+            self.grid.load(self.payer_code if contract else None, contract)
+        self._update_buttons()
 
     def _select_row(self, view: QTableView, row: int) -> None:
+        """Make ``row`` the current, selected row (-1: none); the rows selected with it are
+        kept when it already is."""
         selection = view.selectionModel()
         if row < 0:
             selection.clear()
+            return
+        if view.currentIndex().row() == row and selection.isRowSelected(row):
             return
         index = view.model().index(row, 0)
         selection.setCurrentIndex(
@@ -358,10 +279,16 @@ class PayersPage(Page):
         has unsaved edits."""
 
         def switch() -> None:
+            listed = [c.id for c in self.contract_model.rows]
+            local = payer_code == self.payer_code and contract_id in listed
             self.payer_code = payer_code
             self.contract_id = contract_id
-            self._discard_edits = True
-            self.refresh()
+            if local:  # another contract of the payer shown: nothing to read again
+                self._select_quietly(self.contract_view, listed.index(contract_id))
+                self._show_contract(keep_edits=False)
+            else:
+                self._discard_edits = True
+                self.refresh()
 
         if not self.grid.dirty:
             switch()
@@ -379,12 +306,16 @@ class PayersPage(Page):
         )
 
     def _put_selection_back(self) -> None:
+        codes = [p.code for p in self.payer_model.rows]
+        self._select_quietly(self.payer_view, _position(codes, self.payer_code))
+        ids = [c.id for c in self.contract_model.rows]
+        self._select_quietly(self.contract_view, _position(ids, self.contract_id))
+
+    def _select_quietly(self, view: QTableView, row: int) -> None:
+        """Select ``row`` as the page does: not taken for the user choosing it."""
         self._selecting = True
         try:
-            codes = [p.code for p in self.payer_model.rows]
-            self._select_row(self.payer_view, _position(codes, self.payer_code))
-            ids = [c.id for c in self.contract_model.rows]
-            self._select_row(self.contract_view, _position(ids, self.contract_id))
+            self._select_row(view, row)
         finally:
             self._selecting = False
 
@@ -392,7 +323,7 @@ class PayersPage(Page):
     def _open(self, dialog: PayerDialog | ContractDialog, then: Callable[[Any], None]) -> None:
         dialog.saved.connect(then)
         dialog.open()
-        self.dialog = dialog  # tests and screenshots reach the open dialog here
+        self.dialog = dialog
 
     def add_payer(self) -> None:
         self._open(PayerDialog(self.ctx, self), lambda info: self._go(info.code, None))
@@ -416,12 +347,12 @@ class PayersPage(Page):
         if len(rows) != 1:
             return []
         return [
-            _menu_action("&Edit payer…", self.edit_payer),
-            _menu_action("Add co&ntract…", self.add_contract),
+            menu_action("&Edit payer…", self.edit_payer),
+            menu_action("Add co&ntract…", self.add_contract),
         ]
 
     def _contract_menu(self, rows: list[int]) -> list[QAction]:
-        return [_menu_action("&Edit contract…", self.edit_contract)] if len(rows) == 1 else []
+        return [menu_action("&Edit contract…", self.edit_contract)] if len(rows) == 1 else []
 
     def _update_buttons(self) -> None:
         self.edit_payer_button.setEnabled(self.payer is not None)
