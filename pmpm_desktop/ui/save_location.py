@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from pmpm_desktop.io.private_files import create_folders
 from pmpm_desktop.ui.settings import Settings
 
 #: characters a default file name never holds (dashes other than "-" read badly in a path)
@@ -23,11 +24,19 @@ _UNSAFE = re.compile(r"[\u2010-\u2015\u2212/\\:*?\"<>|]")
 
 
 def documents_folder() -> Path:
-    """The user's Documents folder, or the home folder when the system names none (or it does
-    not exist)."""
+    """The user's Documents folder, created (private) when the system names one that a fresh
+    account does not have yet; the home folder when the system names none or it cannot be
+    made. Exports never land loose in the home folder of a fresh machine."""
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    if found and Path(found).is_dir():
-        return Path(found)
+    if found:
+        folder = Path(found)
+        if not folder.is_dir() and folder.parent.is_dir() and folder != Path.home():
+            try:
+                create_folders(folder)
+            except OSError:
+                return Path.home()
+        if folder.is_dir():
+            return folder
     return Path.home()
 
 

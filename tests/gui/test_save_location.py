@@ -90,8 +90,16 @@ def test_the_first_export_goes_to_documents_and_later_ones_where_the_last_went(
     assert ctx.settings.last_folder == str(payer_files)  # the import dialogs keep theirs
 
 
-def test_without_a_documents_folder_the_home_folder(home: Path) -> None:
+def test_a_fresh_account_without_documents_gets_one_not_its_home_folder(home: Path) -> None:
     (home / "Documents").rmdir()
+    assert documents_folder() == home / "Documents"
+    assert (home / "Documents").is_dir()
+    assert (home / "Documents").stat().st_mode & 0o777 == 0o700
+
+
+def test_when_documents_cannot_be_made_the_home_folder(home: Path) -> None:
+    (home / "Documents").rmdir()
+    (home / "Documents").write_text("a file where the folder would be")
     assert documents_folder() == home
 
 
