@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from pmpm_desktop.services.demo import FIRST, LAST, DemoResult, build_demo
+from pmpm_desktop.services.demo import FIRST, LAST, DemoResult
 from pmpm_desktop.ui import dialogs
-from pmpm_desktop.ui.context import AppContext, Changed
+from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.operations.database import demo_practice
 from pmpm_desktop.ui.worker import TaskHandle
 
 
@@ -31,29 +32,17 @@ def open_demo_practice(
 ) -> TaskHandle:
     """Build the demo in ``ctx.db`` in the background, with the progress dialog.
 
-    On success every page refreshes (``Changed.EVERYTHING``) and a message says where the demo files
-    are. ``on_done`` gets the result, or None when the build failed or was cancelled (the
+    On success every page refreshes (``Changed.EVERYTHING``) and a message says where the demo
+    files are. ``on_done`` gets the result, or None when the build failed or was cancelled (the
     failure itself is shown by the task runner's usual error box).
     """
-    db = ctx.db
 
     def succeeded(result: DemoResult) -> None:
-        ctx.changed(
-            Changed.EVERYTHING,
-            f"Demo practice ready: 3 payers, {result.members:,} members, files in {result.folder}",
-        )
         dialogs.show_message(parent, "Demo practice", demo_ready_text(result))
         if on_done is not None:
             on_done(result)
 
-    handle = ctx.tasks.run(
-        "Building the demo practice",
-        lambda progress: build_demo(db, progress=progress),
-        on_success=succeeded,
-        parent=parent,
-        # built aside and moved in at the end: a Cancel before that leaves the database empty
-        cancellable=True,
-    )
+    handle = ctx.run(demo_practice(ctx.db), on_success=succeeded, parent=parent)
     if on_done is not None:
         handle.failed.connect(lambda _exc: on_done(None))
         handle.cancelled.connect(lambda: on_done(None))

@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 
 from pmpm_desktop import __version__
 from pmpm_desktop.core.clock import now_stamp
-from pmpm_desktop.db.database import Database, open_database
+from pmpm_desktop.db.database import Database
 from pmpm_desktop.db.encryption import KeyNeeded, WrongKey
 from pmpm_desktop.io.options import FileKind
-from pmpm_desktop.services.backup import backup_database
 from pmpm_desktop.ui import dialogs, password_dialog, save_location
 from pmpm_desktop.ui.context import AppContext, Changed
 from pmpm_desktop.ui.grids import copy_focused
 from pmpm_desktop.ui.nav_icons import nav_icon, toolbar_icon
+from pmpm_desktop.ui.operations import database as database_ops
 from pmpm_desktop.ui.pages import page_classes
 from pmpm_desktop.ui.pages.base import Page
 
@@ -365,13 +365,8 @@ class MainWindow(QMainWindow):
             self.ctx.set_database(db, label)
             self.ctx.status_message.emit(f"Opened {label}")
 
-        self.ctx.tasks.run(
-            "Opening the database",
-            lambda _progress: open_database(target, key=key),
-            on_success=opened,
-            on_failure=refused,
-            parent=self,
-            cancellable=False,
+        self.ctx.run(
+            database_ops.open_other(target, key), on_success=opened, on_failure=refused, parent=self
         )
 
     def backup_dialog(self) -> QFileDialog:
@@ -387,12 +382,7 @@ class MainWindow(QMainWindow):
         )
 
     def backup_to(self, path: Path) -> None:
-        self.ctx.tasks.run(
-            "Backing up the database",
-            lambda progress: backup_database(self.ctx.db, path, progress),
-            on_success=lambda p: self.ctx.status_message.emit(f"Backed up to {p}"),
-            parent=self,
-        )
+        self.ctx.run(database_ops.back_up(self.ctx.db, path), parent=self)
 
     # -- help -----------------------------------------------------------------------------
     def show_guide(self) -> None:

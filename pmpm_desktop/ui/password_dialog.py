@@ -29,6 +29,7 @@ from pmpm_desktop.db.encryption import KeyNeeded, WrongKey
 from pmpm_desktop.services import protection
 from pmpm_desktop.ui import dialogs
 from pmpm_desktop.ui.context import AppContext
+from pmpm_desktop.ui.operations.database import convert
 
 NEW_HINT = (
     "Whoever copies the database file without the password sees nothing of it. Keep the "
@@ -217,10 +218,6 @@ def _convert(
     old_key = ctx.db.key
     ctx.db.dispose()
 
-    def run(_progress: object) -> Database:
-        work()
-        return open_database(path, key=new_key)
-
     def failed(exc: BaseException) -> None:
         # The file is as it was (the rename is the conversion's last step): open it again.
         ctx.set_database(open_database(path, key=old_key), ctx.db_label)
@@ -237,11 +234,4 @@ def _convert(
         if then is not None:
             then()
 
-    ctx.tasks.run(
-        "Protecting the database" if new_key else "Removing the password",
-        run,
-        on_success=done,
-        on_failure=failed,
-        parent=parent,
-        cancellable=False,
-    )
+    ctx.run(convert(path, new_key, work), on_success=done, on_failure=failed, parent=parent)

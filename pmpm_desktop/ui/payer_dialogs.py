@@ -32,6 +32,7 @@ from pmpm_desktop.services import payers
 from pmpm_desktop.services.payers import ContractInfo, ContractSpec, CrMeaning, PayerInfo
 from pmpm_desktop.ui import dialogs, format
 from pmpm_desktop.ui.context import AppContext, Changed
+from pmpm_desktop.ui.operations import Op
 
 #: the eligibility rules of SPEC §3, as the combo box offers them
 ELIGIBILITY_CHOICES: tuple[tuple[str, str], ...] = (
@@ -149,9 +150,8 @@ class _FormDialog(QDialog):
             else:
                 dialogs.show_error(self, self.windowTitle(), exc)
 
-        self.ctx.tasks.run(
-            self.windowTitle(),
-            lambda _progress: call(),
+        self.ctx.run(
+            Op(self.windowTitle(), lambda _progress: call()),
             on_success=done,
             on_failure=failed,
             parent=self,
