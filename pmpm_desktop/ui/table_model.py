@@ -129,7 +129,8 @@ class PagedSource(Protocol):
 
 
 class TaskRunnerLike(Protocol):
-    """What ``PagedRowsModel`` needs of ``ui.worker.TaskRunner``: ``run(title, fn, ...)``."""
+    """What ``PagedRowsModel`` needs of ``ui.worker.TaskRunner``: ``run(title, fn, ...)`` and
+    ``supersede(key)``."""
 
     def run(
         self,
@@ -141,6 +142,8 @@ class TaskRunnerLike(Protocol):
         show_progress: bool = ...,
         latest: str | None = ...,
     ) -> object: ...
+
+    def supersede(self, latest: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -207,9 +210,9 @@ class PagedRowsModel(RowsModel):
             self.loading_changed.emit(on)
 
     def set_rows(self, rows: Sequence[Any]) -> None:
-        # Rows given outright win over a reload still running: a read of nothing supersedes it.
+        # Rows given outright win over a reload still running.
         if self.tasks is not None and self._loading:
-            self.tasks.run("Read rows", lambda _p: None, latest=self.latest, show_progress=False)
+            self.tasks.supersede(self.latest)
         self.extra = None
         self._set_loading(False)
         super().set_rows(rows)

@@ -211,6 +211,13 @@ class TaskRunner(QObject):
         if not self._active:
             self.busy_changed.emit(False)
 
+    def supersede(self, latest: str) -> None:
+        """Drop the running or waiting task of the ``latest`` key, with nothing newer in its
+        place (rows given outright replace a read still running)."""
+        older = self._latest.pop(latest, None)
+        if older is not None and older.running:
+            older.supersede()
+
     def cancel_all(self) -> None:
         for handle in self._active:
             handle.cancel()

@@ -235,3 +235,22 @@ def test_a_superseded_failure_is_not_shown(runner: TaskRunner, qtbot: QtBot) -> 
     with qtbot.waitSignal(newer.finished, timeout=10_000):
         pass
     assert failures == []
+
+
+def test_superseding_a_key_drops_its_task_with_nothing_in_its_place(
+    runner: TaskRunner, qtbot: QtBot
+) -> None:
+    gate = threading.Event()
+    shown: list[object] = []
+
+    def slow(_progress):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return "old rows"
+
+    handle = runner.run("Rows", slow, on_success=shown.append, latest="rows", show_progress=False)
+    runner.supersede("rows")
+    runner.supersede("no such key")  # nothing running under it: nothing happens
+    gate.set()
+    with qtbot.waitSignal(handle.finished, timeout=10_000):
+        pass
+    assert shown == [] and handle.superseded
